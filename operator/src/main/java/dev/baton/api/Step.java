@@ -1,0 +1,88 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+/** One node of the DAG. */
+@ValidationRule(
+    value = "(has(self.type) && self.type != 'job') || has(self.job)",
+    message = "a job step needs a job")
+@ValidationRule(
+    value = "!has(self.job) || !has(self.type) || self.type == 'job'",
+    message = "only a job step may have a job")
+@ValidationRule(
+    value = "!has(self.type) || self.type != 'sleep' || has(self.sleep)",
+    message = "a sleep step needs sleep, e.g. sleep: 30s")
+@ValidationRule(
+    value = "!has(self.dependsOn) || !(self.id in self.dependsOn)",
+    message = "a step cannot depend on itself")
+public class Step {
+  public static final String ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$";
+
+  @JsonPropertyDescription(
+      "Unique within the workflow: lower case letters, digits, '-' and '_'. In expressions a"
+          + " step is steps.<id>, or steps['<id>'] when the id has a '-'.")
+  @Required
+  @Pattern(ID_PATTERN)
+  public String id;
+
+  @JsonPropertyDescription("job (the default), noop or sleep.")
+  public StepType type;
+
+  @Size(max = 4096)
+  public String description;
+
+  @JsonPropertyDescription(
+      "Steps that must end first. A step starts when every one of them has Succeeded, been"
+          + " Skipped or CompletedWithError.")
+  @Size(max = 300)
+  public List<String> dependsOn;
+
+  @JsonProperty("if")
+  @JsonPropertyDescription(
+      "A CEL condition over params and steps; when false the step is Skipped. E.g."
+          + " steps.check.outputs.rows > 0 or params.env == 'prod'.")
+  @Size(max = 4096)
+  public String condition;
+
+  @JsonPropertyDescription("The container to run, for a job step.")
+  public JobTemplate job;
+
+  @JsonPropertyDescription("How long a sleep step waits, e.g. 30s.")
+  @Pattern(Durations.PATTERN)
+  public String sleep;
+
+  @JsonPropertyDescription(
+      "Step params: values interpolated like command, visible in this step as params.<name>"
+          + " over the workflow's, and passed to its container as env BATON_PARAM_<NAME>.")
+  public Map<String, String> params;
+
+  @JsonPropertyDescription("Retry limits and backoff.")
+  public RetryPolicy retry;
+
+  @JsonPropertyDescription(
+      "How long one attempt may run, e.g. 30m. Default: no limit beyond the workflow's timeout.")
+  @Pattern(Durations.PATTERN)
+  public String timeout;
+
+  @JsonPropertyDescription("FAIL_AFTER_RUNNING (the default), FAIL_IMMEDIATELY or IGNORE_FAILURE.")
+  public FailureMode failureMode;
+
+  public StepType typeOrDefault() {
+    return type == null ? StepType.JOB : type;
+  }
+
+  public FailureMode failureModeOrDefault() {
+    return failureMode == null ? FailureMode.FAIL_AFTER_RUNNING : failureMode;
+  }
+
+  public List<String> dependsOnOrEmpty() {
+    return dependsOn == null ? List.of() : dependsOn;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.baton.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A workflow definition: a DAG of steps with params, retries, timeouts and failure modes. */
+@Group(Workflow.GROUP)
+@Version(Workflow.VERSION)
+@ShortNames("bwf")
+@AdditionalPrinterColumn(
+    name = "Valid",
+    jsonPath = ".status.conditions[?(@.type==\"Valid\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Steps",
+    jsonPath = ".status.stepCount",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Hash",
+    jsonPath = ".status.definitionHash",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class Workflow extends CustomResource<WorkflowSpec, WorkflowStatus> implements Namespaced {
+  public static final String GROUP = "baton.dev";
+  public static final String VERSION = "v1alpha1";
+}

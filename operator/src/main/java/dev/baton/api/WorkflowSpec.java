@@ -1,0 +1,39 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/**
+ * The definition. Run strategies, step concurrency and triggers will join here as sibling fields;
+ * nothing below assumes they are absent.
+ */
+public class WorkflowSpec {
+  @JsonPropertyDescription("What the workflow does, for people.")
+  @Size(max = 4096)
+  public String description;
+
+  @JsonPropertyDescription(
+      "Typed parameters. A run supplies values in WorkflowInstance spec.params; a param without a"
+          + " default must be supplied.")
+  @Size(max = 100)
+  @ValidationRule(
+      value = "self.all(p, self.exists_one(q, q.name == p.name))",
+      message = "param names must be unique")
+  public List<ParamSpec> params;
+
+  @JsonPropertyDescription(
+      "The steps. Order does not matter: dependsOn makes the graph. At most 300 steps.")
+  @Required
+  @Size(min = 1, max = 300)
+  public List<Step> steps;
+
+  @JsonPropertyDescription(
+      "How long one run may take, e.g. 2h or 1h30m. Default 10d, at most 120d. When it passes the"
+          + " running Jobs are deleted and the instance ends TimedOut.")
+  @Pattern(Durations.PATTERN)
+  public String timeout;
+}
