@@ -1,0 +1,71 @@
+package dev.baton.expr;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+
+/** Compiles CEL. One shared instance; compiling is the costly part, so callers cache results. */
+public final class Expressions {
+  /** Bounds list macros such as all/exists/map, so that no expression runs away. */
+  private static final int MAX_ITERATIONS = 100_000;
+
+  private static final CelOptions OPTIONS =
+      CelOptions.current().comprehensionMaxIterations(MAX_ITERATIONS).build();
+
+  private static final CelCompiler CONDITIONS = compiler(true);
+  private static final CelCompiler VALUES = compiler(false);
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+
+  private Expressions() {}
+
+  private static CelCompiler compiler(boolean bool) {
+    var builder =
+        CelCompilerFactory.standardCelCompilerBuilder()
+            .setOptions(OPTIONS)
+            .addVar("params", MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN));
+    if (bool) {
+      builder.setResultType(SimpleType.BOOL);
+    }
+    return builder.build();
+  }
+
+  /** Compiles a condition that must give true or false. */
+  public static Expression condition(String source) {
+    return compile(CONDITIONS, source);
+  }
+
+  /** Compiles an expression of any type, such as the inside of ${...}. */
+  public static Expression value(String source) {
+    return compile(VALUES, source);
+  }
+
+  private static Expression compile(CelCompiler compiler, String source) {
+    CelValidationResult result = compiler.compile(source);
+    if (result.hasError()) {
+      throw new ExpressionException(
+          "'" + source + "' does not compile: " + firstLine(result.getErrorString()));
+    }
+    try {
+      CelAbstractSyntaxTree ast = result.getAst();
+      return new Expression(source, RUNTIME.createProgram(ast));
+    } catch (CelValidationException | CelEvaluationException e) {
+      throw new ExpressionException("'" + source + "' does not compile: " + e.getMessage(), e);
+    }
+  }
+
+  private static String firstLine(String text) {
+    String t = text.strip();
+    int nl = t.indexOf('\n');
+    return (nl < 0 ? t : t.substring(0, nl)).replaceFirst("^ERROR: <input>:", "at ");
+  }
+}

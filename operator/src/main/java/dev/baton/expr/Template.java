@@ -1,0 +1,123 @@
+package dev.baton.expr;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A string with ${...} holes, each a CEL expression: {@code "--date=${params.date}"}. Text with
+ * no hole renders as itself; {@code $${} writes a literal {@code ${}.
+ */
+public final class Template {
+  private sealed interface Part permits Text, Hole {}
+
+  private record Text(String text) implements Part {}
+
+  private record Hole(Expression expression) implements Part {}
+
+  private final String source;
+  private final List<Part> parts;
+
+  private Template(String source, List<Part> parts) {
+    this.source = source;
+    this.parts = parts;
+  }
+
+  public static boolean hasHoles(String source) {
+    return source != null && source.contains("${");
+  }
+
+  /** Parses and compiles every hole. Throws {@link ExpressionException} naming the bad one. */
+  public static Template parse(String source) {
+    List<Part> parts = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    int i = 0;
+    while (i < source.length()) {
+      if (source.startsWith("$${", i)) {
+        text.append("${");
+        i += 3;
+      } else if (source.startsWith("${", i)) {
+        int end = closingBrace(source, i + 2);
+        if (end < 0) {
+          throw new ExpressionException("'" + source + "' has a ${ with no closing }");
+        }
+        if (!text.isEmpty()) {
+          parts.add(new Text(text.toString()));
+          text.setLength(0);
+        }
+        String inner = source.substring(i + 2, end).strip();
+        if (inner.isEmpty()) {
+          throw new ExpressionException("'" + source + "' has an empty ${}");
+        }
+        parts.add(new Hole(Expressions.value(inner)));
+        i = end + 1;
+      } else {
+        text.append(source.charAt(i++));
+      }
+    }
+    if (!text.isEmpty()) parts.add(new Text(text.toString()));
+    return new Template(source, List.copyOf(parts));
+  }
+
+  /** The index of the } that closes a hole, skipping braces inside string literals and maps. */
+  private static int closingBrace(String s, int from) {
+    int depth = 0;
+    char quote = 0;
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') i++;
+        else if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        if (depth == 0) return i;
+        depth--;
+      }
+    }
+    return -1;
+  }
+
+  public String render(Scope scope) {
+    if (parts.size() == 1 && parts.getFirst() instanceof Text t) return t.text();
+    StringBuilder sb = new StringBuilder();
+    for (Part p : parts) {
+      switch (p) {
+        case Text t -> sb.append(t.text());
+        case Hole h -> sb.append(Values.render(h.expression().evaluate(scope)));
+      }
+    }
+    return sb.toString();
+  }
+
+  public String source() {
+    return source;
+  }
+
+  /** The step ids the template's expressions name, as steps.x or steps['x']. */
+  public Set<String> referencedSteps() {
+    Set<String> ids = new TreeSet<>();
+    for (Part p : parts) {
+      if (p instanceof Hole h) ids.addAll(referencedSteps(h.expression().source()));
+    }
+    return ids;
+  }
+
+  private static final Pattern STEP_REF =
+      Pattern.compile("\\bsteps\\s*(?:\\.\\s*([a-z][a-z0-9_]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*\\])");
+
+  /** The step ids an expression names, as steps.x or steps['x']. */
+  public static Set<String> referencedSteps(String expression) {
+    Set<String> ids = new TreeSet<>();
+    Matcher m = STEP_REF.matcher(expression);
+    while (m.find()) {
+      ids.add(m.group(1) != null ? m.group(1) : m.group(2));
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.baton.expr;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.google.protobuf.NullValue;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Converts between JSON and the Java values CEL works on. */
+public final class Values {
+  private Values() {}
+
+  public static Object fromJson(JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return NullValue.NULL_VALUE;
+    }
+    if (node.isTextual()) return node.textValue();
+    if (node.isBoolean()) return node.booleanValue();
+    if (node.isIntegralNumber() && node.canConvertToLong()) return node.longValue();
+    if (node.isNumber()) return node.doubleValue();
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>(node.size());
+      node.forEach(n -> list.add(fromJson(n)));
+      return list;
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    node.properties().forEach(e -> map.put(e.getKey(), fromJson(e.getValue())));
+    return map;
+  }
+
+  public static Map<String, Object> fromJsonMap(Map<String, JsonNode> values) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    if (values != null) values.forEach((k, v) -> map.put(k, fromJson(v)));
+    return map;
+  }
+
+  public static JsonNode toJson(Object value) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    return switch (value) {
+      case null -> f.nullNode();
+      case NullValue n -> f.nullNode();
+      case String s -> f.textNode(s);
+      case Boolean b -> f.booleanNode(b);
+      case Long l -> f.numberNode(l);
+      case Integer i -> f.numberNode(i);
+      case Double d -> f.numberNode(d);
+      case com.google.common.primitives.UnsignedLong u -> f.numberNode(u.bigIntegerValue());
+      case Map<?, ?> m -> {
+        var obj = f.objectNode();
+        m.forEach((k, v) -> obj.set(String.valueOf(k), toJson(v)));
+        yield obj;
+      }
+      case Collection<?> c -> {
+        var arr = f.arrayNode();
+        c.forEach(v -> arr.add(toJson(v)));
+        yield arr;
+      }
+      default -> f.textNode(String.valueOf(value));
+    };
+  }
+
+  /** How a value reads inside a string: text as is, numbers plainly, the rest as JSON. */
+  public static String render(Object value) {
+    return switch (value) {
+      case String s -> s;
+      case Long l -> Long.toString(l);
+      case Double d when d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15 ->
+          Long.toString(d.longValue());
+      case Double d -> Double.toString(d);
+      case Boolean b -> Boolean.toString(b);
+      default -> toJson(value).toString();
+    };
+  }
+}

@@ -1,0 +1,48 @@
+package dev.baton.flow;
+
+import java.time.Instant;
+
+/**
+ * What happens to a run. The runtime may report the same fact more than once (an informer resync,
+ * a restart): events about an attempt that is no longer current, or a state already reached, are
+ * ignored.
+ */
+public sealed interface FlowEvent {
+  Instant at();
+
+  /** The instance was created: start the steps with no dependencies. */
+  record Start(Instant at) implements FlowEvent {}
+
+  /**
+   * The operator restarted: continue from the restored status. {@code launchedAttempts} holds, by
+   * step id, the newest attempt whose Job exists in the cluster.
+   */
+  record Resume(java.util.Map<String, Integer> launchedAttempts, Instant at) implements FlowEvent {}
+
+  /** The engine hit a bug handling this run: fail it rather than wedge it. */
+  record InternalError(String message, Instant at) implements FlowEvent {}
+
+  /** The user asked to stop the run. */
+  record StopRequested(Instant at) implements FlowEvent {}
+
+  /** The attempt's Job exists: created now, or found already there. */
+  record JobLaunched(String stepId, int attempt, Instant at) implements FlowEvent {}
+
+  /** The attempt's Job could not be created. */
+  record JobLaunchFailed(String stepId, int attempt, String message, boolean retryable, Instant at)
+      implements FlowEvent {}
+
+  /** The attempt's pod is running. */
+  record StepStarted(String stepId, int attempt, Instant at) implements FlowEvent {}
+
+  /** The attempt's container exited 0; {@code terminationMessage} holds its outputs, or null. */
+  record StepSucceeded(String stepId, int attempt, String terminationMessage, Instant at)
+      implements FlowEvent {}
+
+  /** The attempt ended without success. */
+  record StepFailed(
+      String stepId, int attempt, FailureKind kind, String message, Integer exitCode, Instant at)
+      implements FlowEvent {}
+
+  record TimerFired(TimerKey timer, Instant at) implements FlowEvent {}
+}
