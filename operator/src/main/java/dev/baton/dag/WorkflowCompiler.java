@@ -29,6 +29,9 @@ import java.util.Set;
  * at the first, so a user fixes a definition in one round.
  */
 public final class WorkflowCompiler {
+  /** Far longer than any real duration ("1d2h3m4s5ms" is 11). */
+  private static final int MAX_DURATION_LENGTH = 64;
+
   private final Limits limits;
 
   public WorkflowCompiler() {
@@ -82,8 +85,10 @@ public final class WorkflowCompiler {
     for (Step s : steps) {
       List<Integer> d = new ArrayList<>();
       for (String dep : s.dependsOnOrEmpty()) {
-        Integer j = indexById.get(dep);
-        if (j == null) {
+        Integer j = dep == null ? null : indexById.get(dep);
+        if (dep == null) {
+          problems.add("step " + quote(s.id) + ": dependsOn has an empty entry");
+        } else if (j == null) {
           problems.add("step " + quote(s.id) + ": dependsOn " + quote(dep) + " is not a step" + suggestion(dep, indexById.keySet()));
         } else if (j == indexById.get(s.id)) {
           problems.add("step " + quote(s.id) + ": depends on itself");
@@ -126,6 +131,10 @@ public final class WorkflowCompiler {
       }
       stepParams.add(params);
       timeouts.add(duration(where + "timeout", s.timeout, null, problems));
+      if (s.retry != null && s.retry.backoff != null) {
+        duration(where + "retry.backoff.delay", s.retry.backoff.delay, null, problems);
+        duration(where + "retry.backoff.maxDelay", s.retry.backoff.maxDelay, null, problems);
+      }
       sleeps.add(checkStepType(s, where, templates, problems));
     }
     if (order != null) {
@@ -189,8 +198,9 @@ public final class WorkflowCompiler {
 
   private Duration duration(String where, String text, Duration fallback, List<String> problems) {
     if (text == null) return fallback;
-    if (!Durations.isValid(text)) {
-      problems.add(where + ": " + quote(text) + " is not a duration such as 90s, 30m or 2h");
+    // The length check keeps a huge string away from the regex, which recurses per part.
+    if (text.length() > MAX_DURATION_LENGTH || !Durations.isValid(text)) {
+      problems.add(where + ": " + quote(abbreviate(text)) + " is not a duration such as 90s, 30m or 2h");
       return fallback;
     }
     Duration d = Durations.parse(text);
@@ -215,7 +225,10 @@ public final class WorkflowCompiler {
         if (s.job.podTemplate != null) {
           try {
             PodTemplateSpec pt = Json.fromTree(s.job.podTemplate, PodTemplateSpec.class);
-            if (pt.getSpec() != null && pt.getSpec().getContainers() != null && !pt.getSpec().getContainers().isEmpty()) {
+            if (pt.getSpec() != null
+                && pt.getSpec().getContainers() != null
+                && !pt.getSpec().getContainers().isEmpty()
+                && pt.getSpec().getContainers().getFirst() != null) {
               templateImage = pt.getSpec().getContainers().getFirst().getImage();
             }
           } catch (IllegalArgumentException e) {
@@ -225,6 +238,9 @@ public final class WorkflowCompiler {
         if ((s.job.image == null || s.job.image.isBlank()) && templateImage == null) {
           problems.add(where + "job.image is required (or a container image in job.podTemplate)");
         }
+        noNulls(where + "job.command", s.job.command, problems);
+        noNulls(where + "job.args", s.job.args, problems);
+        noNulls(where + "job.env", s.job.env, problems);
         List<String> strings = new ArrayList<>();
         if (s.job.command != null) strings.addAll(s.job.command);
         if (s.job.args != null) strings.addAll(s.job.args);
@@ -246,6 +262,14 @@ public final class WorkflowCompiler {
       }
     }
     return null;
+  }
+
+  /** The engine renders every entry of these lists; a null one has nothing to render. */
+  private static void noNulls(String where, List<?> list, List<String> problems) {
+    if (list == null) return;
+    for (int k = 0; k < list.size(); k++) {
+      if (list.get(k) == null) problems.add(where + "[" + k + "] is null");
+    }
   }
 
   private static java.util.Optional<Template> compileTemplate(
@@ -385,6 +409,10 @@ public final class WorkflowCompiler {
       cur = t;
     }
     return prev[b.length()];
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= MAX_DURATION_LENGTH ? s : s.substring(0, MAX_DURATION_LENGTH) + "...";
   }
 
   static String quote(String s) {

@@ -8,6 +8,7 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -17,8 +18,15 @@ public final class Expressions {
   /** Bounds list macros such as all/exists/map, so that no expression runs away. */
   private static final int MAX_ITERATIONS = 100_000;
 
+  /**
+   * Numbers from JSON (params, outputs) are int or double by their spelling alone, so 1 and 0.5
+   * must compare with each other.
+   */
   private static final CelOptions OPTIONS =
-      CelOptions.current().comprehensionMaxIterations(MAX_ITERATIONS).build();
+      CelOptions.current()
+          .comprehensionMaxIterations(MAX_ITERATIONS)
+          .enableHeterogeneousNumericComparisons(true)
+          .build();
 
   private static final CelCompiler CONDITIONS = compiler(true);
   private static final CelCompiler VALUES = compiler(false);
@@ -31,6 +39,7 @@ public final class Expressions {
     var builder =
         CelCompilerFactory.standardCelCompilerBuilder()
             .setOptions(OPTIONS)
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addVar("params", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN));
     if (bool) {

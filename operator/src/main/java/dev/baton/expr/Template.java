@@ -108,8 +108,9 @@ public final class Template {
     return ids;
   }
 
+  /** steps.x or steps['x'], but not a field named steps of something else (params.cfg.steps.x). */
   private static final Pattern STEP_REF =
-      Pattern.compile("\\bsteps\\s*(?:\\.\\s*([a-z][a-z0-9_]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*\\])");
+      Pattern.compile("(?<![.\\w])steps\\s*(?:\\.\\s*([a-z][a-z0-9_]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*\\])");
 
   /** The step ids an expression names, as steps.x or steps['x']. */
   public static Set<String> referencedSteps(String expression) {

@@ -32,6 +32,12 @@ public sealed interface FlowEvent {
   record JobLaunchFailed(String stepId, int attempt, String message, boolean retryable, Instant at)
       implements FlowEvent {}
 
+  /**
+   * The Jobs of this instance that exist now: by step id, the newest attempt. A Job seen before
+   * and missing now was deleted under a running step: a platform failure.
+   */
+  record JobsObserved(java.util.Map<String, Integer> present, Instant at) implements FlowEvent {}
+
   /** The attempt's pod is running. */
   record StepStarted(String stepId, int attempt, Instant at) implements FlowEvent {}
 

@@ -87,6 +87,8 @@ public final class InstanceFlow {
   private final int[] platformErrors;
   private final int[] timeouts;
   private final Map<String, JsonNode>[] outputs;
+  /** The current attempt's Job has been seen in the cluster, so its absence means deletion. */
+  private final boolean[] jobSeen;
 
   private InstancePhase phase = InstancePhase.Pending;
   private Instant startedAt;
@@ -127,6 +129,7 @@ public final class InstanceFlow {
     platformErrors = new int[n];
     timeouts = new int[n];
     outputs = new Map[n];
+    jobSeen = new boolean[n];
     for (CompiledStep s : wf.steps()) {
       state[s.index()] = StepState.Waiting;
       pendingDeps[s.index()] = s.dependencies().length;
@@ -148,6 +151,7 @@ public final class InstanceFlow {
       case FlowEvent.InternalError e -> abort(InstancePhase.Failed, "internal error: " + e.message(), now);
       case JobLaunched e -> onLaunched(index(e.stepId()), e.attempt());
       case StepStarted e -> onLaunched(index(e.stepId()), e.attempt());
+      case FlowEvent.JobsObserved e -> onJobsObserved(e.present(), now);
       case JobLaunchFailed e -> {
         int i = index(e.stepId());
         if (isCurrent(i, e.attempt()) && state[i] == StepState.Launching) {
@@ -211,6 +215,7 @@ public final class InstanceFlow {
       int seen = launched.getOrDefault(s.id(), 0);
       if (s.type() == dev.baton.api.StepType.JOB && seen > attempt[i]) {
         attempt[i] = seen;
+        jobSeen[i] = true;
         startTime[i] = now;
         setState(i, StepState.Running, "recovered: found the Job of attempt " + seen, now);
         armStepTimeout(s, i);
@@ -228,6 +233,7 @@ public final class InstanceFlow {
             case NOOP -> succeed(i, Map.of(), now);
             case JOB -> {
               if (seen == attempt[i]) {
+                jobSeen[i] = true;
                 setState(i, StepState.Running, message[i], now);
                 armStepTimeout(s, i);
               } else if (state[i] == StepState.Launching) {
@@ -366,6 +372,7 @@ public final class InstanceFlow {
       finalFailure(i, FailureKind.FATAL, "could not render the job: " + e.getMessage(), now);
       return;
     }
+    jobSeen[i] = false;
     setState(i, StepState.Launching, null, now);
     out.add(
         new CreateJob(s.id(), attempt[i], jobName(s, attempt[i]), d.job, command, args, env, stepParams, s.timeout()));
@@ -375,6 +382,21 @@ public final class InstanceFlow {
   private void armStepTimeout(CompiledStep s, int i) {
     if (s.timeout() != null) {
       out.add(new SetTimer(new TimerKey(TimerKey.Kind.STEP_TIMEOUT, s.id(), attempt[i]), startTime[i].plus(s.timeout())));
+    }
+  }
+
+  private void onJobsObserved(Map<String, Integer> present, Instant now) {
+    for (CompiledStep s : wf.steps()) {
+      int i = s.index();
+      if (s.type() != dev.baton.api.StepType.JOB || !isRunning(i)) continue;
+      Integer newest = present.get(s.id());
+      if (newest != null && newest == attempt[i]) {
+        jobSeen[i] = true;
+        onLaunched(i, attempt[i]);
+      } else if (jobSeen[i]) {
+        attemptFailed(
+            i, FailureKind.PLATFORM, "the Job of attempt " + attempt[i] + " was deleted before the step finished", null, now);
+      }
     }
   }
 

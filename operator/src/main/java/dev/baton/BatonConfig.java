@@ -1,0 +1,53 @@
+package dev.baton;
+
+import dev.baton.api.Durations;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, from environment variables (the Helm chart sets them).
+ *
+ * @param namespaces the namespaces to watch; empty means all
+ * @param jobTtl ttlSecondsAfterFinished for step Jobs; null keeps finished Jobs
+ * @param httpPort serves /healthz, /readyz and /metrics; 0 picks a free port, -1 serves nothing
+ * @param leaderElection take a Lease before reconciling, for more than one replica
+ */
+public record BatonConfig(
+    Set<String> namespaces,
+    Duration jobTtl,
+    int httpPort,
+    boolean leaderElection,
+    String leaseName,
+    String leaseNamespace,
+    int reconcileThreads,
+    int engineThreads) {
+
+  public static final Duration DEFAULT_JOB_TTL = Duration.ofHours(24);
+
+  public static BatonConfig defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public static BatonConfig fromEnv(Map<String, String> env) {
+    String ttl = env.getOrDefault("BATON_JOB_TTL", Durations.format(DEFAULT_JOB_TTL));
+    return new BatonConfig(
+        Arrays.stream(env.getOrDefault("BATON_NAMESPACES", "").split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toUnmodifiableSet()),
+        ttl.isBlank() || ttl.equals("none") ? null : Durations.parse(ttl),
+        Integer.parseInt(env.getOrDefault("BATON_HTTP_PORT", "8080")),
+        Boolean.parseBoolean(env.getOrDefault("BATON_LEADER_ELECTION", "false")),
+        env.getOrDefault("BATON_LEASE_NAME", "baton-operator"),
+        env.getOrDefault("BATON_LEASE_NAMESPACE", env.get("POD_NAMESPACE")),
+        Integer.parseInt(env.getOrDefault("BATON_RECONCILE_THREADS", "20")),
+        Integer.parseInt(env.getOrDefault("BATON_ENGINE_THREADS", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())))));
+  }
+
+  public BatonConfig withHttpPort(int port) {
+    return new BatonConfig(namespaces, jobTtl, port, leaderElection, leaseName, leaseNamespace, reconcileThreads, engineThreads);
+  }
+}

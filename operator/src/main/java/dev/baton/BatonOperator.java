@@ -1,0 +1,110 @@
+package dev.baton;
+
+import dev.baton.dag.DefinitionCache;
+import dev.baton.dag.WorkflowCompiler;
+import dev.baton.flow.FlowEngine;
+import dev.baton.flow.InstanceKey;
+import dev.baton.metrics.BatonMetrics;
+import dev.baton.reconciler.Reconcilers;
+import dev.baton.runtime.EventRecorder;
+import dev.baton.runtime.JobFactory;
+import dev.baton.runtime.KubernetesRuntime;
+import dev.baton.runtime.StatusWriter;
+import dev.baton.runtime.Timers;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+
+/** Assembles the operator: engine, runtime, reconcilers and the JOSDK Operator around them. */
+public final class BatonOperator implements AutoCloseable {
+  private final Operator operator;
+  private final FlowEngine engine;
+  private final BatonMetrics metrics;
+  private final Timers timers;
+  private final ExecutorService engineThreads;
+  private final ExecutorService io;
+
+  public BatonOperator(KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
+    this.metrics = metrics;
+    AtomicInteger n = new AtomicInteger();
+    engineThreads =
+        Executors.newFixedThreadPool(
+            config.engineThreads(),
+            r -> {
+              Thread t = new Thread(r, "baton-flow-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    io = Executors.newVirtualThreadPerTaskExecutor();
+    timers = new Timers(clock);
+    EventRecorder events = new EventRecorder(client, io);
+    AtomicReference<BiConsumer<InstanceKey, String>> finished = new AtomicReference<>((k, uid) -> {});
+    StatusWriter status = new StatusWriter(client, io, metrics, events, (k, uid) -> finished.get().accept(k, uid));
+    KubernetesRuntime runtime = new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
+    engine = new FlowEngine(engineThreads, runtime, clock);
+    DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
+    Reconcilers reconcilers = new Reconcilers(client, definitions, engine, runtime, status, events, clock);
+    finished.set(reconcilers.instances()::finished);
+    metrics.gauge("baton.instances.active", "Runs in progress, held in memory", engine::size);
+    metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);
+
+    operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  // The mock server has no server-side apply; status is written by StatusWriter.
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withConcurrentReconciliationThreads(config.reconcileThreads());
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+              }
+            });
+    operator.register(
+        reconcilers.workflows(),
+        o -> {
+          if (!config.namespaces().isEmpty()) o.settingNamespaces(config.namespaces());
+        });
+    operator.register(
+        reconcilers.instances(),
+        o -> {
+          if (!config.namespaces().isEmpty()) o.settingNamespaces(config.namespaces());
+        });
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  public boolean healthy() {
+    return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  public boolean started() {
+    return operator.getRuntimeInfo().isStarted();
+  }
+
+  public FlowEngine engine() {
+    return engine;
+  }
+
+  public BatonMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    timers.close();
+    engineThreads.shutdownNow();
+    io.shutdownNow();
+  }
+}

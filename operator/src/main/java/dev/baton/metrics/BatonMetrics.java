@@ -1,0 +1,115 @@
+package dev.baton.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+
+/** Every metric Baton exports, named baton_* in Prometheus. */
+public final class BatonMetrics {
+  private final MeterRegistry registry;
+  private final PrometheusMeterRegistry prometheus;
+  private final Timer jobCreate;
+  private final Timer statusWrite;
+  private final Counter statusConflicts;
+  private final ConcurrentMap<String, Counter> stepOutcomes = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> instanceOutcomes = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> jobCreateErrors = new ConcurrentHashMap<>();
+
+  private BatonMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
+    this.registry = registry;
+    this.prometheus = prometheus;
+    jobCreate =
+        Timer.builder("baton.job.create")
+            .description("Time to create a step's Job in the API server")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    statusWrite =
+        Timer.builder("baton.status.write")
+            .description("Time to write an instance status")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    statusConflicts =
+        Counter.builder("baton.status.conflicts")
+            .description("Status writes retried after a resourceVersion conflict")
+            .register(registry);
+  }
+
+  public static BatonMetrics prometheus() {
+    PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return new BatonMetrics(r, r);
+  }
+
+  /** Metrics that go nowhere, for tests and benchmarks. */
+  public static BatonMetrics inMemory() {
+    return new BatonMetrics(new SimpleMeterRegistry(), null);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition, or an empty string when not exporting. */
+  public String scrape() {
+    return prometheus == null ? "" : prometheus.scrape();
+  }
+
+  public void jobCreated(Duration took) {
+    jobCreate.record(took);
+  }
+
+  public void jobCreateFailed(String reason) {
+    jobCreateErrors
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("baton.job.create.errors")
+                    .description("Job creates that failed, by HTTP reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
+  }
+
+  public void statusWritten(Duration took) {
+    statusWrite.record(took);
+  }
+
+  public void statusConflict() {
+    statusConflicts.increment();
+  }
+
+  public void stepEnded(String state) {
+    stepOutcomes
+        .computeIfAbsent(
+            state,
+            s ->
+                Counter.builder("baton.steps.finished")
+                    .description("Steps that reached a final state, by state")
+                    .tag("state", s)
+                    .register(registry))
+        .increment();
+  }
+
+  public void instanceEnded(String phase) {
+    instanceOutcomes
+        .computeIfAbsent(
+            phase,
+            p ->
+                Counter.builder("baton.instances.finished")
+                    .description("Instances that reached a final phase, by phase")
+                    .tag("phase", p)
+                    .register(registry))
+        .increment();
+  }
+
+  /** A gauge read on scrape, such as the number of runs in memory. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.baton.runtime;
+
+import dev.baton.api.StepState;
+import dev.baton.api.StepStatus;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.api.WorkflowInstanceStatus;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes Events for what a person watching {@code kubectl describe} wants to know: a run
+ * ended, a step failed or is being retried. Recorded on transitions only, so never repeated.
+ */
+public final class EventRecorder {
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+
+  public enum Type { Normal, Warning }
+
+  public enum Reason { Started, Succeeded, Failed, TimedOut, Stopped, StepRetrying, StepFailed, StepTimedOut, InvalidDefinition }
+
+  private final KubernetesClient client;
+  private final Executor executor;
+
+  public EventRecorder(KubernetesClient client, Executor executor) {
+    this.client = client;
+    this.executor = executor;
+  }
+
+  /** Records what changed between two written statuses of one instance. */
+  public void transitions(WorkflowInstance instance, WorkflowInstanceStatus before, WorkflowInstanceStatus after) {
+    if (before == null || before.phase != after.phase) {
+      switch (after.phase) {
+        case Running -> record(instance, Type.Normal, Reason.Started, "the run started: " + after.progress + " steps done");
+        case Succeeded -> record(instance, Type.Normal, Reason.Succeeded, after.message);
+        case Failed -> record(instance, Type.Warning, Reason.Failed, after.message);
+        case TimedOut -> record(instance, Type.Warning, Reason.TimedOut, after.message);
+        case Stopped -> record(instance, Type.Normal, Reason.Stopped, after.message);
+        case Pending -> {}
+      }
+    }
+    for (Map.Entry<String, StepStatus> e : after.steps.entrySet()) {
+      StepStatus now = e.getValue();
+      StepStatus was = before == null || before.steps == null ? null : before.steps.get(e.getKey());
+      boolean changed = was == null || was.state != now.state || !Objects.equals(was.attempt, now.attempt);
+      if (!changed) continue;
+      String step = "step \"" + e.getKey() + "\" ";
+      if (now.state == StepState.Retrying) {
+        record(instance, Type.Warning, Reason.StepRetrying, step + now.message);
+      } else if (now.state == StepState.Failed) {
+        record(instance, Type.Warning, Reason.StepFailed, step + "failed: " + now.message);
+      } else if (now.state == StepState.TimedOut) {
+        record(instance, Type.Warning, Reason.StepTimedOut, step + "timed out: " + now.message);
+      }
+    }
+  }
+
+  public void record(WorkflowInstance instance, Type type, Reason reason, String message) {
+    var meta = instance.getMetadata();
+    String now = Instant.now().toString();
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withGenerateName(meta.getName() + ".")
+            .withNamespace(meta.getNamespace())
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(instance.getApiVersion())
+                    .withKind(instance.getKind())
+                    .withName(meta.getName())
+                    .withNamespace(meta.getNamespace())
+                    .withUid(meta.getUid())
+                    .build())
+            .withType(type.name())
+            .withReason(reason.name())
+            .withMessage(message == null ? "" : message.length() > 1000 ? message.substring(0, 997) + "..." : message)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent("baton")
+            .endSource()
+            .withReportingComponent("baton.dev/operator")
+            .build();
+    executor.execute(
+        () -> {
+          try {
+            client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
+          } catch (RuntimeException e) {
+            LOG.debug("could not record event {} for {}: {}", reason, meta.getName(), e.toString());
+          }
+        });
+  }
+}

@@ -1,0 +1,120 @@
+package dev.baton.runtime;
+
+import dev.baton.api.Json;
+import dev.baton.api.JobTemplate;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.flow.Command.CreateJob;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Maps one step attempt to its Job. Retries belong to the engine, so the Job never retries
+ * (backoffLimit 0, restartPolicy Never); the step timeout becomes activeDeadlineSeconds as a
+ * backstop to the engine's own timer.
+ */
+public final class JobFactory {
+  private final Duration ttlAfterFinished;
+
+  /** @param ttlAfterFinished how long finished Jobs stay, or null to keep them */
+  public JobFactory(Duration ttlAfterFinished) {
+    this.ttlAfterFinished = ttlAfterFinished;
+  }
+
+  public Job build(WorkflowInstance instance, CreateJob c) {
+    Map<String, String> labels = new HashMap<>();
+    labels.put(Labels.INSTANCE, instance.getMetadata().getName());
+    labels.put(Labels.STEP, c.stepId());
+    labels.put(Labels.ATTEMPT, Integer.toString(c.attempt()));
+    labels.put(Labels.MANAGED_BY, Labels.MANAGER);
+
+    PodTemplateSpec pod = podTemplate(c.template());
+    ObjectMeta podMeta = pod.getMetadata() == null ? new ObjectMeta() : pod.getMetadata();
+    Map<String, String> podLabels = podMeta.getLabels() == null ? new HashMap<>() : new HashMap<>(podMeta.getLabels());
+    podLabels.putAll(labels);
+    podMeta.setLabels(podLabels);
+    pod.setMetadata(podMeta);
+
+    PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
+    pod.setSpec(spec);
+    spec.setRestartPolicy("Never");
+    List<Container> containers = spec.getContainers() == null ? new ArrayList<>() : new ArrayList<>(spec.getContainers());
+    if (containers.isEmpty()) containers.add(new Container());
+    spec.setContainers(containers);
+    Container main = containers.getFirst();
+    if (main.getName() == null) main.setName(Labels.MAIN_CONTAINER);
+    JobTemplate t = c.template();
+    if (t.image != null) main.setImage(t.image);
+    if (c.command() != null) main.setCommand(c.command());
+    if (c.args() != null) main.setArgs(c.args());
+    if (t.resources != null) main.setResources(t.resources);
+    if (t.serviceAccountName != null) spec.setServiceAccountName(t.serviceAccountName);
+    if (t.nodeSelector != null) spec.setNodeSelector(t.nodeSelector);
+    if (t.tolerations != null) spec.setTolerations(t.tolerations);
+    main.setEnv(env(instance, c, main.getEnv()));
+
+    var job =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName(c.jobName())
+            .withNamespace(instance.getMetadata().getNamespace())
+            .withLabels(labels)
+            .addToAnnotations(Labels.WORKFLOW_ANNOTATION, instance.getSpec().workflow)
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(instance.getApiVersion())
+                    .withKind(instance.getKind())
+                    .withName(instance.getMetadata().getName())
+                    .withUid(instance.getMetadata().getUid())
+                    .withController(true)
+                    .withBlockOwnerDeletion(true)
+                    .build())
+            .endMetadata()
+            .withNewSpec()
+            .withBackoffLimit(0)
+            .withTemplate(pod)
+            .endSpec()
+            .build();
+    if (c.timeout() != null) {
+      job.getSpec().setActiveDeadlineSeconds(Math.max(1, (c.timeout().toMillis() + 999) / 1000));
+    }
+    if (ttlAfterFinished != null) {
+      job.getSpec().setTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, ttlAfterFinished.toSeconds()));
+    }
+    return job;
+  }
+
+  private static PodTemplateSpec podTemplate(JobTemplate t) {
+    return t.podTemplate == null ? new PodTemplateSpec() : Json.fromTree(t.podTemplate, PodTemplateSpec.class);
+  }
+
+  /** The template's own env, then the step's (rendered), then Baton's: later names win. */
+  private static List<EnvVar> env(WorkflowInstance instance, CreateJob c, List<EnvVar> fromTemplate) {
+    Map<String, EnvVar> byName = new java.util.LinkedHashMap<>();
+    if (fromTemplate != null) fromTemplate.forEach(e -> byName.put(e.getName(), e));
+    if (c.env() != null) c.env().forEach(e -> byName.put(e.getName(), e));
+    put(byName, "BATON_INSTANCE", instance.getMetadata().getName());
+    put(byName, "BATON_WORKFLOW", instance.getSpec().workflow);
+    put(byName, "BATON_STEP", c.stepId());
+    put(byName, "BATON_ATTEMPT", Integer.toString(c.attempt()));
+    if (c.params() != null) {
+      c.params().forEach((k, v) -> put(byName, "BATON_PARAM_" + k.toUpperCase(Locale.ROOT), v));
+    }
+    return new ArrayList<>(byName.values());
+  }
+
+  private static void put(Map<String, EnvVar> env, String name, String value) {
+    env.put(name, new EnvVar(name, value, null));
+  }
+}

@@ -1,0 +1,138 @@
+package dev.baton.runtime;
+
+import dev.baton.flow.FailureKind;
+import dev.baton.flow.FlowEvent;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns what the informers hold about an instance's Jobs and Pods into engine events. Level
+ * based: it reports the current facts every time, and the engine ignores the ones it knows. A
+ * pod's terminal phase is the first sign a step ended (the Job controller batches its own
+ * updates); the Job's conditions are the fallback, and catch pods that never started.
+ */
+public final class Observations {
+  private Observations() {}
+
+  public static List<FlowEvent> of(Collection<Job> jobs, Collection<Pod> pods, Instant now) {
+    List<FlowEvent> events = new ArrayList<>();
+    Map<String, Integer> present = new HashMap<>();
+    Set<String> podTerminal = new HashSet<>();
+    for (Pod pod : pods) {
+      Optional<StepRef> ref = StepRef.of(pod.getMetadata().getLabels());
+      if (ref.isEmpty()) continue;
+      podEvent(ref.get(), pod, now).ifPresent(e -> {
+        events.add(e);
+        if (!(e instanceof FlowEvent.StepStarted)) podTerminal.add(ref.get().key());
+      });
+    }
+    for (Job job : jobs) {
+      Optional<StepRef> ref = StepRef.of(job.getMetadata().getLabels());
+      if (ref.isEmpty()) continue;
+      StepRef r = ref.get();
+      present.merge(r.stepId(), r.attempt(), Math::max);
+      events.add(new FlowEvent.JobLaunched(r.stepId(), r.attempt(), now));
+      if (!podTerminal.contains(r.key())) {
+        jobEvent(r, job, now).ifPresent(events::add);
+      }
+    }
+    events.add(new FlowEvent.JobsObserved(present, now));
+    return events;
+  }
+
+  static Optional<FlowEvent> podEvent(StepRef r, Pod pod, Instant now) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    if (phase == null) return Optional.empty();
+    return switch (phase) {
+      case "Running" -> Optional.of(new FlowEvent.StepStarted(r.stepId(), r.attempt(), now));
+      case "Succeeded" -> Optional.of(new FlowEvent.StepSucceeded(r.stepId(), r.attempt(), terminated(pod).map(ContainerStateTerminated::getMessage).orElse(null), now));
+      case "Failed" -> Optional.of(podFailure(r, pod, now));
+      default -> Optional.empty();
+    };
+  }
+
+  private static FlowEvent podFailure(StepRef r, Pod pod, Instant now) {
+    String reason = pod.getStatus().getReason();
+    Optional<ContainerStateTerminated> term = terminated(pod);
+    if ("DeadlineExceeded".equals(reason)) {
+      return new FlowEvent.StepFailed(r.stepId(), r.attempt(), FailureKind.TIMEOUT, "the pod passed its activeDeadlineSeconds", null, now);
+    }
+    if (term.isPresent() && term.get().getExitCode() != null && term.get().getExitCode() != 0) {
+      var t = term.get();
+      StringBuilder msg = new StringBuilder("exit code " + t.getExitCode());
+      if (t.getReason() != null && !"Error".equals(t.getReason())) msg.append(" (").append(t.getReason()).append(')');
+      if (t.getMessage() != null && !t.getMessage().isBlank()) msg.append(": ").append(abbreviate(t.getMessage()));
+      return new FlowEvent.StepFailed(r.stepId(), r.attempt(), FailureKind.USER, msg.toString(), t.getExitCode(), now);
+    }
+    String why = reason != null ? reason : "the pod failed";
+    String detail = pod.getStatus().getMessage();
+    return new FlowEvent.StepFailed(
+        r.stepId(), r.attempt(), FailureKind.PLATFORM, "pod " + why + (detail == null ? "" : ": " + abbreviate(detail)), null, now);
+  }
+
+  static Optional<FlowEvent> jobEvent(StepRef r, Job job, Instant now) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) return Optional.empty();
+    for (JobCondition c : job.getStatus().getConditions()) {
+      if (!"True".equals(c.getStatus())) continue;
+      switch (c.getType()) {
+        case "Complete" -> {
+          return Optional.of(new FlowEvent.StepSucceeded(r.stepId(), r.attempt(), null, now));
+        }
+        case "Failed" -> {
+          String reason = c.getReason() == null ? "Failed" : c.getReason();
+          FailureKind kind = "DeadlineExceeded".equals(reason) ? FailureKind.TIMEOUT : FailureKind.PLATFORM;
+          String msg = "the Job failed: " + reason + (c.getMessage() == null ? "" : ": " + abbreviate(c.getMessage()));
+          return Optional.of(new FlowEvent.StepFailed(r.stepId(), r.attempt(), kind, msg, null, now));
+        }
+        default -> {}
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The main container's terminated state: the one named "main", else the first. */
+  static Optional<ContainerStateTerminated> terminated(Pod pod) {
+    List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
+    if (statuses == null || statuses.isEmpty()) return Optional.empty();
+    ContainerStatus main = statuses.stream().filter(s -> Labels.MAIN_CONTAINER.equals(s.getName())).findFirst().orElse(statuses.getFirst());
+    if (main.getState() == null || main.getState().getTerminated() == null) return Optional.empty();
+    return Optional.of(main.getState().getTerminated());
+  }
+
+  private static String abbreviate(String s) {
+    String t = s.strip();
+    return t.length() <= 200 ? t : t.substring(0, 197) + "...";
+  }
+
+  /** The step attempt a Job or Pod belongs to, from its labels. */
+  public record StepRef(String instance, String stepId, int attempt) {
+    String key() {
+      return stepId + "#" + attempt;
+    }
+
+    public static Optional<StepRef> of(Map<String, String> labels) {
+      if (labels == null) return Optional.empty();
+      String instance = labels.get(Labels.INSTANCE);
+      String step = labels.get(Labels.STEP);
+      String attempt = labels.get(Labels.ATTEMPT);
+      if (instance == null || step == null || attempt == null) return Optional.empty();
+      try {
+        return Optional.of(new StepRef(instance, step, Integer.parseInt(attempt)));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package dev.baton.runtime;
+
+import dev.baton.api.Json;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.api.WorkflowInstanceStatus;
+import dev.baton.flow.FlowActor;
+import dev.baton.flow.InstanceKey;
+import dev.baton.metrics.BatonMetrics;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes instance statuses. Writes are coalesced: an instance has at most one write in flight,
+ * and the changes made meanwhile go out together in the next, taken as a fresh snapshot when that
+ * write starts. Every write carries the resourceVersion it was based on; on a conflict it reads the
+ * instance again and retries, since the operator is the status's only writer.
+ */
+public final class StatusWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
+  private static final int ATTEMPTS = 6;
+
+  private final KubernetesClient client;
+  private final Executor executor;
+  private final BatonMetrics metrics;
+  private final EventRecorder events;
+  private final java.util.function.BiConsumer<InstanceKey, String> onFinalWritten;
+  private final Map<InstanceKey, Slot> slots = new ConcurrentHashMap<>();
+
+  private static final class Slot {
+    final FlowActor actor;
+    volatile WorkflowInstance latest;
+    WorkflowInstanceStatus lastWritten;
+    String lastWrittenJson;
+    boolean writing;
+    boolean dirty;
+
+    Slot(FlowActor actor, WorkflowInstance latest) {
+      this.actor = actor;
+      this.latest = latest;
+      this.lastWritten = latest.getStatus();
+    }
+  }
+
+  public StatusWriter(
+      KubernetesClient client,
+      Executor executor,
+      BatonMetrics metrics,
+      EventRecorder events,
+      java.util.function.BiConsumer<InstanceKey, String> onFinalWritten) {
+    this.client = client;
+    this.executor = executor;
+    this.metrics = metrics;
+    this.events = events;
+    this.onFinalWritten = onFinalWritten;
+  }
+
+  /** Starts writing for a run whose actor now exists; {@code instance} is its latest object. */
+  public void track(FlowActor actor, WorkflowInstance instance) {
+    slots.compute(actor.key(), (k, s) -> {
+      if (s == null || s.actor != actor) return new Slot(actor, instance);
+      s.latest = instance;
+      return s;
+    });
+  }
+
+  public void forget(InstanceKey key) {
+    slots.remove(key);
+  }
+
+  /** The actor's status changed; write it soon. */
+  public void dirty(FlowActor actor) {
+    Slot slot = slots.get(actor.key());
+    if (slot == null || slot.actor != actor) return;
+    synchronized (slot) {
+      slot.dirty = true;
+      if (slot.writing) return;
+      slot.writing = true;
+    }
+    executor.execute(() -> drain(slot));
+  }
+
+  private void drain(Slot slot) {
+    while (true) {
+      synchronized (slot) {
+        if (!slot.dirty) {
+          slot.writing = false;
+          return;
+        }
+        slot.dirty = false;
+      }
+      try {
+        WorkflowInstanceStatus status = slot.actor.snapshot().get();
+        writeSlot(slot, status);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | RuntimeException e) {
+        LOG.error("{}: could not write status; trying again in 1s", slot.actor.key(), e);
+        java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS, executor)
+            .execute(() -> dirty(slot.actor));
+      }
+    }
+  }
+
+  private void writeSlot(Slot slot, WorkflowInstanceStatus status) {
+    String json = Json.write(status);
+    if (json.equals(slot.lastWrittenJson)) return;
+    WorkflowInstance written = write(slot.latest, status);
+    if (written == null) {
+      forget(slot.actor.key());
+      return;
+    }
+    WorkflowInstanceStatus before = slot.lastWritten;
+    slot.latest = written;
+    slot.lastWritten = status;
+    slot.lastWrittenJson = json;
+    events.transitions(written, before, status);
+    if (status.phase != null && status.phase.isFinal()) {
+      metrics.instanceEnded(status.phase.name());
+      forget(slot.actor.key());
+      onFinalWritten.accept(slot.actor.key(), written.getMetadata().getUid());
+    }
+  }
+
+  /**
+   * Writes a status now, based on {@code base}, retrying conflicts. Returns the written instance,
+   * or null when the instance no longer exists.
+   */
+  public WorkflowInstance write(WorkflowInstance base, WorkflowInstanceStatus status) {
+    WorkflowInstance current = base;
+    for (int attempt = 1; ; attempt++) {
+      long t0 = System.nanoTime();
+      try {
+        status.observedGeneration = current.getMetadata().getGeneration();
+        WorkflowInstance copy = new WorkflowInstance();
+        copy.setMetadata(new ObjectMetaBuilder(current.getMetadata()).withManagedFields().build());
+        copy.setSpec(current.getSpec());
+        copy.setStatus(status);
+        WorkflowInstance written =
+            client.resources(WorkflowInstance.class).inNamespace(current.getMetadata().getNamespace()).resource(copy).updateStatus();
+        metrics.statusWritten(Duration.ofNanos(System.nanoTime() - t0));
+        return written;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          return null;
+        }
+        if (attempt >= ATTEMPTS) {
+          throw e;
+        }
+        if (e.getCode() == 409) {
+          metrics.statusConflict();
+        } else {
+          LOG.warn("{}/{}: status write failed ({}), retrying", current.getMetadata().getNamespace(), current.getMetadata().getName(), e.getMessage());
+          sleep(Duration.ofMillis(100L << attempt));
+        }
+        WorkflowInstance fresh =
+            client.resources(WorkflowInstance.class)
+                .inNamespace(current.getMetadata().getNamespace())
+                .withName(current.getMetadata().getName())
+                .get();
+        if (fresh == null || !fresh.getMetadata().getUid().equals(base.getMetadata().getUid())) {
+          return null;
+        }
+        if (fresh.getStatus() != null && fresh.getStatus().phase != null && fresh.getStatus().phase.isFinal()) {
+          // A final status is never overwritten: whatever wrote it saw the run end.
+          LOG.warn("{}/{}: status is already final ({}); not overwriting it", current.getMetadata().getNamespace(), current.getMetadata().getName(), fresh.getStatus().phase);
+          return null;
+        }
+        current = fresh;
+      }
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

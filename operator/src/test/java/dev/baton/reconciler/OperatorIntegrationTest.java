@@ -1,0 +1,329 @@
+package dev.baton.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.InstancePhase;
+import dev.baton.api.StepState;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Cluster;
+import dev.baton.testing.FakeKubelet.Behavior;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real operator (JOSDK, informers, engine, Job runtime, status writer) against the Fabric8
+ * mock server in CRUD mode, with {@link dev.baton.testing.FakeKubelet} playing the Job controller
+ * and the kubelet.
+ */
+@EnableKubernetesMockClient(crud = true)
+class OperatorIntegrationTest {
+  static KubernetesClient client;
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  Cluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = new Cluster(client).startOperator();
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  static String workflow(String name, String steps) {
+    return """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: %s
+        spec:
+          params:
+            - name: date
+              default: "2026-01-01"
+          steps:
+        %s
+        """.formatted(name, steps.indent(4));
+  }
+
+  static String run(String name, String workflow) {
+    return """
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: %s
+        spec:
+          workflow: %s
+        """.formatted(name, workflow);
+  }
+
+  static final String DIAMOND =
+      """
+      - id: a
+        job: {image: busybox, args: ["${params.date}"]}
+      - id: b
+        dependsOn: [a]
+        job: {image: busybox}
+      - id: c
+        dependsOn: [a]
+        job: {image: busybox}
+      - id: d
+        dependsOn: [b, c]
+        job: {image: busybox}
+      """;
+
+  @Test
+  void runsADiamondToSuccessWithOneJobPerStep() {
+    cluster.apply(workflow("diamond", DIAMOND));
+    cluster.apply(run("diamond-1", "diamond"));
+
+    WorkflowInstance done = cluster.awaitFinal("diamond-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().progress).isEqualTo("4/4");
+    assertThat(done.getStatus().steps.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(StepState.Succeeded));
+    assertThat(done.getStatus().definitionHash).isNotBlank();
+    List<Job> jobs = cluster.jobs("diamond-1");
+    assertThat(jobs).hasSize(4);
+    Job a = jobs.stream().filter(j -> j.getMetadata().getLabels().get("baton.dev/step").equals("a")).findFirst().orElseThrow();
+    assertThat(a.getSpec().getBackoffLimit()).isZero();
+    assertThat(a.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("2026-01-01");
+    assertThat(a.getMetadata().getOwnerReferences().getFirst().getUid()).isEqualTo(done.getMetadata().getUid());
+    // d starts only after both b and c ended.
+    var st = done.getStatus().steps;
+    assertThat(st.get("d").startTime).isGreaterThanOrEqualTo(st.get("b").endTime).isGreaterThanOrEqualTo(st.get("c").endTime);
+  }
+
+  @Test
+  void aFailingStepFailsTheRunAndNamesTheStep() {
+    cluster.apply(workflow("fails", """
+        - id: a
+          retry: {userErrors: 0}
+          job: {image: busybox}
+        - id: b
+          dependsOn: [a]
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("fails-1", "a", 1, new Behavior.Fail(3, "boom"));
+    cluster.apply(run("fails-1", "fails"));
+
+    WorkflowInstance done = cluster.awaitFinal("fails-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(done.getStatus().message).contains("step \"a\"").contains("exit code 3").contains("boom");
+    assertThat(done.getStatus().steps.get("a").exitCode).isEqualTo(3);
+    assertThat(done.getStatus().steps.get("b").state).isEqualTo(StepState.Stopped);
+    assertThat(cluster.jobs("fails-1")).hasSize(1);
+  }
+
+  @Test
+  void retriesAfterBackoffThenSucceeds() {
+    cluster.apply(workflow("retry", """
+        - id: flaky
+          retry: {userErrors: 2, backoff: {type: fixed, delay: 1s}}
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("retry-1", "flaky", 1, new Behavior.Fail(1, "transient"));
+    cluster.apply(run("retry-1", "retry"));
+
+    WorkflowInstance done = cluster.awaitFinal("retry-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    var flaky = done.getStatus().steps.get("flaky");
+    assertThat(flaky.attempt).isEqualTo(2);
+    assertThat(flaky.userErrors).isEqualTo(1);
+    assertThat(cluster.jobs("retry-1")).extracting(j -> j.getMetadata().getLabels().get("baton.dev/attempt")).containsExactlyInAnyOrder("1", "2");
+  }
+
+  @Test
+  void aPlatformFailureUsesThePlatformBudget() {
+    cluster.apply(workflow("evicted", """
+        - id: a
+          retry: {userErrors: 0, platformErrors: 1, backoff: {type: fixed, delay: 100ms}}
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("evicted-1", "a", 1, new Behavior.Evict());
+    cluster.apply(run("evicted-1", "evicted"));
+
+    WorkflowInstance done = cluster.awaitFinal("evicted-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().steps.get("a").platformErrors).isEqualTo(1);
+  }
+
+  @Test
+  void aStepPastItsTimeoutIsKilledAndTimesOut() {
+    cluster.apply(workflow("slow", """
+        - id: slow
+          timeout: 1s
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("slow-1", "slow", 1, new Behavior.Hang());
+    cluster.apply(run("slow-1", "slow"));
+
+    WorkflowInstance done = cluster.awaitFinal("slow-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(done.getStatus().steps.get("slow").state).isEqualTo(StepState.TimedOut);
+    assertThat(done.getStatus().steps.get("slow").message).contains("timeout of 1s");
+    Cluster.await("the timed-out Job deleted", () -> cluster.jobs("slow-1"), List::isEmpty, WAIT);
+  }
+
+  @Test
+  void skipsAStepWhoseConditionIsFalseAndPassesOutputsDownstream() {
+    cluster.apply(workflow("branch", """
+        - id: count
+          job: {image: busybox}
+        - id: load
+          dependsOn: [count]
+          if: steps.count.outputs.rows > 0
+          job: {image: busybox, args: ["--rows=${steps.count.outputs.rows}"]}
+        - id: alert
+          dependsOn: [count]
+          if: steps.count.outputs.rows == 0
+          job: {image: busybox}
+        - id: report
+          dependsOn: [load, alert]
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("branch-1", "count", 1, new Behavior.Succeed("{\"rows\": 42}"));
+    cluster.apply(run("branch-1", "branch"));
+
+    WorkflowInstance done = cluster.awaitFinal("branch-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    var steps = done.getStatus().steps;
+    assertThat(steps.get("count").outputs.get("rows").asInt()).isEqualTo(42);
+    assertThat(steps.get("load").state).isEqualTo(StepState.Succeeded);
+    assertThat(steps.get("alert").state).isEqualTo(StepState.Skipped);
+    assertThat(steps.get("report").state).isEqualTo(StepState.Succeeded);
+    Job load = cluster.jobs("branch-1").stream().filter(j -> j.getMetadata().getLabels().get("baton.dev/step").equals("load")).findFirst().orElseThrow();
+    assertThat(load.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("--rows=42");
+  }
+
+  @Test
+  void malformedOutputFailsTheStepWithAClearMessage() {
+    cluster.apply(workflow("badout", """
+        - id: a
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("badout-1", "a", 1, new Behavior.Succeed("rows=5"));
+    cluster.apply(run("badout-1", "badout"));
+
+    WorkflowInstance done = cluster.awaitFinal("badout-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(done.getStatus().steps.get("a").message).contains("termination message is not JSON").contains("rows=5");
+  }
+
+  @Test
+  void stopDeletesRunningJobsAndEndsStopped() {
+    cluster.apply(workflow("long", """
+        - id: a
+          job: {image: busybox}
+        - id: b
+          dependsOn: [a]
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("long-1", "a", 1, new Behavior.Hang());
+    cluster.apply(run("long-1", "long"));
+    cluster.await("step a running", () -> cluster.instance("long-1"),
+        i -> i.getStatus() != null && i.getStatus().steps.get("a") != null && i.getStatus().steps.get("a").state == StepState.Running, WAIT);
+
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("long-1")
+        .edit(i -> {
+          i.getSpec().stop = true;
+          return i;
+        });
+
+    WorkflowInstance done = cluster.awaitFinal("long-1", WAIT);
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Stopped);
+    assertThat(done.getStatus().steps.get("a").state).isEqualTo(StepState.Stopped);
+    assertThat(done.getStatus().steps.get("b").state).isEqualTo(StepState.Stopped);
+    Cluster.await("the running Job deleted", () -> cluster.jobs("long-1"), List::isEmpty, WAIT);
+  }
+
+  @Test
+  void anInvalidWorkflowIsReportedAndItsInstancesFailAtOnce() {
+    cluster.apply(workflow("broken", """
+        - id: a
+          dependsOn: [c]
+          job: {image: busybox}
+        - id: b
+          dependsOn: [a]
+          job: {image: busybox}
+        - id: c
+          dependsOn: [b]
+          if: "steps.b.outputs.x >"
+          job: {image: busybox}
+        """));
+    var wf = Cluster.await("Valid condition", () -> cluster.workflow("broken"),
+        w -> w.getStatus() != null && !w.getStatus().conditions.isEmpty(), WAIT);
+    var valid = wf.getStatus().conditions.getFirst();
+    assertThat(valid.getType()).isEqualTo("Valid");
+    assertThat(valid.getStatus()).isEqualTo("False");
+    assertThat(valid.getMessage()).contains("cycle").contains("does not compile").contains("step \"c\"");
+
+    cluster.apply(run("broken-1", "broken"));
+    WorkflowInstance done = cluster.awaitFinal("broken-1", WAIT);
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(done.getStatus().message).contains("workflow \"broken\" is invalid").contains("cycle");
+    assertThat(cluster.jobs("broken-1")).isEmpty();
+  }
+
+  @Test
+  void wrongRunParamsFailTheInstanceWithTheParamNamed() {
+    cluster.apply(workflow("typed", """
+        - id: a
+          job: {image: busybox}
+        """));
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: typed-1
+        spec:
+          workflow: typed
+          params:
+            date: 20260101
+            extra: 1
+        """);
+    WorkflowInstance done = cluster.awaitFinal("typed-1", WAIT);
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(done.getStatus().message).contains("spec.params.date").contains("not of type string").contains("spec.params.extra");
+  }
+
+  @Test
+  void editingTheWorkflowDoesNotChangeARunningInstance() {
+    cluster.apply(workflow("pinned", """
+        - id: a
+          job: {image: busybox}
+        - id: b
+          dependsOn: [a]
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("pinned-1", "a", 1, new Behavior.Hang());
+    cluster.apply(run("pinned-1", "pinned"));
+    cluster.await("step a running", () -> cluster.instance("pinned-1"),
+        i -> i.getStatus() != null && i.getStatus().steps.get("a") != null && i.getStatus().steps.get("a").state == StepState.Running, WAIT);
+
+    client.resources(dev.baton.api.Workflow.class).inNamespace(Cluster.NS).withName("pinned").delete();
+    // a finishes only now, after its Workflow is gone.
+    Job a = cluster.jobs("pinned-1").getFirst();
+    cluster.kubelet.when("pinned-1", "a", 1, new Behavior.Succeed(null));
+    var pod = client.pods().inNamespace(Cluster.NS).withLabel("job-name", a.getMetadata().getName()).list().getItems().getFirst();
+    pod.getStatus().setPhase("Succeeded");
+    client.pods().inNamespace(Cluster.NS).resource(pod).updateStatus();
+
+    WorkflowInstance done = cluster.awaitFinal("pinned-1", WAIT);
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().steps).containsOnlyKeys("a", "b");
+  }
+}

@@ -1,0 +1,131 @@
+package dev.baton.testing;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.baton.BatonConfig;
+import dev.baton.BatonOperator;
+import dev.baton.api.InstancePhase;
+import dev.baton.api.Workflow;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.metrics.BatonMetrics;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** The operator, its CRDs and a fake kubelet on a Fabric8 mock server in CRUD mode. */
+public final class Cluster implements AutoCloseable {
+  public static final String NS = "test";
+
+  public final KubernetesClient client;
+  public final FakeKubelet kubelet;
+  private BatonOperator operator;
+
+  public Cluster(KubernetesClient client) {
+    this.client = client;
+    installCrds(client);
+    kubelet = new FakeKubelet(client).start();
+  }
+
+  public static Path repoRoot() {
+    return Path.of(System.getProperty("baton.repoRoot", "..")).toAbsolutePath().normalize();
+  }
+
+  static void installCrds(KubernetesClient client) {
+    try (var files = Files.list(repoRoot().resolve("crds"))) {
+      for (Path f : files.sorted().toList()) {
+        var crd = client.apiextensions().v1().customResourceDefinitions().load(f.toFile()).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public Cluster startOperator() {
+    operator = new BatonOperator(client, BatonConfig.defaults().withHttpPort(-1), BatonMetrics.inMemory(), Clock.systemUTC());
+    operator.start();
+    return this;
+  }
+
+  public void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  public BatonOperator operator() {
+    return operator;
+  }
+
+  /** Creates every object in a YAML text, in namespace {@link #NS}. */
+  public List<HasMetadata> apply(String yaml) {
+    var items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+    for (HasMetadata item : items) {
+      item.getMetadata().setNamespace(NS);
+      client.resource(item).inNamespace(NS).create();
+    }
+    return items;
+  }
+
+  public Workflow workflow(String name) {
+    return client.resources(Workflow.class).inNamespace(NS).withName(name).get();
+  }
+
+  public WorkflowInstance instance(String name) {
+    return client.resources(WorkflowInstance.class).inNamespace(NS).withName(name).get();
+  }
+
+  public List<Job> jobs(String instance) {
+    return client.batch().v1().jobs().inNamespace(NS).withLabel("baton.dev/instance", instance).list().getItems();
+  }
+
+  public WorkflowInstance awaitPhase(String name, InstancePhase phase, Duration timeout) {
+    return await(
+        "instance " + name + " in phase " + phase,
+        () -> instance(name),
+        i -> i != null && i.getStatus() != null && i.getStatus().phase == phase,
+        timeout);
+  }
+
+  public WorkflowInstance awaitFinal(String name, Duration timeout) {
+    return await(
+        "instance " + name + " in a final phase",
+        () -> instance(name),
+        i -> i != null && i.getStatus() != null && i.getStatus().phase != null && i.getStatus().phase.isFinal(),
+        timeout);
+  }
+
+  /** Polls (test side only) until {@code ok} holds, failing with the last value seen. */
+  public static <T> T await(String what, Supplier<T> get, Predicate<T> ok, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    T last = null;
+    while (System.nanoTime() < deadline) {
+      last = get.get();
+      if (ok.test(last)) return last;
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    String shown = last instanceof HasMetadata h ? io.fabric8.kubernetes.client.utils.Serialization.asYaml(h) : String.valueOf(last);
+    return fail("timed out waiting for " + what + "; last seen:\n" + shown);
+  }
+
+  @Override
+  public void close() {
+    stopOperator();
+    kubelet.close();
+  }
+}

@@ -1,0 +1,194 @@
+package dev.baton.testing;
+
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Plays the Job controller and the kubelet on the mock server, which has neither: for each Job
+ * Baton creates it makes the pod, runs it through Running to Succeeded or Failed, and sets the
+ * Job's conditions. What a pod does comes from the same pod annotations the kwok stages of the
+ * local cluster read (baton.dev/fake-exit-code, fake-message, fake-duration,
+ * fake-fail-first-attempt), or from a test's own {@link Behavior}.
+ */
+public final class FakeKubelet implements AutoCloseable {
+  public sealed interface Behavior {
+    record Succeed(String message) implements Behavior {}
+
+    record Fail(int exitCode, String message) implements Behavior {}
+
+    /** The pod runs and never ends by itself. */
+    record Hang() implements Behavior {}
+
+    /** The pod is evicted: a platform failure. */
+    record Evict() implements Behavior {}
+  }
+
+  public record Attempt(String instance, String step, int attempt) {}
+
+  private final KubernetesClient client;
+  private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(4);
+  private final Map<Attempt, Behavior> overrides = new ConcurrentHashMap<>();
+  private volatile Function<Attempt, Behavior> fallback = a -> null;
+  private Watch watch;
+
+  public FakeKubelet(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public FakeKubelet start() {
+    watch =
+        client.batch().v1().jobs().inAnyNamespace().withLabel("baton.dev/instance")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Job job) {
+                    if (action == Action.ADDED) executor.execute(() -> run(job));
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    return this;
+  }
+
+  public void when(String instance, String step, int attempt, Behavior b) {
+    overrides.put(new Attempt(instance, step, attempt), b);
+  }
+
+  public void otherwise(Function<Attempt, Behavior> f) {
+    fallback = f;
+  }
+
+  private Behavior behaviorOf(Job job, Map<String, String> annotations, Attempt a) {
+    Behavior b = overrides.get(a);
+    if (b == null) b = fallback.apply(a);
+    if (b != null) return b;
+    String message = annotations.get("baton.dev/fake-message");
+    String firstFails = annotations.get("baton.dev/fake-fail-first-attempt");
+    if (firstFails != null && a.attempt() == 1) return new Behavior.Fail(Integer.parseInt(firstFails), message);
+    String code = annotations.get("baton.dev/fake-exit-code");
+    if (code != null && !code.equals("0")) return new Behavior.Fail(Integer.parseInt(code), message);
+    return new Behavior.Succeed(message);
+  }
+
+  private void run(Job job) {
+    try {
+      var labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+      labels.put("job-name", job.getMetadata().getName());
+      Map<String, String> annotations =
+          job.getSpec().getTemplate().getMetadata().getAnnotations() == null
+              ? Map.of()
+              : job.getSpec().getTemplate().getMetadata().getAnnotations();
+      Attempt a =
+          new Attempt(labels.get("baton.dev/instance"), labels.get("baton.dev/step"), Integer.parseInt(labels.get("baton.dev/attempt")));
+      String ns = job.getMetadata().getNamespace();
+      Pod pod =
+          new PodBuilder()
+              .withMetadata(
+                  new ObjectMetaBuilder()
+                      .withName(job.getMetadata().getName() + "-p")
+                      .withNamespace(ns)
+                      .withLabels(labels)
+                      .withAnnotations(annotations)
+                      .withOwnerReferences(
+                          new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+                              .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).withController(true).build())
+                      .build())
+              .withSpec(job.getSpec().getTemplate().getSpec())
+              .withStatus(new PodStatusBuilder().withPhase("Pending").build())
+              .build();
+      pod = client.pods().inNamespace(ns).resource(pod).create();
+      Behavior b = behaviorOf(job, annotations, a);
+      setPod(pod, "Running", null, null, null);
+      Duration d = parse(annotations.get("baton.dev/fake-duration"));
+      Pod running = pod;
+      executor.schedule(() -> finish(job, running, b), d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      // The Job may be gone already (a stop, a test ending); nothing to play then.
+    }
+  }
+
+  private void finish(Job job, Pod pod, Behavior b) {
+    try {
+      String ns = job.getMetadata().getNamespace();
+      switch (b) {
+        case Behavior.Succeed s -> {
+          setPod(pod, "Succeeded", 0, s.message(), null);
+          setJob(ns, job.getMetadata().getName(), "Complete", "Completed");
+        }
+        case Behavior.Fail f -> {
+          setPod(pod, "Failed", f.exitCode(), f.message(), null);
+          setJob(ns, job.getMetadata().getName(), "Failed", "BackoffLimitExceeded");
+        }
+        case Behavior.Evict e -> {
+          setPod(pod, "Failed", null, null, "Evicted");
+          setJob(ns, job.getMetadata().getName(), "Failed", "BackoffLimitExceeded");
+        }
+        case Behavior.Hang h -> {}
+      }
+    } catch (RuntimeException e) {
+      // Deleted meanwhile.
+    }
+  }
+
+  private void setPod(Pod pod, String phase, Integer exitCode, String message, String reason) {
+    var status = new PodStatusBuilder().withPhase(phase).withReason(reason);
+    var cs = new ContainerStatusBuilder().withName(pod.getSpec().getContainers().getFirst().getName()).withImage("fake");
+    if (exitCode != null) {
+      cs.withState(
+          new ContainerStateBuilder().withNewTerminated().withExitCode(exitCode).withMessage(message)
+              .withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().build());
+    } else if (phase.equals("Running")) {
+      cs.withState(new ContainerStateBuilder().withNewRunning().withStartedAt(Instant.now().toString()).endRunning().build());
+    }
+    status.withContainerStatuses(cs.build());
+    Pod latest = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    if (latest == null) return;
+    latest.setStatus(status.build());
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(latest).updateStatus();
+  }
+
+  private void setJob(String ns, String name, String type, String reason) {
+    Job latest = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+    if (latest == null) return;
+    latest.setStatus(
+        new JobStatusBuilder()
+            .withConditions(new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).build())
+            .withSucceeded(type.equals("Complete") ? 1 : 0)
+            .withFailed(type.equals("Failed") ? 1 : 0)
+            .build());
+    client.batch().v1().jobs().inNamespace(ns).resource(latest).updateStatus();
+  }
+
+  private static Duration parse(String d) {
+    if (d == null) return Duration.ZERO;
+    return dev.baton.api.Durations.parse(d);
+  }
+
+  @Override
+  public void close() {
+    if (watch != null) watch.close();
+    executor.shutdownNow();
+  }
+}
