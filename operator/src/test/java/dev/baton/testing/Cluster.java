@@ -70,11 +70,12 @@ public final class Cluster implements AutoCloseable {
   /** Creates every object in a YAML text, in namespace {@link #NS}. */
   public List<HasMetadata> apply(String yaml) {
     var items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+    List<HasMetadata> created = new java.util.ArrayList<>();
     for (HasMetadata item : items) {
       item.getMetadata().setNamespace(NS);
-      client.resource(item).inNamespace(NS).create();
+      created.add(client.resource(item).inNamespace(NS).create());
     }
-    return items;
+    return created;
   }
 
   public Workflow workflow(String name) {

@@ -1,0 +1,60 @@
+package dev.baton.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Cluster;
+import dev.baton.testing.Example;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Applies every file in examples/ as written and checks the outcome its header states. */
+@EnableKubernetesMockClient(crud = true)
+class ExamplesIntegrationTest {
+  static KubernetesClient client;
+  static Cluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = new Cluster(client).startOperator();
+    for (Example e : Example.all()) {
+      if (!e.isRun()) {
+        List<HasMetadata> created = cluster.apply(e.text());
+        assertThat(created).as(e.name()).allSatisfy(o -> assertThat(o.getKind()).isEqualTo("Workflow"));
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  static Stream<Example> runs() {
+    return Example.all().stream().filter(Example::isRun);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runs")
+  void runsToTheOutcomeItsHeaderStates(Example example) {
+    List<HasMetadata> created = cluster.apply(example.text());
+    assertThat(created).hasSize(1);
+    assertThat(created.getFirst().getKind()).isEqualTo("WorkflowInstance");
+    String name = created.getFirst().getMetadata().getName();
+    WorkflowInstance done = cluster.awaitFinal(name, Duration.ofSeconds(60));
+    example.check(done);
+  }
+
+  static {
+    // Examples name each file by its path in the test report.
+    assertThat(Example.all()).isNotEmpty();
+  }
+}

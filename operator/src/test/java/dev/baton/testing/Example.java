@@ -1,0 +1,89 @@
+package dev.baton.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.StepStatus;
+import dev.baton.api.WorkflowInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A file of examples/ and the outcome its header promises, in a line such as {@code # expect:
+ * phase=Succeeded step.load=Succeeded attempts.flaky=2 output.count.rows=42}. The mock-server
+ * tests and the end-to-end tests check the same promises.
+ */
+public record Example(Path file, String text, Map<String, String> expectations) {
+
+  public static List<Example> all() {
+    Path dir = Cluster.repoRoot().resolve("examples");
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Example> examples = new ArrayList<>();
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        examples.add(parse(f));
+      }
+      return examples;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Example parse(Path f) throws IOException {
+    String text = Files.readString(f);
+    Map<String, String> expect = new LinkedHashMap<>();
+    for (String line : text.lines().toList()) {
+      if (line.startsWith("# expect:")) {
+        for (String kv : line.substring("# expect:".length()).trim().split("\\s+")) {
+          int eq = kv.indexOf('=');
+          expect.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+    }
+    return new Example(f, text, expect);
+  }
+
+  public boolean isRun() {
+    return !expectations.isEmpty();
+  }
+
+  public String name() {
+    return file.getFileName().toString();
+  }
+
+  /** Checks a finished instance against every expectation of the header. */
+  public void check(WorkflowInstance done) {
+    var st = done.getStatus();
+    for (var e : expectations.entrySet()) {
+      String key = e.getKey();
+      String want = e.getValue();
+      String as = name() + ": " + key;
+      if (key.equals("phase")) {
+        assertThat(st.phase.name()).as(as + " (message: " + st.message + ")").isEqualTo(want);
+      } else if (key.equals("progress")) {
+        assertThat(st.progress).as(as).isEqualTo(want);
+      } else if (key.startsWith("step.")) {
+        assertThat(step(st.steps, key.substring(5)).state.name()).as(as).isEqualTo(want);
+      } else if (key.startsWith("attempts.")) {
+        assertThat(step(st.steps, key.substring(9)).attempt).as(as).hasToString(want);
+      } else if (key.startsWith("output.")) {
+        String[] parts = key.substring(7).split("\\.", 2);
+        var outputs = step(st.steps, parts[0]).outputs;
+        assertThat(outputs).as(as).containsKey(parts[1]);
+        assertThat(outputs.get(parts[1]).asText()).as(as).isEqualTo(want);
+      } else {
+        throw new IllegalArgumentException(name() + ": unknown expectation " + key);
+      }
+    }
+  }
+
+  private StepStatus step(Map<String, StepStatus> steps, String id) {
+    assertThat(steps).as(name() + ": steps").containsKey(id);
+    return steps.get(id);
+  }
+}
