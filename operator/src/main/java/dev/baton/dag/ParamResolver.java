@@ -1,6 +1,7 @@
 package dev.baton.dag;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.baton.api.ParamSpec;
 import dev.baton.api.ParamType;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public final class ParamResolver {
         problems.add(
             "spec.params." + p.name + ": " + value + " is not of type " + p.typeOrDefault().wireName());
       } else {
-        resolved.put(p.name, value);
+        resolved.put(p.name, normalize(p.typeOrDefault(), value));
       }
     }
     if (!problems.isEmpty()) {
@@ -47,10 +48,22 @@ public final class ParamResolver {
     return resolved;
   }
 
+  /** An integer written as 5.0 becomes 5, so that expressions see an int, not a double. */
+  private static JsonNode normalize(ParamType type, JsonNode value) {
+    if (type == ParamType.INTEGER && !value.isIntegralNumber()) {
+      return JsonNodeFactory.instance.numberNode(value.decimalValue().toBigInteger());
+    }
+    return value;
+  }
+
   public static boolean matches(ParamType type, JsonNode value) {
     return switch (type) {
       case STRING -> value.isTextual();
-      case INTEGER -> value.isIntegralNumber() || (value.isNumber() && value.doubleValue() == Math.rint(value.doubleValue()));
+      case INTEGER ->
+          value.isIntegralNumber()
+              || (value.isNumber()
+                  && Double.isFinite(value.doubleValue())
+                  && value.doubleValue() == Math.rint(value.doubleValue()));
       case NUMBER -> value.isNumber();
       case BOOLEAN -> value.isBoolean();
       case ARRAY -> value.isArray();

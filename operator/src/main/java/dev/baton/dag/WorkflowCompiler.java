@@ -222,10 +222,11 @@ public final class WorkflowCompiler {
           return null;
         }
         String templateImage = null;
-        if (s.job.podTemplate != null) {
+        if (s.job.podTemplate != null && !s.job.podTemplate.isNull()) {
           try {
             PodTemplateSpec pt = Json.fromTree(s.job.podTemplate, PodTemplateSpec.class);
-            if (pt.getSpec() != null
+            if (pt != null
+                && pt.getSpec() != null
                 && pt.getSpec().getContainers() != null
                 && !pt.getSpec().getContainers().isEmpty()
                 && pt.getSpec().getContainers().getFirst() != null) {

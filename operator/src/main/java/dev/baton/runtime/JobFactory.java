@@ -96,7 +96,7 @@ public final class JobFactory {
   }
 
   private static PodTemplateSpec podTemplate(JobTemplate t) {
-    return t.podTemplate == null ? new PodTemplateSpec() : Json.fromTree(t.podTemplate, PodTemplateSpec.class);
+    return t.podTemplate == null || t.podTemplate.isNull() ? new PodTemplateSpec() : Json.fromTree(t.podTemplate, PodTemplateSpec.class);
   }
 
   /** The template's own env, then the step's (rendered), then Baton's: later names win. */

@@ -212,6 +212,7 @@ class OperatorIntegrationTest {
   void malformedOutputFailsTheStepWithAClearMessage() {
     cluster.apply(workflow("badout", """
         - id: a
+          retry: {userErrors: 0}
           job: {image: busybox}
         """));
     cluster.kubelet.when("badout-1", "a", 1, new Behavior.Succeed("rows=5"));

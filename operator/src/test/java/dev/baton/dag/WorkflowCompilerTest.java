@@ -1,0 +1,267 @@
+package dev.baton.dag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.api.Json;
+import dev.baton.api.Step;
+import dev.baton.api.StepType;
+import dev.baton.api.WorkflowSpec;
+import dev.baton.expr.Scope;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class WorkflowCompilerTest {
+  /** Declared out of order on purpose: the compiler, not the author, orders the graph. */
+  static final String DIAMOND =
+      """
+      steps:
+        - id: report
+          dependsOn: [load, validate]
+          job: {image: busybox}
+        - id: load
+          dependsOn: [extract]
+          job: {image: busybox}
+        - id: validate
+          dependsOn: [extract]
+          job: {image: busybox}
+        - id: extract
+          job: {image: busybox}
+      """;
+
+  private static List<String> ids(CompiledWorkflow wf) {
+    return wf.steps().stream().map(CompiledStep::id).toList();
+  }
+
+  private static void assertTopological(CompiledWorkflow wf) {
+    for (CompiledStep s : wf.steps()) {
+      assertThat(wf.steps().get(s.index())).isSameAs(s);
+      assertThat(wf.indexById()).containsEntry(s.id(), s.index());
+      for (int dep : s.dependencies()) {
+        assertThat(dep).as("%s depends on step #%d", s.id(), dep).isLessThan(s.index());
+        assertThat(wf.steps().get(dep).dependents()).contains(s.index());
+      }
+      Set<String> declared = new HashSet<>(s.definition().dependsOnOrEmpty());
+      Set<String> compiled =
+          Arrays.stream(s.dependencies()).mapToObj(j -> wf.steps().get(j).id()).collect(Collectors.toSet());
+      assertThat(compiled).isEqualTo(declared);
+    }
+  }
+
+  @Test
+  void stepsComeInAnOrderWhereDependenciesComeFirst() {
+    CompiledWorkflow wf = Specs.compile(DIAMOND);
+    assertThat(ids(wf).getFirst()).isEqualTo("extract");
+    assertThat(ids(wf).getLast()).isEqualTo("report");
+    assertTopological(wf);
+  }
+
+  @Test
+  void edgesAreIndexedBothWays() {
+    CompiledWorkflow wf = Specs.compile(DIAMOND);
+    CompiledStep extract = wf.step("extract");
+    assertThat(extract.dependencies()).isEmpty();
+    assertThat(Arrays.stream(extract.dependents()).mapToObj(i -> wf.steps().get(i).id()))
+        .containsExactlyInAnyOrder("load", "validate");
+    assertThat(wf.step("report").dependents()).isEmpty();
+    assertThat(wf.step("nope")).isNull();
+    assertThat(wf.size()).isEqualTo(4);
+  }
+
+  @Test
+  void randomGraphsAreOrderedTopologically() {
+    Random random = new Random(42);
+    for (int round = 0; round < 20; round++) {
+      int n = 2 + random.nextInt(60);
+      List<Step> steps = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Step s = new Step();
+        s.id = "s" + i;
+        s.type = StepType.NOOP;
+        List<String> deps = new ArrayList<>();
+        for (int j = 0; j < i; j++) if (random.nextInt(5) == 0) deps.add("s" + j);
+        s.dependsOn = deps;
+        steps.add(s);
+      }
+      java.util.Collections.shuffle(steps, random);
+      WorkflowSpec spec = new WorkflowSpec();
+      spec.steps = steps;
+      assertTopological(Specs.compile(spec, Limits.DEFAULT));
+    }
+  }
+
+  @Test
+  void workflowTimeoutDefaultsToTenDays() {
+    assertThat(Specs.compile(DIAMOND).timeout()).isEqualTo(Duration.ofDays(10));
+  }
+
+  @Test
+  void durationsAreParsed() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            timeout: 1h30m
+            steps:
+              - id: work
+                timeout: 90s
+                job: {image: busybox}
+              - id: nap
+                type: sleep
+                sleep: 500ms
+            """);
+    assertThat(wf.timeout()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(wf.step("work").timeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(wf.step("work").sleep()).isNull();
+    assertThat(wf.step("nap").sleep()).isEqualTo(Duration.ofMillis(500));
+    assertThat(wf.step("nap").timeout()).isNull();
+    assertThat(wf.step("nap").type()).isEqualTo(StepType.SLEEP);
+  }
+
+  @Test
+  void conditionsAndTemplatesAreCompiledOnce() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            params:
+              - {name: date, default: "2024-05-01"}
+            steps:
+              - id: extract
+                job:
+                  image: busybox
+                  args: ["--date=${params.date}", "plain"]
+                  env:
+                    - {name: DAY, value: "${params.date}"}
+              - id: load
+                dependsOn: [extract]
+                if: steps.extract.outputs.rows > 0
+                params:
+                  rows: "${steps.extract.outputs.rows}"
+                job: {image: busybox, command: ["load", "--date=${params.date}"]}
+            """);
+    assertThat(wf.templates()).containsKeys("--date=${params.date}", "${params.date}").doesNotContainKey("plain");
+    assertThat(wf.step("load").condition().source()).isEqualTo("steps.extract.outputs.rows > 0");
+    assertThat(wf.step("extract").condition()).isNull();
+    assertThat(wf.step("load").params()).containsOnlyKeys("rows");
+    assertThat(
+            wf.step("load")
+                .params()
+                .get("rows")
+                .render(new Scope(Map.of(), Map.of("extract", Map.of("outputs", Map.of("rows", 7L))))))
+        .isEqualTo("7");
+  }
+
+  @Test
+  void aStepMayReadAnyAncestorNotOnlyItsDirectDependencies() {
+    Specs.compile(
+        """
+        steps:
+          - id: a
+            job: {image: busybox}
+          - id: b
+            dependsOn: [a]
+            type: noop
+          - id: c
+            dependsOn: [b]
+            if: steps.a.outputs.ok && steps['b'].state == 'Succeeded'
+            job: {image: busybox}
+        """);
+  }
+
+  @Test
+  void aPodTemplateImageStandsInForJobImage() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            steps:
+              - id: a
+                job:
+                  podTemplate:
+                    spec:
+                      containers:
+                        - {name: main, image: busybox}
+                      volumes:
+                        - {name: data, emptyDir: {}}
+            """);
+    assertThat(wf.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aNullPodTemplateMeansNone() {
+    assertThat(Specs.compile("steps: [{id: a, job: {image: busybox, podTemplate: ~}}]").size()).isEqualTo(1);
+  }
+
+  @Test
+  void theHashIsStableAndIgnoresKeyOrder() {
+    String a = "{\"steps\":[{\"id\":\"a\",\"type\":\"noop\"}],\"timeout\":\"1h\"}";
+    String b = "{\"timeout\":\"1h\",\"steps\":[{\"type\":\"noop\",\"id\":\"a\"}]}";
+    assertThat(Specs.compile(a).hash()).isEqualTo(Specs.compile(b).hash()).hasSize(16);
+    assertThat(Specs.compile(a).hash()).isNotEqualTo(Specs.compile(a.replace("1h", "2h")).hash());
+  }
+
+  @Test
+  void everyProblemIsReportedInOneRound() {
+    WorkflowSpec spec =
+        Specs.parse(
+            """
+            timeout: forever
+            steps:
+              - id: a
+                if: "params.x >"
+                job: {}
+              - id: b
+                dependsOn: [c]
+                type: sleep
+            """);
+    assertThatThrownBy(() -> new WorkflowCompiler().compile(spec))
+        .isInstanceOfSatisfying(
+            InvalidDefinitionException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(5)
+                    .anySatisfy(p -> assertThat(p).startsWith("spec.timeout"))
+                    .anySatisfy(p -> assertThat(p).startsWith("step \"a\": if"))
+                    .anySatisfy(p -> assertThat(p).startsWith("step \"a\": job.image"))
+                    .anySatisfy(p -> assertThat(p).startsWith("step \"b\": dependsOn \"c\""))
+                    .anySatisfy(p -> assertThat(p).startsWith("step \"b\": a sleep step needs")));
+  }
+
+  @Test
+  void theExceptionMessageJoinsTheProblems() {
+    var e = new InvalidDefinitionException(List.of("one", "two"));
+    assertThat(e).hasMessage("one; two");
+    assertThat(e.problems()).containsExactly("one", "two");
+  }
+
+  @Test
+  void aRelaxedLimitAdmitsAWideGraph() {
+    WorkflowSpec spec = new WorkflowSpec();
+    spec.steps = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      Step s = new Step();
+      s.id = "s" + i;
+      s.type = StepType.NOOP;
+      spec.steps.add(s);
+    }
+    assertThatThrownBy(() -> new WorkflowCompiler().compile(spec))
+        .hasMessageContaining("1000 steps, over the limit of 300");
+    assertThat(Specs.compile(spec, new Limits(1000, 1 << 20, Duration.ofDays(120))).size())
+        .isEqualTo(1000);
+  }
+
+  @Test
+  void theCompiledWorkflowKeepsTheSpecAndItsParams() {
+    WorkflowSpec spec = Specs.parse("params: [{name: x, default: 1, type: integer}]\nsteps: [{id: a, type: noop}]");
+    CompiledWorkflow wf = Specs.compile(spec, Limits.DEFAULT);
+    assertThat(wf.spec()).isSameAs(spec);
+    assertThat(wf.params()).extracting(p -> p.name).containsExactly("x");
+    assertThat(Json.write(wf.spec())).contains("\"default\":1");
+  }
+}
