@@ -87,6 +87,11 @@ public final class InstanceFlow {
   private final int[] platformErrors;
   private final int[] timeouts;
   private final Map<String, JsonNode>[] outputs;
+  /** Each step's last status entry, and which steps changed since: see {@link #stepStatus}. */
+  private final StepStatus[] stepStatus;
+  private final java.util.BitSet changed = new java.util.BitSet();
+  /** The current attempt's Job name; computed once per attempt, not once per status write. */
+  private final String[] jobNames;
   /** The current attempt's Job has been seen in the cluster, so its absence means deletion. */
   private final boolean[] jobSeen;
 
@@ -97,6 +102,7 @@ public final class InstanceFlow {
   private final List<Condition> conditions = new ArrayList<>();
   private int active;
   private int finished;
+  private long transitions;
   private String failedStep;
   private String failureMessage;
 
@@ -130,6 +136,8 @@ public final class InstanceFlow {
     timeouts = new int[n];
     outputs = new Map[n];
     jobSeen = new boolean[n];
+    jobNames = new String[n];
+    stepStatus = new StepStatus[n];
     for (CompiledStep s : wf.steps()) {
       state[s.index()] = StepState.Waiting;
       pendingDeps[s.index()] = s.dependencies().length;
@@ -215,6 +223,7 @@ public final class InstanceFlow {
       int seen = launched.getOrDefault(s.id(), 0);
       if (s.type() == dev.baton.api.StepType.JOB && seen > attempt[i]) {
         attempt[i] = seen;
+        forgetJobName(i);
         jobSeen[i] = true;
         startTime[i] = now;
         setState(i, StepState.Running, "recovered: found the Job of attempt " + seen, now);
@@ -337,6 +346,7 @@ public final class InstanceFlow {
   /** Starts the next attempt of a step. */
   private void launch(CompiledStep s, int i, Instant now) {
     attempt[i]++;
+    forgetJobName(i);
     startTime[i] = now;
     endTime[i] = null;
     retryAt[i] = null;
@@ -412,8 +422,8 @@ public final class InstanceFlow {
     try {
       parsed = parseOutputs(terminationMessage);
     } catch (IllegalArgumentException e) {
-      exitCode[i] = 0;
-      finalFailure(i, FailureKind.FATAL, e.getMessage(), now);
+      // Bad output is a user error (FailureKind.USER, RetryPolicy.userErrors): retried.
+      attemptFailed(i, FailureKind.USER, e.getMessage(), 0, now);
       return;
     }
     exitCode[i] = 0;
@@ -526,6 +536,8 @@ public final class InstanceFlow {
     if (isActive(next)) active++;
     if (!prev.isFinal() && next.isFinal()) finished++;
     state[i] = next;
+    changed.set(i);
+    transitions++;
     if (why != null || next != StepState.Running) message[i] = why;
     if (next.isFinal() || next == StepState.Retrying) {
       stepsScope.put(wf.steps().get(i).id(), scopeOf(i));
@@ -560,7 +572,14 @@ public final class InstanceFlow {
   }
 
   private String jobName(CompiledStep s, int att) {
-    return JobNames.of(instance, s.id(), att);
+    int i = s.index();
+    if (att != attempt[i]) return JobNames.of(instance, s.id(), att);
+    if (jobNames[i] == null) jobNames[i] = JobNames.of(instance, s.id(), att);
+    return jobNames[i];
+  }
+
+  private void forgetJobName(int i) {
+    jobNames[i] = null;
   }
 
   private Map<String, String> renderParams(CompiledStep s) {
@@ -629,6 +648,11 @@ public final class InstanceFlow {
     return phase;
   }
 
+  /** Step state changes so far, for benchmarks and metrics. */
+  public long transitions() {
+    return transitions;
+  }
+
   public String instance() {
     return instance;
   }
@@ -659,24 +683,37 @@ public final class InstanceFlow {
     st.definition = definition;
     st.params = runParams;
     st.conditions = new ArrayList<>(conditions);
+    st.steps = new LinkedHashMap<>(n * 4 / 3 + 1);
     for (CompiledStep s : wf.steps()) {
       int i = s.index();
-      StepStatus ss = new StepStatus();
-      ss.state = state[i];
-      ss.attempt = attempt[i];
-      ss.jobName = s.type() == dev.baton.api.StepType.JOB && attempt[i] > 0 ? jobName(s, attempt[i]) : null;
-      ss.startTime = str(startTime[i]);
-      ss.endTime = str(endTime[i]);
-      ss.retryAt = state[i] == StepState.Retrying ? str(retryAt[i]) : null;
-      ss.message = message[i];
-      ss.exitCode = exitCode[i];
-      ss.userErrors = userErrors[i] == 0 ? null : userErrors[i];
-      ss.platformErrors = platformErrors[i] == 0 ? null : platformErrors[i];
-      ss.timeouts = timeouts[i] == 0 ? null : timeouts[i];
-      ss.outputs = outputs[i];
-      st.steps.put(s.id(), ss);
+      if (stepStatus[i] == null || changed.get(i)) {
+        stepStatus[i] = stepStatus(s, i);
+      }
+      st.steps.put(s.id(), stepStatus[i]);
     }
+    changed.clear();
     return st;
+  }
+
+  /**
+   * A step's entry, made anew only when the step changed: a snapshot of a large run costs a map of
+   * references, not a rebuild. Entries are never modified once handed out.
+   */
+  private StepStatus stepStatus(CompiledStep s, int i) {
+    StepStatus ss = new StepStatus();
+    ss.state = state[i];
+    ss.attempt = attempt[i];
+    ss.jobName = s.type() == dev.baton.api.StepType.JOB && attempt[i] > 0 ? jobName(s, attempt[i]) : null;
+    ss.startTime = str(startTime[i]);
+    ss.endTime = str(endTime[i]);
+    ss.retryAt = state[i] == StepState.Retrying ? str(retryAt[i]) : null;
+    ss.message = message[i];
+    ss.exitCode = exitCode[i];
+    ss.userErrors = userErrors[i] == 0 ? null : userErrors[i];
+    ss.platformErrors = platformErrors[i] == 0 ? null : platformErrors[i];
+    ss.timeouts = timeouts[i] == 0 ? null : timeouts[i];
+    ss.outputs = outputs[i];
+    return ss;
   }
 
   /**
@@ -684,6 +721,7 @@ public final class InstanceFlow {
    * status does not mention stay Waiting.
    */
   public void restore(WorkflowInstanceStatus status) {
+    changed.set(0, n);
     if (status.phase != null) phase = status.phase;
     startedAt = parse(status.startTime);
     endedAt = parse(status.endTime);
@@ -698,6 +736,7 @@ public final class InstanceFlow {
       if (ss == null || ss.state == null) continue;
       state[i] = ss.state;
       attempt[i] = ss.attempt == null ? 0 : ss.attempt;
+      forgetJobName(i);
       startTime[i] = parse(ss.startTime);
       endTime[i] = parse(ss.endTime);
       retryAt[i] = parse(ss.retryAt);

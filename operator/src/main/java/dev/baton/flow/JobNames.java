@@ -19,11 +19,18 @@ public final class JobNames {
     return clean(instance, 20) + "-" + clean(stepId, 20) + "-" + attempt + "-" + hash;
   }
 
+  /** Lower case letters, digits and '-', at most {@code max} long, no '-' at either end. */
   private static String clean(String s, int max) {
-    String c = s.toLowerCase().replaceAll("[^a-z0-9-]", "-");
-    if (c.length() > max) c = c.substring(0, max);
-    c = c.replaceAll("^-+|-+$", "");
-    return c.isEmpty() ? "x" : c;
+    StringBuilder c = new StringBuilder(Math.min(s.length(), max));
+    for (int i = 0; i < s.length() && c.length() < max; i++) {
+      char ch = Character.toLowerCase(s.charAt(i));
+      c.append((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '-');
+    }
+    int start = 0;
+    int end = c.length();
+    while (start < end && c.charAt(start) == '-') start++;
+    while (end > start && c.charAt(end - 1) == '-') end--;
+    return start == end ? "x" : c.substring(start, end);
   }
 
   private static String hash(String s) {
