@@ -41,8 +41,13 @@ public final class BatonMetrics {
             .register(registry);
   }
 
+  /** Exported for Prometheus, with the JVM's own memory, GC, thread and CPU metrics. */
   public static BatonMetrics prometheus() {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(r);
+    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(r);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(r);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(r);
     return new BatonMetrics(r, r);
   }
 

@@ -123,10 +123,21 @@ public final class StatusWriter {
     slot.lastWritten = status;
     slot.lastWrittenJson = json;
     events.transitions(written, before, status);
+    countFinishedSteps(before, status);
     if (status.phase != null && status.phase.isFinal()) {
       metrics.instanceEnded(status.phase.name());
       forget(slot.actor.key());
       onFinalWritten.accept(slot.actor.key(), written.getMetadata().getUid());
+    }
+  }
+
+  private void countFinishedSteps(WorkflowInstanceStatus before, WorkflowInstanceStatus after) {
+    for (var e : after.steps.entrySet()) {
+      var now = e.getValue().state;
+      var was = before == null || before.steps == null || before.steps.get(e.getKey()) == null ? null : before.steps.get(e.getKey()).state;
+      if (now != null && now.isFinal() && (was == null || !was.isFinal())) {
+        metrics.stepEnded(now.name());
+      }
     }
   }
 

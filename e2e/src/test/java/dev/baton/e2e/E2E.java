@@ -1,0 +1,136 @@
+package dev.baton.e2e;
+
+import dev.baton.api.WorkflowInstance;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the end-to-end tests share: an admin client for the test's own objects, and the operator
+ * as a separate process that authenticates with the Helm chart's ServiceAccount token, so a gap
+ * in the chart's RBAC fails the tests. e2e/run.sh sets BATON_E2E_OPERATOR_KUBECONFIG.
+ */
+final class E2E {
+  static final Path ROOT = Path.of(System.getProperty("baton.repoRoot", "..")).toAbsolutePath().normalize();
+
+  private E2E() {}
+
+  static KubernetesClient admin() {
+    return new KubernetesClientBuilder().build();
+  }
+
+  static String namespace(KubernetesClient client, String name) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).createOr(n -> n.update());
+    Dev.await("default ServiceAccount in " + name,
+        () -> client.serviceAccounts().inNamespace(name).withName("default").get(), sa -> sa != null, Duration.ofSeconds(60));
+    return name;
+  }
+
+  static List<HasMetadata> apply(KubernetesClient client, String ns, String yaml) {
+    List<HasMetadata> created = new ArrayList<>();
+    for (HasMetadata item : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
+      item.getMetadata().setNamespace(ns);
+      created.add(client.resource(item).inNamespace(ns).create());
+    }
+    return created;
+  }
+
+  static WorkflowInstance instance(KubernetesClient client, String ns, String name) {
+    return client.resources(WorkflowInstance.class).inNamespace(ns).withName(name).get();
+  }
+
+  static WorkflowInstance awaitFinal(KubernetesClient client, String ns, String name, Duration timeout) {
+    return Dev.await("instance " + ns + "/" + name + " in a final phase", () -> instance(client, ns, name),
+        i -> i != null && i.getStatus() != null && i.getStatus().phase != null && i.getStatus().phase.isFinal(), timeout);
+  }
+
+  static List<Job> jobs(KubernetesClient client, String ns, String instance) {
+    return client.batch().v1().jobs().inNamespace(ns).withLabel("baton.dev/instance", instance).list().getItems();
+  }
+
+  /** The operator, run from operator/target the way the container image runs it. */
+  static final class Operator implements AutoCloseable {
+    final Process process;
+    final Path log;
+    final int port;
+
+    private Operator(Process process, Path log, int port) {
+      this.process = process;
+      this.log = log;
+      this.port = port;
+    }
+
+    static Operator start(String name) throws IOException {
+      String kubeconfig = System.getenv("BATON_E2E_OPERATOR_KUBECONFIG");
+      if (kubeconfig == null || kubeconfig.isBlank()) {
+        throw new IllegalStateException(
+            "BATON_E2E_OPERATOR_KUBECONFIG is not set: run the end-to-end tests through e2e/run.sh, which installs the chart and makes a kubeconfig for its ServiceAccount");
+      }
+      Path jar = ROOT.resolve("operator/target/baton-operator.jar");
+      if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: mvn -pl operator package first");
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Path log = ROOT.resolve("e2e/target/operator-" + name + ".log");
+      Files.createDirectories(log.getParent());
+      ProcessBuilder pb =
+          new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      pb.environment().put("KUBECONFIG", kubeconfig);
+      pb.environment().put("BATON_HTTP_PORT", Integer.toString(port));
+      pb.environment().put("BATON_JOB_TTL", "1h");
+      Operator op = new Operator(pb.start(), log, port);
+      op.awaitReady();
+      return op;
+    }
+
+    private void awaitReady() {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      Dev.await("operator " + log.getFileName() + " ready on /readyz", () -> {
+        if (!process.isAlive()) throw new IllegalStateException("operator exited; see " + log);
+        try {
+          return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+              HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (IOException | InterruptedException e) {
+          return 0;
+        }
+      }, code -> code == 200, Duration.ofSeconds(90));
+    }
+
+    String metrics() throws IOException, InterruptedException {
+      return HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** SIGKILL: no shutdown hook, no last status write. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) kill();
+    }
+  }
+}

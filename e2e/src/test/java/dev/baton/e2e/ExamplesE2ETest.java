@@ -1,0 +1,64 @@
+package dev.baton.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Example;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every file in examples/, applied as written to the real cluster, ends as its header says. This
+ * covers, through the real operator: a DAG, a failing step that succeeds on retry, a step output
+ * consumed downstream, a conditional skip and a timeout.
+ */
+class ExamplesE2ETest {
+  static final String NS = "e2e-examples";
+  static KubernetesClient client;
+  static E2E.Operator operator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    client = E2E.admin();
+    E2E.namespace(client, NS);
+    operator = E2E.Operator.start("examples");
+    for (Example e : Example.all()) {
+      if (!e.isRun()) E2E.apply(client, NS, e.text());
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (operator != null) operator.close();
+    if (client != null) {
+      client.namespaces().withName(NS).delete();
+      client.close();
+    }
+  }
+
+  static Stream<Example> runs() {
+    return Example.all().stream().filter(Example::isRun);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runs")
+  void runsToTheOutcomeItsHeaderStates(Example example) {
+    List<HasMetadata> created = E2E.apply(client, NS, example.text());
+    assertThat(created).hasSize(1);
+    String name = created.getFirst().getMetadata().getName();
+    WorkflowInstance done = E2E.awaitFinal(client, NS, name, Duration.ofSeconds(120));
+    example.check(done);
+    // Every step that ran did so in a Job of its own, exactly once per attempt.
+    var jobs = E2E.jobs(client, NS, name);
+    long attempts = done.getStatus().steps.values().stream()
+        .filter(s -> s.jobName != null).mapToLong(s -> s.attempt).sum();
+    assertThat(jobs).as("Jobs of " + name).hasSize((int) attempts);
+  }
+}
