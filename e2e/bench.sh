@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The end-to-end benchmark: Baton on the local cluster (or BATON_E2E_KUBECONFIG), measured by an
+# independent watcher.   e2e/bench.sh [instances]   (default 100)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/java-home.sh
+if [ -n "${BATON_E2E_KUBECONFIG:-}" ]; then
+  export KUBECONFIG="$BATON_E2E_KUBECONFIG"
+else
+  e2e/cluster/cluster.sh up
+  eval "$(e2e/cluster/cluster.sh env)"
+fi
+mvn -B -q -ntp -Pe2e install -DskipTests
+helm upgrade --install baton helm/baton --namespace baton-system --create-namespace --wait --timeout 120s >/dev/null
+scripts/sa-kubeconfig.sh baton-system baton e2e/target/operator.kubeconfig
+export BATON_E2E_OPERATOR_KUBECONFIG="$PWD/e2e/target/operator.kubeconfig"
+mvn -B -q -ntp -Pe2e -pl e2e dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
+exec java -cp "e2e/target/test-classes:$(cat e2e/target/classpath.txt)" -Dbaton.repoRoot="$PWD" dev.baton.e2e.ClusterBenchmark "$@"

@@ -1,0 +1,214 @@
+package dev.baton.e2e;
+
+import dev.baton.api.WorkflowInstance;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The end-to-end benchmark on a real cluster (run by e2e/bench.sh): N concurrent instances of a
+ * 20-step DAG whose kwok pods complete at once. An independent watcher, this process, timestamps
+ * watch events as they arrive and measures the step hand-off from an upstream pod's Succeeded
+ * event to the downstream Job's ADDED event. It reads the operator's CPU time from /proc and its
+ * heap from /metrics, and, as the physical limit, measures how fast the same API server accepts
+ * plain Job creates from one client.
+ */
+public final class ClusterBenchmark {
+  static final String NS = "bench";
+  static final int LAYERS = 3;
+  static final int WIDTH = 6;
+
+  public static void main(String[] args) throws Exception {
+    int instances = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+    try (KubernetesClient client = E2E.admin()) {
+      E2E.namespace(client, NS);
+      double rawSequential = rawCreateRate(client, 300, 1);
+      double rawParallel = rawCreateRate(client, 600, 16);
+      E2E.apply(client, NS, workflow());
+      try (E2E.Operator operator = E2E.Operator.start("bench")) {
+        run(client, operator, 20, false); // warm-up
+        run(client, operator, instances, true);
+        System.out.printf("raw Job creates from one client: %.0f/s sequential, %.0f/s with 16 threads%n", rawSequential, rawParallel);
+      } finally {
+        client.namespaces().withName(NS).delete();
+      }
+    }
+  }
+
+  static void run(KubernetesClient client, E2E.Operator operator, int instances, boolean report) throws Exception {
+    String prefix = report ? "run-" : "warm-";
+    Map<String, Long> podSucceeded = new ConcurrentHashMap<>();
+    Map<String, Long> jobAdded = new ConcurrentHashMap<>();
+    Watch pods = client.pods().inNamespace(NS).withLabel("baton.dev/instance").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        long now = System.nanoTime();
+        if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
+          podSucceeded.putIfAbsent(key(pod.getMetadata().getLabels()), now);
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+    Watch jobs = client.batch().v1().jobs().inNamespace(NS).withLabel("baton.dev/instance").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Job job) {
+        if (action == Action.ADDED) jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+    long cpu0 = cpuNanos(operator.process.pid());
+    long t0 = System.nanoTime();
+    for (int i = 0; i < instances; i++) {
+      E2E.apply(client, NS, """
+          apiVersion: baton.dev/v1alpha1
+          kind: WorkflowInstance
+          metadata:
+            name: %s%d
+          spec:
+            workflow: bench
+          """.formatted(prefix, i));
+    }
+    long maxHeap = 0;
+    for (int i = 0; i < instances; i++) {
+      String name = prefix + i;
+      WorkflowInstance done = Dev.await(name + " final", () -> {
+        return E2E.instance(client, NS, name);
+      }, w -> w != null && w.getStatus() != null && w.getStatus().phase != null && w.getStatus().phase.isFinal(), Duration.ofMinutes(10));
+      if (!done.getStatus().phase.name().equals("Succeeded")) {
+        throw new IllegalStateException(name + " ended " + done.getStatus().phase + ": " + done.getStatus().message);
+      }
+      if (i % 10 == 0) maxHeap = Math.max(maxHeap, heapBytes(operator));
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpuSeconds = (cpuNanos(operator.process.pid()) - cpu0) / 1e9;
+    maxHeap = Math.max(maxHeap, heapBytes(operator));
+    pods.close();
+    jobs.close();
+    if (!report) return;
+
+    List<Long> handoffs = new ArrayList<>();
+    for (int i = 0; i < instances; i++) {
+      for (int layer = 0; layer <= LAYERS; layer++) {
+        List<String> deps = layer == 0 ? List.of("root") : ids(layer - 1);
+        List<String> steps = layer == LAYERS ? List.of("join") : ids(layer);
+        for (String step : steps) {
+          Long added = jobAdded.get(prefix + i + "/" + step);
+          long latest = 0;
+          for (String d : deps) latest = Math.max(latest, podSucceeded.getOrDefault(prefix + i + "/" + d, 0L));
+          if (added != null && latest > 0) handoffs.add(added - latest);
+        }
+      }
+    }
+    long[] h = handoffs.stream().mapToLong(Long::longValue).sorted().toArray();
+    int steps = instances * (2 + LAYERS * WIDTH);
+    System.out.printf("Baton on a real API server (kwok pods complete at once): %d concurrent instances x %d steps%n", instances, 2 + LAYERS * WIDTH);
+    System.out.printf("  hand-off, upstream pod Succeeded -> downstream Job ADDED: p50 %.1f ms  p99 %.1f ms  max %.1f ms (%d hand-offs)%n",
+        pct(h, 50) / 1e6, pct(h, 99) / 1e6, pct(h, 100) / 1e6, h.length);
+    System.out.printf("  %d steps in %.1f s: %.0f steps/s%n", steps, seconds, steps / seconds);
+    System.out.printf("  operator: %.1f CPU-seconds (%.0f%% of one core), heap at most %d MB%n",
+        cpuSeconds, 100 * cpuSeconds / seconds, maxHeap >> 20);
+  }
+
+  /** Plain Job creates (no pods run: suspended), from one client, with {@code threads} in flight. */
+  static double rawCreateRate(KubernetesClient client, int count, int threads) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    String run = Long.toString(System.nanoTime() % 100000);
+    long t0 = System.nanoTime();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int n = i;
+      futures.add(pool.submit(() -> client.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder()
+          .withNewMetadata().withName("raw-" + run + "-" + n).addToLabels("bench", "raw").endMetadata()
+          .withNewSpec().withSuspend(true).withBackoffLimit(0)
+          .withNewTemplate().withNewSpec().withRestartPolicy("Never")
+          .addNewContainer().withName("main").withImage("busybox:1.36").endContainer()
+          .endSpec().endTemplate().endSpec().build()).create()));
+    }
+    for (Future<?> f : futures) f.get();
+    double rate = count / ((System.nanoTime() - t0) / 1e9);
+    pool.shutdown();
+    client.batch().v1().jobs().inNamespace(NS).withLabel("bench", "raw").delete();
+    return rate;
+  }
+
+  static String workflow() {
+    StringBuilder steps = new StringBuilder("""
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: bench
+        spec:
+          steps:
+            - id: root
+              job: &step
+                image: busybox:1.36
+                command: [sh, -c, 'true']
+        """);
+    String previous = "[root]";
+    for (int layer = 0; layer < LAYERS; layer++) {
+      for (String id : ids(layer)) {
+        steps.append("    - {id: ").append(id).append(", dependsOn: ").append(previous).append(", job: *step}\n");
+      }
+      previous = ids(layer).toString();
+    }
+    steps.append("    - {id: join, dependsOn: ").append(previous).append(", job: *step}\n");
+    return steps.toString();
+  }
+
+  static List<String> ids(int layer) {
+    List<String> ids = new ArrayList<>();
+    for (int j = 0; j < WIDTH; j++) ids.add("l" + layer + "-" + j);
+    return ids;
+  }
+
+  static String key(Map<String, String> labels) {
+    return labels.get("baton.dev/instance") + "/" + labels.get("baton.dev/step");
+  }
+
+  static long pct(long[] sorted, double p) {
+    if (sorted.length == 0) return 0;
+    return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))];
+  }
+
+  /** utime + stime of a process, from /proc (clock ticks of 10 ms on Linux). */
+  static long cpuNanos(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    return ticks * 10_000_000L;
+  }
+
+  static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} ([0-9.eE+]+)$", Pattern.MULTILINE);
+
+  static long heapBytes(E2E.Operator operator) {
+    try {
+      Matcher m = HEAP.matcher(operator.metrics());
+      double sum = 0;
+      while (m.find()) sum += Double.parseDouble(m.group(1));
+      return (long) sum;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+}
