@@ -15,6 +15,7 @@ public class ParamSpec {
   @JsonPropertyDescription("The name, used as params.<name> in expressions.")
   @Required
   @Pattern(NAME_PATTERN)
+  @Size(max = 63)
   public String name;
 
   @JsonPropertyDescription("string (the default), integer, number, boolean, array or object.")

@@ -30,6 +30,7 @@ public class Step {
           + " step is steps.<id>, or steps['<id>'] when the id has a '-'.")
   @Required
   @Pattern(ID_PATTERN)
+  @Size(max = 63)
   public String id;
 
   @JsonPropertyDescription("job (the default), noop or sleep.")
