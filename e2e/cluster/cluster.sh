@@ -595,6 +595,9 @@ cmd_up() {
     --proxy-client-cert-file "$PKI_DIR/front-proxy-client.crt" \
     --proxy-client-key-file "$PKI_DIR/front-proxy-client.key" \
     --allow-privileged=true \
+    --max-requests-inflight=0 \
+    --max-mutating-requests-inflight=0 \
+    --enable-priority-and-fairness=false \
     --profiling=false \
     --v=1
   wait_for kube-apiserver "$TIMEOUT_APISERVER" "kube-apiserver /readyz on $HOST:$APISERVER_PORT" apiserver_ready
@@ -614,6 +617,10 @@ cmd_up() {
     --root-ca-file "$PKI_DIR/ca.crt" \
     --service-account-private-key-file "$PKI_DIR/sa.key" \
     --use-service-account-credentials=true \
+    --kube-api-qps=5000 \
+    --kube-api-burst=10000 \
+    --concurrent-job-syncs=50 \
+    --concurrent-gc-syncs=50 \
     --profiling=false \
     --v=1
 
@@ -626,6 +633,8 @@ cmd_up() {
     --secure-port "$SCHEDULER_PORT" \
     --cert-dir "$PKI_DIR/kube-scheduler" \
     --leader-elect=false \
+    --kube-api-qps=5000 \
+    --kube-api-burst=10000 \
     --profiling=false \
     --v=1
 

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * @param jobTtl ttlSecondsAfterFinished for step Jobs; null keeps finished Jobs
  * @param httpPort serves /healthz, /readyz and /metrics; 0 picks a free port, -1 serves nothing
  * @param leaderElection take a Lease before reconciling, for more than one replica
+ * @param statusInterval the least time between two status writes of one instance
  */
 public record BatonConfig(
     Set<String> namespaces,
@@ -23,7 +24,8 @@ public record BatonConfig(
     String leaseName,
     String leaseNamespace,
     int reconcileThreads,
-    int engineThreads) {
+    int engineThreads,
+    Duration statusInterval) {
 
   public static final Duration DEFAULT_JOB_TTL = Duration.ofHours(24);
 
@@ -44,10 +46,12 @@ public record BatonConfig(
         env.getOrDefault("BATON_LEASE_NAME", "baton-operator"),
         env.getOrDefault("BATON_LEASE_NAMESPACE", env.get("POD_NAMESPACE")),
         Integer.parseInt(env.getOrDefault("BATON_RECONCILE_THREADS", "20")),
-        Integer.parseInt(env.getOrDefault("BATON_ENGINE_THREADS", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())))));
+        Integer.parseInt(env.getOrDefault("BATON_ENGINE_THREADS", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())))),
+        Durations.parse(env.getOrDefault("BATON_STATUS_INTERVAL", "100ms")));
   }
 
   public BatonConfig withHttpPort(int port) {
-    return new BatonConfig(namespaces, jobTtl, port, leaderElection, leaseName, leaseNamespace, reconcileThreads, engineThreads);
+    return new BatonConfig(
+        namespaces, jobTtl, port, leaderElection, leaseName, leaseNamespace, reconcileThreads, engineThreads, statusInterval);
   }
 }

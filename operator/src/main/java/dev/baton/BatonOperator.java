@@ -45,7 +45,8 @@ public final class BatonOperator implements AutoCloseable {
     timers = new Timers(clock);
     EventRecorder events = new EventRecorder(client, io);
     AtomicReference<BiConsumer<InstanceKey, String>> finished = new AtomicReference<>((k, uid) -> {});
-    StatusWriter status = new StatusWriter(client, io, metrics, events, (k, uid) -> finished.get().accept(k, uid));
+    StatusWriter status =
+        new StatusWriter(client, io, metrics, events, (k, uid) -> finished.get().accept(k, uid), config.statusInterval());
     KubernetesRuntime runtime = new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
     engine = new FlowEngine(engineThreads, runtime, clock);
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);

@@ -127,6 +127,10 @@ public final class ClusterBenchmark {
     System.out.printf("  %d steps in %.1f s: %.0f steps/s%n", steps, seconds, steps / seconds);
     System.out.printf("  operator: %.1f CPU-seconds (%.0f%% of one core), heap at most %d MB%n",
         cpuSeconds, 100 * cpuSeconds / seconds, maxHeap >> 20);
+    String metrics = operator.metrics();
+    System.out.printf("  operator's own view: Job create p50 %s s, p99 %s s; status write p50 %s s, p99 %s s%n",
+        metric(metrics, "baton_job_create_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_job_create_seconds{quantile=\"0.99\"}"),
+        metric(metrics, "baton_status_write_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_status_write_seconds{quantile=\"0.99\"}"));
   }
 
   /** Plain Job creates (no pods run: suspended), from one client, with {@code threads} in flight. */
@@ -196,6 +200,13 @@ public final class ClusterBenchmark {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
     return ticks * 10_000_000L;
+  }
+
+  static String metric(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) return line.substring(name.length() + 1);
+    }
+    return "?";
   }
 
   static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} ([0-9.eE+]+)$", Pattern.MULTILINE);

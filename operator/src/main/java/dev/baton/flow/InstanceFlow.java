@@ -682,7 +682,9 @@ public final class InstanceFlow {
     st.definitionHash = wf.hash();
     st.definition = definition;
     st.params = runParams;
-    st.conditions = new ArrayList<>(conditions);
+    // Copies: the writer fills in observedGeneration on its own thread.
+    st.conditions = new ArrayList<>(conditions.size());
+    for (Condition c : conditions) st.conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder(c).build());
     st.steps = new LinkedHashMap<>(n * 4 / 3 + 1);
     for (CompiledStep s : wf.steps()) {
       int i = s.index();

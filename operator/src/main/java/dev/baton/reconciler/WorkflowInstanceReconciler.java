@@ -61,23 +61,40 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     this.starter = starter;
   }
 
+  /** An informer index of Jobs and Pods by "namespace/instance". */
+  private static final String BY_INSTANCE = "baton-instance";
+
+  private InformerEventSource<Job, WorkflowInstance> jobs;
+  private InformerEventSource<Pod, WorkflowInstance> pods;
+
   @Override
   public List<EventSource<?, WorkflowInstance>> prepareEventSources(EventSourceContext<WorkflowInstance> context) {
-    return List.of(
+    jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, WorkflowInstance.class)
                 .withName("jobs")
                 .withLabelSelector(Labels.SELECTOR)
                 .withSecondaryToPrimaryMapper(byInstanceLabel())
                 .build(),
-            context),
+            context);
+    pods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, WorkflowInstance.class)
                 .withName("pods")
                 .withLabelSelector(Labels.SELECTOR)
                 .withSecondaryToPrimaryMapper(byInstanceLabel())
                 .build(),
-            context));
+            context);
+    // Looked up through an index rather than Context.getSecondaryResources, which gathers them
+    // into a Set and so hashes every Pod and Job, whole, on every event.
+    jobs.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
+    pods.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
+    return List.of(jobs, pods);
+  }
+
+  private static List<String> instanceIndex(HasMetadata r) {
+    String instance = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(Labels.INSTANCE);
+    return instance == null ? List.of() : List.of(r.getMetadata().getNamespace() + "/" + instance);
   }
 
   private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byInstanceLabel() {
@@ -102,8 +119,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
         return UpdateControl.noUpdate();
       }
     }
-    Set<Job> jobs = context.getSecondaryResources(Job.class);
-    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    List<Job> jobs = this.jobs.byIndex(BY_INSTANCE, key.toString());
+    List<Pod> pods = this.pods.byIndex(BY_INSTANCE, key.toString());
     if (actor == null) {
       switch (starter.start(instance, newestAttempts(jobs))) {
         case RunStarter.Outcome.Started started -> actor = started.actor();
@@ -137,7 +154,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     forget(key);
   }
 
-  private static Map<String, Integer> newestAttempts(Set<Job> jobs) {
+  private static Map<String, Integer> newestAttempts(List<Job> jobs) {
     Map<String, Integer> newest = new HashMap<>();
     for (Job job : jobs) {
       Observations.StepRef.of(job.getMetadata().getLabels()).ifPresent(r -> newest.merge(r.stepId(), r.attempt(), Math::max));

@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,12 @@ public final class StatusWriter {
   private final EventRecorder events;
   private final java.util.function.BiConsumer<InstanceKey, String> onFinalWritten;
   private final Map<InstanceKey, Slot> slots = new ConcurrentHashMap<>();
+  /**
+   * The least time between two writes of one instance. Transitions meanwhile are coalesced into
+   * the next write, which keeps the API server's write load per run bounded however fast its
+   * steps go; hand-offs do not wait for it, since Jobs are created directly.
+   */
+  private final Duration minInterval;
 
   private static final class Slot {
     final FlowActor actor;
@@ -41,6 +49,7 @@ public final class StatusWriter {
     String lastWrittenJson;
     boolean writing;
     boolean dirty;
+    volatile long lastWriteNanos;
 
     Slot(FlowActor actor, WorkflowInstance latest) {
       this.actor = actor;
@@ -54,7 +63,9 @@ public final class StatusWriter {
       Executor executor,
       BatonMetrics metrics,
       EventRecorder events,
-      java.util.function.BiConsumer<InstanceKey, String> onFinalWritten) {
+      java.util.function.BiConsumer<InstanceKey, String> onFinalWritten,
+      Duration minInterval) {
+    this.minInterval = minInterval;
     this.client = client;
     this.executor = executor;
     this.metrics = metrics;
@@ -84,30 +95,49 @@ public final class StatusWriter {
       if (slot.writing) return;
       slot.writing = true;
     }
-    executor.execute(() -> drain(slot));
+    schedule(slot);
+  }
+
+  /** The next write of a slot, no sooner than minInterval after its last one. */
+  private void schedule(Slot slot) {
+    long wait = slot.lastWriteNanos + minInterval.toNanos() - System.nanoTime();
+    if (slot.lastWriteNanos == 0 || wait <= 0) {
+      executor.execute(() -> drain(slot));
+    } else {
+      CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, executor).execute(() -> drain(slot));
+    }
   }
 
   private void drain(Slot slot) {
-    while (true) {
-      synchronized (slot) {
-        if (!slot.dirty) {
-          slot.writing = false;
-          return;
-        }
-        slot.dirty = false;
-      }
-      try {
-        WorkflowInstanceStatus status = slot.actor.snapshot().get();
-        writeSlot(slot, status);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    synchronized (slot) {
+      if (!slot.dirty) {
+        slot.writing = false;
         return;
-      } catch (ExecutionException | RuntimeException e) {
-        LOG.error("{}: could not write status; trying again in 1s", slot.actor.key(), e);
-        java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS, executor)
-            .execute(() -> dirty(slot.actor));
+      }
+      slot.dirty = false;
+    }
+    try {
+      WorkflowInstanceStatus status = slot.actor.snapshot().get();
+      writeSlot(slot, status);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (ExecutionException | RuntimeException e) {
+      LOG.error("{}: could not write status; trying again in 1s", slot.actor.key(), e);
+      synchronized (slot) {
+        slot.dirty = true;
+      }
+      CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, executor).execute(() -> drain(slot));
+      return;
+    }
+    slot.lastWriteNanos = System.nanoTime();
+    synchronized (slot) {
+      if (!slot.dirty) {
+        slot.writing = false;
+        return;
       }
     }
+    schedule(slot);
   }
 
   private void writeSlot(Slot slot, WorkflowInstanceStatus status) {
@@ -151,6 +181,11 @@ public final class StatusWriter {
       long t0 = System.nanoTime();
       try {
         status.observedGeneration = current.getMetadata().getGeneration();
+        if (status.conditions != null) {
+          for (var c : status.conditions) {
+            if (c.getObservedGeneration() == null) c.setObservedGeneration(status.observedGeneration);
+          }
+        }
         WorkflowInstance copy = new WorkflowInstance();
         copy.setMetadata(new ObjectMetaBuilder(current.getMetadata()).withManagedFields().build());
         copy.setSpec(current.getSpec());
