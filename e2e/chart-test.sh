@@ -291,7 +291,7 @@ rejects "replicas=-1" --set replicas=-1
 # NOTES.txt tells how to run the examples and watch the instances.
 if "$HELM" install "$RELEASE" "$CHART" --namespace "$NS" --dry-run >"$TMP/notes.txt" 2>&1 || \
    "$HELM" install "$RELEASE" "$CHART" --namespace "$NS" --dry-run=client >"$TMP/notes.txt" 2>&1; then
-  check "NOTES.txt: apply the examples" grep -q 'apply -f examples/' "$TMP/notes.txt"
+  check "NOTES.txt: apply the examples" grep -q 'create -f examples/hello-dag-run.yaml' "$TMP/notes.txt"
   check "NOTES.txt: kubectl get workflowinstances" grep -q 'kubectl .*get workflowinstances' "$TMP/notes.txt"
 else
   fail "helm install --dry-run (for NOTES.txt) failed: $(tail -n 3 "$TMP/notes.txt")"

@@ -45,13 +45,17 @@ name=$(kubectl create -f examples/hello-dag-run.yaml -o jsonpath='{.metadata.nam
 echo "created workflowinstance/$name"
 
 steps() {
-  kubectl get workflowinstance "$name" -o json | python3 -c '
+  kubectl get workflowinstance "$name" -o json | python3 -c "$(cat <<'PY'
 import json, sys
 st = json.load(sys.stdin).get("status") or {}
-print(f"  {\"STEP\":10} {\"STATE\":11} {\"ATTEMPT\":7} {\"JOB\":40} {\"STARTED\":26} ENDED")
+row = "  {:10} {:11} {:7} {:40} {:26} {}"
+print(row.format("STEP", "STATE", "ATTEMPT", "JOB", "STARTED", "ENDED"))
 for sid, s in (st.get("steps") or {}).items():
-    print(f"  {sid:10} {s.get(\"state\",\"\"):11} {s.get(\"attempt\",0):<7} {s.get(\"jobName\") or \"-\":40} {s.get(\"startTime\") or \"-\":26} {s.get(\"endTime\") or \"-\"}")
-print("PHASE", st.get("phase", ""))'
+    print(row.format(sid, s.get("state", ""), str(s.get("attempt", 0)), s.get("jobName") or "-",
+                     s.get("startTime") or "-", s.get("endTime") or "-"))
+print("PHASE", st.get("phase", ""))
+PY
+)"
 }
 
 say "kubectl get workflowinstances, and the steps as they complete"
