@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.testing.Cluster;
 import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -91,7 +92,7 @@ public final class ClusterBenchmark {
     long maxHeap = 0;
     for (int i = 0; i < instances; i++) {
       String name = prefix + i;
-      WorkflowInstance done = Dev.await(name + " final", () -> {
+      WorkflowInstance done = Cluster.await(name + " final", () -> {
         return E2E.instance(client, NS, name);
       }, w -> w != null && w.getStatus() != null && w.getStatus().phase != null && w.getStatus().phase.isFinal(), Duration.ofMinutes(10));
       if (!done.getStatus().phase.name().equals("Succeeded")) {

@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.testing.Cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -71,7 +72,7 @@ class CrashRecoveryE2ETest {
           """.formatted(i));
     }
     // Kill once most runs are past their first step and none is done.
-    Dev.await("runs under way", () -> IntStream.range(0, RUNS).mapToObj(i -> E2E.instance(client, NS, "crash-" + i)).toList(),
+    Cluster.await("runs under way", () -> IntStream.range(0, RUNS).mapToObj(i -> E2E.instance(client, NS, "crash-" + i)).toList(),
         list -> list.stream().filter(i -> i.getStatus() != null && i.getStatus().steps.get("extract") != null
             && i.getStatus().steps.get("extract").state == StepState.Succeeded).count() >= RUNS / 2,
         Duration.ofSeconds(120));

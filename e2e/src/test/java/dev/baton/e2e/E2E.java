@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.testing.Cluster;
 import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -37,7 +38,7 @@ final class E2E {
 
   static String namespace(KubernetesClient client, String name) {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).createOr(n -> n.update());
-    Dev.await("default ServiceAccount in " + name,
+    Cluster.await("default ServiceAccount in " + name,
         () -> client.serviceAccounts().inNamespace(name).withName("default").get(), sa -> sa != null, Duration.ofSeconds(60));
     return name;
   }
@@ -56,7 +57,7 @@ final class E2E {
   }
 
   static WorkflowInstance awaitFinal(KubernetesClient client, String ns, String name, Duration timeout) {
-    return Dev.await("instance " + ns + "/" + name + " in a final phase", () -> instance(client, ns, name),
+    return Cluster.await("instance " + ns + "/" + name + " in a final phase", () -> instance(client, ns, name),
         i -> i != null && i.getStatus() != null && i.getStatus().phase != null && i.getStatus().phase.isFinal(), timeout);
   }
 
@@ -104,7 +105,7 @@ final class E2E {
 
     private void awaitReady() {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      Dev.await("operator " + log.getFileName() + " ready on /readyz", () -> {
+      Cluster.await("operator " + log.getFileName() + " ready on /readyz", () -> {
         if (!process.isAlive()) throw new IllegalStateException("operator exited; see " + log);
         try {
           return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
