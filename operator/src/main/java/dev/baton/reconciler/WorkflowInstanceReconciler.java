@@ -92,14 +92,18 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     return List.of(jobs, pods);
   }
 
+  private static String instanceLabel(HasMetadata r) {
+    return r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(Labels.INSTANCE);
+  }
+
   private static List<String> instanceIndex(HasMetadata r) {
-    String instance = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(Labels.INSTANCE);
+    String instance = instanceLabel(r);
     return instance == null ? List.of() : List.of(r.getMetadata().getNamespace() + "/" + instance);
   }
 
   private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byInstanceLabel() {
     return r -> {
-      String instance = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(Labels.INSTANCE);
+      String instance = instanceLabel(r);
       return instance == null ? Set.of() : Set.of(new ResourceID(instance, r.getMetadata().getNamespace()));
     };
   }

@@ -77,9 +77,16 @@ public final class StatusWriter {
   public void track(FlowActor actor, WorkflowInstance instance) {
     slots.compute(actor.key(), (k, s) -> {
       if (s == null || s.actor != actor) return new Slot(actor, instance);
-      s.latest = instance;
+      // The informer's copy usually lags behind the one our last write returned; basing the next
+      // write on it would only earn a conflict. Take it when the spec changed (a stop, say).
+      if (generation(instance) > generation(s.latest)) s.latest = instance;
       return s;
     });
+  }
+
+  private static long generation(WorkflowInstance i) {
+    Long g = i == null ? null : i.getMetadata().getGeneration();
+    return g == null ? 0 : g;
   }
 
   public void forget(InstanceKey key) {
