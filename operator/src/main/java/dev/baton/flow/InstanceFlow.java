@@ -326,7 +326,7 @@ public final class InstanceFlow {
       if (s.condition() != null) {
         boolean run;
         try {
-          run = s.condition().test(new Scope(params, stepsScope));
+          run = s.condition().test(new Scope(visibleParams(renderParams(s)), stepsScope));
         } catch (ExpressionException e) {
           finalFailure(i, FailureKind.FATAL, "if " + e.getMessage(), now);
           continue;
@@ -369,12 +369,7 @@ public final class InstanceFlow {
     Map<String, String> stepParams;
     try {
       stepParams = renderParams(s);
-      Map<String, Object> visible = params;
-      if (!stepParams.isEmpty()) {
-        visible = new HashMap<>(params);
-        visible.putAll(stepParams);
-      }
-      Scope scope = new Scope(visible, stepsScope);
+      Scope scope = new Scope(visibleParams(stepParams), stepsScope);
       command = render(d.job.command, scope);
       args = render(d.job.args, scope);
       env = renderEnv(d.job.env, scope);
@@ -580,6 +575,14 @@ public final class InstanceFlow {
 
   private void forgetJobName(int i) {
     jobNames[i] = null;
+  }
+
+  /** What params.x means inside a step: the run's params with the step's own over them. */
+  private Map<String, Object> visibleParams(Map<String, String> stepParams) {
+    if (stepParams.isEmpty()) return params;
+    Map<String, Object> visible = new HashMap<>(params);
+    visible.putAll(stepParams);
+    return visible;
   }
 
   private Map<String, String> renderParams(CompiledStep s) {

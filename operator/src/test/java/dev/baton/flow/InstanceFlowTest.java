@@ -280,6 +280,23 @@ class InstanceFlowTest {
     }
 
     @Test
+    void stepParamsAreVisibleToTheStepsOwnCondition() {
+      FlowHarness gated =
+          new FlowHarness(
+              """
+              params:
+                - {name: env, default: "dev"}
+              steps:
+                - id: deploy
+                  params: {target: "${params.env}-cluster"}
+                  if: params.target == 'prod-cluster'
+                  job: {image: busybox}
+              """);
+      gated.start();
+      assertThat(gated.flow.stepState("deploy")).isEqualTo(dev.baton.api.StepState.Skipped);
+    }
+
+    @Test
     void stepParamsAreVisibleToTheStepsOwnTemplates() {
       assertThat(creates(run.start()).getFirst().args()).containsExactly("--day=2024-05-01");
     }
