@@ -37,7 +37,7 @@ public final class EventRecorder {
   public void transitions(WorkflowInstance instance, WorkflowInstanceStatus before, WorkflowInstanceStatus after) {
     if (before == null || before.phase != after.phase) {
       switch (after.phase) {
-        case Running -> record(instance, Type.Normal, Reason.Started, "the run started: " + after.progress + " steps done");
+        case Running -> record(instance, Type.Normal, Reason.Started, "the run started, " + after.steps.size() + " steps");
         case Succeeded -> record(instance, Type.Normal, Reason.Succeeded, after.message);
         case Failed -> record(instance, Type.Warning, Reason.Failed, after.message);
         case TimedOut -> record(instance, Type.Warning, Reason.TimedOut, after.message);
