@@ -54,7 +54,7 @@ can_i() { KUBECONFIG="$BATON_E2E_OPERATOR_KUBECONFIG" kubectl auth can-i "$@" 2>
 [ "$(can_i create secrets -n default)" = no ] || { echo "the operator's ServiceAccount may create Secrets: RBAC is wider than it should be" >&2; exit 1; }
 
 log "end-to-end tests"
-mvn -B -Pe2e -pl e2e test
+mvn -B -ntp -Dstyle.color=never -Pe2e -pl e2e test
 
 log "helm uninstall and CRD deletion leave nothing behind"
 helm uninstall "$RELEASE" --namespace "$RELEASE_NS" --wait >/dev/null

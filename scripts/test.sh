@@ -9,12 +9,13 @@ echo "[test] JDK: $JAVA_HOME"
 
 # The e2e module sits in a profile, so `clean` below does not reach its old reports.
 rm -rf e2e/target/surefire-reports
-mvn -B -ntp clean verify
+mvn -B -ntp -Dstyle.color=never clean verify
 if [ "${BATON_SKIP_E2E:-0}" != 1 ]; then
   e2e/run.sh
 fi
 
-# One closing line over every surefire report of the run.
+# One closing line over every surefire report of the run, on a line of its own.
+echo
 python3 - <<'PY'
 import glob, xml.etree.ElementTree as ET
 # Count test cases, not the suites' totals: surefire reports JUnit @Nested classes' cases inside
