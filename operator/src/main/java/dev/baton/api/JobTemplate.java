@@ -46,4 +46,17 @@ public class JobTemplate {
           + " sets restartPolicy Never and its own labels.")
   @PreserveUnknownFields
   public JsonNode podTemplate;
+
+  /** The strings that may hold ${...}: command, args and literal env values, in that order. */
+  public List<String> interpolatedStrings() {
+    List<String> strings = new java.util.ArrayList<>();
+    if (command != null) command.stream().filter(java.util.Objects::nonNull).forEach(strings::add);
+    if (args != null) args.stream().filter(java.util.Objects::nonNull).forEach(strings::add);
+    if (env != null) {
+      for (EnvVar e : env) {
+        if (e != null && e.getValue() != null) strings.add(e.getValue());
+      }
+    }
+    return strings;
+  }
 }

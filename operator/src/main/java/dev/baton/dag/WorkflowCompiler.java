@@ -1,7 +1,6 @@
 package dev.baton.dag;
 
 import dev.baton.api.Durations;
-import dev.baton.api.EnvVarTemplates;
 import dev.baton.api.Json;
 import dev.baton.api.ParamSpec;
 import dev.baton.api.Step;
@@ -242,11 +241,7 @@ public final class WorkflowCompiler {
         noNulls(where + "job.command", s.job.command, problems);
         noNulls(where + "job.args", s.job.args, problems);
         noNulls(where + "job.env", s.job.env, problems);
-        List<String> strings = new ArrayList<>();
-        if (s.job.command != null) strings.addAll(s.job.command);
-        if (s.job.args != null) strings.addAll(s.job.args);
-        strings.addAll(EnvVarTemplates.values(s.job.env));
-        for (String str : strings) {
+        for (String str : s.job.interpolatedStrings()) {
           compileTemplate(where + "job: ", str, templates, problems);
         }
       }
@@ -346,11 +341,7 @@ public final class WorkflowCompiler {
       if (conditions.get(i) != null) refs.addAll(Template.referencedSteps(conditions.get(i).source()));
       stepParams.get(i).values().forEach(t -> refs.addAll(t.referencedSteps()));
       if (s.job != null) {
-        List<String> strings = new ArrayList<>();
-        if (s.job.command != null) strings.addAll(s.job.command);
-        if (s.job.args != null) strings.addAll(s.job.args);
-        strings.addAll(EnvVarTemplates.values(s.job.env));
-        for (String str : strings) {
+        for (String str : s.job.interpolatedStrings()) {
           Template t = templates.get(str);
           if (t != null) refs.addAll(t.referencedSteps());
         }
