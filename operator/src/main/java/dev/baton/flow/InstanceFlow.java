@@ -248,7 +248,7 @@ public final class InstanceFlow {
               } else if (state[i] == StepState.Launching) {
                 // The create may never have reached the API server; the name is the same, so
                 // creating again is safe either way.
-                launchJob(s, i, now);
+                launchJob(s, i, null, now);
               } else {
                 attemptFailed(i, FailureKind.PLATFORM, "the Job of attempt " + attempt[i] + " is gone", null, now);
               }
@@ -323,10 +323,18 @@ public final class InstanceFlow {
         continue;
       }
       CompiledStep s = wf.steps().get(i);
+      // Step params are rendered once here: the condition sees them, and so does the Job.
+      Map<String, String> stepParams;
+      try {
+        stepParams = renderParams(s);
+      } catch (ExpressionException e) {
+        finalFailure(i, FailureKind.FATAL, "could not render the step's params: " + e.getMessage(), now);
+        continue;
+      }
       if (s.condition() != null) {
         boolean run;
         try {
-          run = s.condition().test(new Scope(visibleParams(renderParams(s)), stepsScope));
+          run = s.condition().test(new Scope(visibleParams(stepParams), stepsScope));
         } catch (ExpressionException e) {
           finalFailure(i, FailureKind.FATAL, "if " + e.getMessage(), now);
           continue;
@@ -339,12 +347,12 @@ public final class InstanceFlow {
           continue;
         }
       }
-      launch(s, i, now);
+      launch(s, i, stepParams, now);
     }
   }
 
-  /** Starts the next attempt of a step. */
-  private void launch(CompiledStep s, int i, Instant now) {
+  /** Starts the next attempt of a step; {@code stepParams} are rendered anew when null. */
+  private void launch(CompiledStep s, int i, Map<String, String> stepParams, Instant now) {
     attempt[i]++;
     forgetJobName(i);
     startTime[i] = now;
@@ -356,19 +364,19 @@ public final class InstanceFlow {
         setState(i, StepState.Running, "sleeping for " + s.definition().sleep, now);
         out.add(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, s.id(), attempt[i]), now.plus(s.sleep())));
       }
-      case JOB -> launchJob(s, i, now);
+      case JOB -> launchJob(s, i, stepParams, now);
     }
   }
 
   /** Renders the current attempt's Job and asks for it. */
-  private void launchJob(CompiledStep s, int i, Instant now) {
+  private void launchJob(CompiledStep s, int i, Map<String, String> rendered, Instant now) {
     Step d = s.definition();
     List<String> command;
     List<String> args;
     List<EnvVar> env;
     Map<String, String> stepParams;
     try {
-      stepParams = renderParams(s);
+      stepParams = rendered != null ? rendered : renderParams(s);
       Scope scope = new Scope(visibleParams(stepParams), stepsScope);
       command = render(d.job.command, scope);
       args = render(d.job.args, scope);
@@ -456,7 +464,7 @@ public final class InstanceFlow {
         }
       }
       case RETRY -> {
-        if (state[i] == StepState.Retrying) launch(s, i, now);
+        if (state[i] == StepState.Retrying) launch(s, i, null, now);
       }
       case SLEEP -> {
         if (state[i] == StepState.Running) succeed(i, Map.of(), now);
