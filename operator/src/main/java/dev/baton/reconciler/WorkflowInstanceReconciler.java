@@ -23,7 +23,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -126,7 +125,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     List<Job> jobs = this.jobs.byIndex(BY_INSTANCE, key.toString());
     List<Pod> pods = this.pods.byIndex(BY_INSTANCE, key.toString());
     if (actor == null) {
-      switch (starter.start(instance, newestAttempts(jobs))) {
+      switch (starter.start(instance, Observations.newestAttempts(jobs))) {
         case RunStarter.Outcome.Started started -> actor = started.actor();
         case RunStarter.Outcome.Waiting waiting -> {
           return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(WORKFLOW_NOT_FOUND_RECHECK);
@@ -156,13 +155,5 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   public void finished(InstanceKey key, String uid) {
     finishedUids.put(uid, Boolean.TRUE);
     forget(key);
-  }
-
-  private static Map<String, Integer> newestAttempts(List<Job> jobs) {
-    Map<String, Integer> newest = new HashMap<>();
-    for (Job job : jobs) {
-      Observations.StepRef.of(job.getMetadata().getLabels()).ifPresent(r -> newest.merge(r.stepId(), r.attempt(), Math::max));
-    }
-    return newest;
   }
 }

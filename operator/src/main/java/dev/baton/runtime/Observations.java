@@ -28,7 +28,6 @@ public final class Observations {
 
   public static List<FlowEvent> of(Collection<Job> jobs, Collection<Pod> pods, Instant now) {
     List<FlowEvent> events = new ArrayList<>();
-    Map<String, Integer> present = new HashMap<>();
     Set<String> podTerminal = new HashSet<>();
     for (Pod pod : pods) {
       Optional<StepRef> ref = StepRef.of(pod.getMetadata().getLabels());
@@ -42,14 +41,22 @@ public final class Observations {
       Optional<StepRef> ref = StepRef.of(job.getMetadata().getLabels());
       if (ref.isEmpty()) continue;
       StepRef r = ref.get();
-      present.merge(r.stepId(), r.attempt(), Math::max);
       events.add(new FlowEvent.JobLaunched(r.stepId(), r.attempt(), now));
       if (!podTerminal.contains(r.key())) {
         jobEvent(r, job, now).ifPresent(events::add);
       }
     }
-    events.add(new FlowEvent.JobsObserved(present, now));
+    events.add(new FlowEvent.JobsObserved(newestAttempts(jobs), now));
     return events;
+  }
+
+  /** By step id, the newest attempt that has a Job. */
+  public static Map<String, Integer> newestAttempts(Collection<Job> jobs) {
+    Map<String, Integer> newest = new HashMap<>();
+    for (Job job : jobs) {
+      StepRef.of(job.getMetadata().getLabels()).ifPresent(r -> newest.merge(r.stepId(), r.attempt(), Math::max));
+    }
+    return newest;
   }
 
   static Optional<FlowEvent> podEvent(StepRef r, Pod pod, Instant now) {
