@@ -235,8 +235,7 @@ class OperatorIntegrationTest {
         """));
     cluster.kubelet.when("long-1", "a", 1, new Behavior.Hang());
     cluster.apply(run("long-1", "long"));
-    cluster.await("step a running", () -> cluster.instance("long-1"),
-        i -> i.getStatus() != null && i.getStatus().steps.get("a") != null && i.getStatus().steps.get("a").state == StepState.Running, WAIT);
+    cluster.awaitStep("long-1", "a", StepState.Running, WAIT);
 
     client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("long-1")
         .edit(i -> {
@@ -312,8 +311,7 @@ class OperatorIntegrationTest {
         """));
     cluster.kubelet.when("pinned-1", "a", 1, new Behavior.Hang());
     cluster.apply(run("pinned-1", "pinned"));
-    cluster.await("step a running", () -> cluster.instance("pinned-1"),
-        i -> i.getStatus() != null && i.getStatus().steps.get("a") != null && i.getStatus().steps.get("a").state == StepState.Running, WAIT);
+    cluster.awaitStep("pinned-1", "a", StepState.Running, WAIT);
 
     client.resources(dev.baton.api.Workflow.class).inNamespace(Cluster.NS).withName("pinned").delete();
     // a finishes only now, after its Workflow is gone.

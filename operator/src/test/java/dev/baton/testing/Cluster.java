@@ -98,6 +98,15 @@ public final class Cluster implements AutoCloseable {
         timeout);
   }
 
+  public WorkflowInstance awaitStep(String name, String step, dev.baton.api.StepState state, Duration timeout) {
+    return await(
+        "step " + step + " of " + name + " " + state,
+        () -> instance(name),
+        i -> i != null && i.getStatus() != null && i.getStatus().steps.get(step) != null
+            && i.getStatus().steps.get(step).state == state,
+        timeout);
+  }
+
   public WorkflowInstance awaitFinal(String name, Duration timeout) {
     return await(
         "instance " + name + " in a final phase",
