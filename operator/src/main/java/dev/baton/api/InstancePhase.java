@@ -3,6 +3,8 @@ package dev.baton.api;
 /** Where a run is. The last four are final. */
 public enum InstancePhase {
   Pending,
+  /** Waiting for its turn under the Workflow's run strategy. */
+  Queued,
   Running,
   Succeeded,
   Failed,
@@ -11,7 +13,7 @@ public enum InstancePhase {
 
   public boolean isFinal() {
     return switch (this) {
-      case Pending, Running -> false;
+      case Pending, Queued, Running -> false;
       case Succeeded, Failed, TimedOut, Stopped -> true;
     };
   }

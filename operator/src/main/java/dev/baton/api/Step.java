@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -22,6 +23,18 @@ import java.util.Map;
 @ValidationRule(
     value = "!has(self.dependsOn) || !(self.id in self.dependsOn)",
     message = "a step cannot depend on itself")
+@ValidationRule(
+    value = "has(self.foreach) == (has(self.type) && self.type == 'foreach')",
+    message = "a foreach step needs foreach, and only a foreach step may have it")
+@ValidationRule(
+    value = "has(self.while) == (has(self.type) && self.type == 'while')",
+    message = "a while step needs while, and only a while step may have it")
+@ValidationRule(
+    value = "has(self.subworkflow) == (has(self.type) && self.type == 'subworkflow')",
+    message = "a subworkflow step needs subworkflow, and only a subworkflow step may have it")
+@ValidationRule(
+    value = "has(self.steps) == (has(self.type) && (self.type == 'foreach' || self.type == 'while'))",
+    message = "a foreach or while step needs steps, and only those may have them")
 public class Step {
   public static final String ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$";
 
@@ -33,7 +46,7 @@ public class Step {
   @Size(max = 63)
   public String id;
 
-  @JsonPropertyDescription("job (the default), noop or sleep.")
+  @JsonPropertyDescription("job (the default), noop, sleep, foreach, while or subworkflow.")
   public StepType type;
 
   @Size(max = 4096)
@@ -64,6 +77,25 @@ public class Step {
           + " over the workflow's, and passed to its container as env BATON_PARAM_<NAME>.")
   public Map<String, String> params;
 
+  @JsonPropertyDescription("For a foreach step: the loop params and the concurrency.")
+  public ForeachSpec foreach;
+
+  @JsonProperty("while")
+  @JsonPropertyDescription("For a while step: the condition and the most iterations.")
+  public WhileSpec whileLoop;
+
+  @JsonPropertyDescription("For a subworkflow step: the Workflow to run as a child.")
+  public SubworkflowSpec subworkflow;
+
+  @JsonPropertyDescription(
+      "For a foreach or while step: the steps of one iteration, a DAG of their own. Step ids are"
+          + " unique across the whole workflow, at every level. Inside, steps.<id> sees this"
+          + " iteration's steps and the steps outside the loop. Validated by the operator (see"
+          + " the Workflow's Valid condition), not by the schema, since steps nest.")
+  @SchemaFrom(type = NestedStep[].class)
+  @Size(min = 1, max = 300)
+  public List<Step> steps;
+
   @JsonPropertyDescription("Retry limits and backoff.")
   public RetryPolicy retry;
 
@@ -81,6 +113,10 @@ public class Step {
 
   public FailureMode failureModeOrDefault() {
     return failureMode == null ? FailureMode.FAIL_AFTER_RUNNING : failureMode;
+  }
+
+  public List<Step> stepsOrEmpty() {
+    return steps == null ? List.of() : steps;
   }
 
   public List<String> dependsOnOrEmpty() {

@@ -36,4 +36,10 @@ public class StepStatus {
   @JsonPropertyDescription("The JSON object the step wrote to /dev/termination-log.")
   @PreserveUnknownFields
   public Map<String, JsonNode> outputs;
+
+  @JsonPropertyDescription("For a foreach or while step: its iterations.")
+  public LoopStatus loop;
+
+  @JsonPropertyDescription("For a subworkflow step: the child WorkflowInstance of this attempt.")
+  public String child;
 }

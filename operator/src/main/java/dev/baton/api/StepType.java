@@ -3,8 +3,8 @@ package dev.baton.api;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * What a step does. foreach, while and subworkflow will join this set; the engine switches over
- * it exhaustively, so adding one is a compile error everywhere it must be handled.
+ * What a step does. The engine switches over it exhaustively, so adding one is a compile error
+ * everywhere it must be handled.
  */
 public enum StepType {
   /** Runs a container as a Kubernetes Job (the default). */
@@ -15,5 +15,19 @@ public enum StepType {
   NOOP,
   /** Waits for its {@code sleep} duration, in the operator, with no Job. */
   @JsonProperty("sleep")
-  SLEEP
+  SLEEP,
+  /** Runs its inner {@code steps} once per item of {@code foreach.over}, several at a time. */
+  @JsonProperty("foreach")
+  FOREACH,
+  /** Runs its inner {@code steps} again and again while {@code while.condition} holds. */
+  @JsonProperty("while")
+  WHILE,
+  /** Runs another Workflow as a child WorkflowInstance. */
+  @JsonProperty("subworkflow")
+  SUBWORKFLOW;
+
+  /** Holds inner steps of its own. */
+  public boolean isLoop() {
+    return this == FOREACH || this == WHILE;
+  }
 }

@@ -20,6 +20,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.stepCount",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
+    name = "Last Run",
+    jsonPath = ".status.lastRun.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Last Success",
+    jsonPath = ".status.lastSuccess.endTime",
+    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Blocked By",
+    jsonPath = ".status.blockedBy",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
     name = "Hash",
     jsonPath = ".status.definitionHash",
     type = AdditionalPrinterColumn.Type.STRING,

@@ -24,6 +24,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.progress",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "Rollup",
+    jsonPath = ".status.rollup.progress",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Run",
+    jsonPath = ".status.run",
+    type = AdditionalPrinterColumn.Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
     name = "Message",
     jsonPath = ".status.message",
     type = AdditionalPrinterColumn.Type.STRING,

@@ -5,9 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 import java.util.Map;
 
+@ValidationRule(
+    value =
+        "!has(oldSelf.stop) || !oldSelf.stop || (has(self.stop) && self.stop) || (has(self.restart)"
+            + " && (!has(oldSelf.restart) || self.restart.run > oldSelf.restart.run))",
+    message = "stop can be set back to false only together with a new restart")
 public class WorkflowInstanceSpec {
   @JsonPropertyDescription("The name of the Workflow to run, in the same namespace.")
   @Required
@@ -21,9 +28,33 @@ public class WorkflowInstanceSpec {
   public Map<String, JsonNode> params;
 
   @JsonPropertyDescription(
-      "Set to true to stop the run: running Jobs are deleted and the instance ends Stopped.")
-  @ValidationRule(value = "self || !oldSelf", message = "stop cannot be undone")
+      "Set to true to stop the run: running Jobs are deleted and the instance ends Stopped. It"
+          + " can be set back to false only together with a new restart.")
   public Boolean stop;
+
+  @JsonPropertyDescription(
+      "Ask for a new run of this instance once it is Failed, Stopped or TimedOut: set run to the"
+          + " status's run plus one. Asking again with the same run number does nothing.")
+  public RestartRequest restart;
+
+  @JsonPropertyDescription(
+      "Under a StrictSequential run strategy, set to true on a Failed, Stopped or TimedOut"
+          + " instance to let the queue behind it go on without restarting it.")
+  public Boolean unblock;
+
+  @JsonPropertyDescription(
+      "Step ids to skip, at any level: a step not yet finished ends Skipped (its running Job is"
+          + " deleted), and inside a loop every iteration skips it. Its dependents go on.")
+  @Size(max = 300)
+  public List<String> skip;
+
+  public boolean unblockRequested() {
+    return Boolean.TRUE.equals(unblock);
+  }
+
+  public List<String> skipOrEmpty() {
+    return skip == null ? List.of() : skip;
+  }
 
   public boolean stopRequested() {
     return Boolean.TRUE.equals(stop);

@@ -41,6 +41,20 @@ public class WorkflowInstanceStatus {
   @PreserveUnknownFields
   public Map<String, JsonNode> params;
 
+  @JsonPropertyDescription("The run number: 1, then one more with each restart.")
+  public Integer run;
+
+  @JsonPropertyDescription("Earlier runs of this instance, oldest first, at most 20.")
+  public List<RunRecord> history;
+
+  @JsonPropertyDescription(
+      "Leaf steps (those that run something: job, sleep, noop) by state, across loops and"
+          + " subworkflows.")
+  public Rollup rollup;
+
+  @JsonPropertyDescription("The child instances of subworkflow steps still unfinished, for people.")
+  public Integer activeChildren;
+
   @JsonPropertyDescription("Each step's state, by step id.")
   public Map<String, StepStatus> steps = new LinkedHashMap<>();
 }

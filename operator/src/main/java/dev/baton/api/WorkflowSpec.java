@@ -1,16 +1,15 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
-/**
- * The definition. Run strategies, step concurrency and triggers will join here as sibling fields;
- * nothing below assumes they are absent.
- */
+/** The definition. Triggers will join here as sibling fields. */
 public class WorkflowSpec {
   @JsonPropertyDescription("What the workflow does, for people.")
   @Size(max = 4096)
@@ -36,4 +35,27 @@ public class WorkflowSpec {
           + " running Jobs are deleted and the instance ends TimedOut.")
   @Pattern(Durations.PATTERN)
   public String timeout;
+
+  @JsonPropertyDescription(
+      "How this workflow's instances share the cluster: Sequential (the default), StrictSequential,"
+          + " FirstOnly, LastOnly or Parallel with a concurrency.")
+  public RunStrategy runStrategy;
+
+  @JsonPropertyDescription(
+      "The most steps of one instance that may run at once, counting steps inside loops and"
+          + " subworkflow steps; noop steps do not count. Default 20. Steps over the cap wait,"
+          + " and say so.")
+  @Min(1)
+  @Max(10000)
+  public Integer stepConcurrency;
+
+  public static final int DEFAULT_STEP_CONCURRENCY = 20;
+
+  public int stepConcurrencyOrDefault() {
+    return stepConcurrency == null ? DEFAULT_STEP_CONCURRENCY : stepConcurrency;
+  }
+
+  public RunStrategy runStrategyOrDefault() {
+    return runStrategy == null ? new RunStrategy() : runStrategy;
+  }
 }

@@ -18,4 +18,19 @@ public class WorkflowStatus {
   public String definitionHash;
 
   public Integer stepCount;
+
+  @JsonPropertyDescription(
+      "The instances of this workflow that exist, by phase. Each counts once, in its current run.")
+  public java.util.Map<String, Long> runs;
+
+  @JsonPropertyDescription("The most recently created instance.")
+  public RunSummary lastRun;
+
+  @JsonPropertyDescription("The most recently ended instance that Succeeded.")
+  public RunSummary lastSuccess;
+
+  @JsonPropertyDescription(
+      "Under StrictSequential: the failed instance that blocks the queue until it is restarted or"
+          + " unblocked.")
+  public String blockedBy;
 }
