@@ -164,7 +164,11 @@ public final class WorkflowCompiler {
               conditions.get(i),
               Map.copyOf(stepParams.get(i)),
               timeouts.get(i),
-              sleeps.get(i)));
+              sleeps.get(i),
+              null,
+              null,
+              null,
+              null));
       byId.put(s.id, p);
     }
     return new CompiledWorkflow(

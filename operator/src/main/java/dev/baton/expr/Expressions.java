@@ -41,7 +41,9 @@ public final class Expressions {
             .setOptions(OPTIONS)
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addVar("params", MapType.create(SimpleType.STRING, SimpleType.DYN))
-            .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN));
+            .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .addVar("loop", MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .addVar("last", MapType.create(SimpleType.STRING, SimpleType.DYN));
     if (bool) {
       builder.setResultType(SimpleType.BOOL);
     }

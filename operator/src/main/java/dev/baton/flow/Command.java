@@ -28,6 +28,21 @@ public sealed interface Command {
       Duration timeout)
       implements Command {}
 
+  /**
+   * Create the child WorkflowInstance of a subworkflow step's attempt, owned by this instance.
+   * Creating it twice is harmless, as for Jobs: the name is deterministic.
+   *
+   * @param stepId the step's path, as in every command and event
+   * @param params rendered, by the child workflow's param name; the child converts them to its
+   *     params' types
+   */
+  record CreateChild(
+      String stepId, int attempt, String childName, String workflow, Map<String, String> params)
+      implements Command {}
+
+  /** Stop a child instance (set its spec.stop); one already finished or gone is fine. */
+  record StopChild(String stepId, int attempt, String childName) implements Command {}
+
   /** Delete a Job and its pods; a Job already gone is fine. */
   record DeleteJob(String stepId, int attempt, String jobName) implements Command {}
 

@@ -51,4 +51,21 @@ public sealed interface FlowEvent {
       implements FlowEvent {}
 
   record TimerFired(TimerKey timer, Instant at) implements FlowEvent {}
+
+  /**
+   * What a subworkflow step's child instance looks like now; reported every time, like Jobs. In
+   * {@link JobsObserved} and {@link Resume} a child counts as the attempt's "Job".
+   *
+   * @param outputs the child's step outputs by child step id, once it Succeeded, else empty
+   * @param rollup the child's rollup, or null before it has one
+   */
+  record ChildObserved(
+      String stepId,
+      int attempt,
+      dev.baton.api.InstancePhase phase,
+      String message,
+      java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> outputs,
+      dev.baton.api.Rollup rollup,
+      Instant at)
+      implements FlowEvent {}
 }

@@ -179,6 +179,7 @@ public final class InstanceFlow {
         }
       }
       case TimerFired t -> onTimer(t.timer(), now);
+      case FlowEvent.ChildObserved c -> {}
     }
     launchReady(now);
     checkDone(now);

@@ -82,6 +82,9 @@ public final class KubernetesRuntime implements CommandSink {
         }
         case Command.SetTimer timer -> timers.set(actor, timer.key(), timer.at());
         case Command.WriteStatus w -> status.dirty(actor);
+        case Command.CreateChild child ->
+            actor.tell(new FlowEvent.JobLaunchFailed(child.stepId(), child.attempt(), "subworkflow steps are not supported yet", false, actor.clock().instant()));
+        case Command.StopChild stop -> {}
       }
     }
   }

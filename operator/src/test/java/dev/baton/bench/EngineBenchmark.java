@@ -99,6 +99,8 @@ public final class EngineBenchmark {
               case Command.WriteStatus w -> writer.dirty(actor);
               case Command.SetTimer t -> {}
               case Command.DeleteJob d -> {}
+              case Command.CreateChild child -> throw new IllegalStateException("no subworkflows here");
+              case Command.StopChild stop -> {}
             }
           }
         };
