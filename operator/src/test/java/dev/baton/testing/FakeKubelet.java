@@ -29,7 +29,8 @@ import java.util.function.Function;
  * Baton creates it makes the pod, runs it through Running to Succeeded or Failed, and sets the
  * Job's conditions. What a pod does comes from the same pod annotations the kwok stages of the
  * local cluster read (baton.dev/fake-exit-code, fake-message, fake-duration,
- * fake-fail-first-attempt), or from a test's own {@link Behavior}.
+ * fake-fail-first-attempt; the first container's env BATON_FAKE_EXIT_CODE and BATON_FAKE_MESSAGE
+ * when those are absent), or from a test's own {@link Behavior}.
  */
 public final class FakeKubelet implements AutoCloseable {
   public sealed interface Behavior {
@@ -84,12 +85,22 @@ public final class FakeKubelet implements AutoCloseable {
     Behavior b = overrides.get(a);
     if (b == null) b = fallback.apply(a);
     if (b != null) return b;
-    String message = annotations.get("baton.dev/fake-message");
+    String message = annotations.getOrDefault("baton.dev/fake-message", env(job, "BATON_FAKE_MESSAGE"));
     String firstFails = annotations.get("baton.dev/fake-fail-first-attempt");
     if (firstFails != null && a.attempt() == 1) return new Behavior.Fail(Integer.parseInt(firstFails), message);
-    String code = annotations.get("baton.dev/fake-exit-code");
+    String code = annotations.getOrDefault("baton.dev/fake-exit-code", env(job, "BATON_FAKE_EXIT_CODE"));
     if (code != null && !code.equals("0")) return new Behavior.Fail(Integer.parseInt(code), message);
     return new Behavior.Succeed(message);
+  }
+
+  /**
+   * A value from the first container's env, which Baton interpolates: the stand-in for the fake
+   * annotations that lets a loop iteration fake its own result.
+   */
+  private static String env(Job job, String name) {
+    var env = job.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv();
+    if (env == null) return null;
+    return env.stream().filter(e -> name.equals(e.getName())).map(e -> e.getValue()).findFirst().orElse(null);
   }
 
   private void run(Job job) {
