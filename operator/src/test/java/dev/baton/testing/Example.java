@@ -16,8 +16,10 @@ import java.util.stream.Stream;
 
 /**
  * A file of examples/ and the outcome its header promises, in a line such as {@code # expect:
- * phase=Succeeded step.load=Succeeded attempts.flaky=2 output.count.rows=42}. The mock-server
- * tests and the end-to-end tests check the same promises.
+ * phase=Succeeded step.load=Succeeded attempts.flaky=2 output.count.rows=42}. Also: {@code
+ * progress=3/4}, {@code rollup=15/15} (leaf steps), {@code rollup.Succeeded=15}, {@code run=2},
+ * and {@code loop.<step>.succeeded|unsuccessful|total} (a loop's index ranges and size). The
+ * mock-server tests and the end-to-end tests check the same promises.
  */
 public record Example(Path file, String text, Map<String, String> expectations) {
 
@@ -71,6 +73,26 @@ public record Example(Path file, String text, Map<String, String> expectations) 
         assertThat(step(st.steps, key.substring(5)).state.name()).as(as).isEqualTo(want);
       } else if (key.startsWith("attempts.")) {
         assertThat(step(st.steps, key.substring(9)).attempt).as(as).hasToString(want);
+      } else if (key.equals("rollup")) {
+        assertThat(st.rollup).as(as).isNotNull();
+        assertThat(st.rollup.progress).as(as).isEqualTo(want);
+      } else if (key.startsWith("rollup.")) {
+        assertThat(st.rollup).as(as).isNotNull();
+        assertThat(st.rollup.states).as(as).containsEntry(key.substring(7), Long.parseLong(want));
+      } else if (key.equals("run")) {
+        assertThat(st.run).as(as).hasToString(want);
+      } else if (key.startsWith("loop.")) {
+        String[] parts = key.substring(5).split("\\.", 2);
+        var loop = step(st.steps, parts[0]).loop;
+        assertThat(loop).as(as).isNotNull();
+        Object got =
+            switch (parts[1]) {
+              case "succeeded" -> loop.succeeded;
+              case "unsuccessful" -> loop.unsuccessful;
+              case "total" -> loop.total;
+              default -> throw new IllegalArgumentException(name() + ": unknown expectation " + key);
+            };
+        assertThat(got).as(as).hasToString(want);
       } else if (key.startsWith("output.")) {
         String[] parts = key.substring(7).split("\\.", 2);
         var outputs = step(st.steps, parts[0]).outputs;
