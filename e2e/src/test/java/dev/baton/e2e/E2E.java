@@ -61,6 +61,36 @@ final class E2E {
         i -> i != null && i.getStatus() != null && i.getStatus().phase != null && i.getStatus().phase.isFinal(), timeout);
   }
 
+  /**
+   * Runs kubectl as a user would, with the admin kubeconfig (e2e/run.sh puts kubectl on PATH),
+   * and returns its output; a non-zero exit fails the test with that output.
+   */
+  static String kubectl(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add("kubectl");
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new AssertionError(String.join(" ", command) + " failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The step path of a Job: the annotation, which holds it whole even when the label cannot. */
+  static String stepPath(Job job) {
+    var annotations = job.getMetadata().getAnnotations();
+    String path = annotations == null ? null : annotations.get("baton.dev/step-path");
+    return path != null ? path : job.getMetadata().getLabels().get("baton.dev/step");
+  }
+
   static List<Job> jobs(KubernetesClient client, String ns, String instance) {
     return client.batch().v1().jobs().inNamespace(ns).withLabel("baton.dev/instance", instance).list().getItems();
   }

@@ -1,0 +1,238 @@
+package dev.baton.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.InstancePhase;
+import dev.baton.api.StepState;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Cluster;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The actions README documents, done with kubectl as a user would, against the real API server:
+ * restart, skip, and the queues of run strategies with unblock.
+ */
+class ActionsE2ETest {
+  static final String NS = "e2e-actions";
+  static KubernetesClient client;
+  static E2E.Operator operator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    client = E2E.admin();
+    E2E.namespace(client, NS);
+    operator = E2E.Operator.start("actions");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    operator.close();
+    client.namespaces().withName(NS).delete();
+    client.close();
+  }
+
+  @Test
+  void restartFromIncompleteRerunsOnlyWhatFailed() {
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: flaky-load
+        spec:
+          steps:
+            - id: extract
+              job: {image: busybox:1.36, command: [sh, -c, 'echo extract']}
+            - id: load
+              dependsOn: [extract]
+              retry: {userErrors: 0}
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'echo load']
+                podTemplate:
+                  metadata:
+                    annotations:
+                      baton.dev/fake-fail-first-attempt: "4"
+            - id: publish
+              dependsOn: [load]
+              job: {image: busybox:1.36, command: [sh, -c, 'echo publish']}
+        """);
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: flaky-load-1
+        spec:
+          workflow: flaky-load
+        """);
+    WorkflowInstance failed = E2E.awaitFinal(client, NS, "flaky-load-1", Duration.ofSeconds(120));
+    assertThat(failed.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(failed.getStatus().steps.get("publish").state).isEqualTo(StepState.Stopped);
+
+    E2E.kubectl("-n", NS, "patch", "workflowinstance", "flaky-load-1", "--type", "merge",
+        "-p", "{\"spec\":{\"restart\":{\"run\":2}}}");
+
+    WorkflowInstance done = Cluster.await("run 2 of flaky-load-1 finished", () -> E2E.instance(client, NS, "flaky-load-1"),
+        i -> i.getStatus().run != null && i.getStatus().run == 2 && i.getStatus().phase.isFinal(), Duration.ofSeconds(120));
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().history).hasSize(1);
+    assertThat(done.getStatus().history.getFirst().run).isEqualTo(1);
+    assertThat(done.getStatus().history.getFirst().phase).isEqualTo(InstancePhase.Failed);
+    // extract succeeded in run 1 and is kept; load runs again as its next attempt.
+    assertThat(jobsOf("flaky-load-1")).containsExactlyInAnyOrder("extract#1", "load#1", "load#2", "publish#1");
+    assertThat(E2E.kubectl("-n", NS, "get", "workflowinstances", "flaky-load-1")).contains("Succeeded").contains("3/3");
+  }
+
+  @Test
+  void skippingARunningStepLetsItsDependentsGoOn() {
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: stuck
+        spec:
+          steps:
+            - id: hang
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'sleep 3600']
+                podTemplate:
+                  metadata:
+                    annotations:
+                      baton.dev/fake-duration: 1h
+            - id: after
+              dependsOn: [hang]
+              job: {image: busybox:1.36, command: [sh, -c, 'echo after']}
+        """);
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: stuck-1
+        spec:
+          workflow: stuck
+        """);
+    Cluster.await("hang running", () -> E2E.instance(client, NS, "stuck-1"),
+        i -> i.getStatus() != null && i.getStatus().steps.get("hang") != null
+            && i.getStatus().steps.get("hang").state == StepState.Running, Duration.ofSeconds(60));
+
+    E2E.kubectl("-n", NS, "patch", "workflowinstance", "stuck-1", "--type", "merge", "-p", "{\"spec\":{\"skip\":[\"hang\"]}}");
+
+    WorkflowInstance done = E2E.awaitFinal(client, NS, "stuck-1", Duration.ofSeconds(60));
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().steps.get("hang").state).isEqualTo(StepState.Skipped);
+    assertThat(done.getStatus().steps.get("after").state).isEqualTo(StepState.Succeeded);
+    Cluster.await("the skipped step's Job deleted", () -> jobsOf("stuck-1"), jobs -> !jobs.contains("hang#1"), Duration.ofSeconds(60));
+  }
+
+  @Test
+  void sequentialRunsOneAtATimeInOrder() {
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: nightly
+        spec:
+          runStrategy: {type: Sequential}
+          steps:
+            - id: work
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'sleep 2']
+                podTemplate:
+                  metadata:
+                    annotations:
+                      baton.dev/fake-duration: 2s
+        """);
+    for (int i = 1; i <= 3; i++) {
+      E2E.apply(client, NS, """
+          apiVersion: baton.dev/v1alpha1
+          kind: WorkflowInstance
+          metadata:
+            name: nightly-%d
+          spec:
+            workflow: nightly
+          """.formatted(i));
+    }
+    Cluster.await("nightly-3 queued behind the others", () -> E2E.instance(client, NS, "nightly-3"),
+        i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued, Duration.ofSeconds(30));
+    List<WorkflowInstance> done = List.of(
+        E2E.awaitFinal(client, NS, "nightly-1", Duration.ofSeconds(120)),
+        E2E.awaitFinal(client, NS, "nightly-2", Duration.ofSeconds(120)),
+        E2E.awaitFinal(client, NS, "nightly-3", Duration.ofSeconds(120)));
+    for (int i = 0; i < 3; i++) {
+      assertThat(done.get(i).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    }
+    for (int i = 1; i < 3; i++) {
+      Instant prevEnd = Instant.parse(done.get(i - 1).getStatus().endTime);
+      Instant start = Instant.parse(done.get(i).getStatus().startTime);
+      assertThat(start).as("nightly-" + (i + 1) + " starts after nightly-" + i + " ends").isAfterOrEqualTo(prevEnd);
+    }
+    Cluster.await("the Workflow's last run shown", () -> E2E.kubectl("-n", NS, "get", "workflows", "nightly"),
+        out -> out.contains("Succeeded"), Duration.ofSeconds(30));
+  }
+
+  @Test
+  void strictSequentialBlocksAfterAFailureUntilUnblocked() {
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: ledger
+        spec:
+          runStrategy: {type: StrictSequential}
+          params:
+            - name: fail
+              default: "0"
+          steps:
+            - id: post
+              retry: {userErrors: 0}
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'exit $0', '${params.fail}']
+                env:
+                  - name: BATON_FAKE_EXIT_CODE
+                    value: ${params.fail}
+        """);
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: ledger-1
+        spec:
+          workflow: ledger
+          params: {fail: "5"}
+        """);
+    assertThat(E2E.awaitFinal(client, NS, "ledger-1", Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Failed);
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: ledger-2
+        spec:
+          workflow: ledger
+        """);
+    WorkflowInstance blocked = Cluster.await("ledger-2 queued behind the failure", () -> E2E.instance(client, NS, "ledger-2"),
+        i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued, Duration.ofSeconds(30));
+    assertThat(blocked.getStatus().message).contains("ledger-1");
+    Cluster.await("the Workflow names its blocker", () -> client.resources(dev.baton.api.Workflow.class).inNamespace(NS).withName("ledger").get(),
+        w -> w.getStatus() != null && "ledger-1".equals(w.getStatus().blockedBy), Duration.ofSeconds(30));
+
+    E2E.kubectl("-n", NS, "patch", "workflowinstance", "ledger-1", "--type", "merge", "-p", "{\"spec\":{\"unblock\":true}}");
+
+    WorkflowInstance done = E2E.awaitFinal(client, NS, "ledger-2", Duration.ofSeconds(60));
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+  }
+
+  private static List<String> jobsOf(String instance) {
+    List<Job> jobs = E2E.jobs(client, NS, instance);
+    return jobs.stream().map(j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get("baton.dev/attempt")).collect(Collectors.toList());
+  }
+}
