@@ -666,10 +666,6 @@ public final class WorkflowCompiler {
           + (owner.equals(self) ? "the loop step itself" : "steps outside that loop")
           + "; only steps in the same iteration can read it";
     }
-    if (tree.location.containsKey(ref)) {
-      // A top-level step seen from inside a loop, but not upstream of the outermost loop.
-      return "is not upstream of it; add it to dependsOn";
-    }
     return "is not a step" + suggestion(ref, tree.location.keySet());
   }
 

@@ -352,4 +352,72 @@ class WorkflowCompilerTest {
       assertThat(s.subworkflowParams()).isNull();
     }
   }
+
+  @Test
+  void stepsInsideLoopsSeeWhatTheirLoopsSee() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            steps:
+              - {id: list, type: noop}
+              - id: outer
+                type: foreach
+                dependsOn: [list]
+                foreach: {over: [{name: region, expr: "steps.list.outputs.regions"}]}
+                steps:
+                  - {id: prep, type: noop, if: "loop.region != '' && loop.index >= 0"}
+                  - id: inner
+                    type: foreach
+                    dependsOn: [prep]
+                    foreach:
+                      over:
+                        - {name: day, expr: "[loop.region + '-1', steps.prep.state]"}
+                        - {name: region, values: [shadowed]}
+                    steps:
+                      - id: work
+                        failureMode: FAIL_IMMEDIATELY
+                        if: "steps.list.state == 'Succeeded' && steps.prep.state == 'Succeeded'"
+                        job: {image: busybox, args: ["${loop.day}", "${loop.region}", "${loop.index}"]}
+                  - id: poll
+                    type: while
+                    dependsOn: [prep]
+                    while: {condition: "loop.index == 0 || (last.check.outputs.more && steps.prep.state == 'Succeeded' && loop.region != '')"}
+                    steps:
+                      - {id: check, type: noop, if: "loop.index == 0 || last.check.outputs.more"}
+                      - id: deeper
+                        type: foreach
+                        dependsOn: [check]
+                        foreach: {over: [{name: n, expr: "[loop.index]"}]}
+                        steps: [{id: leaf, type: noop, if: "last.check.outputs.more && steps.check.state != '' && loop.n >= 0"}]
+            """);
+    CompiledWorkflow outer = wf.step("outer").body();
+    assertThat(ids(outer.step("inner").body())).containsExactly("work");
+    assertThat(ids(outer.step("poll").body().step("deeper").body())).containsExactly("leaf");
+  }
+
+  @Test
+  void loopsMayNestTenDeep() {
+    CompiledWorkflow wf = Specs.compile(MalformedDefinitionsTest.nested(10));
+    int depth = 0;
+    for (CompiledStep s = wf.steps().getFirst(); s.body() != null; s = s.body().steps().getFirst()) {
+      assertThat(s.type().isLoop()).isTrue();
+      depth++;
+    }
+    assertThat(depth).isEqualTo(10);
+  }
+
+  @Test
+  void aTreeMayHoldAThousandSteps() {
+    CompiledWorkflow wf = Specs.compile(MalformedDefinitionsTest.loopsOf(4, 249));
+    assertThat(wf.size()).isEqualTo(4);
+    assertThat(wf.steps()).allSatisfy(s -> assertThat(s.body().size()).isEqualTo(249));
+  }
+
+  @Test
+  void aRelaxedStepLimitAlsoRelaxesTheTreeLimit() {
+    Limits wide = new Limits(5000, 1 << 22, Duration.ofDays(120));
+    assertThat(wide.maxTotalSteps()).isEqualTo(5000);
+    assertThat(wide.maxLoopDepth()).isEqualTo(Limits.DEFAULT.maxLoopDepth());
+    assertThat(Specs.compile(MalformedDefinitionsTest.manySteps(2000), wide).size()).isEqualTo(2000);
+  }
 }
