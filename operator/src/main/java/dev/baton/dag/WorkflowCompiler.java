@@ -34,6 +34,10 @@ import java.util.TreeSet;
 /**
  * Validates a definition and compiles it. Collects every problem it can find rather than stopping
  * at the first, so a user fixes a definition in one round.
+ *
+ * <p>Steps nest: a foreach or while step's inner steps are a list of their own, checked by the same
+ * rules and compiled into its body. The CRD's schema sees only the top level (inner steps are
+ * untyped there), so every rule the schema states for a step is checked here again, at each level.
  */
 public final class WorkflowCompiler {
   /** Far longer than any real duration ("1d2h3m4s5ms" is 11). */

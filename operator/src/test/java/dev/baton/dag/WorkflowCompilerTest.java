@@ -420,4 +420,23 @@ class WorkflowCompilerTest {
     assertThat(wide.maxLoopDepth()).isEqualTo(Limits.DEFAULT.maxLoopDepth());
     assertThat(Specs.compile(MalformedDefinitionsTest.manySteps(2000), wide).size()).isEqualTo(2000);
   }
+
+  @Test
+  void aBackfillLoopsOverTheDatesBetweenTwoParams() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            params: [{name: from, default: "2024-01-30"}, {name: to, default: "2024-02-02"}]
+            steps:
+              - id: backfill
+                type: foreach
+                foreach: {over: [{name: day, expr: "dates(params.from, params.to)"}]}
+                steps: [{id: load, job: {image: busybox, args: ["--day=${loop.day}"]}}]
+            """);
+    var over = wf.step("backfill").over().getFirst();
+    assertThat(over.expr().evaluate(new Scope(Map.of("from", "2024-01-30", "to", "2024-02-02"), Map.of())))
+        .isEqualTo(List.of("2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02"));
+    Scope iteration = new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-31", "index", 1L), Map.of());
+    assertThat(wf.templates().get("--day=${loop.day}").render(iteration)).isEqualTo("--day=2024-01-31");
+  }
 }
