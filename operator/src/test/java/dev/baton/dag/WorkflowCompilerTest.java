@@ -264,4 +264,179 @@ class WorkflowCompilerTest {
     assertThat(wf.params()).extracting(p -> p.name).containsExactly("x");
     assertThat(Json.write(wf.spec())).contains("\"default\":1");
   }
+
+  static final String LOOPS =
+      """
+      params: [{name: regions, type: array, default: [eu, us]}]
+      steps:
+        - {id: prepare, type: noop}
+        - id: days
+          type: foreach
+          dependsOn: [prepare]
+          foreach:
+            concurrency: 5
+            over:
+              - {name: day, expr: "['2024-01-01', '2024-01-02']"}
+              - {name: region, values: [eu, us, 3]}
+          steps:
+            - id: report
+              dependsOn: [load]
+              job: {image: busybox, args: ["${loop.day}-${loop.region}", "${steps.load.outputs.rows}"]}
+            - id: load
+              if: "steps.prepare.state == 'Succeeded'"
+              job: {image: busybox, args: ["--day=${loop.day}"]}
+            - id: poll
+              type: while
+              dependsOn: [load]
+              while: {condition: "loop.index == 0 || last.check.outputs.more", maxIterations: 50}
+              steps:
+                - id: check
+                  job: {image: busybox, args: ["${loop.day}/${loop.index}"]}
+        - id: child
+          type: subworkflow
+          dependsOn: [days]
+          subworkflow: {workflow: nightly-load, params: {b: "${params.regions[0]}", a: "x"}}
+      """;
+
+  @Test
+  void loopStepsCompileTheirInnerStepsIntoBodies() {
+    CompiledWorkflow wf = Specs.compile(LOOPS);
+    assertThat(ids(wf)).containsExactly("prepare", "days", "child");
+    assertThat(wf.size()).as("the top level only").isEqualTo(3);
+
+    CompiledStep days = wf.step("days");
+    CompiledWorkflow body = days.body();
+    assertThat(body).isNotNull();
+    assertThat(ids(body)).containsExactly("load", "report", "poll");
+    assertTopological(body);
+    assertThat(body.step("report").dependencies()).containsExactly(body.indexById().get("load"));
+    assertThat(body.step("load").condition().source()).isEqualTo("steps.prepare.state == 'Succeeded'");
+    assertThat(body.hash()).isEqualTo(wf.hash());
+    assertThat(body.spec()).isNull();
+    assertThat(body.timeout()).isNull();
+    assertThat(body.params()).isEmpty();
+    assertThat(body.templates()).as("one map for the whole tree").isSameAs(wf.templates());
+    assertThat(wf.templates()).containsKeys("${loop.day}-${loop.region}", "--day=${loop.day}", "${loop.day}/${loop.index}");
+
+    assertThat(days.over()).extracting(CompiledStep.LoopParamSource::name).containsExactly("day", "region");
+    assertThat(days.over().get(0).expr().evaluate(Scope.EMPTY)).isEqualTo(List.of("2024-01-01", "2024-01-02"));
+    assertThat(days.over().get(0).values()).isNull();
+    assertThat(days.over().get(1).expr()).isNull();
+    assertThat(days.over().get(1).values()).containsExactly("eu", "us", 3L);
+    assertThat(days.whileCondition()).isNull();
+    assertThat(days.subworkflowParams()).isNull();
+
+    CompiledStep poll = body.step("poll");
+    assertThat(poll.over()).isNull();
+    assertThat(poll.whileCondition().source()).isEqualTo("loop.index == 0 || last.check.outputs.more");
+    assertThat(poll.whileCondition().test(new Scope(Map.of(), Map.of(), Map.of("index", 0L), Map.of())))
+        .isTrue();
+    assertThat(ids(poll.body())).containsExactly("check");
+    assertThat(poll.body().step("check").body()).isNull();
+
+    CompiledStep child = wf.step("child");
+    assertThat(child.body()).isNull();
+    assertThat(child.subworkflowParams().keySet()).as("in declaration order").containsExactly("b", "a");
+    assertThat(child.subworkflowParams().get("b").render(new Scope(Map.of("regions", List.of("eu")), Map.of())))
+        .isEqualTo("eu");
+    assertThat(wf.step("prepare").body()).isNull();
+  }
+
+  @Test
+  void stepsOutsideLoopsHaveNoLoopParts() {
+    CompiledWorkflow wf = Specs.compile(DIAMOND);
+    for (CompiledStep s : wf.steps()) {
+      assertThat(s.body()).isNull();
+      assertThat(s.over()).isNull();
+      assertThat(s.whileCondition()).isNull();
+      assertThat(s.subworkflowParams()).isNull();
+    }
+  }
+
+  @Test
+  void stepsInsideLoopsSeeWhatTheirLoopsSee() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            steps:
+              - {id: list, type: noop}
+              - id: outer
+                type: foreach
+                dependsOn: [list]
+                foreach: {over: [{name: region, expr: "steps.list.outputs.regions"}]}
+                steps:
+                  - {id: prep, type: noop, if: "loop.region != '' && loop.index >= 0"}
+                  - id: inner
+                    type: foreach
+                    dependsOn: [prep]
+                    foreach:
+                      over:
+                        - {name: day, expr: "[loop.region + '-1', steps.prep.state]"}
+                        - {name: region, values: [shadowed]}
+                    steps:
+                      - id: work
+                        failureMode: FAIL_IMMEDIATELY
+                        if: "steps.list.state == 'Succeeded' && steps.prep.state == 'Succeeded'"
+                        job: {image: busybox, args: ["${loop.day}", "${loop.region}", "${loop.index}"]}
+                  - id: poll
+                    type: while
+                    dependsOn: [prep]
+                    while: {condition: "loop.index == 0 || (last.check.outputs.more && steps.prep.state == 'Succeeded' && loop.region != '')"}
+                    steps:
+                      - {id: check, type: noop, if: "loop.index == 0 || last.check.outputs.more"}
+                      - id: deeper
+                        type: foreach
+                        dependsOn: [check]
+                        foreach: {over: [{name: n, expr: "[loop.index]"}]}
+                        steps: [{id: leaf, type: noop, if: "last.check.outputs.more && steps.check.state != '' && loop.n >= 0"}]
+            """);
+    CompiledWorkflow outer = wf.step("outer").body();
+    assertThat(ids(outer.step("inner").body())).containsExactly("work");
+    assertThat(ids(outer.step("poll").body().step("deeper").body())).containsExactly("leaf");
+  }
+
+  @Test
+  void loopsMayNestTenDeep() {
+    CompiledWorkflow wf = Specs.compile(MalformedDefinitionsTest.nested(10));
+    int depth = 0;
+    for (CompiledStep s = wf.steps().getFirst(); s.body() != null; s = s.body().steps().getFirst()) {
+      assertThat(s.type().isLoop()).isTrue();
+      depth++;
+    }
+    assertThat(depth).isEqualTo(10);
+  }
+
+  @Test
+  void aTreeMayHoldAThousandSteps() {
+    CompiledWorkflow wf = Specs.compile(MalformedDefinitionsTest.loopsOf(4, 249));
+    assertThat(wf.size()).isEqualTo(4);
+    assertThat(wf.steps()).allSatisfy(s -> assertThat(s.body().size()).isEqualTo(249));
+  }
+
+  @Test
+  void aRelaxedStepLimitAlsoRelaxesTheTreeLimit() {
+    Limits wide = new Limits(5000, 1 << 22, Duration.ofDays(120));
+    assertThat(wide.maxTotalSteps()).isEqualTo(5000);
+    assertThat(wide.maxLoopDepth()).isEqualTo(Limits.DEFAULT.maxLoopDepth());
+    assertThat(Specs.compile(MalformedDefinitionsTest.manySteps(2000), wide).size()).isEqualTo(2000);
+  }
+
+  @Test
+  void aBackfillLoopsOverTheDatesBetweenTwoParams() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            params: [{name: from, default: "2024-01-30"}, {name: to, default: "2024-02-02"}]
+            steps:
+              - id: backfill
+                type: foreach
+                foreach: {over: [{name: day, expr: "dates(params.from, params.to)"}]}
+                steps: [{id: load, job: {image: busybox, args: ["--day=${loop.day}"]}}]
+            """);
+    var over = wf.step("backfill").over().getFirst();
+    assertThat(over.expr().evaluate(new Scope(Map.of("from", "2024-01-30", "to", "2024-02-02"), Map.of())))
+        .isEqualTo(List.of("2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02"));
+    Scope iteration = new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-31", "index", 1L), Map.of());
+    assertThat(wf.templates().get("--day=${loop.day}").render(iteration)).isEqualTo("--day=2024-01-31");
+  }
 }
