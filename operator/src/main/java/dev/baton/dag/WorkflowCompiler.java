@@ -232,7 +232,7 @@ public final class WorkflowCompiler {
           s.typeOrDefault() == StepType.SUBWORKFLOW ? checkSubworkflow(s, where, templates, problems) : null;
       Level body = null;
       if (s.typeOrDefault().isLoop() && s.steps != null && !s.steps.isEmpty()) {
-        body = compileList(s.steps, bodyContext(steps, i, deps, ctx, over), tree, templates, problems);
+        body = compileList(s.steps, bodyContext(steps, i, deps, ctx), tree, templates, problems);
       }
       parts.add(new Parts(condition, params, timeout, sleep, body, over, whileCondition, subworkflowParams));
     }
@@ -241,8 +241,7 @@ public final class WorkflowCompiler {
   }
 
   /** What the body of loop step {@code i} sees: the loop's upstream steps, and loop (and last). */
-  private static Context bodyContext(
-      List<Step> steps, int i, List<List<Integer>> deps, Context ctx, List<CompiledStep.LoopParamSource> over) {
+  private static Context bodyContext(List<Step> steps, int i, List<List<Integer>> deps, Context ctx) {
     Step loop = steps.get(i);
     Set<String> upstream = new HashSet<>();
     ancestors(i, deps).stream().forEach(j -> upstream.add(steps.get(j).id));
@@ -254,7 +253,11 @@ public final class WorkflowCompiler {
     loopNames.add("index");
     LastScope last = ctx.last();
     if (loop.typeOrDefault() == StepType.FOREACH) {
-      if (over != null) over.forEach(p -> loopNames.add(p.name()));
+      // The declared names, even of a foreach with problems: those are reported once, on the
+      // foreach, not again on every step inside that reads loop.<name>.
+      if (loop.foreach != null && loop.foreach.over != null) {
+        for (LoopParam p : loop.foreach.over) if (p != null && p.name != null) loopNames.add(p.name);
+      }
     } else {
       last = new LastScope(loop.id, bodyIds(loop));
     }

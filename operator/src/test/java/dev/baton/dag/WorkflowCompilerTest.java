@@ -439,4 +439,26 @@ class WorkflowCompilerTest {
     Scope iteration = new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-31", "index", 1L), Map.of());
     assertThat(wf.templates().get("--day=${loop.day}").render(iteration)).isEqualTo("--day=2024-01-31");
   }
+
+  @Test
+  void aForeachWithAProblemIsReportedOnceNotOnEveryStepInside() {
+    assertThatThrownBy(
+            () ->
+                new WorkflowCompiler()
+                    .compile(
+                        Specs.parse(
+                            """
+                            steps:
+                              - id: days
+                                type: foreach
+                                foreach: {concurrency: 0, over: [{name: day, values: [1]}, {name: hour, expr: "1 +"}]}
+                                steps: [{id: b, type: noop, if: "loop.day == 1 && loop.hour == 2"}]
+                            """)))
+        .isInstanceOfSatisfying(
+            InvalidDefinitionException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(2)
+                    .allSatisfy(p -> assertThat(p).startsWith("step \"days\":")));
+  }
 }
