@@ -95,6 +95,33 @@ final class FlowHarness {
     return handle(new FlowEvent.StopRequested(at(t)));
   }
 
+  /** The Jobs created so far and not yet finished by {@link #finishLaunched}, by name. */
+  private final java.util.Set<String> finishedJobs = new java.util.HashSet<>();
+
+  /**
+   * Plays a runtime whose Jobs all end as soon as they exist: launches and finishes every Job
+   * created and not yet finished, again and again until the run creates no more. {@code outcome}
+   * gives a Job's termination message (succeeds) or null (fails with a user error).
+   */
+  void finishLaunched(double t, java.util.function.Function<CreateJob, String> outcome) {
+    boolean more = true;
+    while (more && !flow.phase().isFinal()) {
+      more = false;
+      for (CreateJob c : creates(List.copyOf(all))) {
+        if (!finishedJobs.add(c.jobName())) continue;
+        more = true;
+        launched(c.stepId(), c.attempt(), t);
+        String output = outcome.apply(c);
+        if (output == null) fail(c.stepId(), c.attempt(), t);
+        else succeed(c.stepId(), c.attempt(), output, t);
+      }
+    }
+  }
+
+  void succeedLaunched(double t) {
+    finishLaunched(t, c -> "");
+  }
+
   WorkflowInstanceStatus status() {
     return flow.snapshot();
   }
