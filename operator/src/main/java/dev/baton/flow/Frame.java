@@ -65,6 +65,8 @@ final class Frame {
   /** In an iteration: each started step's entry as compact JSON, and the map of them. */
   final JsonNode[] stepJson;
   Map<String, JsonNode> statusSteps;
+  /** In an iteration: the BATON_LOOP_* env of its Jobs, made once. */
+  java.util.List<io.fabric8.kubernetes.api.model.EnvVar> loopEnv;
 
   /** Steps Launching, Running or Retrying, and loops Running. */
   int active;

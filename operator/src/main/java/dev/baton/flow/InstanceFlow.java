@@ -1104,14 +1104,20 @@ public final class InstanceFlow {
    */
   private static List<EnvVar> withLoopEnv(Frame f, List<EnvVar> env) {
     if (f.owner == null) return env;
-    List<EnvVar> result = env == null ? new ArrayList<>() : new ArrayList<>(env);
-    result.add(new EnvVar("BATON_LOOP_INDEX", Long.toString(f.index), null));
-    for (Map.Entry<String, Object> e : new java.util.TreeMap<>(f.loopScope).entrySet()) {
-      Object v = e.getValue();
-      if (e.getKey().equals("index") || !(v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean)) continue;
-      String name = "BATON_LOOP_" + e.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
-      result.add(new EnvVar(name, Values.render(v), null));
+    if (f.loopEnv == null) {
+      List<EnvVar> loopEnv = new ArrayList<>();
+      loopEnv.add(new EnvVar("BATON_LOOP_INDEX", Long.toString(f.index), null));
+      for (Map.Entry<String, Object> e : new java.util.TreeMap<>(f.loopScope).entrySet()) {
+        Object v = e.getValue();
+        if (e.getKey().equals("index") || !(v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean)) continue;
+        String name = "BATON_LOOP_" + e.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+        loopEnv.add(new EnvVar(name, Values.render(v), null));
+      }
+      f.loopEnv = List.copyOf(loopEnv);
     }
+    if (env == null || env.isEmpty()) return f.loopEnv;
+    List<EnvVar> result = new ArrayList<>(env);
+    result.addAll(f.loopEnv);
     return result;
   }
 

@@ -189,7 +189,7 @@ class InstanceFlowScaleTest {
       List<CreateJob> more = creates(out);
       jobs += more.size();
       running.addAll(more);
-      if (++events % 2_000 == 0) largest = Math.max(largest, size(run.status()));
+      if (++events % 5_000 == 0) largest = Math.max(largest, size(run.status()));
     }
     largest = Math.max(largest, size(run.status()));
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);
