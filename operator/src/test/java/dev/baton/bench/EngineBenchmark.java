@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       steps take 10-100 ms;
  *   <li>transitions per second on a 10,000-step-wide DAG and a 10,000-step chain, steps
  *       completing as soon as launched;
- *   <li>heap used with the 1,000 instances in flight.
+ *   <li>heap used with the 1,000 instances in flight;
+ *   <li>a foreach of 100,000 iterations at concurrency 500: iterations/s, peak heap, and the
+ *       largest status written.
  * </ol>
  *
  * Status writes are simulated too: coalesced per instance, a snapshot taken per write, 2 ms a
@@ -53,6 +55,11 @@ public final class EngineBenchmark {
 
   public static void main(String[] args) throws Exception {
     int instances = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    if (args.length > 1 && args[1].equals("foreach")) {
+      foreach(100_000, 500);
+      foreach(100_000, 500);
+      return;
+    }
     System.out.printf("Baton flow engine benchmark: %d cores, %d engine threads, max heap %d MB, Java %s%n",
         Runtime.getRuntime().availableProcessors(), ENGINE_THREADS, Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.version"));
@@ -64,6 +71,77 @@ public final class EngineBenchmark {
     heap(instances);
     transitions("wide", wide(10_000));
     transitions("chain", chain(10_000));
+    foreach(100_000, 500);
+  }
+
+  // ---- (d) a 100,000-iteration foreach -----------------------------------------------------
+
+  /**
+   * (d) One instance with a foreach of {@code iterations} iterations (two job steps each) at
+   * {@code concurrency}; each Job succeeds 1-5 ms after it is created. Prints iterations/s, the
+   * peak heap (sampled every 20 ms) and the largest status JSON the status writer produced.
+   */
+  static void foreach(int iterations, int concurrency) throws Exception {
+    int shards = 100;
+    String yaml =
+        """
+        stepConcurrency: %d
+        steps:
+          - id: days
+            type: foreach
+            foreach: {concurrency: %d, over: [{name: shard, expr: "%s"}, {name: day, expr: "%s"}]}
+            steps:
+              - {id: extract, job: {image: busybox, args: ["--shard=${loop.shard}", "--day=${loop.day}"]}}
+              - {id: load, dependsOn: [extract], job: {image: busybox, args: ["--rows=${steps.extract.outputs.rows}"]}}
+          - {id: report, dependsOn: [days], type: noop}
+        """.formatted(
+            concurrency, concurrency,
+            list(shards, i -> "'s" + i + "'"),
+            list(iterations / shards, i -> "'" + java.time.LocalDate.of(2000, 1, 1).plusDays(i) + "'"));
+    CompiledWorkflow wf = new WorkflowCompiler(Limits.DEFAULT).compile(dev.baton.dag.Specs.parse(yaml));
+    ScheduledExecutorService kubelet = Executors.newScheduledThreadPool(1, daemon());
+    ExecutorService engineThreads = Executors.newFixedThreadPool(ENGINE_THREADS, daemon());
+    CountDownLatch done = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicLong largestStatus = new java.util.concurrent.atomic.AtomicLong();
+    FakeStatusWriter writer = new FakeStatusWriter(done);
+    writer.sizes = largestStatus;
+    CommandSink sink =
+        (actor, commands) -> {
+          for (Command c : commands) {
+            if (c instanceof Command.CreateJob create) {
+              actor.tell(new FlowEvent.JobLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+              kubelet.schedule(
+                  () -> actor.tell(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), "{\"rows\": 1}", actor.clock().instant())),
+                  ThreadLocalRandom.current().nextLong(1, 6), TimeUnit.MILLISECONDS);
+            } else if (c instanceof Command.WriteStatus) {
+              writer.dirty(actor);
+            }
+          }
+        };
+    FlowEngine engine = new FlowEngine(engineThreads, sink, Clock.systemUTC());
+    long baseline = usedHeapAfterGc();
+    java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon());
+    sampler.scheduleAtFixedRate(
+        () -> peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
+        0, 20, TimeUnit.MILLISECONDS);
+    InstanceKey key = new InstanceKey("bench", "foreach");
+    InstanceFlow flow = new InstanceFlow(key.name(), wf, Json.toTree(wf.spec()), params(wf));
+    long t0 = System.nanoTime();
+    engine.getOrCreate(key, () -> flow).tell(new FlowEvent.Start(Clock.systemUTC().instant()));
+    if (!done.await(30, TimeUnit.MINUTES)) throw new IllegalStateException("the foreach did not finish");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    sampler.shutdownNow();
+    kubelet.shutdownNow();
+    engineThreads.shutdownNow();
+    if (flow.phase() != InstancePhase.Succeeded) throw new IllegalStateException("the foreach ended " + flow.phase());
+    System.out.printf("(d) foreach of %,d iterations (2 job steps each), concurrency %d, Jobs done 1-5 ms after creation:%n", iterations, concurrency);
+    System.out.printf("    %,.0f iterations/s (%.1f s in all); peak heap %d MB (%d MB before the run); largest status %,d bytes in %d writes%n",
+        iterations / seconds, seconds, peak.get() >> 20, baseline >> 20, largestStatus.get(), writer.writes());
+  }
+
+  static String list(int n, java.util.function.IntFunction<String> item) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(item).collect(java.util.stream.Collectors.joining(",", "[", "]"));
   }
 
   // ---- (a) hand-off latency and (c) heap ---------------------------------------------------
@@ -305,6 +383,8 @@ public final class EngineBenchmark {
   /** Coalesces status writes like the real StatusWriter: one in flight per instance. */
   static final class FakeStatusWriter {
     volatile CountDownLatch latch;
+    /** When set, the largest status JSON written, in bytes. */
+    volatile java.util.concurrent.atomic.AtomicLong sizes;
     private final Map<InstanceKey, AtomicBoolean> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService io = Executors.newScheduledThreadPool(2, r -> {
       Thread t = new Thread(r, "fake-status-writer");
@@ -328,6 +408,7 @@ public final class EngineBenchmark {
             p.set(false);
             var status = actor.snapshot().join();
             writes.increment();
+            if (sizes != null) sizes.accumulateAndGet(Json.write(status).getBytes(java.nio.charset.StandardCharsets.UTF_8).length, Math::max);
             if (status.phase.isFinal()) runDone.countDown();
           },
           2, TimeUnit.MILLISECONDS);
