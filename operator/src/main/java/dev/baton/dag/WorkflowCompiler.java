@@ -1,27 +1,35 @@
 package dev.baton.dag;
 
 import dev.baton.api.Durations;
+import dev.baton.api.ForeachSpec;
 import dev.baton.api.Json;
+import dev.baton.api.LoopParam;
 import dev.baton.api.ParamSpec;
 import dev.baton.api.Step;
 import dev.baton.api.StepType;
+import dev.baton.api.SubworkflowSpec;
+import dev.baton.api.WhileSpec;
 import dev.baton.api.WorkflowSpec;
 import dev.baton.expr.Expression;
 import dev.baton.expr.ExpressionException;
 import dev.baton.expr.Expressions;
 import dev.baton.expr.Template;
+import dev.baton.expr.Values;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Validates a definition and compiles it. Collects every problem it can find rather than stopping
@@ -30,6 +38,11 @@ import java.util.Set;
 public final class WorkflowCompiler {
   /** Far longer than any real duration ("1d2h3m4s5ms" is 11). */
   private static final int MAX_DURATION_LENGTH = 64;
+  /** As the CRD says of foreach.over. */
+  private static final int MAX_LOOP_PARAMS = 8;
+  /** A Kubernetes object name (DNS-1123 subdomain). */
+  private static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+  private static final int MAX_NAME_LENGTH = 253;
 
   private final Limits limits;
 
@@ -52,32 +65,116 @@ public final class WorkflowCompiler {
           "spec: the definition is " + size + " bytes, over the limit of "
               + limits.maxDefinitionBytes());
     }
-    if (spec.steps.size() > limits.maxSteps()) {
-      problems.add(
-          "spec.steps: " + spec.steps.size() + " steps, over the limit of " + limits.maxSteps());
-    }
     checkParams(spec.params, problems);
     Duration timeout = duration("spec.timeout", spec.timeout, Limits.DEFAULT_WORKFLOW_TIMEOUT, problems);
 
-    // Ids first: every later check refers to steps by id.
-    Map<String, Integer> indexById = new LinkedHashMap<>();
-    List<Step> steps = spec.steps;
-    for (int i = 0; i < steps.size(); i++) {
-      Step s = steps.get(i);
-      if (s == null || s.id == null || !s.id.matches(Step.ID_PATTERN)) {
-        problems.add(
-            "spec.steps[" + i + "]: id " + (s == null || s.id == null ? "is missing" : quote(s.id)
-                + " must match " + Step.ID_PATTERN));
-        continue;
-      }
-      Integer earlier = indexById.putIfAbsent(s.id, i);
-      if (earlier != null) {
-        problems.add("step " + quote(s.id) + ": duplicate id (spec.steps[" + earlier + "] and spec.steps[" + i + "])");
-      }
+    // Ids first, across the whole tree: every later check refers to steps by id.
+    Tree tree = new Tree();
+    survey(spec.steps, "spec.steps", null, 0, tree, problems);
+    if (tree.total > limits.maxTotalSteps()) {
+      problems.add(
+          "spec.steps: " + tree.total + " steps in all, counting those inside foreach and while"
+              + " steps, over the limit of " + limits.maxTotalSteps());
     }
-    if (indexById.size() != steps.size()) {
+    if (tree.badIds) {
       throw new InvalidDefinitionException(problems);
     }
+
+    Map<String, Template> templates = new HashMap<>();
+    Level top = compileList(spec.steps, Context.TOP, tree, templates, problems);
+    if (!problems.isEmpty()) {
+      throw new InvalidDefinitionException(problems);
+    }
+    String hash = Json.hash(spec);
+    Map<String, Template> shared = Map.copyOf(templates);
+    return assemble(
+        top, spec, hash, shared, timeout, spec.params == null ? List.of() : List.copyOf(spec.params));
+  }
+
+  /** Every step id in the definition, at every level, and where it is. */
+  private static final class Tree {
+    final Map<String, String> location = new HashMap<>();
+    /** The loop step whose body holds each step; absent for top-level steps. */
+    final Map<String, String> parent = new HashMap<>();
+    int total;
+    boolean badIds;
+  }
+
+  /**
+   * Records ids (unique across the tree), counts steps and checks the per-list and nesting
+   * bounds. Goes into the bodies of loop steps only, as {@link #compileList} does, and no deeper
+   * than the nesting bound, so a deeply nested definition cannot exhaust the stack.
+   */
+  private void survey(List<Step> steps, String path, String parent, int depth, Tree tree, List<String> problems) {
+    if (steps.size() > limits.maxSteps()) {
+      problems.add(
+          (parent == null ? "spec.steps: " : "step " + quote(parent) + ": steps: ")
+              + steps.size() + " steps, over the limit of " + limits.maxSteps()
+              + (parent == null ? "" : " in one loop"));
+    }
+    for (int i = 0; i < steps.size(); i++) {
+      Step s = steps.get(i);
+      String at = path + "[" + i + "]";
+      tree.total++;
+      if (s == null || s.id == null || !s.id.matches(Step.ID_PATTERN)) {
+        problems.add(
+            at + ": id " + (s == null || s.id == null ? "is missing" : quote(s.id) + " must match " + Step.ID_PATTERN));
+        tree.badIds = true;
+      } else {
+        String earlier = tree.location.putIfAbsent(s.id, at);
+        if (earlier != null) {
+          problems.add("step " + quote(s.id) + ": duplicate id (" + earlier + " and " + at + ")");
+          tree.badIds = true;
+        } else if (parent != null) {
+          tree.parent.put(s.id, parent);
+        }
+      }
+      if (s == null || !s.typeOrDefault().isLoop() || s.steps == null) continue;
+      if (depth + 1 > limits.maxLoopDepth()) {
+        problems.add(
+            "step " + quote(String.valueOf(s.id)) + ": loops nest " + (depth + 1)
+                + " deep here, over the limit of " + limits.maxLoopDepth());
+        tree.badIds = true; // its body is not compiled, so stop before the checks that would
+      } else {
+        survey(s.steps, at + ".steps", s.id, depth + 1, tree, problems);
+      }
+    }
+  }
+
+  /**
+   * What the steps of one list can see besides each other.
+   *
+   * @param frames the enclosing loop steps, outermost first
+   * @param loopNames the names loop.x may take, or null outside any loop
+   * @param last what last.x may name, or null where there is no previous iteration to read
+   */
+  private record Context(List<Frame> frames, Set<String> loopNames, LastScope last) {
+    static final Context TOP = new Context(List.of(), null, null);
+  }
+
+  /** An enclosing loop step, the ids of the list it is in, and those it depends on. */
+  private record Frame(String loopId, Set<String> listIds, Set<String> upstream) {}
+
+  /** In a while loop: last.x names a step of its body, from the previous iteration. */
+  private record LastScope(String whileId, Set<String> ids) {}
+
+  /** One list of steps, checked and compiled but not yet indexed. */
+  private record Level(List<Step> steps, int[] order, List<List<Integer>> deps, List<Parts> parts) {}
+
+  private record Parts(
+      Expression condition,
+      Map<String, Template> params,
+      Duration timeout,
+      Duration sleep,
+      Level body,
+      List<CompiledStep.LoopParamSource> over,
+      Expression whileCondition,
+      Map<String, Template> subworkflowParams) {}
+
+  private Level compileList(
+      List<Step> steps, Context ctx, Tree tree, Map<String, Template> templates, List<String> problems) {
+    Map<String, Integer> indexById = new LinkedHashMap<>();
+    for (int i = 0; i < steps.size(); i++) indexById.put(steps.get(i).id, i);
 
     int n = steps.size();
     List<List<Integer>> deps = new ArrayList<>(n);
@@ -87,6 +184,11 @@ public final class WorkflowCompiler {
         Integer j = dep == null ? null : indexById.get(dep);
         if (dep == null) {
           problems.add("step " + quote(s.id) + ": dependsOn has an empty entry");
+        } else if (j == null && tree.location.containsKey(dep)) {
+          problems.add(
+              "step " + quote(s.id) + ": dependsOn " + quote(dep) + " is not in the same list of steps;"
+                  + " a step can depend only on steps beside it (a step inside a loop sees the loop's"
+                  + " dependencies)");
         } else if (j == null) {
           problems.add("step " + quote(s.id) + ": dependsOn " + quote(dep) + " is not a step" + suggestion(dep, indexById.keySet()));
         } else if (j == indexById.get(s.id)) {
@@ -101,12 +203,9 @@ public final class WorkflowCompiler {
     }
     int[] order = topologicalOrder(steps, deps, problems);
 
-    Map<String, Template> templates = new HashMap<>();
-    List<Expression> conditions = new ArrayList<>(n);
-    List<Map<String, Template>> stepParams = new ArrayList<>(n);
-    List<Duration> timeouts = new ArrayList<>(n);
-    List<Duration> sleeps = new ArrayList<>(n);
-    for (Step s : steps) {
+    List<Parts> parts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Step s = steps.get(i);
       String where = "step " + quote(s.id) + ": ";
       Expression condition = null;
       if (s.condition != null) {
@@ -116,69 +215,106 @@ public final class WorkflowCompiler {
           problems.add(where + "if " + e.getMessage());
         }
       }
-      conditions.add(condition);
-      Map<String, Template> params = new LinkedHashMap<>();
-      if (s.params != null) {
-        s.params.forEach(
-            (name, value) -> {
-              if (!name.matches(ParamSpec.NAME_PATTERN)) {
-                problems.add(where + "param name " + quote(name) + " must match " + ParamSpec.NAME_PATTERN);
-              }
-              compileTemplate(where + "params." + name + ": ", value == null ? "" : value, templates, problems)
-                  .ifPresent(t -> params.put(name, t));
-            });
-      }
-      stepParams.add(params);
-      timeouts.add(duration(where + "timeout", s.timeout, null, problems));
+      Map<String, Template> params = compileParams(where, "params.", s.params, templates, problems);
+      Duration timeout = duration(where + "timeout", s.timeout, null, problems);
       if (s.retry != null && s.retry.backoff != null) {
         duration(where + "retry.backoff.delay", s.retry.backoff.delay, null, problems);
         duration(where + "retry.backoff.maxDelay", s.retry.backoff.maxDelay, null, problems);
       }
-      sleeps.add(checkStepType(s, where, templates, problems));
+      Duration sleep = checkStepType(s, where, templates, problems);
+      List<CompiledStep.LoopParamSource> over = s.typeOrDefault() == StepType.FOREACH ? checkForeach(s, where, problems) : null;
+      Expression whileCondition = s.typeOrDefault() == StepType.WHILE ? checkWhile(s, where, problems) : null;
+      Map<String, Template> subworkflowParams =
+          s.typeOrDefault() == StepType.SUBWORKFLOW ? checkSubworkflow(s, where, templates, problems) : null;
+      Level body = null;
+      if (s.typeOrDefault().isLoop() && s.steps != null && !s.steps.isEmpty()) {
+        body = compileList(s.steps, bodyContext(steps, i, deps, ctx, over), tree, templates, problems);
+      }
+      parts.add(new Parts(condition, params, timeout, sleep, body, over, whileCondition, subworkflowParams));
     }
-    if (order != null) {
-      checkReferences(steps, deps, conditions, stepParams, templates, indexById, problems);
-    }
-    if (!problems.isEmpty()) {
-      throw new InvalidDefinitionException(problems);
-    }
+    checkReferences(steps, deps, order != null, parts, templates, indexById, ctx, tree, problems);
+    return new Level(steps, order, deps, parts);
+  }
 
+  /** What the body of loop step {@code i} sees: the loop's upstream steps, and loop (and last). */
+  private static Context bodyContext(
+      List<Step> steps, int i, List<List<Integer>> deps, Context ctx, List<CompiledStep.LoopParamSource> over) {
+    Step loop = steps.get(i);
+    Set<String> upstream = new HashSet<>();
+    ancestors(i, deps).stream().forEach(j -> upstream.add(steps.get(j).id));
+    Set<String> listIds = new HashSet<>();
+    steps.forEach(s -> listIds.add(s.id));
+    List<Frame> frames = new ArrayList<>(ctx.frames());
+    frames.add(new Frame(loop.id, Set.copyOf(listIds), Set.copyOf(upstream)));
+    Set<String> loopNames = new TreeSet<>(ctx.loopNames() == null ? Set.of() : ctx.loopNames());
+    loopNames.add("index");
+    LastScope last = ctx.last();
+    if (loop.typeOrDefault() == StepType.FOREACH) {
+      if (over != null) over.forEach(p -> loopNames.add(p.name()));
+    } else {
+      last = new LastScope(loop.id, bodyIds(loop));
+    }
+    return new Context(List.copyOf(frames), Set.copyOf(loopNames), last);
+  }
+
+  private static Set<String> bodyIds(Step loop) {
+    Set<String> ids = new HashSet<>();
+    for (Step s : loop.stepsOrEmpty()) if (s != null && s.id != null) ids.add(s.id);
+    return Set.copyOf(ids);
+  }
+
+  private static Map<String, Template> compileParams(
+      String where, String field, Map<String, String> values, Map<String, Template> templates, List<String> problems) {
+    Map<String, Template> params = new LinkedHashMap<>();
+    if (values != null) {
+      values.forEach(
+          (name, value) -> {
+            if (!name.matches(ParamSpec.NAME_PATTERN)) {
+              problems.add(where + (field.equals("params.") ? "param" : "subworkflow param") + " name " + quote(name) + " must match " + ParamSpec.NAME_PATTERN);
+            }
+            compileTemplate(where + field + name + ": ", value == null ? "" : value, templates, problems)
+                .ifPresent(t -> params.put(name, t));
+          });
+    }
+    return Collections.unmodifiableMap(params);
+  }
+
+  /** Indexes each list by topological position, bodies included; they share the templates. */
+  private static CompiledWorkflow assemble(
+      Level level, WorkflowSpec spec, String hash, Map<String, Template> templates, Duration timeout, List<ParamSpec> params) {
+    List<Step> steps = level.steps();
+    int[] order = level.order();
+    int n = steps.size();
     // Index steps by topological position, so a scan in index order meets dependencies first.
     int[] position = new int[n];
     for (int p = 0; p < n; p++) position[order[p]] = p;
     List<List<Integer>> dependents = new ArrayList<>(n);
     for (int i = 0; i < n; i++) dependents.add(new ArrayList<>());
-    for (int i = 0; i < n; i++) for (int j : deps.get(i)) dependents.get(j).add(i);
+    for (int i = 0; i < n; i++) for (int j : level.deps().get(i)) dependents.get(j).add(i);
     List<CompiledStep> compiled = new ArrayList<>(n);
     Map<String, Integer> byId = new HashMap<>(n * 2);
     for (int p = 0; p < n; p++) {
       int i = order[p];
       Step s = steps.get(i);
+      Parts parts = level.parts().get(i);
       compiled.add(
           new CompiledStep(
               p,
               s.id,
               s,
-              deps.get(i).stream().mapToInt(j -> position[j]).toArray(),
+              level.deps().get(i).stream().mapToInt(j -> position[j]).toArray(),
               dependents.get(i).stream().mapToInt(j -> position[j]).toArray(),
-              conditions.get(i),
-              Map.copyOf(stepParams.get(i)),
-              timeouts.get(i),
-              sleeps.get(i),
-              null,
-              null,
-              null,
-              null));
+              parts.condition(),
+              parts.params(),
+              parts.timeout(),
+              parts.sleep(),
+              parts.body() == null ? null : assemble(parts.body(), null, hash, templates, null, List.of()),
+              parts.over(),
+              parts.whileCondition(),
+              parts.subworkflowParams()));
       byId.put(s.id, p);
     }
-    return new CompiledWorkflow(
-        spec,
-        Json.hash(spec),
-        List.copyOf(compiled),
-        Map.copyOf(byId),
-        Map.copyOf(templates),
-        timeout,
-        spec.params == null ? List.of() : List.copyOf(spec.params));
+    return new CompiledWorkflow(spec, hash, List.copyOf(compiled), Map.copyOf(byId), templates, timeout, params);
   }
 
   private void checkParams(List<ParamSpec> params, List<String> problems) {
@@ -215,9 +351,25 @@ public final class WorkflowCompiler {
     return d;
   }
 
-  /** Checks the fields a step's type needs; returns the sleep duration of a sleep step. */
+  /**
+   * Checks that a step has the fields its type needs and none that belong to another type (the
+   * CRD's rules say the same, but see only the top level); returns the sleep of a sleep step.
+   */
   private Duration checkStepType(Step s, String where, Map<String, Template> templates, List<String> problems) {
     StepType type = s.typeOrDefault();
+    if (type != StepType.JOB && s.job != null) problems.add(where + "only a job step may have a job");
+    if (type != StepType.FOREACH && s.foreach != null) {
+      problems.add(where + "only a foreach step may have foreach");
+    }
+    if (type != StepType.WHILE && s.whileLoop != null) problems.add(where + "only a while step may have while");
+    if (type != StepType.SUBWORKFLOW && s.subworkflow != null) {
+      problems.add(where + "only a subworkflow step may have subworkflow");
+    }
+    if (type.isLoop() && (s.steps == null || s.steps.isEmpty())) {
+      problems.add(where + "a " + type.name().toLowerCase() + " step needs steps: those of one iteration");
+    } else if (!type.isLoop() && s.steps != null) {
+      problems.add(where + "only a foreach or while step may have steps");
+    }
     switch (type) {
       case JOB -> {
         if (s.job == null) {
@@ -250,18 +402,112 @@ public final class WorkflowCompiler {
         }
       }
       case SLEEP -> {
-        if (s.job != null) problems.add(where + "only a job step may have a job");
         if (s.sleep == null) {
           problems.add(where + "a sleep step needs sleep, e.g. sleep: 30s");
           return null;
         }
         return duration(where + "sleep", s.sleep, null, problems);
       }
-      case NOOP -> {
-        if (s.job != null) problems.add(where + "only a job step may have a job");
-      }
+      case NOOP, FOREACH, WHILE, SUBWORKFLOW -> {}
     }
     return null;
+  }
+
+  /** The loop params of a foreach step, or null if it has problems (they are reported). */
+  private static List<CompiledStep.LoopParamSource> checkForeach(Step s, String where, List<String> problems) {
+    ForeachSpec f = s.foreach;
+    if (f == null) {
+      problems.add(where + "a foreach step needs foreach, e.g. foreach: {over: [{name: day, expr: \"dates(params.from, params.to)\"}]}");
+      return null;
+    }
+    int before = problems.size();
+    if (f.concurrency != null && (f.concurrency < 1 || f.concurrency > ForeachSpec.MAX_CONCURRENCY)) {
+      problems.add(where + "foreach.concurrency is " + f.concurrency + "; it must be from 1 to " + ForeachSpec.MAX_CONCURRENCY);
+    }
+    if (f.over == null || f.over.isEmpty()) {
+      problems.add(where + "foreach.over needs at least one loop param");
+      return null;
+    }
+    if (f.over.size() > MAX_LOOP_PARAMS) {
+      problems.add(where + "foreach.over has " + f.over.size() + " loop params, over the limit of " + MAX_LOOP_PARAMS);
+    }
+    List<CompiledStep.LoopParamSource> over = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    long iterations = 1;
+    for (int k = 0; k < f.over.size(); k++) {
+      LoopParam p = f.over.get(k);
+      String at = where + "foreach.over[" + k + "]";
+      if (p == null || p.name == null || !p.name.matches(ParamSpec.NAME_PATTERN)) {
+        problems.add(at + ": name " + (p == null || p.name == null ? "is missing" : quote(p.name) + " must match " + ParamSpec.NAME_PATTERN));
+        continue;
+      }
+      at = where + "loop param " + quote(p.name) + ": ";
+      if (p.name.equals("index")) {
+        problems.add(at + "the name 'index' is taken by loop.index");
+      } else if (!names.add(p.name)) {
+        problems.add(at + "declared twice");
+      }
+      boolean hasValues = p.values != null && !p.values.isNull();
+      if ((p.expr != null) == hasValues) {
+        problems.add(at + "needs exactly one of expr (a CEL expression giving a list) and values (a JSON array)");
+      } else if (p.expr != null) {
+        try {
+          over.add(new CompiledStep.LoopParamSource(p.name, Expressions.list(p.expr), null));
+        } catch (ExpressionException e) {
+          problems.add(at + "expr " + e.getMessage());
+        }
+      } else if (!p.values.isArray()) {
+        problems.add(at + "values must be a JSON array, not " + p.values.getNodeType().name().toLowerCase());
+      } else {
+        iterations = Math.min(Long.MAX_VALUE / 2, iterations * Math.max(1, p.values.size()));
+        @SuppressWarnings("unchecked")
+        List<Object> values = (List<Object>) Values.fromJson(p.values);
+        over.add(new CompiledStep.LoopParamSource(p.name, null, List.copyOf(values)));
+      }
+    }
+    if (iterations > ForeachSpec.MAX_ITERATIONS) {
+      problems.add(where + "foreach.over has " + iterations + " combinations of values, over the limit of " + ForeachSpec.MAX_ITERATIONS + " iterations");
+    }
+    return problems.size() == before ? List.copyOf(over) : null;
+  }
+
+  private static Expression checkWhile(Step s, String where, List<String> problems) {
+    WhileSpec w = s.whileLoop;
+    if (w == null) {
+      problems.add(where + "a while step needs while, e.g. while: {condition: \"loop.index == 0 || last.poll.outputs.more\"}");
+      return null;
+    }
+    if (w.maxIterations != null && (w.maxIterations < 1 || w.maxIterations > WhileSpec.MAX_ITERATIONS)) {
+      problems.add(where + "while.maxIterations is " + w.maxIterations + "; it must be from 1 to " + WhileSpec.MAX_ITERATIONS);
+    }
+    if (w.condition == null || w.condition.isBlank()) {
+      problems.add(where + "while.condition is required");
+      return null;
+    }
+    try {
+      return Expressions.condition(w.condition);
+    } catch (ExpressionException e) {
+      problems.add(where + "while.condition " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static Map<String, Template> checkSubworkflow(
+      Step s, String where, Map<String, Template> templates, List<String> problems) {
+    SubworkflowSpec sw = s.subworkflow;
+    if (sw == null) {
+      problems.add(where + "a subworkflow step needs subworkflow, e.g. subworkflow: {workflow: nightly-load}");
+      return null;
+    }
+    if (sw.workflow == null || sw.workflow.isBlank()) {
+      problems.add(where + "subworkflow.workflow is required: the name of a Workflow");
+    } else if (sw.workflow.length() > MAX_NAME_LENGTH || !sw.workflow.matches(DNS_SUBDOMAIN)) {
+      problems.add(
+          where + "subworkflow.workflow " + quote(abbreviate(sw.workflow))
+              + " is not a Workflow name: lower case letters, digits, '-' and '.', at most "
+              + MAX_NAME_LENGTH);
+    }
+    return compileParams(where, "subworkflow.params.", sw.params, templates, problems);
   }
 
   /** The engine renders every entry of these lists; a null one has nothing to render. */
@@ -330,36 +576,125 @@ public final class WorkflowCompiler {
     return null;
   }
 
-  /** Expressions may read only steps that are certain to have ended: the step's ancestors. */
+  /**
+   * Expressions may read only steps that are certain to have ended: the step's ancestors, and
+   * inside a loop the ancestors of each enclosing loop step. loop.x must be index or a param of an
+   * enclosing foreach; last.x a step of the while loop's body, in its condition or inside it.
+   */
   private static void checkReferences(
       List<Step> steps,
       List<List<Integer>> deps,
-      List<Expression> conditions,
-      List<Map<String, Template>> stepParams,
+      boolean acyclic,
+      List<Parts> parts,
       Map<String, Template> templates,
       Map<String, Integer> indexById,
+      Context ctx,
+      Tree tree,
       List<String> problems) {
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
-      Set<String> refs = new java.util.TreeSet<>();
-      if (conditions.get(i) != null) refs.addAll(Template.referencedSteps(conditions.get(i).source()));
-      stepParams.get(i).values().forEach(t -> refs.addAll(t.referencedSteps()));
+      Parts p = parts.get(i);
+      // The step's own expressions, all in one scope: the list's.
+      List<String> sources = new ArrayList<>();
+      if (p.condition() != null) sources.add(p.condition().source());
+      List<Template> own = new ArrayList<>(p.params().values());
+      if (p.subworkflowParams() != null) own.addAll(p.subworkflowParams().values());
       if (s.job != null) {
         for (String str : s.job.interpolatedStrings()) {
           Template t = templates.get(str);
-          if (t != null) refs.addAll(t.referencedSteps());
+          if (t != null) own.add(t);
         }
       }
-      if (refs.isEmpty()) continue;
+      if (p.over() != null) {
+        for (var o : p.over()) if (o.expr() != null) sources.add(o.expr().source());
+      }
+      Set<String> stepRefs = new TreeSet<>();
+      Set<String> loopRefs = new TreeSet<>();
+      Set<String> lastRefs = new TreeSet<>();
+      for (String src : sources) {
+        stepRefs.addAll(Template.referenced("steps", src));
+        loopRefs.addAll(Template.referenced("loop", src));
+        lastRefs.addAll(Template.referenced("last", src));
+      }
+      for (Template t : own) {
+        stepRefs.addAll(t.referenced("steps"));
+        loopRefs.addAll(t.referenced("loop"));
+        lastRefs.addAll(t.referenced("last"));
+      }
+      String where = "step " + quote(s.id) + ": ";
+      checkLoopRefs(where, loopRefs, ctx.loopNames(), problems);
+      checkLastRefs(where, lastRefs, ctx.last(), problems);
+      if (p.whileCondition() != null) {
+        // The condition runs before each iteration: loop.index is that iteration's, last the one before.
+        String src = p.whileCondition().source();
+        stepRefs.addAll(Template.referenced("steps", src));
+        Set<String> names = new TreeSet<>(ctx.loopNames() == null ? Set.of() : ctx.loopNames());
+        names.add("index");
+        checkLoopRefs(where + "while.condition ", Template.referenced("loop", src), names, problems);
+        checkLastRefs(where + "while.condition ", Template.referenced("last", src), new LastScope(s.id, bodyIds(s)), problems);
+      }
+      if (stepRefs.isEmpty() || !acyclic) continue;
       BitSet ancestors = ancestors(i, deps);
-      for (String ref : refs) {
-        Integer j = indexById.get(ref);
-        if (j == null) {
-          problems.add("step " + quote(s.id) + ": refers to steps." + ref + ", which is not a step" + suggestion(ref, indexById.keySet()));
-        } else if (!ancestors.get(j)) {
-          problems.add(
-              "step " + quote(s.id) + ": refers to steps." + ref + ", which is not upstream of it; add it to dependsOn");
-        }
+      for (String ref : stepRefs) {
+        String problem = stepRefProblem(ref, s.id, ancestors, indexById, ctx, tree);
+        if (problem != null) problems.add(where + "refers to steps." + ref + ", which " + problem);
+      }
+    }
+  }
+
+  /** Why step {@code self} cannot read steps.{@code ref}, or null if it can. */
+  private static String stepRefProblem(
+      String ref, String self, BitSet ancestors, Map<String, Integer> indexById, Context ctx, Tree tree) {
+    Integer j = indexById.get(ref);
+    if (j != null) {
+      return ancestors.get(j) ? null : "is not upstream of it; add it to dependsOn";
+    }
+    for (int k = ctx.frames().size() - 1; k >= 0; k--) {
+      Frame f = ctx.frames().get(k);
+      if (f.loopId().equals(ref)) {
+        return "is the loop it runs in; inside a loop, read loop.<name> instead";
+      }
+      if (f.listIds().contains(ref)) {
+        return f.upstream().contains(ref)
+            ? null
+            : "is not upstream of loop step " + quote(f.loopId()) + "; add it to that step's dependsOn";
+      }
+    }
+    String owner = tree.parent.get(ref);
+    if (owner != null) {
+      return "runs inside loop step " + quote(owner) + ", out of reach of "
+          + (owner.equals(self) ? "the loop step itself" : "steps outside that loop")
+          + "; only steps in the same iteration can read it";
+    }
+    if (tree.location.containsKey(ref)) {
+      // A top-level step seen from inside a loop, but not upstream of the outermost loop.
+      return "is not upstream of it; add it to dependsOn";
+    }
+    return "is not a step" + suggestion(ref, tree.location.keySet());
+  }
+
+  private static void checkLoopRefs(String where, Set<String> refs, Set<String> names, List<String> problems) {
+    for (String ref : refs) {
+      if (names == null) {
+        problems.add(where + "refers to loop." + ref + ", which is only defined inside a foreach or while step");
+      } else if (!names.contains(ref)) {
+        problems.add(
+            where + "refers to loop." + ref + ", which is not loop.index or a loop param of an enclosing"
+                + " foreach" + suggestion(ref, names));
+      }
+    }
+  }
+
+  private static void checkLastRefs(String where, Set<String> refs, LastScope last, List<String> problems) {
+    for (String ref : refs) {
+      if (last == null) {
+        problems.add(
+            where + "refers to last." + ref + ", which is only defined in a while step's condition and"
+                + " inside its steps");
+      } else if (!last.ids().contains(ref)) {
+        problems.add(
+            where + "refers to last." + ref + ", which is not a step of while step "
+                + quote(last.whileId()) + suggestion(ref, last.ids()));
       }
     }
   }

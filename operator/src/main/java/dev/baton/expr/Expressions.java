@@ -4,6 +4,8 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -20,22 +22,25 @@ public final class Expressions {
 
   /**
    * Numbers from JSON (params, outputs) are int or double by their spelling alone, so 1 and 0.5
-   * must compare with each other.
+   * must compare with each other. CEL reserves some words it does not use, {@code loop} and
+   * {@code while} among them; the check is off so that the loop variable can be called loop.
    */
   private static final CelOptions OPTIONS =
       CelOptions.current()
+          .enableReservedIds(false)
           .comprehensionMaxIterations(MAX_ITERATIONS)
           .enableHeterogeneousNumericComparisons(true)
           .build();
 
-  private static final CelCompiler CONDITIONS = compiler(true);
-  private static final CelCompiler VALUES = compiler(false);
+  private static final CelCompiler CONDITIONS = compiler(SimpleType.BOOL);
+  private static final CelCompiler VALUES = compiler(null);
+  private static final CelCompiler LISTS = compiler(ListType.create(SimpleType.DYN));
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
   private Expressions() {}
 
-  private static CelCompiler compiler(boolean bool) {
+  private static CelCompiler compiler(CelType resultType) {
     var builder =
         CelCompilerFactory.standardCelCompilerBuilder()
             .setOptions(OPTIONS)
@@ -44,8 +49,8 @@ public final class Expressions {
             .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("loop", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("last", MapType.create(SimpleType.STRING, SimpleType.DYN));
-    if (bool) {
-      builder.setResultType(SimpleType.BOOL);
+    if (resultType != null) {
+      builder.setResultType(resultType);
     }
     return builder.build();
   }
@@ -58,6 +63,15 @@ public final class Expressions {
   /** Compiles an expression of any type, such as the inside of ${...}. */
   public static Expression value(String source) {
     return compile(VALUES, source);
+  }
+
+  /**
+   * Compiles an expression that must give a list, such as a foreach loop param's. Values of
+   * params and steps are dynamic, so only a result that is plainly not a list (1 + 2) fails here;
+   * the rest is checked when it is evaluated.
+   */
+  public static Expression list(String source) {
+    return compile(LISTS, source);
   }
 
   private static Expression compile(CelCompiler compiler, String source) {

@@ -101,24 +101,48 @@ public final class Template {
 
   /** The step ids the template's expressions name, as steps.x or steps['x']. */
   public Set<String> referencedSteps() {
-    Set<String> ids = new TreeSet<>();
-    for (Part p : parts) {
-      if (p instanceof Hole h) ids.addAll(referencedSteps(h.expression().source()));
-    }
-    return ids;
+    return referenced("steps");
   }
 
-  /** steps.x or steps['x'], but not a field named steps of something else (params.cfg.steps.x). */
-  private static final Pattern STEP_REF =
-      Pattern.compile("(?<![.\\w])steps\\s*(?:\\.\\s*([a-z][a-z0-9_]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*\\])");
+  /**
+   * The fields of one variable ({@code steps}, {@code loop} or {@code last}) that the template's
+   * expressions name, as var.x or var['x'].
+   */
+  public Set<String> referenced(String variable) {
+    Set<String> names = new TreeSet<>();
+    for (Part p : parts) {
+      if (p instanceof Hole h) names.addAll(referenced(variable, h.expression().source()));
+    }
+    return names;
+  }
 
   /** The step ids an expression names, as steps.x or steps['x']. */
   public static Set<String> referencedSteps(String expression) {
-    Set<String> ids = new TreeSet<>();
-    Matcher m = STEP_REF.matcher(expression);
-    while (m.find()) {
-      ids.add(m.group(1) != null ? m.group(1) : m.group(2));
-    }
-    return ids;
+    return referenced("steps", expression);
   }
+
+  /**
+   * var.x or var['x'], but not a field of the same name on something else (params.cfg.steps.x).
+   * A scan of the source, not of the AST: it also sees names inside string literals, which errs
+   * towards reporting a reference that is not one.
+   */
+  public static Set<String> referenced(String variable, String expression) {
+    Pattern pattern =
+        PATTERNS.computeIfAbsent(
+            variable,
+            v ->
+                Pattern.compile(
+                    "(?<![.\\w])"
+                        + Pattern.quote(v)
+                        + "\\s*(?:\\.\\s*([A-Za-z_][A-Za-z0-9_]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*\\])"));
+    Set<String> names = new TreeSet<>();
+    Matcher m = pattern.matcher(expression);
+    while (m.find()) {
+      names.add(m.group(1) != null ? m.group(1) : m.group(2));
+    }
+    return names;
+  }
+
+  private static final java.util.Map<String, Pattern> PATTERNS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -264,4 +264,92 @@ class WorkflowCompilerTest {
     assertThat(wf.params()).extracting(p -> p.name).containsExactly("x");
     assertThat(Json.write(wf.spec())).contains("\"default\":1");
   }
+
+  static final String LOOPS =
+      """
+      params: [{name: regions, type: array, default: [eu, us]}]
+      steps:
+        - {id: prepare, type: noop}
+        - id: days
+          type: foreach
+          dependsOn: [prepare]
+          foreach:
+            concurrency: 5
+            over:
+              - {name: day, expr: "['2024-01-01', '2024-01-02']"}
+              - {name: region, values: [eu, us, 3]}
+          steps:
+            - id: report
+              dependsOn: [load]
+              job: {image: busybox, args: ["${loop.day}-${loop.region}", "${steps.load.outputs.rows}"]}
+            - id: load
+              if: "steps.prepare.state == 'Succeeded'"
+              job: {image: busybox, args: ["--day=${loop.day}"]}
+            - id: poll
+              type: while
+              dependsOn: [load]
+              while: {condition: "loop.index == 0 || last.check.outputs.more", maxIterations: 50}
+              steps:
+                - id: check
+                  job: {image: busybox, args: ["${loop.day}/${loop.index}"]}
+        - id: child
+          type: subworkflow
+          dependsOn: [days]
+          subworkflow: {workflow: nightly-load, params: {b: "${params.regions[0]}", a: "x"}}
+      """;
+
+  @Test
+  void loopStepsCompileTheirInnerStepsIntoBodies() {
+    CompiledWorkflow wf = Specs.compile(LOOPS);
+    assertThat(ids(wf)).containsExactly("prepare", "days", "child");
+    assertThat(wf.size()).as("the top level only").isEqualTo(3);
+
+    CompiledStep days = wf.step("days");
+    CompiledWorkflow body = days.body();
+    assertThat(body).isNotNull();
+    assertThat(ids(body)).containsExactly("load", "report", "poll");
+    assertTopological(body);
+    assertThat(body.step("report").dependencies()).containsExactly(body.indexById().get("load"));
+    assertThat(body.step("load").condition().source()).isEqualTo("steps.prepare.state == 'Succeeded'");
+    assertThat(body.hash()).isEqualTo(wf.hash());
+    assertThat(body.spec()).isNull();
+    assertThat(body.timeout()).isNull();
+    assertThat(body.params()).isEmpty();
+    assertThat(body.templates()).as("one map for the whole tree").isSameAs(wf.templates());
+    assertThat(wf.templates()).containsKeys("${loop.day}-${loop.region}", "--day=${loop.day}", "${loop.day}/${loop.index}");
+
+    assertThat(days.over()).extracting(CompiledStep.LoopParamSource::name).containsExactly("day", "region");
+    assertThat(days.over().get(0).expr().evaluate(Scope.EMPTY)).isEqualTo(List.of("2024-01-01", "2024-01-02"));
+    assertThat(days.over().get(0).values()).isNull();
+    assertThat(days.over().get(1).expr()).isNull();
+    assertThat(days.over().get(1).values()).containsExactly("eu", "us", 3L);
+    assertThat(days.whileCondition()).isNull();
+    assertThat(days.subworkflowParams()).isNull();
+
+    CompiledStep poll = body.step("poll");
+    assertThat(poll.over()).isNull();
+    assertThat(poll.whileCondition().source()).isEqualTo("loop.index == 0 || last.check.outputs.more");
+    assertThat(poll.whileCondition().test(new Scope(Map.of(), Map.of(), Map.of("index", 0L), Map.of())))
+        .isTrue();
+    assertThat(ids(poll.body())).containsExactly("check");
+    assertThat(poll.body().step("check").body()).isNull();
+
+    CompiledStep child = wf.step("child");
+    assertThat(child.body()).isNull();
+    assertThat(child.subworkflowParams().keySet()).as("in declaration order").containsExactly("b", "a");
+    assertThat(child.subworkflowParams().get("b").render(new Scope(Map.of("regions", List.of("eu")), Map.of())))
+        .isEqualTo("eu");
+    assertThat(wf.step("prepare").body()).isNull();
+  }
+
+  @Test
+  void stepsOutsideLoopsHaveNoLoopParts() {
+    CompiledWorkflow wf = Specs.compile(DIAMOND);
+    for (CompiledStep s : wf.steps()) {
+      assertThat(s.body()).isNull();
+      assertThat(s.over()).isNull();
+      assertThat(s.whileCondition()).isNull();
+      assertThat(s.subworkflowParams()).isNull();
+    }
+  }
 }
