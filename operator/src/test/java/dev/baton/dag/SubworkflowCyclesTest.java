@@ -53,7 +53,7 @@ class SubworkflowCyclesTest {
         steps:
           - id: days
             type: foreach
-            foreach: {params: [{name: d, values: [1, 2]}]}
+            foreach: {over: [{name: d, values: [1, 2]}]}
             steps:
               - id: again
                 type: while
