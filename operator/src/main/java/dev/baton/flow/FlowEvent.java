@@ -68,4 +68,10 @@ public sealed interface FlowEvent {
       dev.baton.api.Rollup rollup,
       Instant at)
       implements FlowEvent {}
+
+  /**
+   * The user asked to skip these steps (spec.skip, sent on every reconcile): their unfinished
+   * occurrences end Skipped, at any level, now and in iterations still to come.
+   */
+  record SkipRequested(java.util.Set<String> stepIds, Instant at) implements FlowEvent {}
 }

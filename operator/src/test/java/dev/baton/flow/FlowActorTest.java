@@ -78,7 +78,7 @@ class FlowActorTest {
 
   /** threads × perThread roots r{t}_{j}, each with a dependent d{t}_{j}. */
   static FlowHarness wide(int threads, int perThread) {
-    StringBuilder yaml = new StringBuilder("steps:\n");
+    StringBuilder yaml = new StringBuilder("stepConcurrency: 1000\nsteps:\n");
     for (int t = 0; t < threads; t++) {
       for (int j = 0; j < perThread; j++) {
         yaml.append("  - {id: r%d_%d, job: {image: busybox}}\n".formatted(t, j));

@@ -1,0 +1,170 @@
+package dev.baton.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.api.Rollup;
+import dev.baton.api.StepState;
+import dev.baton.api.StepStatus;
+import dev.baton.dag.CompiledStep;
+import dev.baton.dag.CompiledWorkflow;
+import dev.baton.expr.Values;
+import java.time.Instant;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One occurrence of a DAG and its steps' state: the run itself, or one iteration of a loop (a
+ * frame over the loop step's body). Plain data; {@link InstanceFlow} holds the rules. An
+ * iteration's frame exists only while the iteration is under way.
+ */
+final class Frame {
+  final CompiledWorkflow wf;
+  /** The loop this frame is an iteration of; null for the run's own frame. */
+  final LoopState owner;
+  /** The iteration number within {@link #owner}; 0 for the run's frame. */
+  final long index;
+  /** What a step's path starts with: "" at the top, "days.3." in iteration 3 of loop days. */
+  final String prefix;
+  /** loop.* inside this frame: the enclosing loops' values, this loop's, and index. */
+  final Map<String, Object> loopScope;
+  /** A while loop's previous iteration's steps by id (last.*); empty elsewhere. */
+  final Map<String, Object> lastScope;
+  /** loop values by param name, as the status shows them; null at the top and in while loops. */
+  final Map<String, JsonNode> values;
+  final int n;
+
+  final StepState[] state;
+  final int[] attempt;
+  final int[] pendingDeps;
+  final Instant[] startTime;
+  final Instant[] endTime;
+  final Instant[] retryAt;
+  final String[] message;
+  final Integer[] exitCode;
+  final int[] userErrors;
+  final int[] platformErrors;
+  final int[] timeouts;
+  final Map<String, JsonNode>[] outputs;
+  /** The current attempt's Job (or child instance) has been seen, so its absence means deletion. */
+  final boolean[] jobSeen;
+  /** The current attempt's Job or child name, computed once per attempt. */
+  final String[] jobNames;
+  /** The loop of each loop step, once it has one. */
+  final LoopState[] loops;
+  /** A subworkflow step's child rollup, once the child reported one. */
+  final Rollup[] childRollups;
+  /** The step is in the ready queue or waits for a permit. */
+  final boolean[] queued;
+  private final String[] paths;
+
+  /** steps.* entries of this frame's finished steps, by id. */
+  final Map<String, Object> stepsScope = new HashMap<>();
+  /** Each step's last status entry, and which steps changed since: see InstanceFlow#snapshot. */
+  final StepStatus[] stepStatus;
+  final BitSet changed = new BitSet();
+  /** In an iteration: each started step's entry as compact JSON, and the map of them. */
+  final JsonNode[] stepJson;
+  Map<String, JsonNode> statusSteps;
+
+  /** Steps Launching, Running or Retrying, and loops Running. */
+  int active;
+  /** Steps in the ready queue or the permit queue. */
+  int queuedCount;
+  int finished;
+  /** The first step that failed for good, and why the frame failed. */
+  String failedStep;
+  String failureMessage;
+  /** The frame has ended; events for it are ignored. */
+  boolean ended;
+
+  @SuppressWarnings("unchecked")
+  Frame(
+      CompiledWorkflow wf,
+      LoopState owner,
+      long index,
+      String prefix,
+      Map<String, Object> loopScope,
+      Map<String, Object> lastScope,
+      Map<String, JsonNode> values) {
+    this.wf = wf;
+    this.owner = owner;
+    this.index = index;
+    this.prefix = prefix;
+    this.loopScope = loopScope;
+    this.lastScope = lastScope;
+    this.values = values;
+    this.n = wf.size();
+    state = new StepState[n];
+    attempt = new int[n];
+    pendingDeps = new int[n];
+    startTime = new Instant[n];
+    endTime = new Instant[n];
+    retryAt = new Instant[n];
+    message = new String[n];
+    exitCode = new Integer[n];
+    userErrors = new int[n];
+    platformErrors = new int[n];
+    timeouts = new int[n];
+    outputs = new Map[n];
+    jobSeen = new boolean[n];
+    jobNames = new String[n];
+    loops = new LoopState[n];
+    childRollups = new Rollup[n];
+    queued = new boolean[n];
+    paths = new String[n];
+    stepStatus = new StepStatus[n];
+    stepJson = owner == null ? null : new JsonNode[n];
+    for (CompiledStep s : wf.steps()) {
+      state[s.index()] = StepState.Waiting;
+      pendingDeps[s.index()] = s.dependencies().length;
+    }
+  }
+
+  CompiledStep step(int i) {
+    return wf.steps().get(i);
+  }
+
+  String path(int i) {
+    String p = paths[i];
+    if (p == null) {
+      p = prefix + wf.steps().get(i).id();
+      paths[i] = p;
+    }
+    return p;
+  }
+
+  /** The frame of the loop step this frame iterates, or null at the top. */
+  Frame parent() {
+    return owner == null ? null : owner.frame;
+  }
+
+  /** steps.* as seen inside this frame: its own steps over those visible outside the loop. */
+  Map<String, Object> visibleSteps() {
+    Frame parent = parent();
+    if (parent == null) return stepsScope;
+    Map<String, Object> outer = parent.visibleSteps();
+    if (outer.isEmpty()) return stepsScope;
+    Map<String, Object> merged = new HashMap<>(outer);
+    merged.putAll(stepsScope);
+    return merged;
+  }
+
+  /** A step's steps.* entry: the same shape as last.* in a while loop. */
+  Map<String, Object> scopeOf(int i) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("state", state[i].name());
+    m.put("attempt", (long) attempt[i]);
+    m.put("outputs", outputs[i] == null ? Map.of() : Values.fromJsonMap(outputs[i]));
+    if (exitCode[i] != null) m.put("exitCode", (long) exitCode[i]);
+    return m;
+  }
+
+  /** The run's frame is done when nothing in it can still move. */
+  boolean quiet() {
+    return active == 0 && (queuedCount == 0 || failedStep != null);
+  }
+
+  boolean isRunning(int i) {
+    return state[i] == StepState.Launching || state[i] == StepState.Running;
+  }
+}
