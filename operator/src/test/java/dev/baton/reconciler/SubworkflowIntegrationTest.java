@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,9 +64,12 @@ class SubworkflowIntegrationTest {
         """.formatted(name, workflow);
   }
 
-  /** A child with a typed param: "limit > 3" is a CEL error unless the string became an int. */
-  static final String COUNT =
-      workflow("count", """
+  /**
+   * A child with a typed param: "limit > 3" is a CEL error unless the string became an int. The
+   * mock server lives as long as the class, so each test names its own.
+   */
+  static String count(String name) {
+    return workflow(name, """
           params:
             - {name: limit, type: integer}
           steps:
@@ -75,8 +77,9 @@ class SubworkflowIntegrationTest {
               if: params.limit > 3
               job: {image: busybox, args: ["${params.limit}"]}
           """);
+  }
 
-  static String parent(String name, String mode) {
+  static String parent(String name, String child, String mode) {
     return workflow(name, """
         params:
           - {name: limit, default: "5"}
@@ -84,13 +87,13 @@ class SubworkflowIntegrationTest {
           - id: sub
             type: subworkflow
             subworkflow:
-              workflow: count
+              workflow: %s
               mode: %s
               params: {limit: "${params.limit}"}
           - id: use
             dependsOn: [sub]
             job: {image: busybox}
-        """.formatted(mode));
+        """.formatted(child, mode));
   }
 
   private Optional<Condition> valid(String workflow) {
@@ -109,9 +112,8 @@ class SubworkflowIntegrationTest {
   }
 
   @Test
-  @Disabled("needs engine subworkflow support from branch engine")
   void aSyncSubworkflowRunsTheChildAndPassesItsOutputsDownstream() {
-    cluster.apply(COUNT);
+    cluster.apply(count("count"));
     cluster.apply(workflow("parent", """
         steps:
           - id: sub
@@ -145,7 +147,6 @@ class SubworkflowIntegrationTest {
   }
 
   @Test
-  @Disabled("needs engine subworkflow support from branch engine")
   void aFailingChildFailsTheParentStep() {
     cluster.apply(workflow("breaks", """
         steps:
@@ -178,10 +179,9 @@ class SubworkflowIntegrationTest {
   }
 
   @Test
-  @Disabled("needs engine subworkflow support from branch engine")
   void anAsyncSubworkflowSucceedsOnceTheChildExists() {
-    cluster.apply(COUNT);
-    cluster.apply(parent("fire", "async"));
+    cluster.apply(count("count-async"));
+    cluster.apply(parent("fire", "count-async", "async"));
     String child = JobNames.of("fire-1", "sub", 1);
     cluster.kubelet.when(child, "count", 1, new Behavior.Hang());
     cluster.apply(run("fire-1", "fire"));
@@ -195,10 +195,9 @@ class SubworkflowIntegrationTest {
   }
 
   @Test
-  @Disabled("needs engine subworkflow support from branch engine")
   void stoppingTheParentStopsARunningChild() {
-    cluster.apply(COUNT);
-    cluster.apply(parent("stops", "sync"));
+    cluster.apply(count("count-stopped"));
+    cluster.apply(parent("stops", "count-stopped", "sync"));
     String child = JobNames.of("stops-1", "sub", 1);
     cluster.kubelet.when(child, "count", 1, new Behavior.Hang());
     cluster.apply(run("stops-1", "stops"));
@@ -216,7 +215,6 @@ class SubworkflowIntegrationTest {
   }
 
   @Test
-  @Disabled("needs engine subworkflow support from branch engine")
   void aWorkflowThatCallsItselfRunsIntoTheDepthBound() {
     cluster.apply(workflow("forever", """
         steps:
@@ -230,7 +228,10 @@ class SubworkflowIntegrationTest {
     WorkflowInstance top = cluster.awaitFinal("forever-1", Duration.ofSeconds(60));
 
     assertThat(top.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    List<WorkflowInstance> all = cluster.client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).list().getItems();
+    List<WorkflowInstance> all =
+        cluster.client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).list().getItems().stream()
+            .filter(i -> i.getSpec().workflow.equals("forever"))
+            .toList();
     // The top run and ten children ran; the eleventh child was refused before it started.
     assertThat(all).hasSize(12);
     WorkflowInstance deepest =
@@ -242,7 +243,7 @@ class SubworkflowIntegrationTest {
 
   @Test
   void aRunDeeperThanTheBoundIsRejectedNamingTheChain() {
-    cluster.apply(COUNT);
+    cluster.apply(count("count-deep"));
     cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
@@ -250,15 +251,15 @@ class SubworkflowIntegrationTest {
           name: deep
           annotations:
             baton.dev/depth: "11"
-            baton.dev/call-chain: a/b/a/b/a/b/a/b/a/b/a/count
+            baton.dev/call-chain: a/b/a/b/a/b/a/b/a/b/a/count-deep
         spec:
-          workflow: count
+          workflow: count-deep
           params: {limit: 5}
         """);
 
     WorkflowInstance done = cluster.awaitFinal("deep", WAIT);
 
-    String why = "subworkflow depth 11 is over the limit of 10: a -> b -> a -> b -> a -> b -> a -> b -> a -> b -> a -> count";
+    String why = "subworkflow depth 11 is over the limit of 10: a -> b -> a -> b -> a -> b -> a -> b -> a -> b -> a -> count-deep";
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(done.getStatus().message).isEqualTo(why);
     Condition valid = done.getStatus().conditions.stream().filter(c -> c.getType().equals("Valid")).findFirst().orElseThrow();
