@@ -242,6 +242,39 @@ class SubworkflowIntegrationTest {
   }
 
   @Test
+  void anOperatorRestartedWhileAChildRunsPicksItUpWithoutASecondChild() {
+    cluster.apply(workflow("slow-child", """
+        steps:
+          - id: work
+            job:
+              image: busybox
+              podTemplate:
+                metadata:
+                  annotations: {baton.dev/fake-duration: 2s}
+        """));
+    cluster.apply(workflow("waits", """
+        steps:
+          - id: sub
+            type: subworkflow
+            subworkflow: {workflow: slow-child}
+        """));
+    String child = JobNames.of("waits-1", "sub", 1);
+    cluster.apply(run("waits-1", "waits"));
+    cluster.awaitStep(child, "work", StepState.Running, WAIT);
+
+    cluster.stopOperator();
+    cluster.startOperator();
+
+    WorkflowInstance done = cluster.awaitFinal("waits-1", WAIT);
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().steps.get("sub").attempt).isEqualTo(1);
+    assertThat(cluster.client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel("baton.dev/parent", "waits-1").list().getItems())
+        .extracting(i -> i.getMetadata().getName())
+        .containsExactly(child);
+    assertThat(cluster.jobs(child)).hasSize(1);
+  }
+
+  @Test
   void aRunDeeperThanTheBoundIsRejectedNamingTheChain() {
     cluster.apply(count("count-deep"));
     cluster.apply("""
