@@ -172,6 +172,13 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     if (instance.getSpec().stopRequested()) {
       actor.tell(new FlowEvent.StopRequested(engine.clock().instant()));
     }
+    List<String> skip = instance.getSpec().skipOrEmpty();
+    if (!skip.isEmpty()) {
+      // Level based, like stop: the engine skips what is still unfinished and ignores the rest.
+      Set<String> ids = new java.util.HashSet<>(skip);
+      ids.remove(null);
+      actor.tell(new FlowEvent.SkipRequested(ids, engine.clock().instant()));
+    }
     return UpdateControl.noUpdate();
   }
 

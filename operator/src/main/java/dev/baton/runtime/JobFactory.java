@@ -35,7 +35,7 @@ public final class JobFactory {
   public Job build(WorkflowInstance instance, CreateJob c) {
     Map<String, String> labels = new HashMap<>();
     labels.put(Labels.INSTANCE, instance.getMetadata().getName());
-    labels.put(Labels.STEP, c.stepId());
+    labels.put(Labels.STEP, Labels.stepLabel(c.stepId()));
     labels.put(Labels.ATTEMPT, Integer.toString(c.attempt()));
     labels.put(Labels.MANAGED_BY, Labels.MANAGER);
 
@@ -44,6 +44,9 @@ public final class JobFactory {
     Map<String, String> podLabels = podMeta.getLabels() == null ? new HashMap<>() : new HashMap<>(podMeta.getLabels());
     podLabels.putAll(labels);
     podMeta.setLabels(podLabels);
+    Map<String, String> podAnnotations = podMeta.getAnnotations() == null ? new HashMap<>() : new HashMap<>(podMeta.getAnnotations());
+    podAnnotations.put(Labels.STEP_PATH, c.stepId());
+    podMeta.setAnnotations(podAnnotations);
     pod.setMetadata(podMeta);
 
     PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
@@ -71,6 +74,7 @@ public final class JobFactory {
             .withNamespace(instance.getMetadata().getNamespace())
             .withLabels(labels)
             .addToAnnotations(Labels.WORKFLOW_ANNOTATION, instance.getSpec().workflow)
+            .addToAnnotations(Labels.STEP_PATH, c.stepId())
             .withOwnerReferences(
                 new OwnerReferenceBuilder()
                     .withApiVersion(instance.getApiVersion())

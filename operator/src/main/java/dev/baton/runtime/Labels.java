@@ -8,6 +8,8 @@ public final class Labels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGER = "baton";
   public static final String WORKFLOW_ANNOTATION = "baton.dev/workflow";
+  /** The step's full path (days.3.work), on Jobs, their pods and child instances. */
+  public static final String STEP_PATH = "baton.dev/step-path";
   /** The container whose exit and termination message are the step's result. */
   public static final String MAIN_CONTAINER = "main";
 
@@ -15,4 +17,18 @@ public final class Labels {
   public static final String SELECTOR = INSTANCE;
 
   private Labels() {}
+
+  /**
+   * The {@link #STEP} label's value for a step path: the path itself when it is a valid label
+   * value, else a short hash of it (the full path is always in {@link #STEP_PATH}).
+   */
+  public static String stepLabel(String path) {
+    if (path.length() <= 63 && path.matches("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")) return path;
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "h-" + java.util.HexFormat.of().formatHex(d, 0, 10);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -30,7 +30,7 @@ public final class Observations {
     List<FlowEvent> events = new ArrayList<>();
     Set<String> podTerminal = new HashSet<>();
     for (Pod pod : pods) {
-      Optional<StepRef> ref = StepRef.of(pod.getMetadata().getLabels());
+      Optional<StepRef> ref = StepRef.of(pod.getMetadata());
       if (ref.isEmpty()) continue;
       podEvent(ref.get(), pod, now).ifPresent(e -> {
         events.add(e);
@@ -38,7 +38,7 @@ public final class Observations {
       });
     }
     for (Job job : jobs) {
-      Optional<StepRef> ref = StepRef.of(job.getMetadata().getLabels());
+      Optional<StepRef> ref = StepRef.of(job.getMetadata());
       if (ref.isEmpty()) continue;
       StepRef r = ref.get();
       events.add(new FlowEvent.JobLaunched(r.stepId(), r.attempt(), now));
@@ -50,11 +50,11 @@ public final class Observations {
     return events;
   }
 
-  /** By step id, the newest attempt that has a Job. */
+  /** By step path, the newest attempt that has a Job. */
   public static Map<String, Integer> newestAttempts(Collection<Job> jobs) {
     Map<String, Integer> newest = new HashMap<>();
     for (Job job : jobs) {
-      StepRef.of(job.getMetadata().getLabels()).ifPresent(r -> newest.merge(r.stepId(), r.attempt(), Math::max));
+      StepRef.of(job.getMetadata()).ifPresent(r -> newest.merge(r.stepId(), r.attempt(), Math::max));
     }
     return newest;
   }
@@ -123,16 +123,26 @@ public final class Observations {
     return t.length() <= 200 ? t : t.substring(0, 197) + "...";
   }
 
-  /** The step attempt a Job or Pod belongs to, from its labels. */
+  /**
+   * The step attempt a Job or Pod belongs to: the instance and attempt from its labels, the step's
+   * path from its annotation (the label holds only a hash of a long path).
+   */
   public record StepRef(String instance, String stepId, int attempt) {
     String key() {
       return stepId + "#" + attempt;
     }
 
-    public static Optional<StepRef> of(Map<String, String> labels) {
+    public static Optional<StepRef> of(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+      if (meta == null) return Optional.empty();
+      String path = meta.getAnnotations() == null ? null : meta.getAnnotations().get(Labels.STEP_PATH);
+      return of(meta.getLabels(), path);
+    }
+
+    /** @param path the step-path annotation, or null for objects made before paths existed */
+    public static Optional<StepRef> of(Map<String, String> labels, String path) {
       if (labels == null) return Optional.empty();
       String instance = labels.get(Labels.INSTANCE);
-      String step = labels.get(Labels.STEP);
+      String step = path != null ? path : labels.get(Labels.STEP);
       String attempt = labels.get(Labels.ATTEMPT);
       if (instance == null || step == null || attempt == null) return Optional.empty();
       try {

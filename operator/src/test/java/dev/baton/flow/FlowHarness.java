@@ -95,6 +95,34 @@ final class FlowHarness {
     return handle(new FlowEvent.StopRequested(at(t)));
   }
 
+  /** How many of {@link #all} {@link #finishLaunched} has gone through. */
+  private int finishedUpTo;
+
+  /**
+   * Plays a runtime whose Jobs all end as soon as they exist: launches and finishes every Job
+   * created and not yet finished, again and again until the run creates no more. {@code outcome}
+   * gives a Job's termination message (succeeds) or null (fails with a user error).
+   */
+  void finishLaunched(double t, java.util.function.Function<CreateJob, String> outcome) {
+    boolean more = true;
+    while (more && !flow.phase().isFinal()) {
+      more = false;
+      List<Command> fresh = List.copyOf(all.subList(finishedUpTo, all.size()));
+      finishedUpTo = all.size();
+      for (CreateJob c : creates(fresh)) {
+        more = true;
+        launched(c.stepId(), c.attempt(), t);
+        String output = outcome.apply(c);
+        if (output == null) fail(c.stepId(), c.attempt(), t);
+        else succeed(c.stepId(), c.attempt(), output, t);
+      }
+    }
+  }
+
+  void succeedLaunched(double t) {
+    finishLaunched(t, c -> "");
+  }
+
   WorkflowInstanceStatus status() {
     return flow.snapshot();
   }
