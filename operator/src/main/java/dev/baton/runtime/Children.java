@@ -14,9 +14,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The child WorkflowInstances of subworkflow steps: how one is built for an attempt, and how what
@@ -37,15 +33,10 @@ import java.util.regex.Pattern;
 public final class Children {
   /** On a child: the parent instance's name. Children are selected and indexed by it. */
   public static final String PARENT_LABEL = "baton.dev/parent";
-  /** The step's full path; the step label holds a hash instead when the path is too long. */
-  public static final String STEP_PATH_ANNOTATION = "baton.dev/step-path";
   /** How deep the run is in a chain of subworkflows: a run created by a user is depth 0. */
   public static final String DEPTH_ANNOTATION = "baton.dev/depth";
   /** The workflows from the top run down to this one, joined by '/'. */
   public static final String CALL_CHAIN_ANNOTATION = "baton.dev/call-chain";
-
-  /** A label value: at most 63 characters, alphanumeric at both ends. */
-  private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
   private Children() {}
 
@@ -53,11 +44,11 @@ public final class Children {
   public static WorkflowInstance build(WorkflowInstance parent, Command.CreateChild c) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(PARENT_LABEL, parent.getMetadata().getName());
-    labels.put(Labels.STEP, stepLabel(c.stepId()));
+    labels.put(Labels.STEP, Labels.stepLabel(c.stepId()));
     labels.put(Labels.ATTEMPT, Integer.toString(c.attempt()));
     labels.put(Labels.MANAGED_BY, Labels.MANAGER);
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(STEP_PATH_ANNOTATION, c.stepId());
+    annotations.put(Labels.STEP_PATH, c.stepId());
     annotations.put(DEPTH_ANNOTATION, Integer.toString(depth(parent) + 1));
     List<String> chain = new ArrayList<>(callChain(parent));
     chain.add(c.workflow());
@@ -120,20 +111,6 @@ public final class Children {
   public static String parentName(HasMetadata r) {
     Map<String, String> labels = r.getMetadata().getLabels();
     return labels == null ? null : labels.get(PARENT_LABEL);
-  }
-
-  /**
-   * The step label of a child: its path when that is a valid label value, else a hash of it (the
-   * annotation keeps the path).
-   */
-  public static String stepLabel(String path) {
-    if (LABEL_VALUE.matcher(path).matches()) return path;
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(path.getBytes(StandardCharsets.UTF_8));
-      return "h-" + java.util.HexFormat.of().formatHex(d, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /**
@@ -213,7 +190,7 @@ public final class Children {
 
   static Optional<Ref> ref(WorkflowInstance child) {
     Map<String, String> labels = child.getMetadata().getLabels();
-    String path = annotation(child, STEP_PATH_ANNOTATION);
+    String path = annotation(child, Labels.STEP_PATH);
     if (labels == null || path == null || path.isEmpty()) return Optional.empty();
     try {
       return Optional.of(new Ref(path, Integer.parseInt(labels.getOrDefault(Labels.ATTEMPT, ""))));

@@ -87,8 +87,8 @@ class ChildrenTest {
     WorkflowInstance child = Children.build(instance("parent", "u", "a", null), create(path, 1, "b"));
 
     String label = child.getMetadata().getLabels().get("baton.dev/step");
-    assertThat(label).hasSizeLessThanOrEqualTo(63).startsWith("h-").isEqualTo(Children.stepLabel(path));
-    assertThat(Children.stepLabel(path + "x")).isNotEqualTo(label);
+    assertThat(label).hasSizeLessThanOrEqualTo(63).startsWith("h-").isEqualTo(Labels.stepLabel(path));
+    assertThat(Labels.stepLabel(path + "x")).isNotEqualTo(label);
     assertThat(child.getMetadata().getAnnotations()).containsEntry("baton.dev/step-path", path);
     assertThat(Children.observe(child, NOW).orElseThrow().stepId()).isEqualTo(path);
   }
