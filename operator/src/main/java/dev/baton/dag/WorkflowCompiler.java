@@ -34,6 +34,10 @@ import java.util.TreeSet;
 /**
  * Validates a definition and compiles it. Collects every problem it can find rather than stopping
  * at the first, so a user fixes a definition in one round.
+ *
+ * <p>Steps nest: a foreach or while step's inner steps are a list of their own, checked by the same
+ * rules and compiled into its body. The CRD's schema sees only the top level (inner steps are
+ * untyped there), so every rule the schema states for a step is checked here again, at each level.
  */
 public final class WorkflowCompiler {
   /** Far longer than any real duration ("1d2h3m4s5ms" is 11). */
@@ -228,7 +232,7 @@ public final class WorkflowCompiler {
           s.typeOrDefault() == StepType.SUBWORKFLOW ? checkSubworkflow(s, where, templates, problems) : null;
       Level body = null;
       if (s.typeOrDefault().isLoop() && s.steps != null && !s.steps.isEmpty()) {
-        body = compileList(s.steps, bodyContext(steps, i, deps, ctx, over), tree, templates, problems);
+        body = compileList(s.steps, bodyContext(steps, i, deps, ctx), tree, templates, problems);
       }
       parts.add(new Parts(condition, params, timeout, sleep, body, over, whileCondition, subworkflowParams));
     }
@@ -237,8 +241,7 @@ public final class WorkflowCompiler {
   }
 
   /** What the body of loop step {@code i} sees: the loop's upstream steps, and loop (and last). */
-  private static Context bodyContext(
-      List<Step> steps, int i, List<List<Integer>> deps, Context ctx, List<CompiledStep.LoopParamSource> over) {
+  private static Context bodyContext(List<Step> steps, int i, List<List<Integer>> deps, Context ctx) {
     Step loop = steps.get(i);
     Set<String> upstream = new HashSet<>();
     ancestors(i, deps).stream().forEach(j -> upstream.add(steps.get(j).id));
@@ -250,7 +253,11 @@ public final class WorkflowCompiler {
     loopNames.add("index");
     LastScope last = ctx.last();
     if (loop.typeOrDefault() == StepType.FOREACH) {
-      if (over != null) over.forEach(p -> loopNames.add(p.name()));
+      // The declared names, even of a foreach with problems: those are reported once, on the
+      // foreach, not again on every step inside that reads loop.<name>.
+      if (loop.foreach != null && loop.foreach.over != null) {
+        for (LoopParam p : loop.foreach.over) if (p != null && p.name != null) loopNames.add(p.name);
+      }
     } else {
       last = new LastScope(loop.id, bodyIds(loop));
     }
@@ -665,10 +672,6 @@ public final class WorkflowCompiler {
       return "runs inside loop step " + quote(owner) + ", out of reach of "
           + (owner.equals(self) ? "the loop step itself" : "steps outside that loop")
           + "; only steps in the same iteration can read it";
-    }
-    if (tree.location.containsKey(ref)) {
-      // A top-level step seen from inside a loop, but not upstream of the outermost loop.
-      return "is not upstream of it; add it to dependsOn";
     }
     return "is not a step" + suggestion(ref, tree.location.keySet());
   }

@@ -35,8 +35,12 @@ public final class Expressions {
   private static final CelCompiler CONDITIONS = compiler(SimpleType.BOOL);
   private static final CelCompiler VALUES = compiler(null);
   private static final CelCompiler LISTS = compiler(ListType.create(SimpleType.DYN));
+  /** Standard CEL plus {@link Dates dates()}. No function may read the clock: see {@link Dates}. */
   private static final CelRuntime RUNTIME =
-      CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+      CelRuntimeFactory.standardCelRuntimeBuilder()
+          .setOptions(OPTIONS)
+          .addFunctionBindings(Dates.BINDINGS)
+          .build();
 
   private Expressions() {}
 
@@ -45,6 +49,7 @@ public final class Expressions {
         CelCompilerFactory.standardCelCompilerBuilder()
             .setOptions(OPTIONS)
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addFunctionDeclarations(Dates.DECLARATION)
             .addVar("params", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("loop", MapType.create(SimpleType.STRING, SimpleType.DYN))

@@ -1,8 +1,11 @@
 /**
  * CEL, the expression language Kubernetes uses, for step conditions ({@code if}) and for {@code
- * ${...}} interpolation in commands, args, env and step params. Expressions see two variables:
- * {@code params} (the run's params, with the step's own params over them) and {@code steps}
- * (each upstream step's state, attempt, exitCode and outputs).
+ * ${...}} interpolation in commands, args, env and step params. Expressions see {@code params}
+ * (the run's params, with the step's own params over them), {@code steps} (each upstream step's
+ * state, attempt, exitCode and outputs), and inside loops {@code loop} (loop.index and the foreach
+ * loop params) and, in a while loop, {@code last} (the previous iteration's steps). Besides
+ * standard CEL there is {@code dates(from, to[, step])} for backfills, and no function that reads
+ * the clock: see {@link dev.baton.expr.Dates}.
  *
  * <p>Compiled once per definition and cached by the caller; evaluation is sandboxed (no I/O, a
  * bound on comprehension iterations). Depends on nothing else in Baton.

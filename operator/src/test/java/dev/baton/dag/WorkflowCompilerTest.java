@@ -352,4 +352,113 @@ class WorkflowCompilerTest {
       assertThat(s.subworkflowParams()).isNull();
     }
   }
+
+  @Test
+  void stepsInsideLoopsSeeWhatTheirLoopsSee() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            steps:
+              - {id: list, type: noop}
+              - id: outer
+                type: foreach
+                dependsOn: [list]
+                foreach: {over: [{name: region, expr: "steps.list.outputs.regions"}]}
+                steps:
+                  - {id: prep, type: noop, if: "loop.region != '' && loop.index >= 0"}
+                  - id: inner
+                    type: foreach
+                    dependsOn: [prep]
+                    foreach:
+                      over:
+                        - {name: day, expr: "[loop.region + '-1', steps.prep.state]"}
+                        - {name: region, values: [shadowed]}
+                    steps:
+                      - id: work
+                        failureMode: FAIL_IMMEDIATELY
+                        if: "steps.list.state == 'Succeeded' && steps.prep.state == 'Succeeded'"
+                        job: {image: busybox, args: ["${loop.day}", "${loop.region}", "${loop.index}"]}
+                  - id: poll
+                    type: while
+                    dependsOn: [prep]
+                    while: {condition: "loop.index == 0 || (last.check.outputs.more && steps.prep.state == 'Succeeded' && loop.region != '')"}
+                    steps:
+                      - {id: check, type: noop, if: "loop.index == 0 || last.check.outputs.more"}
+                      - id: deeper
+                        type: foreach
+                        dependsOn: [check]
+                        foreach: {over: [{name: n, expr: "[loop.index]"}]}
+                        steps: [{id: leaf, type: noop, if: "last.check.outputs.more && steps.check.state != '' && loop.n >= 0"}]
+            """);
+    CompiledWorkflow outer = wf.step("outer").body();
+    assertThat(ids(outer.step("inner").body())).containsExactly("work");
+    assertThat(ids(outer.step("poll").body().step("deeper").body())).containsExactly("leaf");
+  }
+
+  @Test
+  void loopsMayNestTenDeep() {
+    CompiledWorkflow wf = Specs.compile(MalformedDefinitionsTest.nested(10));
+    int depth = 0;
+    for (CompiledStep s = wf.steps().getFirst(); s.body() != null; s = s.body().steps().getFirst()) {
+      assertThat(s.type().isLoop()).isTrue();
+      depth++;
+    }
+    assertThat(depth).isEqualTo(10);
+  }
+
+  @Test
+  void aTreeMayHoldAThousandSteps() {
+    CompiledWorkflow wf = Specs.compile(MalformedDefinitionsTest.loopsOf(4, 249));
+    assertThat(wf.size()).isEqualTo(4);
+    assertThat(wf.steps()).allSatisfy(s -> assertThat(s.body().size()).isEqualTo(249));
+  }
+
+  @Test
+  void aRelaxedStepLimitAlsoRelaxesTheTreeLimit() {
+    Limits wide = new Limits(5000, 1 << 22, Duration.ofDays(120));
+    assertThat(wide.maxTotalSteps()).isEqualTo(5000);
+    assertThat(wide.maxLoopDepth()).isEqualTo(Limits.DEFAULT.maxLoopDepth());
+    assertThat(Specs.compile(MalformedDefinitionsTest.manySteps(2000), wide).size()).isEqualTo(2000);
+  }
+
+  @Test
+  void aBackfillLoopsOverTheDatesBetweenTwoParams() {
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            params: [{name: from, default: "2024-01-30"}, {name: to, default: "2024-02-02"}]
+            steps:
+              - id: backfill
+                type: foreach
+                foreach: {over: [{name: day, expr: "dates(params.from, params.to)"}]}
+                steps: [{id: load, job: {image: busybox, args: ["--day=${loop.day}"]}}]
+            """);
+    var over = wf.step("backfill").over().getFirst();
+    assertThat(over.expr().evaluate(new Scope(Map.of("from", "2024-01-30", "to", "2024-02-02"), Map.of())))
+        .isEqualTo(List.of("2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02"));
+    Scope iteration = new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-31", "index", 1L), Map.of());
+    assertThat(wf.templates().get("--day=${loop.day}").render(iteration)).isEqualTo("--day=2024-01-31");
+  }
+
+  @Test
+  void aForeachWithAProblemIsReportedOnceNotOnEveryStepInside() {
+    assertThatThrownBy(
+            () ->
+                new WorkflowCompiler()
+                    .compile(
+                        Specs.parse(
+                            """
+                            steps:
+                              - id: days
+                                type: foreach
+                                foreach: {concurrency: 0, over: [{name: day, values: [1]}, {name: hour, expr: "1 +"}]}
+                                steps: [{id: b, type: noop, if: "loop.day == 1 && loop.hour == 2"}]
+                            """)))
+        .isInstanceOfSatisfying(
+            InvalidDefinitionException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(2)
+                    .allSatisfy(p -> assertThat(p).startsWith("step \"days\":")));
+  }
 }

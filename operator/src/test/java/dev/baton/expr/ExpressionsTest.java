@@ -139,4 +139,97 @@ class ExpressionsTest {
     assertThat(Values.fromJson(Values.toJson(v))).isEqualTo(v);
     assertThat(Values.toJson(v).toString()).isEqualTo(json.toString());
   }
+
+  private static final Scope RANGE =
+      new Scope(Map.of("from", "2024-02-27", "to", "2024-03-02", "n", 2L), Map.of());
+
+  @Test
+  void datesListsEveryDayFromOneDateToAnotherBothIncluded() {
+    // 2024 is a leap year: the 29th of February is in.
+    assertThat(Expressions.value("dates(params.from, params.to)").evaluate(RANGE))
+        .isEqualTo(List.of("2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"));
+    assertThat(Expressions.value("dates('2023-12-31', '2024-01-01')").evaluate(Scope.EMPTY))
+        .isEqualTo(List.of("2023-12-31", "2024-01-01"));
+    assertThat(Expressions.value("dates('2024-01-01', '2024-01-01')").evaluate(Scope.EMPTY))
+        .isEqualTo(List.of("2024-01-01"));
+  }
+
+  @Test
+  void datesTakesEveryNthDayWithAStep() {
+    assertThat(Expressions.value("dates(params.from, params.to, params.n)").evaluate(RANGE))
+        .isEqualTo(List.of("2024-02-27", "2024-02-29", "2024-03-02"));
+    assertThat(Expressions.value("dates('2024-01-01', '2024-01-20', 7)").evaluate(Scope.EMPTY))
+        .as("the last date is the last step that does not pass the end")
+        .isEqualTo(List.of("2024-01-01", "2024-01-08", "2024-01-15"));
+  }
+
+  @Test
+  void datesWorksInConditionsListsAndTemplates() {
+    assertThat(Expressions.condition("size(dates(params.from, params.to)) == 5").test(RANGE)).isTrue();
+    assertThat(Expressions.list("dates(params.from, params.to)").evaluate(RANGE)).asList().hasSize(5);
+    assertThat(Template.parse("--days=${dates(params.from, params.to, 4)}").render(RANGE))
+        .isEqualTo("--days=[\"2024-02-27\",\"2024-03-02\"]");
+  }
+
+  @Test
+  void datesRejectsWhatIsNotAnIsoDate() {
+    for (String bad : List.of("2024-02-30", "2024-1-01", "01/02/2024", "+12024-01-01", "2024-01-01T00:00:00", "")) {
+      assertThatThrownBy(() -> Expressions.value("dates(params.from, '2024-12-31')").evaluate(new Scope(Map.of("from", bad), Map.of())))
+          .as(bad)
+          .isInstanceOf(ExpressionException.class)
+          .hasMessageContaining("'" + bad + "' is not a date 'YYYY-MM-DD'");
+    }
+    assertThatThrownBy(() -> Expressions.value("dates('2024-01-01', 'soon')").evaluate(Scope.EMPTY))
+        .hasMessageContaining("'soon' is not a date");
+  }
+
+  @Test
+  void datesRejectsAnEndBeforeTheStart() {
+    assertThatThrownBy(() -> Expressions.value("dates('2024-03-01', '2024-02-28')").evaluate(Scope.EMPTY))
+        .isInstanceOf(ExpressionException.class)
+        .hasMessageContaining("dates: 2024-02-28 is before 2024-03-01");
+  }
+
+  @Test
+  void datesRejectsAStepBelowOne() {
+    for (String step : List.of("0", "-1")) {
+      assertThatThrownBy(() -> Expressions.value("dates('2024-01-01', '2024-01-03', " + step + ")").evaluate(Scope.EMPTY))
+          .isInstanceOf(ExpressionException.class)
+          .hasMessageContaining("the step must be at least 1 day, not " + step);
+    }
+  }
+
+  @Test
+  void datesRejectsMoreThanAHundredThousandDates() {
+    // 2000-01-01 plus 99,999 days is 2273-10-15: exactly the limit.
+    assertThat(Expressions.value("dates('2000-01-01', '2273-10-15')").evaluate(Scope.EMPTY)).asList().hasSize(100_000);
+    assertThatThrownBy(() -> Expressions.value("dates('2000-01-01', '2273-10-16')").evaluate(Scope.EMPTY))
+        .isInstanceOf(ExpressionException.class)
+        .hasMessageContaining("is 100001 dates, over the limit of 100000");
+    assertThat(Expressions.value("dates('2000-01-01', '2273-10-16', 2)").evaluate(Scope.EMPTY)).asList().hasSize(50_001);
+  }
+
+  @Test
+  void datesWithArgumentsOfTheWrongTypeDoesNotCompile() {
+    assertThatThrownBy(() -> Expressions.value("dates(1, 2)"))
+        .isInstanceOf(ExpressionException.class)
+        .hasMessageContaining("does not compile");
+    assertThatThrownBy(() -> Expressions.value("dates('2024-01-01', '2024-01-02', 'x')"))
+        .hasMessageContaining("does not compile");
+  }
+
+  @Test
+  void thereIsNoClock() {
+    // Loop items are computed again after an operator restart and must come out the same.
+    assertThatThrownBy(() -> Expressions.value("today()")).hasMessageContaining("does not compile");
+    assertThatThrownBy(() -> Expressions.value("now()")).hasMessageContaining("does not compile");
+  }
+
+  @Test
+  void loopAndLastAreVariables() {
+    // CEL reserves the word loop; the compiler is told not to, so that it can name the loop scope.
+    Scope scope = new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-01", "index", 3L), Map.of("poll", Map.of("outputs", Map.of("more", true))));
+    assertThat(Expressions.value("loop.day + '/' + string(loop.index)").evaluate(scope)).isEqualTo("2024-01-01/3");
+    assertThat(Expressions.condition("loop.index < 5 && last.poll.outputs.more").test(scope)).isTrue();
+  }
 }

@@ -136,4 +136,41 @@ class TemplateTest {
     assertThat(Template.referencedSteps("params.config.steps.count > 1 && steps.a.state == 'x'"))
         .containsExactly("a");
   }
+
+  @Test
+  void rendersLoopValuesInsideAnIteration() {
+    Scope iteration =
+        new Scope(
+            Map.of("table", "events"),
+            Map.of("load", Map.of("outputs", Map.of("rows", 7L))),
+            Map.of("day", "2024-05-01", "region", "eu", "index", 4L),
+            Map.of());
+    Template t = Template.parse("--table=${params.table} --day=${loop.day} --part=${loop['region']}-${loop.index}");
+    assertThat(t.render(iteration)).isEqualTo("--table=events --day=2024-05-01 --part=eu-4");
+    assertThat(Template.parse("${steps.load.outputs.rows} rows on ${loop.day}").render(iteration))
+        .isEqualTo("7 rows on 2024-05-01");
+  }
+
+  @Test
+  void rendersTheNextDayOfALoopDay() {
+    // A common backfill need: the window [day, day + 1) from the loop's date.
+    Scope iteration = new Scope(Map.of(), Map.of(), Map.of("day", "2024-02-28", "index", 0L), Map.of());
+    assertThat(Template.parse("${dates(loop.day, '2024-03-01')[1]}").render(iteration)).isEqualTo("2024-02-29");
+  }
+
+  @Test
+  void rendersTheLastIterationInAWhileLoop() {
+    Scope iteration =
+        new Scope(Map.of(), Map.of(), Map.of("index", 2L), Map.of("poll", Map.of("outputs", Map.of("cursor", "abc"))));
+    assertThat(Template.parse("--after=${last.poll.outputs.cursor} --n=${loop.index}").render(iteration))
+        .isEqualTo("--after=abc --n=2");
+  }
+
+  @Test
+  void referencedFindsLoopAndLastNamesButNotFieldsOfTheSameName() {
+    Template t = Template.parse("${loop.day}${loop['region']}${params.loop.x}${last.poll.outputs.n}${steps.a.outputs.last.b}");
+    assertThat(t.referenced("loop")).containsExactly("day", "region");
+    assertThat(t.referenced("last")).containsExactly("poll");
+    assertThat(t.referenced("steps")).containsExactly("a");
+  }
 }
