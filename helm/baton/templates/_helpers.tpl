@@ -116,6 +116,10 @@ step with what the operator does in the API, and grant nothing more:
 - apiGroups: ["baton.dev"]
   resources: ["workflows", "workflowinstances"]
   verbs: ["get", "list", "watch"]
+{{- /* Subworkflow steps create child instances and stop them (a merge patch of spec.stop). */}}
+- apiGroups: ["baton.dev"]
+  resources: ["workflowinstances"]
+  verbs: ["create", "patch"]
 - apiGroups: ["baton.dev"]
   resources: ["workflows/status", "workflowinstances/status"]
   verbs: ["get", "update", "patch"]

@@ -1,7 +1,11 @@
 package dev.baton.dag;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.baton.api.Json;
 import dev.baton.api.ParamSpec;
 import dev.baton.api.ParamType;
 import java.util.ArrayList;
@@ -11,7 +15,57 @@ import java.util.Map;
 
 /** Merges a run's params over the declared defaults, checking names and types. */
 public final class ParamResolver {
+  /** One JSON value and nothing after it: "5 6" is not an integer. */
+  private static final ObjectReader ONE_VALUE =
+      Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private ParamResolver() {}
+
+  /**
+   * A child run's params arrive as strings, rendered by the parent, which does not know the
+   * child's param types. Turns each into its declared type: integer, number and boolean are
+   * parsed, array and object read as JSON, string kept as is. Undeclared names and values that
+   * are not strings pass unchanged, for {@link #resolve} to judge.
+   */
+  public static Map<String, JsonNode> fromStrings(List<ParamSpec> declared, Map<String, JsonNode> supplied)
+      throws InvalidDefinitionException {
+    if (supplied == null) return null;
+    Map<String, ParamType> types = new LinkedHashMap<>();
+    for (ParamSpec p : declared) types.put(p.name, p.typeOrDefault());
+    List<String> problems = new ArrayList<>();
+    Map<String, JsonNode> converted = new LinkedHashMap<>();
+    for (var e : supplied.entrySet()) {
+      ParamType type = types.get(e.getKey());
+      JsonNode value = e.getValue();
+      if (type == null || type == ParamType.STRING || value == null || !value.isTextual()) {
+        converted.put(e.getKey(), value);
+        continue;
+      }
+      String text = value.textValue();
+      String detail = "";
+      JsonNode parsed = null;
+      try {
+        parsed = ONE_VALUE.readTree(text);
+      } catch (JsonProcessingException ex) {
+        if (type == ParamType.ARRAY || type == ParamType.OBJECT) detail = " (" + abbreviate(ex.getOriginalMessage(), 120) + ")";
+      }
+      if (parsed == null || parsed.isMissingNode() || !matches(type, parsed)) {
+        problems.add(
+            "spec.params." + e.getKey() + ": \"" + abbreviate(text, 100) + "\" does not parse as "
+                + type.wireName() + detail);
+      } else {
+        converted.put(e.getKey(), parsed);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidDefinitionException(problems);
+    }
+    return converted;
+  }
+
+  private static String abbreviate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+  }
 
   public static Map<String, JsonNode> resolve(List<ParamSpec> declared, Map<String, JsonNode> supplied)
       throws InvalidDefinitionException {

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Gives an instance its actor: for a new run, pins the definition into the status before any step
@@ -82,6 +83,8 @@ final class RunStarter {
     if (wfName == null) {
       return reject(instance, "InvalidSpec", List.of("spec.workflow: required"));
     }
+    Optional<String> tooDeep = ChildRuns.tooDeep(instance);
+    if (tooDeep.isPresent()) return reject(instance, "SubworkflowTooDeep", List.of(tooDeep.get()));
     Workflow workflow = client.resources(Workflow.class).inNamespace(ns).withName(wfName).get();
     if (workflow == null) {
       return waiting(instance, "workflow \"" + wfName + "\" not found in namespace " + ns + "; waiting for it");
@@ -94,7 +97,7 @@ final class RunStarter {
       return reject(instance, "InvalidDefinition", List.of("workflow \"" + wfName + "\" is invalid: " + String.join("; ", e.problems())));
     }
     try {
-      params = ParamResolver.resolve(compiled.params(), instance.getSpec().params);
+      params = ParamResolver.resolve(compiled.params(), ChildRuns.suppliedParams(compiled.params(), instance));
     } catch (InvalidDefinitionException e) {
       return reject(instance, "InvalidParams", e.problems());
     }

@@ -6,6 +6,7 @@ import dev.baton.flow.FlowActor;
 import dev.baton.flow.FlowEngine;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.InstanceKey;
+import dev.baton.runtime.Children;
 import dev.baton.runtime.Labels;
 import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.Observations;
@@ -23,14 +24,15 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Keeps each run's actor fed. Called on every change to an instance, its Jobs or their Pods
- * (informers, never polling), and on deletion too, so that memory is freed without a finalizer
- * that would block deleting instances while the operator is down.
+ * Keeps each run's actor fed. Called on every change to an instance, its Jobs, their Pods or its
+ * subworkflow children (informers, never polling), and on deletion too, so that memory is freed
+ * without a finalizer that would block deleting instances while the operator is down.
  */
 @ControllerConfiguration(name = "workflowinstance", triggerReconcilerOnAllEvents = true)
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
@@ -66,6 +68,11 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   private InformerEventSource<Job, WorkflowInstance> jobs;
   private InformerEventSource<Pod, WorkflowInstance> pods;
 
+  /** An informer index of child instances by "namespace/parent". */
+  private static final String BY_PARENT = "baton-parent";
+
+  private InformerEventSource<WorkflowInstance, WorkflowInstance> children;
+
   @Override
   public List<EventSource<?, WorkflowInstance>> prepareEventSources(EventSourceContext<WorkflowInstance> context) {
     jobs =
@@ -88,7 +95,27 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     // into a Set and so hashes every Pod and Job, whole, on every event.
     jobs.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
     pods.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
-    return List.of(jobs, pods);
+    // Subworkflow children are instances too, reconciled as such by the primary informer; this
+    // second view of them, selected by the parent label, wakes the parent when a child changes.
+    children =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(WorkflowInstance.class, WorkflowInstance.class)
+                .withName("children")
+                .withLabelSelector(Children.PARENT_LABEL)
+                .withSecondaryToPrimaryMapper(
+                    child -> {
+                      String parent = Children.parentName(child);
+                      return parent == null ? Set.of() : Set.of(new ResourceID(parent, child.getMetadata().getNamespace()));
+                    })
+                .build(),
+            context);
+    children.addIndexers(Map.of(BY_PARENT, WorkflowInstanceReconciler::parentIndex));
+    return List.of(jobs, pods, children);
+  }
+
+  private static List<String> parentIndex(WorkflowInstance child) {
+    String parent = Children.parentName(child);
+    return parent == null ? List.of() : List.of(child.getMetadata().getNamespace() + "/" + parent);
   }
 
   private static String instanceLabel(HasMetadata r) {
@@ -124,8 +151,9 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     }
     List<Job> jobs = this.jobs.byIndex(BY_INSTANCE, key.toString());
     List<Pod> pods = this.pods.byIndex(BY_INSTANCE, key.toString());
+    List<WorkflowInstance> children = Children.ownedBy(instance, this.children.byIndex(BY_PARENT, key.toString()));
     if (actor == null) {
-      switch (starter.start(instance, Observations.newestAttempts(jobs))) {
+      switch (starter.start(instance, Children.newestAttempts(Observations.newestAttempts(jobs), children))) {
         case RunStarter.Outcome.Started started -> actor = started.actor();
         case RunStarter.Outcome.Waiting waiting -> {
           return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(WORKFLOW_NOT_FOUND_RECHECK);
@@ -137,7 +165,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     } else {
       runtime.track(actor, instance);
     }
-    for (FlowEvent event : Observations.of(jobs, pods, engine.clock().instant())) {
+    Instant now = engine.clock().instant();
+    for (FlowEvent event : Children.withChildren(Observations.of(jobs, pods, now), children, now)) {
       actor.tell(event);
     }
     if (instance.getSpec().stopRequested()) {

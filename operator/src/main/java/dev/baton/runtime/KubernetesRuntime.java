@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries out the engine's commands against the API server. Creates and deletes run on the I/O
  * executor (virtual threads), so one slow call never holds up another instance; their outcomes
- * come back to the actor as events.
+ * come back to the actor as events. A subworkflow step's child WorkflowInstance is handled like a
+ * Job: created once per attempt under a deterministic name, stopped rather than deleted.
  */
 public final class KubernetesRuntime implements CommandSink {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntime.class);
@@ -34,6 +37,8 @@ public final class KubernetesRuntime implements CommandSink {
   private final Timers timers;
   private final Executor io;
   private final BatonMetrics metrics;
+  private static final String STOP = "{\"spec\":{\"stop\":true}}";
+
   private final Map<InstanceKey, WorkflowInstance> owners = new ConcurrentHashMap<>();
   /** Creates in flight by Job name: a delete of the same Job waits for its create. */
   private final Map<String, CompletableFuture<Void>> creating = new ConcurrentHashMap<>();
@@ -64,29 +69,34 @@ public final class KubernetesRuntime implements CommandSink {
   public void execute(FlowActor actor, List<Command> commands) {
     for (Command c : commands) {
       switch (c) {
-        case Command.CreateJob create -> {
-          CompletableFuture<Void> done = new CompletableFuture<>();
-          creating.put(create.jobName(), done);
-          io.execute(() -> {
-            try {
-              create(actor, create);
-            } finally {
-              creating.remove(create.jobName(), done);
-              done.complete(null);
-            }
-          });
-        }
-        case Command.DeleteJob delete -> {
-          CompletableFuture<Void> pending = creating.getOrDefault(delete.jobName(), CompletableFuture.completedFuture(null));
-          pending.thenRunAsync(() -> delete(actor.key(), delete), io);
-        }
+        case Command.CreateJob create -> launch(create.jobName(), () -> create(actor, create));
+        case Command.DeleteJob delete -> afterCreate(delete.jobName(), () -> delete(actor.key(), delete));
+        case Command.CreateChild child -> launch(child.childName(), () -> createChild(actor, child));
+        case Command.StopChild stop -> afterCreate(stop.childName(), () -> stopChild(actor.key(), stop));
         case Command.SetTimer timer -> timers.set(actor, timer.key(), timer.at());
         case Command.WriteStatus w -> status.dirty(actor);
-        case Command.CreateChild child ->
-            actor.tell(new FlowEvent.JobLaunchFailed(child.stepId(), child.attempt(), "subworkflow steps are not supported yet", false, actor.clock().instant()));
-        case Command.StopChild stop -> {}
       }
     }
+  }
+
+  /** Runs a create on the I/O executor, recorded so that a delete of the same name waits for it. */
+  private void launch(String name, Runnable create) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    creating.put(name, done);
+    io.execute(() -> {
+      try {
+        create.run();
+      } finally {
+        creating.remove(name, done);
+        done.complete(null);
+      }
+    });
+  }
+
+  /** Runs a delete or stop on the I/O executor once any create of the same name has returned. */
+  private void afterCreate(String name, Runnable action) {
+    CompletableFuture<Void> pending = creating.getOrDefault(name, CompletableFuture.completedFuture(null));
+    pending.thenRunAsync(action, io);
   }
 
   private void create(FlowActor actor, Command.CreateJob c) {
@@ -114,6 +124,42 @@ public final class KubernetesRuntime implements CommandSink {
       metrics.jobCreateFailed("error");
       LOG.warn("{}: could not create Job {}", actor.key(), c.jobName(), e);
       actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), e.toString(), !(e instanceof IllegalArgumentException), actor.clock().instant()));
+    }
+  }
+
+  private void createChild(FlowActor actor, Command.CreateChild c) {
+    WorkflowInstance owner = owners.get(actor.key());
+    if (owner == null) return;
+    try {
+      WorkflowInstance child = Children.build(owner, c);
+      client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).resource(child).create();
+      actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+    } catch (KubernetesClientException e) {
+      int code = e.getCode();
+      if (code == 409) {
+        // The name is a function of the attempt: this child was created before, not a second one.
+        actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+        return;
+      }
+      // No answer (code 0), a timeout, throttling or a server error may pass; a rejection will not.
+      boolean retryable = code == 0 || code == 408 || code == 429 || code >= 500;
+      String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+      LOG.warn("{}: could not create child instance {}: {}", actor.key(), c.childName(), why);
+      actor.tell(new FlowEvent.JobLaunchFailed(
+          c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + why, retryable, actor.clock().instant()));
+    } catch (RuntimeException e) {
+      LOG.warn("{}: could not create child instance {}", actor.key(), c.childName(), e);
+      actor.tell(new FlowEvent.JobLaunchFailed(
+          c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, !(e instanceof IllegalArgumentException), actor.clock().instant()));
+    }
+  }
+
+  private void stopChild(InstanceKey key, Command.StopChild s) {
+    try {
+      client.resources(WorkflowInstance.class).inNamespace(key.namespace()).withName(s.childName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), STOP);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) LOG.warn("{}: could not stop child instance {}: {}", key, s.childName(), e.getMessage());
     }
   }
 
