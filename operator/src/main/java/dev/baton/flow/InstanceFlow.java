@@ -200,8 +200,10 @@ public final class InstanceFlow {
     phaseMessage = null;
     Conditions.set(conditions, "Completed", false, "Running", "the run is in progress", null, now);
     out.add(new SetTimer(TimerKey.workflowTimeout(), now.plus(wf.timeout())));
+    // A restarted run (contract 2) keeps some steps finished: start every step still Waiting whose
+    // dependencies are satisfied. In a new run that is exactly the steps without dependencies.
     for (CompiledStep s : wf.steps()) {
-      if (s.dependencies().length == 0) ready.add(s.index());
+      if (state[s.index()] == StepState.Waiting && pendingDeps[s.index()] == 0) ready.add(s.index());
     }
     dirty = true;
   }
