@@ -75,7 +75,7 @@ public final class Restarts {
     RestartFrom from = req.fromOrDefault();
     if (from == RestartFrom.Step && (req.step == null || wf.step(req.step) == null)) {
       return "spec.restart.step \"" + req.step + "\" is not a top-level step of the definition this instance runs"
-          + " (steps: " + String.join(", ", wf.indexById().keySet()) + ")";
+          + " (steps: " + String.join(", ", wf.spec().steps.stream().map(st -> st.id).toList()) + ")";
     }
     if (from == RestartFrom.Incomplete && rerunIncomplete(old, wf).isEmpty()) {
       return "run " + run + " " + old.phase + " with every step Succeeded or Skipped: nothing is incomplete;"
@@ -214,6 +214,38 @@ public final class Restarts {
     // A while loop's next iteration reads the last finished one's outputs.
     l.last = s.type() == StepType.WHILE ? old.last : null;
     return l;
+  }
+
+  /**
+   * Whether {@code next} runs the occurrence at {@code path} (contract 1) again, inside a loop that
+   * runs again: then the earlier run's Job or child instance of that path must go, since the
+   * iteration's attempts start again at 1 and would take the old one's name. A top-level step's
+   * attempts keep counting instead, so its old Jobs never collide.
+   */
+  public static boolean rerunsIteration(WorkflowInstanceStatus next, String path) {
+    String[] parts = path.split("\\.");
+    if (parts.length < 3) return false;
+    StepStatus loopStep = next.steps == null ? null : next.steps.get(parts[0]);
+    if (loopStep == null || loopStep.state != StepState.Waiting) return false;
+    long index;
+    try {
+      index = Long.parseLong(parts[1]);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    return loopStep.loop == null || loopStep.loop.succeeded == null || !inRanges(loopStep.loop.succeeded, index);
+  }
+
+  static boolean inRanges(String ranges, long index) {
+    for (String part : ranges.split(",")) {
+      String p = part.strip();
+      if (p.isEmpty()) continue;
+      int dash = p.indexOf('-');
+      long lo = Long.parseLong((dash < 0 ? p : p.substring(0, dash)).strip());
+      long hi = dash < 0 ? lo : Long.parseLong(p.substring(dash + 1).strip());
+      if (index >= lo && index <= hi) return true;
+    }
+    return false;
   }
 
   /** Iterations in index ranges such as {@code 0-4999,5001,5003-9999}. */

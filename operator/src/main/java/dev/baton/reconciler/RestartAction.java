@@ -11,6 +11,9 @@ import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.InvalidDefinitionException;
 import dev.baton.flow.Restarts;
 import dev.baton.runtime.EventRecorder;
+import dev.baton.runtime.Labels;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,6 +38,9 @@ import java.util.Objects;
  */
 final class RestartAction {
   private static final int ATTEMPTS = 5;
+  /** Contract 1 and 5: the full step path on Jobs and child instances, and a child's parent. */
+  static final String STEP_PATH = "baton.dev/step-path";
+  static final String PARENT = "baton.dev/parent";
 
   /** What to do about an instance's restart request. */
   sealed interface Decision {
@@ -96,6 +102,7 @@ final class RestartAction {
             return null;
           }
           case Decision.Apply apply -> {
+            deleteRerunIterations(current, apply.next());
             WorkflowInstance written = write(current, apply.next());
             if (written != null) {
               events.record(written, EventRecorder.Type.Normal, EventRecorder.Reason.Restarted, apply.summary());
@@ -140,9 +147,11 @@ final class RestartAction {
       return new Decision.Refuse(Restarts.refusal(st, req, null));
     }
     if (instance.getSpec().stopRequested()) {
+      // The CRD lets stop go back to false only with a restart of a higher run than before, so a
+      // request already in the spec is first removed, then asked again together with stop: false.
       return new Decision.Refuse(
-          "spec.stop is still true: set stop: false in the same patch as the restart, e.g. {\"spec\":{\"stop\":false,"
-              + "\"restart\":{\"run\":" + req.run + "}}}");
+          "spec.stop is still true: remove this restart ({\"spec\":{\"restart\":null}}), then ask again with stop"
+              + " set back to false in the same patch ({\"spec\":{\"stop\":false,\"restart\":{\"run\":" + req.run + "}}})");
     }
     if (st.definition == null) {
       return new Decision.Refuse(
@@ -175,6 +184,31 @@ final class RestartAction {
     if (warned.putIfAbsent(key, Boolean.TRUE) == null) {
       events.record(instance, EventRecorder.Type.Warning, EventRecorder.Reason.RestartPending, message);
     }
+  }
+
+  /**
+   * Deletes the earlier run's Jobs and child instances of loop iterations that run again (see
+   * {@link Restarts#rerunsIteration}), before the new run can start: their names would be taken
+   * again, and an AlreadyExists would be read as a launch. Their logs go with them; the run's
+   * record stays in the history.
+   */
+  private void deleteRerunIterations(WorkflowInstance instance, WorkflowInstanceStatus next) {
+    String ns = instance.getMetadata().getNamespace();
+    String name = instance.getMetadata().getName();
+    var jobs = client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.INSTANCE, name).list().getItems();
+    for (var job : jobs) {
+      if (rerun(job, next)) client.resource(job).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    }
+    var children = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
+    for (var child : children) {
+      if (rerun(child, next)) client.resource(child).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    }
+  }
+
+  private static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    String path = annotations == null ? null : annotations.get(STEP_PATH);
+    return path != null && Restarts.rerunsIteration(next, path);
   }
 
   /** Writes the status on the resourceVersion of {@code base}; null when the instance is gone. */

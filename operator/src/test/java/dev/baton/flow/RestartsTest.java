@@ -403,6 +403,27 @@ class RestartsTest {
   }
 
   @Test
+  void theOldJobsOfIterationsThatRunAgainAreToGo() {
+    CompiledWorkflow wf = loopWorkflow(StepType.FOREACH);
+    WorkflowInstanceStatus incomplete = Restarts.apply(loopFailed(), req(2, null, null), wf, NOW);
+    assertThat(Restarts.rerunsIteration(incomplete, "days.4.work")).isTrue();
+    assertThat(Restarts.rerunsIteration(incomplete, "days.9.inner.0.work")).isTrue();
+    assertThat(Restarts.rerunsIteration(incomplete, "days.5.work")).isFalse();
+    assertThat(Restarts.rerunsIteration(incomplete, "days.8.work")).isFalse();
+    // Top-level steps keep counting attempts: their old Jobs never collide.
+    assertThat(Restarts.rerunsIteration(incomplete, "days")).isFalse();
+    assertThat(Restarts.rerunsIteration(incomplete, "prep")).isFalse();
+
+    WorkflowInstanceStatus beginning = Restarts.apply(loopFailed(), req(2, RestartFrom.Beginning, null), wf, NOW);
+    assertThat(Restarts.rerunsIteration(beginning, "days.5.work")).isTrue();
+
+    WorkflowInstanceStatus succeededLoop = loopFailed();
+    succeededLoop.steps.get("days").state = StepState.Succeeded;
+    WorkflowInstanceStatus kept = Restarts.apply(succeededLoop, req(2, RestartFrom.Step, "report"), wf, NOW);
+    assertThat(Restarts.rerunsIteration(kept, "days.4.work")).isFalse();
+  }
+
+  @Test
   void countsIterationsInRanges() {
     assertThat(Restarts.countRanges("0-4999,5001-9999")).isEqualTo(9999);
     assertThat(Restarts.countRanges("7")).isEqualTo(1);

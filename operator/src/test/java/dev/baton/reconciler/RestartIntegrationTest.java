@@ -239,12 +239,17 @@ class RestartIntegrationTest {
     WorkflowInstance refused = Cluster.await(
         "a RestartPending condition", () -> cluster.instance("stopped-1"),
         i -> Conditions.find(i.getStatus().conditions, "RestartPending") != null, WAIT);
-    assertThat(Conditions.find(refused.getStatus().conditions, "RestartPending").getMessage()).contains("set stop: false");
+    assertThat(Conditions.find(refused.getStatus().conditions, "RestartPending").getMessage())
+        .contains("{\"spec\":{\"stop\":false,\"restart\":{\"run\":2}}}");
     assertThat(refused.getStatus().phase).isEqualTo(InstancePhase.Stopped);
     assertThat(dev.baton.flow.Restarts.run(refused.getStatus())).isEqualTo(1);
 
-    // The request stands; clearing stop is enough for it to go through.
-    edit("stopped-1", i -> i.getSpec().stop = false);
+    // As the message says, and as the CRD's rule on stop allows: remove, then ask with stop: false.
+    edit("stopped-1", i -> i.getSpec().restart = null);
+    edit("stopped-1", i -> {
+      i.getSpec().stop = false;
+      i.getSpec().restart = restart(2, null, null);
+    });
     WorkflowInstance run2 = awaitRun("stopped-1", 2, InstancePhase.Succeeded);
     assertThat(attempts(run2))
         .isEqualTo(Map.of("a", "Succeeded#1", "b", "Succeeded#2", "c", "Succeeded#1", "d", "Succeeded#1"));
@@ -288,6 +293,57 @@ class RestartIntegrationTest {
         .contains("nothing is incomplete");
     assertThat(refused.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     assertThat(cluster.jobs("done-1")).hasSize(4);
+  }
+
+  /** An old iteration Job as the runtime labels it (contract 1). */
+  Job iterationJob(String instance, String path) {
+    return client.batch().v1().jobs().inNamespace(Cluster.NS).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+        .withNewMetadata()
+        .withName(job(instance, path, 1))
+        .addToLabels("baton.dev/instance", instance)
+        .addToLabels("baton.dev/step", path)
+        .addToLabels("baton.dev/attempt", "1")
+        .addToAnnotations("baton.dev/step-path", path)
+        .endMetadata()
+        .withNewSpec().withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("baton.dev/instance", instance)
+        .addToLabels("baton.dev/step", path)
+        .addToLabels("baton.dev/attempt", "1")
+        .endMetadata()
+        .withNewSpec().addNewContainer().withName("main").withImage("busybox").endContainer().endSpec()
+        .endTemplate().endSpec()
+        .build()).create();
+  }
+
+  @Test
+  void theOldJobsOfLoopIterationsThatRunAgainAreDeletedFirst() {
+    cluster.apply(OperatorIntegrationTest.workflow("loop", """
+        - id: days
+          retry: {userErrors: 0}
+          job: {image: busybox}
+        """));
+    cluster.kubelet.when("loop-1", "days", 1, new Behavior.Fail(1, "iteration 2 failed"));
+    cluster.apply(OperatorIntegrationTest.run("loop-1", "loop"));
+    cluster.awaitFinal("loop-1", WAIT);
+    // What a foreach would have left (the compiler learns loops on another branch): iterations 0
+    // and 1 succeeded, 2 failed, and the Jobs of 1 and 2 are still there.
+    WorkflowInstance failed = cluster.instance("loop-1");
+    var loop = new dev.baton.api.LoopStatus();
+    loop.total = 3L;
+    loop.succeeded = "0-1";
+    loop.unsuccessful = "2";
+    failed.getStatus().steps.get("days").loop = loop;
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).resource(failed).updateStatus();
+    iterationJob("loop-1", "days.1.work");
+    iterationJob("loop-1", "days.2.work");
+
+    edit("loop-1", i -> i.getSpec().restart = restart(2, null, null));
+    awaitRun("loop-1", 2, InstancePhase.Succeeded);
+
+    assertThat(cluster.jobs("loop-1")).extracting(j -> j.getMetadata().getName())
+        .contains(job("loop-1", "days.1.work", 1))
+        .doesNotContain(job("loop-1", "days.2.work", 1));
   }
 
   @Test
