@@ -110,6 +110,9 @@ public final class InstanceFlow {
   private int running;
   private int activeChildren;
   private Set<String> skip = Set.of();
+  /** The run number and earlier runs, set by a restart (see {@link Restarts}); echoed as is. */
+  private Integer run;
+  private List<dev.baton.api.RunRecord> history;
 
   /** A step occurrence: frame and index. */
   private record Ref(Frame f, int i) {}
@@ -1191,6 +1194,8 @@ public final class InstanceFlow {
     st.definitionHash = wf.hash();
     st.definition = definition;
     st.params = runParams;
+    st.run = run;
+    st.history = history;
     // Copies: the writer fills in observedGeneration on its own thread.
     st.conditions = new ArrayList<>(conditions.size());
     for (Condition c : conditions) st.conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder(c).build());
@@ -1299,6 +1304,8 @@ public final class InstanceFlow {
     startedAt = parse(status.startTime);
     endedAt = parse(status.endTime);
     phaseMessage = status.message;
+    run = status.run;
+    history = status.history == null ? null : List.copyOf(status.history);
     if (status.conditions != null) conditions.addAll(status.conditions);
     if (phase == InstancePhase.Running && startedAt == null) {
       startedAt = Instant.EPOCH;

@@ -24,7 +24,10 @@ public final class Reconcilers {
     workflows = new WorkflowReconciler(definitions, clock);
     instances =
         new WorkflowInstanceReconciler(
-            engine, runtime, new RunStarter(client, definitions, engine, runtime, status, events));
+            engine,
+            runtime,
+            new RunStarter(client, definitions, engine, runtime, status, events),
+            new RestartAction(client, definitions, events, clock));
   }
 
   public WorkflowReconciler workflows() {

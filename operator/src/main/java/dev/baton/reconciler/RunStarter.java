@@ -72,6 +72,7 @@ final class RunStarter {
   Outcome start(WorkflowInstance instance, Map<String, Integer> launchedAttempts) {
     WorkflowInstanceStatus current = instance.getStatus();
     if (current != null && current.definition != null) {
+      if (waitingToStart(current)) return startPinned(instance, current);
       return resume(instance, current, launchedAttempts);
     }
     String name = instance.getMetadata().getName();
@@ -110,6 +111,36 @@ final class RunStarter {
     if (written == null) return new Outcome.Rejected();
     FlowActor actor = engine.getOrCreate(key, () -> flow);
     runtime.track(actor, written);
+    actor.tell(new FlowEvent.Start(engine.clock().instant()));
+    return new Outcome.Started(actor);
+  }
+
+  /**
+   * A pinned run that has not started: a restarted run (contract 2), or a new run pinned just
+   * before an operator restart. Resuming it would arm the workflow timeout from a start time it
+   * does not have; it is started instead, from the steps its status keeps.
+   */
+  private static boolean waitingToStart(WorkflowInstanceStatus current) {
+    return current.phase == null || current.phase == InstancePhase.Pending || current.phase == InstancePhase.Queued;
+  }
+
+  /** Starts a pinned run: restore then Start. The engine never sees Queued (contract 3). */
+  private Outcome startPinned(WorkflowInstance instance, WorkflowInstanceStatus current) {
+    String name = instance.getMetadata().getName();
+    CompiledWorkflow compiled;
+    try {
+      compiled = definitions.compile(Json.fromTree(current.definition, WorkflowSpec.class));
+    } catch (InvalidDefinitionException | IllegalArgumentException e) {
+      return reject(instance, "InvalidDefinition", List.of("the pinned definition no longer compiles: " + e.getMessage()));
+    }
+    Map<String, JsonNode> params = current.params == null ? Map.of() : new LinkedHashMap<>(current.params);
+    InstanceFlow flow = new InstanceFlow(name, compiled, current.definition, params);
+    WorkflowInstanceStatus pending = Json.fromTree(Json.toTree(current), WorkflowInstanceStatus.class);
+    pending.phase = InstancePhase.Pending;
+    flow.restore(pending);
+    InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), name);
+    FlowActor actor = engine.getOrCreate(key, () -> flow);
+    runtime.track(actor, instance);
     actor.tell(new FlowEvent.Start(engine.clock().instant()));
     return new Outcome.Started(actor);
   }

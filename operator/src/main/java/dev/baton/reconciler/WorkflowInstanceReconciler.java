@@ -37,6 +37,7 @@ import java.util.Set;
 @ControllerConfiguration(name = "workflowinstance", triggerReconcilerOnAllEvents = true)
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
   private static final Duration WORKFLOW_NOT_FOUND_RECHECK = Duration.ofSeconds(5);
+  private static final Duration RESTART_RECHECK = Duration.ofSeconds(2);
 
   private final FlowEngine engine;
   private final KubernetesRuntime runtime;
@@ -55,11 +56,13 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
           });
 
   private final RunStarter starter;
+  private final RestartAction restarts;
 
-  WorkflowInstanceReconciler(FlowEngine engine, KubernetesRuntime runtime, RunStarter starter) {
+  WorkflowInstanceReconciler(FlowEngine engine, KubernetesRuntime runtime, RunStarter starter, RestartAction restarts) {
     this.engine = engine;
     this.runtime = runtime;
     this.starter = starter;
+    this.restarts = restarts;
   }
 
   /** An informer index of Jobs and Pods by "namespace/instance". */
@@ -143,12 +146,24 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     }
     WorkflowInstanceStatus status = instance.getStatus();
     FlowActor actor = engine.get(key);
+    boolean finalInCache = status != null && status.phase != null && status.phase.isFinal();
+    if (actor != null && finalInCache && actor.phase().isFinal()) {
+      // The run ended and its end is written: its actor has nothing left to do.
+      forget(key);
+      actor = null;
+    }
     if (actor == null) {
-      boolean finalInCache = status != null && status.phase != null && status.phase.isFinal();
-      if (finalInCache || finishedUids.containsKey(instance.getMetadata().getUid())) {
-        return UpdateControl.noUpdate();
+      if (finalInCache) {
+        WorkflowInstance restarted = restarts.restartIfAsked(instance);
+        if (restarted == null) return UpdateControl.noUpdate();
+        // A new run of the same object: it is no longer finished.
+        finishedUids.remove(instance.getMetadata().getUid());
+        instance = restarted;
+      } else if (finishedUids.containsKey(instance.getMetadata().getUid())) {
+        return restarts.waiting(instance) ? recheckRestart() : UpdateControl.noUpdate();
       }
     }
+    boolean restartWaits = actor != null && restarts.waiting(instance);
     List<Job> jobs = this.jobs.byIndex(BY_INSTANCE, key.toString());
     List<Pod> pods = this.pods.byIndex(BY_INSTANCE, key.toString());
     List<WorkflowInstance> children = Children.ownedBy(instance, this.children.byIndex(BY_PARENT, key.toString()));
@@ -179,7 +194,15 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       ids.remove(null);
       actor.tell(new FlowEvent.SkipRequested(ids, engine.clock().instant()));
     }
-    return UpdateControl.noUpdate();
+    return restartWaits ? recheckRestart() : UpdateControl.noUpdate();
+  }
+
+  /**
+   * A restart asked for while the run goes on is applied once the run's end is written. That
+   * write changes only the status, which does not trigger a reconcile, so look again soon.
+   */
+  private static UpdateControl<WorkflowInstance> recheckRestart() {
+    return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(RESTART_RECHECK);
   }
 
   private void forget(InstanceKey key) {
@@ -190,6 +213,9 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   /** Called once the final status of a run is written: its actor is no longer needed. */
   public void finished(InstanceKey key, String uid) {
     finishedUids.put(uid, Boolean.TRUE);
-    forget(key);
+    // A reconcile may have seen the end first, restarted the instance and given the new run its
+    // actor: that one stays.
+    FlowActor actor = engine.get(key);
+    if (actor == null || actor.phase().isFinal()) forget(key);
   }
 }

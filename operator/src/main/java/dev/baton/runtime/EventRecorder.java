@@ -23,7 +23,21 @@ public final class EventRecorder {
 
   public enum Type { Normal, Warning }
 
-  public enum Reason { Started, Succeeded, Failed, TimedOut, Stopped, StepRetrying, StepFailed, StepTimedOut, InvalidDefinition }
+  public enum Reason {
+    Started,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Stopped,
+    StepRetrying,
+    StepFailed,
+    StepTimedOut,
+    InvalidDefinition,
+    /** A finished instance got a new run from spec.restart. */
+    Restarted,
+    /** spec.restart asks for a run that cannot start (yet); the message says why. */
+    RestartPending
+  }
 
   private final KubernetesClient client;
   private final Executor executor;
@@ -37,12 +51,12 @@ public final class EventRecorder {
   public void transitions(WorkflowInstance instance, WorkflowInstanceStatus before, WorkflowInstanceStatus after) {
     if (before == null || before.phase != after.phase) {
       switch (after.phase) {
-        case Running -> record(instance, Type.Normal, Reason.Started, "the run started, " + after.steps.size() + " steps");
+        case Running -> record(instance, Type.Normal, Reason.Started, started(after));
         case Succeeded -> record(instance, Type.Normal, Reason.Succeeded, after.message);
         case Failed -> record(instance, Type.Warning, Reason.Failed, after.message);
         case TimedOut -> record(instance, Type.Warning, Reason.TimedOut, after.message);
         case Stopped -> record(instance, Type.Normal, Reason.Stopped, after.message);
-        case Pending -> {}
+        case Pending, Queued -> {}
       }
     }
     for (Map.Entry<String, StepStatus> e : after.steps.entrySet()) {
@@ -59,6 +73,11 @@ public final class EventRecorder {
         record(instance, Type.Warning, Reason.StepTimedOut, step + "timed out: " + now.message);
       }
     }
+  }
+
+  private static String started(WorkflowInstanceStatus st) {
+    String steps = st.steps.size() + " steps";
+    return st.run == null || st.run <= 1 ? "the run started, " + steps : "run " + st.run + " started, " + steps;
   }
 
   public void record(WorkflowInstance instance, Type type, Reason reason, String message) {

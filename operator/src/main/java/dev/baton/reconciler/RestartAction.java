@@ -1,0 +1,236 @@
+package dev.baton.reconciler;
+
+import dev.baton.api.Conditions;
+import dev.baton.api.Json;
+import dev.baton.api.RestartRequest;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.api.WorkflowInstanceStatus;
+import dev.baton.api.WorkflowSpec;
+import dev.baton.dag.CompiledWorkflow;
+import dev.baton.dag.DefinitionCache;
+import dev.baton.dag.InvalidDefinitionException;
+import dev.baton.flow.Restarts;
+import dev.baton.runtime.EventRecorder;
+import dev.baton.runtime.Labels;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Carries out {@code spec.restart}: a finished instance whose spec asks for the next run gets that
+ * run's status ({@link Restarts#apply}), phase Queued, for {@link RunStarter} to start. A request
+ * that cannot be applied leaves the instance as it is, with a RestartPending condition and a
+ * Warning event saying why; a request already applied is ignored.
+ *
+ * <p>The status is written here, not through {@link dev.baton.runtime.StatusWriter}: that writer
+ * belongs to a run's actor and never overwrites a final status, and taking a final status back to
+ * Queued is exactly what a restart does. The write is guarded by the resourceVersion the decision
+ * was made on; on a conflict the decision is made again on a fresh read, so a request is applied
+ * once even when the informer's copy lags behind.
+ */
+final class RestartAction {
+  private static final int ATTEMPTS = 5;
+  /** Contract 1 and 5: the full step path on Jobs and child instances, and a child's parent. */
+  static final String STEP_PATH = "baton.dev/step-path";
+  static final String PARENT = "baton.dev/parent";
+
+  /** What to do about an instance's restart request. */
+  sealed interface Decision {
+    record None() implements Decision {}
+
+    /** The run is not over yet; the request waits for it. */
+    record Wait(String message) implements Decision {}
+
+    record Refuse(String message) implements Decision {}
+
+    record Apply(WorkflowInstanceStatus next, String summary) implements Decision {}
+  }
+
+  private final KubernetesClient client;
+  private final DefinitionCache definitions;
+  private final EventRecorder events;
+  private final Clock clock;
+  /** Requests already warned about while their run goes on, "uid/run": one event each. */
+  private final Map<String, Boolean> warned =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > 10_000;
+            }
+          });
+
+  RestartAction(KubernetesClient client, DefinitionCache definitions, EventRecorder events, Clock clock) {
+    this.client = client;
+    this.definitions = definitions;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /**
+   * For an instance with no actor: applies its restart request if it asks for one. Returns the
+   * instance as written with the new run's status, or null when no new run was made.
+   */
+  WorkflowInstance restartIfAsked(WorkflowInstance instance) {
+    WorkflowInstance current = instance;
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      Decision decision = decide(current);
+      try {
+        switch (decision) {
+          case Decision.None none -> {
+            return null;
+          }
+          case Decision.Wait wait -> {
+            warnOnce(current, wait.message());
+            return null;
+          }
+          case Decision.Refuse refuse -> {
+            WorkflowInstanceStatus st = copy(current.getStatus());
+            if (!setPending(current, st, refuse.message())) return null;
+            WorkflowInstance written = write(current, st);
+            if (written != null) {
+              events.record(written, EventRecorder.Type.Warning, EventRecorder.Reason.RestartPending, refuse.message());
+            }
+            return null;
+          }
+          case Decision.Apply apply -> {
+            deleteRerunIterations(current, apply.next());
+            WorkflowInstance written = write(current, apply.next());
+            if (written != null) {
+              events.record(written, EventRecorder.Type.Normal, EventRecorder.Reason.Restarted, apply.summary());
+            }
+            return written;
+          }
+        }
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == ATTEMPTS) throw e;
+        current = client.resources(WorkflowInstance.class)
+            .inNamespace(instance.getMetadata().getNamespace())
+            .withName(instance.getMetadata().getName())
+            .get();
+        if (current == null || !Objects.equals(current.getMetadata().getUid(), instance.getMetadata().getUid())) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * For an instance whose run is under way, or looks so in a lagging cache: true when its restart
+   * request waits for the run to end, which is said once, in an event.
+   */
+  boolean waiting(WorkflowInstance instance) {
+    if (!(decide(instance) instanceof Decision.Wait wait)) return false;
+    warnOnce(instance, wait.message());
+    return true;
+  }
+
+  Decision decide(WorkflowInstance instance) {
+    RestartRequest req = instance.getSpec() == null ? null : instance.getSpec().restart;
+    if (req == null || req.run == null) return new Decision.None();
+    WorkflowInstanceStatus st = instance.getStatus();
+    int run = Restarts.run(st);
+    if (req.run <= run) return new Decision.None();
+    if (st == null || st.phase == null || !st.phase.isFinal()) {
+      return new Decision.Wait(Restarts.refusal(st, req, null));
+    }
+    if (req.run != run + 1) {
+      return new Decision.Refuse(Restarts.refusal(st, req, null));
+    }
+    if (instance.getSpec().stopRequested()) {
+      // The CRD lets stop go back to false only with a restart of a higher run than before, so a
+      // request already in the spec is first removed, then asked again together with stop: false.
+      return new Decision.Refuse(
+          "spec.stop is still true: remove this restart ({\"spec\":{\"restart\":null}}), then ask again with stop"
+              + " set back to false in the same patch ({\"spec\":{\"stop\":false,\"restart\":{\"run\":" + req.run + "}}})");
+    }
+    if (st.definition == null) {
+      return new Decision.Refuse(
+          "run " + run + " ended before it pinned a definition (" + st.message + "): there is nothing to restart;"
+              + " create a new instance once the Workflow is fixed");
+    }
+    CompiledWorkflow wf;
+    try {
+      wf = definitions.compile(Json.fromTree(st.definition, WorkflowSpec.class));
+    } catch (InvalidDefinitionException | IllegalArgumentException e) {
+      return new Decision.Refuse("the pinned definition no longer compiles: " + e.getMessage());
+    }
+    String refused = Restarts.refusal(st, req, wf);
+    if (refused != null) return new Decision.Refuse(refused);
+    WorkflowInstanceStatus next = Restarts.apply(st, req, wf, clock.instant());
+    return new Decision.Apply(next, "run " + req.run + " from " + Restarts.describe(req) + " (run " + run + " " + st.phase + ")");
+  }
+
+  /** Sets RestartPending; false when it already says just this, so nothing needs writing. */
+  private boolean setPending(WorkflowInstance instance, WorkflowInstanceStatus st, String message) {
+    Condition existing = Conditions.find(st.conditions, Restarts.RESTART_PENDING);
+    if (existing != null && message.equals(existing.getMessage())) return false;
+    Conditions.set(
+        st.conditions, Restarts.RESTART_PENDING, true, "Refused", message, instance.getMetadata().getGeneration(), clock.instant());
+    return true;
+  }
+
+  private void warnOnce(WorkflowInstance instance, String message) {
+    String key = instance.getMetadata().getUid() + "/" + instance.getSpec().restart.run;
+    if (warned.putIfAbsent(key, Boolean.TRUE) == null) {
+      events.record(instance, EventRecorder.Type.Warning, EventRecorder.Reason.RestartPending, message);
+    }
+  }
+
+  /**
+   * Deletes the earlier run's Jobs and child instances of loop iterations that run again (see
+   * {@link Restarts#rerunsIteration}), before the new run can start: their names would be taken
+   * again, and an AlreadyExists would be read as a launch. Their logs go with them; the run's
+   * record stays in the history.
+   */
+  private void deleteRerunIterations(WorkflowInstance instance, WorkflowInstanceStatus next) {
+    String ns = instance.getMetadata().getNamespace();
+    String name = instance.getMetadata().getName();
+    var jobs = client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.INSTANCE, name).list().getItems();
+    for (var job : jobs) {
+      if (rerun(job, next)) client.resource(job).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    }
+    var children = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
+    for (var child : children) {
+      if (rerun(child, next)) client.resource(child).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    }
+  }
+
+  private static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    String path = annotations == null ? null : annotations.get(STEP_PATH);
+    return path != null && Restarts.rerunsIteration(next, path);
+  }
+
+  /** Writes the status on the resourceVersion of {@code base}; null when the instance is gone. */
+  private WorkflowInstance write(WorkflowInstance base, WorkflowInstanceStatus status) {
+    Long generation = base.getMetadata().getGeneration();
+    status.observedGeneration = generation;
+    for (Condition c : status.conditions) {
+      if (c.getObservedGeneration() == null) c.setObservedGeneration(generation);
+    }
+    WorkflowInstance copy = new WorkflowInstance();
+    copy.setMetadata(new ObjectMetaBuilder(base.getMetadata()).withManagedFields().build());
+    copy.setSpec(base.getSpec());
+    copy.setStatus(status);
+    try {
+      return client.resources(WorkflowInstance.class).inNamespace(base.getMetadata().getNamespace()).resource(copy).updateStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) return null;
+      throw e;
+    }
+  }
+
+  private static WorkflowInstanceStatus copy(WorkflowInstanceStatus s) {
+    return Json.fromTree(Json.toTree(s), WorkflowInstanceStatus.class);
+  }
+}
