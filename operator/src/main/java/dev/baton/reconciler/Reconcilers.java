@@ -21,10 +21,11 @@ public final class Reconcilers {
       StatusWriter status,
       EventRecorder events,
       Clock clock) {
-    workflows = new WorkflowReconciler(definitions, clock);
+    RunGate gate = new RunGate(client, clock);
+    workflows = new WorkflowReconciler(definitions, clock, gate);
     instances =
         new WorkflowInstanceReconciler(
-            engine, runtime, new RunStarter(client, definitions, engine, runtime, status, events));
+            engine, runtime, new RunStarter(client, definitions, engine, runtime, status, events, gate));
   }
 
   public WorkflowReconciler workflows() {

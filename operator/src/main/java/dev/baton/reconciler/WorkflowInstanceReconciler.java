@@ -35,6 +35,7 @@ import java.util.Set;
 @ControllerConfiguration(name = "workflowinstance", triggerReconcilerOnAllEvents = true)
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
   private static final Duration WORKFLOW_NOT_FOUND_RECHECK = Duration.ofSeconds(5);
+  private static final Duration QUEUED_RECHECK = Duration.ofMinutes(2);
 
   private final FlowEngine engine;
   private final KubernetesRuntime runtime;
@@ -88,7 +89,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     // into a Set and so hashes every Pod and Job, whole, on every event.
     jobs.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
     pods.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
-    return List.of(jobs, pods);
+    return List.of(jobs, pods, starter.gate().attach(context.getPrimaryCache()));
   }
 
   private static String instanceLabel(HasMetadata r) {
@@ -112,6 +113,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
     if (context.isPrimaryResourceDeleted()) {
       forget(key);
+      starter.gate().deleted(instance);
       return UpdateControl.noUpdate();
     }
     WorkflowInstanceStatus status = instance.getStatus();
@@ -129,6 +131,10 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
         case RunStarter.Outcome.Started started -> actor = started.actor();
         case RunStarter.Outcome.Waiting waiting -> {
           return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(WORKFLOW_NOT_FOUND_RECHECK);
+        }
+        case RunStarter.Outcome.Queued queued -> {
+          // The gate wakes it when its turn may have come; the recheck is only a safety net.
+          return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(QUEUED_RECHECK);
         }
         case RunStarter.Outcome.Rejected rejected -> {
           return UpdateControl.noUpdate();
@@ -155,5 +161,6 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   public void finished(InstanceKey key, String uid) {
     finishedUids.put(uid, Boolean.TRUE);
     forget(key);
+    starter.gate().ended(key, uid);
   }
 }
