@@ -10,6 +10,8 @@ import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,6 +90,12 @@ class RunStrategyIntegrationTest {
     client.pods().inNamespace(Cluster.NS).resource(pod).updateStatus();
   }
 
+  /** As kubectl patch --type=merge would: the operator writes statuses meanwhile. */
+  void patchSpec(String instance, String spec) {
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(instance)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":" + spec + "}");
+  }
+
   WorkflowInstance awaitQueued(String name, String messagePart) {
     return Cluster.await(name + " Queued (" + messagePart + ")", () -> cluster.instance(name),
         i -> i != null && i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued
@@ -162,10 +170,7 @@ class RunStrategyIntegrationTest {
         w -> w.getStatus() != null && "strict-1".equals(w.getStatus().blockedBy), WAIT);
     assertThat(cluster.jobs("strict-2")).isEmpty();
 
-    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("strict-1").edit(i -> {
-      i.getSpec().unblock = true;
-      return i;
-    });
+    patchSpec("strict-1", "{\"unblock\":true}");
 
     cluster.awaitStep("strict-2", "work", StepState.Running, WAIT);
     awaitQueued("strict-3", "queued: strict-2 is running");
@@ -250,10 +255,8 @@ class RunStrategyIntegrationTest {
     awaitQueued("paused-1", "paused");
     assertThat(cluster.jobs("paused-1")).isEmpty();
 
-    client.resources(Workflow.class).inNamespace(Cluster.NS).withName("paused").edit(w -> {
-      w.getSpec().runStrategy.concurrency = 1;
-      return w;
-    });
+    client.resources(Workflow.class).inNamespace(Cluster.NS).withName("paused")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"runStrategy\":{\"concurrency\":1}}}");
     cluster.awaitStep("paused-1", "work", StepState.Running, WAIT);
   }
 
@@ -264,13 +267,56 @@ class RunStrategyIntegrationTest {
     cluster.awaitStep("qstop-1", "work", StepState.Running, WAIT);
     awaitQueued("qstop-2", "qstop-1 is running");
 
-    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("qstop-2").edit(i -> {
-      i.getSpec().stop = true;
-      return i;
-    });
+    patchSpec("qstop-2", "{\"stop\":true}");
     WorkflowInstance done = cluster.awaitFinal("qstop-2", WAIT);
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Stopped);
     assertThat(done.getStatus().message).isEqualTo("stopped before it started");
     assertThat(cluster.jobs("qstop-2")).isEmpty();
+  }
+
+  /**
+   * A restarted run (contract 2: a pinned definition, phase Queued, as the restart action writes
+   * it) waits its turn like any other, queued behind the runs already waiting, then starts from
+   * its status. The status is written here by hand, before the operator starts.
+   */
+  @Test
+  void aRestartedRunQueuesBehindTheWaitingOnesThenStarts() {
+    cluster.stopOperator();
+    cluster.apply(workflow("again", "{type: Sequential}"));
+    runs("again", "again-1");
+    var restarted = cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: again-0
+        spec:
+          workflow: again
+        """).getFirst();
+    WorkflowInstance r = cluster.instance(restarted.getMetadata().getName());
+    var st = new dev.baton.api.WorkflowInstanceStatus();
+    st.phase = InstancePhase.Queued;
+    st.run = 2;
+    st.definition = dev.baton.api.Json.toTree(cluster.workflow("again").getSpec());
+    st.params = java.util.Map.of();
+    r.setStatus(st);
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).resource(r).updateStatus();
+    cluster.startOperator();
+    cluster.kubelet.otherwise(a -> new Behavior.Hang());
+
+    // again-0 sorts first by name and creation time, but as a restart it queues behind again-1.
+    cluster.awaitStep("again-1", "work", StepState.Running, WAIT);
+    WorkflowInstance queued = awaitQueued("again-0", "queued: again-1 is running");
+    assertThat(queued.getStatus().definition).isNotNull();
+    assertThat(cluster.jobs("again-0")).isEmpty();
+
+    finish("again-1", true);
+    cluster.awaitStep("again-0", "work", StepState.Running, WAIT);
+    finish("again-0", true);
+    WorkflowInstance done = cluster.awaitFinal("again-0", WAIT);
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().conditions).anySatisfy(c -> {
+      assertThat(c.getType()).isEqualTo("Queued");
+      assertThat(c.getStatus()).isEqualTo("False");
+    });
   }
 }
