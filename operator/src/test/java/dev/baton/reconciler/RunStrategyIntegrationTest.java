@@ -319,4 +319,26 @@ class RunStrategyIntegrationTest {
       assertThat(c.getStatus()).isEqualTo("False");
     });
   }
+
+  /** What examples/run-strategies.yaml promises: runs created together go one after another. */
+  @Test
+  void theExampleRunsItsInstancesOneAfterAnother() throws Exception {
+    cluster.kubelet.otherwise(a -> null); // pods end as their fake-* annotations say: after 5s
+    var dir = Cluster.repoRoot().resolve("examples");
+    cluster.apply(java.nio.file.Files.readString(dir.resolve("run-strategies.yaml")));
+    String runFile = java.nio.file.Files.readString(dir.resolve("run-strategies-run.yaml"));
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) names.add(cluster.apply(runFile).getFirst().getMetadata().getName());
+
+    Cluster.await("one running, two queued", () -> names.stream().map(cluster::instance).toList(),
+        l -> l.stream().filter(i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running).count() == 1
+            && l.stream().filter(i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued).count() == 2,
+        WAIT);
+    List<WorkflowInstance> done = names.stream().map(n -> cluster.awaitFinal(n, WAIT)).toList();
+    assertThat(done).allSatisfy(i -> assertThat(i.getStatus().phase).isEqualTo(InstancePhase.Succeeded));
+    List<WorkflowInstance> byStart = done.stream().sorted(Comparator.comparing(i -> i.getStatus().startTime)).toList();
+    for (int i = 1; i < byStart.size(); i++) {
+      assertThat(byStart.get(i).getStatus().startTime).isGreaterThanOrEqualTo(byStart.get(i - 1).getStatus().endTime);
+    }
+  }
 }
