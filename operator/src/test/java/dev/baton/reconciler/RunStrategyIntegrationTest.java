@@ -147,6 +147,18 @@ class RunStrategyIntegrationTest {
   }
 
   @Test
+  void deletingTheRunningInstanceLetsTheNextOneStart() {
+    cluster.apply(workflow("del", "{type: Sequential}"));
+    runs("del", "del-1", "del-2");
+    cluster.awaitStep("del-1", "work", StepState.Running, WAIT);
+    awaitQueued("del-2", "del-1 is running");
+
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("del-1").delete();
+
+    cluster.awaitStep("del-2", "work", StepState.Running, WAIT);
+  }
+
+  @Test
   void theDefaultStrategyIsSequential() {
     cluster.apply(workflow("dflt", "null"));
     runs("dflt", "dflt-1", "dflt-2");
