@@ -107,6 +107,7 @@ The permissions the operator needs on the resources it works with, for the
 ClusterRole (all namespaces) or for the Role in each watched namespace. Keep in
 step with what the operator does in the API, and grant nothing more:
 - reads Workflows and WorkflowInstances and writes their status;
+- sets spec.stop on WorkflowInstances by patch (a LastOnly run strategy stops older runs);
 - owns its Jobs through an ownerReference with blockOwnerDeletion=true, which needs
   update on workflowinstances/finalizers;
 - creates and deletes step Jobs and watches them and their pods;
@@ -116,6 +117,9 @@ step with what the operator does in the API, and grant nothing more:
 - apiGroups: ["baton.dev"]
   resources: ["workflows", "workflowinstances"]
   verbs: ["get", "list", "watch"]
+- apiGroups: ["baton.dev"]
+  resources: ["workflowinstances"]
+  verbs: ["patch"]
 - apiGroups: ["baton.dev"]
   resources: ["workflows/status", "workflowinstances/status"]
   verbs: ["get", "update", "patch"]
