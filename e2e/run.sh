@@ -53,6 +53,7 @@ can_i() { KUBECONFIG="$BATON_E2E_OPERATOR_KUBECONFIG" kubectl auth can-i "$@" 2>
 [ "$(can_i create jobs.batch -n default)" = yes ] || { echo "the operator's ServiceAccount cannot create Jobs" >&2; exit 1; }
 [ "$(can_i create workflowinstances.baton.dev -n default)" = yes ] || { echo "the operator's ServiceAccount cannot create WorkflowInstances (subworkflow children)" >&2; exit 1; }
 [ "$(can_i patch workflowinstances.baton.dev -n default)" = yes ] || { echo "the operator's ServiceAccount cannot patch WorkflowInstances (stopping subworkflow children)" >&2; exit 1; }
+[ "$(can_i delete workflowinstances.baton.dev -n default)" = yes ] || { echo "the operator's ServiceAccount cannot delete WorkflowInstances (children of iterations a restart runs again)" >&2; exit 1; }
 [ "$(can_i create secrets -n default)" = no ] || { echo "the operator's ServiceAccount may create Secrets: RBAC is wider than it should be" >&2; exit 1; }
 
 log "end-to-end tests"

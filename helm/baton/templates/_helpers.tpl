@@ -107,6 +107,9 @@ The permissions the operator needs on the resources it works with, for the
 ClusterRole (all namespaces) or for the Role in each watched namespace. Keep in
 step with what the operator does in the API, and grant nothing more:
 - reads Workflows and WorkflowInstances and writes their status;
+- creates the child WorkflowInstances of subworkflow steps, and sets spec.stop on
+  WorkflowInstances by patch (stopping a child; a LastOnly run strategy stopping older runs);
+- deletes the Jobs and child instances of loop iterations a restart runs again;
 - owns its Jobs through an ownerReference with blockOwnerDeletion=true, which needs
   update on workflowinstances/finalizers;
 - creates and deletes step Jobs and watches them and their pods;
@@ -116,10 +119,9 @@ step with what the operator does in the API, and grant nothing more:
 - apiGroups: ["baton.dev"]
   resources: ["workflows", "workflowinstances"]
   verbs: ["get", "list", "watch"]
-{{- /* Subworkflow steps create child instances and stop them (a merge patch of spec.stop). */}}
 - apiGroups: ["baton.dev"]
   resources: ["workflowinstances"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "patch", "delete"]
 - apiGroups: ["baton.dev"]
   resources: ["workflows/status", "workflowinstances/status"]
   verbs: ["get", "update", "patch"]

@@ -46,6 +46,8 @@ class CrashRecoveryE2ETest {
         metadata:
           name: crash
         spec:
+          # The runs are meant to be under way together (the default, Sequential, would queue them).
+          runStrategy: {type: Parallel, concurrency: 100}
           steps:
             - id: extract
               job: &step

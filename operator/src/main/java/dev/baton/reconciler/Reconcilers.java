@@ -21,12 +21,13 @@ public final class Reconcilers {
       StatusWriter status,
       EventRecorder events,
       Clock clock) {
-    workflows = new WorkflowReconciler(definitions, clock);
+    RunGate gate = new RunGate(client, clock);
+    workflows = new WorkflowReconciler(definitions, clock, gate);
     instances =
         new WorkflowInstanceReconciler(
             engine,
             runtime,
-            new RunStarter(client, definitions, engine, runtime, status, events),
+            new RunStarter(client, definitions, engine, runtime, status, events, gate),
             new RestartAction(client, definitions, events, clock));
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.api.Conditions;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.Json;
+import dev.baton.api.RunStrategy;
 import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceStatus;
@@ -20,7 +21,11 @@ import dev.baton.flow.InstanceKey;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.StatusWriter;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +33,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Gives an instance its actor: for a new run, pins the definition into the status before any step
- * starts; for a run already under way (an operator restart), rebuilds the engine's state from the
- * status and the Jobs that exist.
+ * Gives an instance its actor. A run waiting to start (a new one, or a restarted one) first asks
+ * the {@link RunGate} whether the Workflow's run strategy lets it start now; if not it shows phase
+ * Queued, or ends Stopped (FirstOnly, LastOnly). A new run pins the definition into the status
+ * before any step starts; a restarted run starts from the status its restart wrote; a run already
+ * under way (an operator restart) is rebuilt from the status and the Jobs that exist.
  */
 final class RunStarter {
   /** Job labels carry the instance name, and a label value has at most 63 characters. */
@@ -43,7 +50,10 @@ final class RunStarter {
     /** The Workflow does not exist (yet): the instance waits, Pending. */
     record Waiting(String why) implements Outcome {}
 
-    /** The run could not start; its status now says why. */
+    /** The run waits its turn under the Workflow's run strategy, phase Queued. */
+    record Queued(String why) implements Outcome {}
+
+    /** The run could not start, or ended without starting; its status now says why. */
     record Rejected() implements Outcome {}
   }
 
@@ -53,6 +63,7 @@ final class RunStarter {
   private final KubernetesRuntime runtime;
   private final StatusWriter status;
   private final EventRecorder events;
+  private final RunGate gate;
 
   RunStarter(
       KubernetesClient client,
@@ -60,7 +71,9 @@ final class RunStarter {
       FlowEngine engine,
       KubernetesRuntime runtime,
       StatusWriter status,
-      EventRecorder events) {
+      EventRecorder events,
+      RunGate gate) {
+    this.gate = gate;
     this.client = client;
     this.definitions = definitions;
     this.engine = engine;
@@ -69,12 +82,17 @@ final class RunStarter {
     this.events = events;
   }
 
+  RunGate gate() {
+    return gate;
+  }
+
   Outcome start(WorkflowInstance instance, Map<String, Integer> launchedAttempts) {
     WorkflowInstanceStatus current = instance.getStatus();
-    if (current != null && current.definition != null) {
-      if (waitingToStart(current)) return startPinned(instance, current);
+    boolean pinned = current != null && current.definition != null;
+    if (pinned && !RunGate.isWaiting(current)) {
       return resume(instance, current, launchedAttempts);
     }
+    // From here on the run waits to start: a new one, or a restarted one (contract 2).
     String name = instance.getMetadata().getName();
     if (name.length() > MAX_NAME) {
       return reject(instance, "InvalidName", List.of("metadata.name: at most " + MAX_NAME + " characters, since Job labels carry it"));
@@ -86,7 +104,20 @@ final class RunStarter {
     }
     Optional<String> tooDeep = ChildRuns.tooDeep(instance);
     if (tooDeep.isPresent()) return reject(instance, "SubworkflowTooDeep", List.of(tooDeep.get()));
-    Workflow workflow = client.resources(Workflow.class).inNamespace(ns).withName(wfName).get();
+    if (instance.getSpec().stopRequested()) {
+      return end(instance, InstancePhase.Stopped, "stopped before it started");
+    }
+    // The cached Workflow, when the workflow controller has it: a queued run is looked at again
+    // each time the queue moves, and that must not cost an API call each.
+    Workflow workflow = gate.cachedWorkflow(ns, wfName);
+    if (workflow == null) workflow = client.resources(Workflow.class).inNamespace(ns).withName(wfName).get();
+    RunStrategy strategy;
+    if (pinned) {
+      // A restart keeps its pinned definition; the strategy is the Workflow's, or the pinned one's
+      // when the Workflow is gone.
+      strategy = workflow != null ? workflow.getSpec().runStrategyOrDefault() : pinnedStrategy(current);
+      return admit(instance, strategy, () -> restart(instance, current));
+    }
     if (workflow == null) {
       return waiting(instance, "workflow \"" + wfName + "\" not found in namespace " + ns + "; waiting for it");
     }
@@ -102,7 +133,59 @@ final class RunStarter {
     } catch (InvalidDefinitionException e) {
       return reject(instance, "InvalidParams", e.problems());
     }
-    InstanceKey key = new InstanceKey(ns, name);
+    Workflow admittedWorkflow = workflow;
+    return admit(instance, workflow.getSpec().runStrategyOrDefault(), () -> fresh(instance, admittedWorkflow, compiled, params));
+  }
+
+  private static RunStrategy pinnedStrategy(WorkflowInstanceStatus current) {
+    try {
+      return Json.fromTree(current.definition, WorkflowSpec.class).runStrategyOrDefault();
+    } catch (IllegalArgumentException e) {
+      return new RunStrategy(); // restart() reports the broken definition
+    }
+  }
+
+  /** Asks the gate; starts the run only when it may start now. */
+  private Outcome admit(WorkflowInstance instance, RunStrategy strategy, java.util.function.Supplier<Outcome> startIt) {
+    RunQueue.Decision decision = gate.decide(instance, strategy);
+    switch (decision) {
+      case RunQueue.Decision.Drop drop -> {
+        return end(instance, InstancePhase.Stopped, drop.message());
+      }
+      case RunQueue.Decision.Queue queue -> {
+        stopOthers(instance, queue.stop());
+        return queued(instance, queue);
+      }
+      case RunQueue.Decision.Admit admit -> {
+        stopOthers(instance, admit.stop());
+        Outcome outcome;
+        try {
+          outcome = startIt.get();
+        } catch (RuntimeException e) {
+          gate.release(instance);
+          throw e;
+        }
+        if (!(outcome instanceof Outcome.Started)) gate.release(instance);
+        return outcome;
+      }
+    }
+  }
+
+  /** LastOnly: the older unfinished runs are stopped as a user would, by spec.stop. */
+  private void stopOthers(WorkflowInstance instance, List<String> names) {
+    for (String other : names) {
+      try {
+        client.resources(WorkflowInstance.class).inNamespace(instance.getMetadata().getNamespace()).withName(other)
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"stop\":true}}");
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) throw e;
+      }
+    }
+  }
+
+  private Outcome fresh(WorkflowInstance instance, Workflow workflow, CompiledWorkflow compiled, Map<String, JsonNode> params) {
+    String name = instance.getMetadata().getName();
+    InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), name);
     JsonNode definition = Json.toTree(workflow.getSpec());
     InstanceFlow flow = new InstanceFlow(name, compiled, definition, params);
     // Pin first: once this write lands, editing or deleting the Workflow cannot change the run.
@@ -116,16 +199,11 @@ final class RunStarter {
   }
 
   /**
-   * A pinned run that has not started: a restarted run (contract 2), or a new run pinned just
-   * before an operator restart. Resuming it would arm the workflow timeout from a start time it
-   * does not have; it is started instead, from the steps its status keeps.
+   * Starts a restarted run from the status the restart action wrote: the engine takes it as a run
+   * that has not started (it never sees Queued, contract 3), keeps the steps the status keeps, and
+   * launches the rest.
    */
-  private static boolean waitingToStart(WorkflowInstanceStatus current) {
-    return current.phase == null || current.phase == InstancePhase.Pending || current.phase == InstancePhase.Queued;
-  }
-
-  /** Starts a pinned run: restore then Start. The engine never sees Queued (contract 3). */
-  private Outcome startPinned(WorkflowInstance instance, WorkflowInstanceStatus current) {
+  private Outcome restart(WorkflowInstance instance, WorkflowInstanceStatus current) {
     String name = instance.getMetadata().getName();
     CompiledWorkflow compiled;
     try {
@@ -133,11 +211,15 @@ final class RunStarter {
     } catch (InvalidDefinitionException | IllegalArgumentException e) {
       return reject(instance, "InvalidDefinition", List.of("the pinned definition no longer compiles: " + e.getMessage()));
     }
-    Map<String, JsonNode> params = current.params == null ? Map.of() : new LinkedHashMap<>(current.params);
-    InstanceFlow flow = new InstanceFlow(name, compiled, current.definition, params);
-    WorkflowInstanceStatus pending = Json.fromTree(Json.toTree(current), WorkflowInstanceStatus.class);
-    pending.phase = InstancePhase.Pending;
-    flow.restore(pending);
+    WorkflowInstanceStatus start = Json.fromTree(Json.toTree(current), WorkflowInstanceStatus.class);
+    start.phase = InstancePhase.Pending;
+    start.message = null;
+    if (Conditions.find(start.conditions, QUEUED) != null) {
+      Conditions.set(start.conditions, QUEUED, false, "Started", "its turn came", instance.getMetadata().getGeneration(), engine.clock().instant());
+    }
+    Map<String, JsonNode> params = start.params == null ? Map.of() : new LinkedHashMap<>(start.params);
+    InstanceFlow flow = new InstanceFlow(name, compiled, start.definition, params);
+    flow.restore(start);
     InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), name);
     FlowActor actor = engine.getOrCreate(key, () -> flow);
     runtime.track(actor, instance);
@@ -145,6 +227,44 @@ final class RunStarter {
     return new Outcome.Started(actor);
   }
 
+  static final String QUEUED = "Queued";
+
+  /** Writes phase Queued and why, unless the status says so already. */
+  private Outcome queued(WorkflowInstance instance, RunQueue.Decision.Queue queue) {
+    WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
+    Condition c = Conditions.find(st.conditions, QUEUED);
+    boolean same = st.phase == InstancePhase.Queued && queue.message().equals(st.message)
+        && c != null && Conditions.TRUE.equals(c.getStatus()) && queue.reason().equals(c.getReason());
+    if (!same) {
+      st.phase = InstancePhase.Queued;
+      st.message = queue.message();
+      Conditions.set(st.conditions, QUEUED, true, queue.reason(), queue.message(), instance.getMetadata().getGeneration(), engine.clock().instant());
+      status.write(instance, st);
+    }
+    return new Outcome.Queued(queue.message());
+  }
+
+  /** Ends a run that never started (dropped, or stopped while it waited). */
+  private Outcome end(WorkflowInstance instance, InstancePhase phase, String why) {
+    Instant now = engine.clock().instant();
+    WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
+    st.phase = phase;
+    st.message = why;
+    st.endTime = now.toString();
+    Long gen = instance.getMetadata().getGeneration();
+    if (Conditions.find(st.conditions, QUEUED) != null) {
+      Conditions.set(st.conditions, QUEUED, false, "Ended", why, gen, now);
+    }
+    Conditions.set(st.conditions, "Completed", true, phase.name(), why, gen, now);
+    WorkflowInstance written = status.write(instance, st);
+    gate.endedWith(instance, phase);
+    if (written != null) {
+      events.record(written, EventRecorder.Type.Normal, EventRecorder.Reason.Stopped, why);
+    }
+    return new Outcome.Rejected();
+  }
+
+  /** A run already under way when this process started: rebuilt from its status and its Jobs. */
   private Outcome resume(WorkflowInstance instance, WorkflowInstanceStatus current, Map<String, Integer> launched) {
     String name = instance.getMetadata().getName();
     CompiledWorkflow compiled;
@@ -187,6 +307,7 @@ final class RunStarter {
     Conditions.set(st.conditions, "Valid", false, reason, message, gen, now);
     Conditions.set(st.conditions, "Completed", true, "Failed", message, gen, now);
     WorkflowInstance written = status.write(instance, st);
+    gate.endedWith(instance, InstancePhase.Failed);
     if (written != null) {
       events.record(written, EventRecorder.Type.Warning, EventRecorder.Reason.InvalidDefinition, message);
     }

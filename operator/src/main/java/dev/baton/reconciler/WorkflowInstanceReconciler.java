@@ -38,6 +38,7 @@ import java.util.Set;
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
   private static final Duration WORKFLOW_NOT_FOUND_RECHECK = Duration.ofSeconds(5);
   private static final Duration RESTART_RECHECK = Duration.ofSeconds(2);
+  private static final Duration QUEUED_RECHECK = Duration.ofMinutes(2);
 
   private final FlowEngine engine;
   private final KubernetesRuntime runtime;
@@ -113,7 +114,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
                 .build(),
             context);
     children.addIndexers(Map.of(BY_PARENT, WorkflowInstanceReconciler::parentIndex));
-    return List.of(jobs, pods, children);
+    return List.of(jobs, pods, children, starter.gate().attach(context.getPrimaryCache()));
   }
 
   private static List<String> parentIndex(WorkflowInstance child) {
@@ -142,6 +143,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
     if (context.isPrimaryResourceDeleted()) {
       forget(key);
+      starter.gate().deleted(instance);
       return UpdateControl.noUpdate();
     }
     WorkflowInstanceStatus status = instance.getStatus();
@@ -172,6 +174,10 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
         case RunStarter.Outcome.Started started -> actor = started.actor();
         case RunStarter.Outcome.Waiting waiting -> {
           return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(WORKFLOW_NOT_FOUND_RECHECK);
+        }
+        case RunStarter.Outcome.Queued queued -> {
+          // The gate wakes it when its turn may have come; the recheck is only a safety net.
+          return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(QUEUED_RECHECK);
         }
         case RunStarter.Outcome.Rejected rejected -> {
           return UpdateControl.noUpdate();
@@ -217,5 +223,6 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     // actor: that one stays.
     FlowActor actor = engine.get(key);
     if (actor == null || actor.phase().isFinal()) forget(key);
+    starter.gate().ended(key, uid);
   }
 }

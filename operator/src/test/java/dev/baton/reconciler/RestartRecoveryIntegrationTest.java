@@ -43,6 +43,7 @@ class RestartRecoveryIntegrationTest {
         metadata:
           name: chain
         spec:
+          runStrategy: {type: Parallel, concurrency: %d}
           steps:
             - id: extract
               job: &slow
@@ -63,7 +64,7 @@ class RestartRecoveryIntegrationTest {
             - id: publish
               dependsOn: [join]
               job: *slow
-        """);
+        """.formatted(RUNS));
     for (int i = 0; i < RUNS; i++) {
       cluster.apply(
           """

@@ -1,0 +1,163 @@
+package dev.baton.reconciler;
+
+import dev.baton.api.Conditions;
+import dev.baton.api.InstancePhase;
+import dev.baton.api.Rollup;
+import dev.baton.api.RunStrategyType;
+import dev.baton.api.RunSummary;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.api.WorkflowInstanceSpec;
+import dev.baton.api.WorkflowInstanceStatus;
+import dev.baton.api.WorkflowStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A Workflow's aggregate view of its instances (WorkflowStatus runs, lastRun, lastSuccess,
+ * blockedBy), and the slim copies of instances it is computed from.
+ */
+final class WorkflowRuns {
+  private WorkflowRuns() {}
+
+  /** Fills the aggregate fields of {@code status} from the workflow's instances. */
+  static void aggregate(WorkflowStatus status, RunStrategyType strategy, List<WorkflowInstance> instances) {
+    Map<String, Long> runs = new TreeMap<>();
+    WorkflowInstance lastRun = null;
+    WorkflowInstance lastSuccess = null;
+    Comparator<WorkflowInstance> byCreation =
+        Comparator.comparing((WorkflowInstance i) -> created(i)).thenComparing(i -> i.getMetadata().getName());
+    List<RunQueue.Run> views = new ArrayList<>();
+    for (WorkflowInstance i : instances) {
+      InstancePhase phase = phase(i);
+      runs.merge(phase.name(), 1L, Long::sum);
+      if (lastRun == null || byCreation.compare(i, lastRun) > 0) lastRun = i;
+      if (phase == InstancePhase.Succeeded && i.getStatus().endTime != null
+          && (lastSuccess == null || i.getStatus().endTime.compareTo(lastSuccess.getStatus().endTime) > 0)) {
+        lastSuccess = i;
+      }
+      RunQueue.State state = phase.isFinal() ? RunQueue.State.ENDED : RunQueue.State.WAITING;
+      views.add(new RunQueue.Run(i.getMetadata().getName(), created(i), state, phase, false,
+          i.getSpec() != null && i.getSpec().unblockRequested()));
+    }
+    status.runs = runs.isEmpty() ? null : runs;
+    status.lastRun = lastRun == null ? null : summary(lastRun);
+    status.lastSuccess = lastSuccess == null ? null : summary(lastSuccess);
+    RunQueue.Run blocker = strategy == RunStrategyType.StrictSequential ? RunQueue.blocker(views, null) : null;
+    status.blockedBy = blocker == null ? null : blocker.name();
+  }
+
+  static RunSummary summary(WorkflowInstance i) {
+    WorkflowInstanceStatus st = i.getStatus();
+    RunSummary s = new RunSummary();
+    s.name = i.getMetadata().getName();
+    s.phase = phase(i);
+    if (st != null) {
+      s.run = st.run;
+      s.startTime = st.startTime;
+      s.endTime = st.endTime;
+      s.progress = st.rollup != null && st.rollup.progress != null ? st.rollup.progress : st.progress;
+    }
+    return s;
+  }
+
+  private static InstancePhase phase(WorkflowInstance i) {
+    return i.getStatus() == null || i.getStatus().phase == null ? InstancePhase.Pending : i.getStatus().phase;
+  }
+
+  private static Instant created(WorkflowInstance i) {
+    String t = i.getMetadata().getCreationTimestamp();
+    return t == null ? Instant.EPOCH : Instant.parse(t);
+  }
+
+  /**
+   * The copy of an instance the workflow controller keeps: only what the aggregate and the
+   * unblock bookkeeping read. A run's status can be large (steps, loops, outputs); the instance
+   * controller already holds it whole, and a second whole copy per instance would double that.
+   */
+  static WorkflowInstance slim(WorkflowInstance full) {
+    WorkflowInstance s = new WorkflowInstance();
+    var m = full.getMetadata();
+    s.setMetadata(new ObjectMetaBuilder()
+        .withName(m.getName())
+        .withNamespace(m.getNamespace())
+        .withUid(m.getUid())
+        .withResourceVersion(m.getResourceVersion())
+        .withGeneration(m.getGeneration())
+        .withCreationTimestamp(m.getCreationTimestamp())
+        .build());
+    if (full.getSpec() != null) {
+      WorkflowInstanceSpec spec = new WorkflowInstanceSpec();
+      spec.workflow = full.getSpec().workflow;
+      spec.unblock = full.getSpec().unblock;
+      spec.stop = full.getSpec().stop;
+      s.setSpec(spec);
+    }
+    WorkflowInstanceStatus st = full.getStatus();
+    if (st != null) {
+      WorkflowInstanceStatus slim = new WorkflowInstanceStatus();
+      slim.phase = st.phase;
+      slim.run = st.run;
+      slim.startTime = st.startTime;
+      slim.endTime = st.endTime;
+      slim.progress = st.progress;
+      if (st.rollup != null) {
+        slim.rollup = new Rollup();
+        slim.rollup.progress = st.rollup.progress;
+      }
+      var unblocked = Conditions.find(st.conditions, "Unblocked");
+      slim.conditions = unblocked == null ? new ArrayList<>() : new ArrayList<>(List.of(unblocked));
+      slim.steps = null;
+      s.setStatus(slim);
+    }
+    return s;
+  }
+
+  /** An informer store that keeps {@link #slim} copies. */
+  static final class SlimStore implements ItemStore<WorkflowInstance> {
+    private final Map<String, WorkflowInstance> items = new ConcurrentHashMap<>();
+
+    @Override
+    public String getKey(WorkflowInstance obj) {
+      return Cache.metaNamespaceKeyFunc(obj);
+    }
+
+    @Override
+    public WorkflowInstance put(String key, WorkflowInstance obj) {
+      return items.put(key, slim(obj));
+    }
+
+    @Override
+    public WorkflowInstance remove(String key) {
+      return items.remove(key);
+    }
+
+    @Override
+    public Stream<String> keySet() {
+      return items.keySet().stream();
+    }
+
+    @Override
+    public Stream<WorkflowInstance> values() {
+      return items.values().stream();
+    }
+
+    @Override
+    public int size() {
+      return items.size();
+    }
+
+    @Override
+    public WorkflowInstance get(String key) {
+      return items.get(key);
+    }
+  }
+}
