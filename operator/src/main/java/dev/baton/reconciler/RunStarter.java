@@ -147,6 +147,12 @@ final class RunStarter {
 
   /** Asks the gate; starts the run only when it may start now. */
   private Outcome admit(WorkflowInstance instance, RunStrategy strategy, java.util.function.Supplier<Outcome> startIt) {
+    if (dev.baton.runtime.Children.parentName(instance) != null) {
+      // A subworkflow's child run is a step of its parent's run, paced by the parent's own
+      // strategy and stepConcurrency; queueing it behind its workflow's other runs could deadlock
+      // (a workflow that calls itself would wait for its own end).
+      return startIt.get();
+    }
     RunQueue.Decision decision = gate.decide(instance, strategy);
     switch (decision) {
       case RunQueue.Decision.Drop drop -> {
