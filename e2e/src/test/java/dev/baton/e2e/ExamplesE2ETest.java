@@ -56,16 +56,25 @@ class ExamplesE2ETest {
     WorkflowInstance done = E2E.awaitFinal(client, NS, name, Duration.ofSeconds(120));
     example.check(done);
     // No step attempt has more than one Job, and no Job is beyond the attempts the status
-    // records. (A timed-out or stopped attempt's Job is deleted, so fewer Jobs may remain.)
+    // records. (A timed-out or stopped attempt's Job is deleted, so fewer Jobs may remain.) A Job
+    // of a loop iteration (path loop.index.step...) belongs to a loop step of the status, within
+    // its iterations; the status keeps no per-iteration attempts once an iteration is done.
     var steps = done.getStatus().steps;
     var perStepAttempt = E2E.jobs(client, NS, name).stream().collect(java.util.stream.Collectors.groupingBy(
-        j -> j.getMetadata().getLabels().get("baton.dev/step") + "#" + j.getMetadata().getLabels().get("baton.dev/attempt"),
+        j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get("baton.dev/attempt"),
         java.util.stream.Collectors.counting()));
     assertThat(perStepAttempt).as("Jobs of " + name).allSatisfy((key, count) -> {
       assertThat(count).as(key).isEqualTo(1L);
       String[] parts = key.split("#");
-      assertThat(steps).containsKey(parts[0]);
-      assertThat(Integer.parseInt(parts[1])).as(key).isBetween(1, steps.get(parts[0]).attempt);
+      String[] path = parts[0].split("\\.");
+      assertThat(steps).containsKey(path[0]);
+      if (path.length == 1) {
+        assertThat(Integer.parseInt(parts[1])).as(key).isBetween(1, steps.get(path[0]).attempt);
+      } else {
+        var loop = steps.get(path[0]).loop;
+        assertThat(loop).as(key + ": a loop step").isNotNull();
+        if (loop.total != null) assertThat(Long.parseLong(path[1])).as(key).isBetween(0L, loop.total - 1);
+      }
     });
   }
 }
