@@ -231,6 +231,104 @@ class ActionsE2ETest {
     assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
   }
 
+  @Test
+  void lastOnlyStopsTheOlderRunAndFirstOnlyDropsTheNewOne() {
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: refresh
+        spec:
+          runStrategy: {type: LastOnly}
+          steps:
+            - id: work
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'sleep 3600']
+                podTemplate:
+                  metadata:
+                    annotations:
+                      baton.dev/fake-duration: 5s
+        ---
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: once
+        spec:
+          runStrategy: {type: FirstOnly}
+          steps:
+            - id: work
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'sleep 3600']
+                podTemplate:
+                  metadata:
+                    annotations:
+                      baton.dev/fake-duration: 5s
+        """);
+    E2E.apply(client, NS, instance("refresh-1", "refresh") + "---\n" + instance("once-1", "once"));
+    for (String name : List.of("refresh-1", "once-1")) {
+      Cluster.await(name + " running", () -> E2E.instance(client, NS, name),
+          i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running, Duration.ofSeconds(30));
+    }
+    E2E.apply(client, NS, instance("refresh-2", "refresh") + "---\n" + instance("once-2", "once"));
+
+    WorkflowInstance superseded = E2E.awaitFinal(client, NS, "refresh-1", Duration.ofSeconds(30));
+    assertThat(superseded.getStatus().phase).isEqualTo(InstancePhase.Stopped);
+    assertThat(E2E.awaitFinal(client, NS, "refresh-2", Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+
+    WorkflowInstance dropped = E2E.awaitFinal(client, NS, "once-2", Duration.ofSeconds(30));
+    assertThat(dropped.getStatus().phase).isEqualTo(InstancePhase.Stopped);
+    assertThat(dropped.getStatus().message).contains("once-1").contains("FirstOnly");
+    assertThat(jobsOf("once-2")).isEmpty();
+    assertThat(E2E.awaitFinal(client, NS, "once-1", Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+  }
+
+  @Test
+  void parallelRunsUpToItsConcurrencyAndQueuesTheRest() {
+    E2E.apply(client, NS, """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: shards
+        spec:
+          runStrategy: {type: Parallel, concurrency: 2}
+          steps:
+            - id: work
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'sleep 3']
+                podTemplate:
+                  metadata:
+                    annotations:
+                      baton.dev/fake-duration: 3s
+        """);
+    E2E.apply(client, NS, instance("shards-1", "shards") + "---\n" + instance("shards-2", "shards") + "---\n" + instance("shards-3", "shards"));
+    Cluster.await("two running and one queued", () -> List.of(
+            E2E.instance(client, NS, "shards-1"), E2E.instance(client, NS, "shards-2"), E2E.instance(client, NS, "shards-3")),
+        list -> list.stream().filter(i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running).count() == 2
+            && list.get(2).getStatus() != null && list.get(2).getStatus().phase == InstancePhase.Queued,
+        Duration.ofSeconds(30));
+    for (String name : List.of("shards-1", "shards-2", "shards-3")) {
+      assertThat(E2E.awaitFinal(client, NS, name, Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    }
+    WorkflowInstance third = E2E.instance(client, NS, "shards-3");
+    Instant firstEnd = List.of("shards-1", "shards-2").stream()
+        .map(n -> Instant.parse(E2E.instance(client, NS, n).getStatus().endTime)).min(Instant::compareTo).orElseThrow();
+    assertThat(Instant.parse(third.getStatus().startTime)).as("shards-3 starts once a slot frees").isAfterOrEqualTo(firstEnd);
+  }
+
+  private static String instance(String name, String workflow) {
+    return """
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: %s
+        spec:
+          workflow: %s
+        """.formatted(name, workflow);
+  }
+
   private static List<String> jobsOf(String instance) {
     List<Job> jobs = E2E.jobs(client, NS, instance);
     return jobs.stream().map(j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get("baton.dev/attempt")).collect(Collectors.toList());
