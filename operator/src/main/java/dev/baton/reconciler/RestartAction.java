@@ -187,10 +187,13 @@ final class RestartAction {
   }
 
   /**
-   * Deletes the earlier run's Jobs and child instances of loop iterations that run again (see
-   * {@link Restarts#rerunsIteration}), before the new run can start: their names would be taken
-   * again, and an AlreadyExists would be read as a launch. Their logs go with them; the run's
-   * record stays in the history.
+   * Deletes the earlier run's Jobs, Pods and child instances of loop iterations that run again
+   * (see {@link Restarts#rerunsIteration}), before the new run can start: their names would be
+   * taken again, an AlreadyExists would be read as a launch, and their outcomes as the new
+   * attempts' (the Pods too: they outlive a background deletion of their Job until the garbage
+   * collector comes). Their logs go with them; the run's record stays in the history. The
+   * reconciler starts the run only once its informers no longer hold any of them ({@link
+   * #rerun}).
    */
   private void deleteRerunIterations(WorkflowInstance instance, WorkflowInstanceStatus next) {
     String ns = instance.getMetadata().getNamespace();
@@ -199,13 +202,18 @@ final class RestartAction {
     for (var job : jobs) {
       if (rerun(job, next)) client.resource(job).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
+    var pods = client.pods().inNamespace(ns).withLabel(Labels.INSTANCE, name).list().getItems();
+    for (var pod : pods) {
+      if (rerun(pod, next)) client.resource(pod).delete();
+    }
     var children = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
     for (var child : children) {
       if (rerun(child, next)) client.resource(child).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
   }
 
-  private static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
+  /** Whether {@code object} is an earlier run's Job, Pod or child of an iteration {@code next} runs again. */
+  static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
     String path = annotations == null ? null : annotations.get(STEP_PATH);
     return path != null && Restarts.rerunsIteration(next, path);
