@@ -163,4 +163,216 @@ class LoopsIntegrationTest {
     assertThat(creations("cont-1", expected2.size())).as("no late creations").isEqualTo(new TreeMap<>(expected2));
     assertThat(run2.getStatus().rollup).isNotNull();
   }
+
+  static String slow(String d) {
+    return "{image: busybox, podTemplate: {metadata: {annotations: {baton.dev/fake-duration: " + d + "}}}}";
+  }
+
+  /** Stops the operator, lets Jobs go on finishing without it for a while, and starts another. */
+  void restartOperator() {
+    cluster.stopOperator();
+    sleep(400);
+    cluster.startOperator();
+  }
+
+  @Test
+  void anOperatorRestartedInTheMiddleOfANestedForeachRunsEveryIterationOnce() {
+    cluster.apply(OperatorIntegrationTest.workflow("nest", """
+        - id: outer
+          type: foreach
+          foreach:
+            over: [{name: x, values: [a, b, c, d]}]
+            concurrency: 2
+          steps:
+            - id: inner
+              type: foreach
+              foreach:
+                over: [{name: y, expr: "[1, 2, 3, 4, 5]"}]
+                concurrency: 2
+              steps:
+                - id: work
+                  job: %s
+        - id: end
+          dependsOn: [outer]
+          job: {image: busybox}
+        """.formatted(slow("150ms"))));
+    cluster.apply(OperatorIntegrationTest.run("nest-1", "nest"));
+    Cluster.await("outer iteration 0 done and more under way", () -> cluster.instance("nest-1"),
+        i -> i.getStatus() != null && i.getStatus().steps.get("outer") != null && i.getStatus().steps.get("outer").loop != null
+            && i.getStatus().steps.get("outer").loop.succeeded != null,
+        WAIT);
+    restartOperator();
+
+    WorkflowInstance done = cluster.awaitFinal("nest-1", WAIT);
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    LoopStatus outer = done.getStatus().steps.get("outer").loop;
+    assertThat(outer.succeeded).isEqualTo("0-3");
+    assertThat(outer.unsuccessful).isNull();
+    assertThat(outer.active).isNullOrEmpty();
+    Map<String, Integer> expected = new TreeMap<>();
+    for (int o = 0; o < 4; o++) {
+      for (int i = 0; i < 5; i++) expected.put("outer." + o + ".inner." + i + ".work#1", 1);
+    }
+    expected.put("end#1", 1);
+    assertThat(creations("nest-1", expected.size())).isEqualTo(expected);
+    sleep(300);
+    assertThat(creations("nest-1", expected.size())).isEqualTo(expected);
+    assertThat(done.getStatus().rollup.states).containsEntry("Succeeded", 21L);
+  }
+
+  @Test
+  void anOperatorRestartedInTheMiddleOfAWhileLoopRunsEveryIterationOnce() {
+    cluster.apply(OperatorIntegrationTest.workflow("poll", """
+        - id: wait
+          type: while
+          while:
+            condition: loop.index < 6
+            maxIterations: 10
+          steps:
+            - id: a
+              job: %s
+            - id: b
+              dependsOn: [a]
+              job: %s
+        """.formatted(slow("120ms"), slow("120ms"))));
+    cluster.apply(OperatorIntegrationTest.run("poll-1", "poll"));
+    Cluster.await("two iterations done", () -> cluster.instance("poll-1"),
+        i -> i.getStatus() != null && i.getStatus().steps.get("wait") != null && i.getStatus().steps.get("wait").loop != null
+            && "0-1".equals(i.getStatus().steps.get("wait").loop.succeeded),
+        WAIT);
+    restartOperator();
+
+    WorkflowInstance done = cluster.awaitFinal("poll-1", WAIT);
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    LoopStatus loop = done.getStatus().steps.get("wait").loop;
+    assertThat(loop.succeeded).isEqualTo("0-5");
+    assertThat(loop.total).isEqualTo(6L);
+    Map<String, Integer> expected = new TreeMap<>();
+    for (int i = 0; i < 6; i++) {
+      expected.put("wait." + i + ".a#1", 1);
+      expected.put("wait." + i + ".b#1", 1);
+    }
+    assertThat(creations("poll-1", expected.size())).isEqualTo(expected);
+    sleep(300);
+    assertThat(creations("poll-1", expected.size())).isEqualTo(expected);
+  }
+
+  @Test
+  void skippingAnInnerStepOfAForeachSkipsItInTheRunningAndLaterIterations() {
+    cluster.apply(OperatorIntegrationTest.workflow("skp", """
+        - id: days
+          type: foreach
+          foreach:
+            over: [{name: n, expr: "[0, 1, 2, 3, 4, 5]"}]
+            concurrency: 2
+          steps:
+            - id: load
+              job: {image: busybox}
+            - id: check
+              dependsOn: [load]
+              job: {image: busybox}
+            - id: publish
+              dependsOn: [check]
+              job: {image: busybox}
+        """));
+    // check hangs wherever it runs: only the skip gets the loop past it.
+    cluster.kubelet.otherwise(a -> a.step().endsWith(".check") ? new Behavior.Hang() : null);
+    cluster.apply(OperatorIntegrationTest.run("skp-1", "skp"));
+    creations("skp-1", 4); // load and check of iterations 0 and 1
+    Cluster.await("check running in iterations 0 and 1", () -> created.keySet(),
+        k -> k.contains("skp-1/days.0.check#1") && k.contains("skp-1/days.1.check#1"), WAIT);
+
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("skp-1")
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"skip\":[\"check\"]}}");
+    WorkflowInstance done = cluster.awaitFinal("skp-1", WAIT);
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().steps.get("days").loop.succeeded).isEqualTo("0-5");
+    // The running checks' Jobs are deleted; no later iteration launched one.
+    assertThat(cluster.jobs("skp-1")).extracting(j -> j.getMetadata().getAnnotations().get("baton.dev/step-path"))
+        .noneMatch(p -> p.endsWith(".check"));
+    Map<String, Integer> seen = creations("skp-1", 0);
+    assertThat(seen.keySet()).filteredOn(k -> k.contains(".check#")).containsExactlyInAnyOrder("days.0.check#1", "days.1.check#1");
+    for (int i = 0; i < 6; i++) {
+      assertThat(seen).containsEntry("days." + i + ".load#1", 1).containsEntry("days." + i + ".publish#1", 1);
+    }
+    assertThat(done.getStatus().rollup.states).containsEntry("Skipped", 6L).containsEntry("Succeeded", 12L);
+  }
+
+  @Test
+  void stepConcurrencyCapsTheIterationsOfAWiderForeach() {
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: capped
+        spec:
+          stepConcurrency: 3
+          steps:
+            - id: many
+              type: foreach
+              foreach:
+                over: [{name: n, expr: "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]"}]
+                concurrency: 8
+              steps:
+                - id: work
+                  job: %s
+        """.formatted(slow("250ms")));
+    // Each Job runs from its creation to its pod's end, in the API server's own order: the mock
+    // server's resourceVersions count every write, so overlaps are measured exactly.
+    Map<String, Long> begins = new ConcurrentHashMap<>();
+    Map<String, Long> ends = new ConcurrentHashMap<>();
+    Watch jobs = client.batch().v1().jobs().inNamespace(Cluster.NS).withLabel("baton.dev/instance", "capped-1").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Job job) {
+        if (action == Action.ADDED) begins.put(job.getMetadata().getName(), Long.parseLong(job.getMetadata().getResourceVersion()));
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+    Watch pods = client.pods().inNamespace(Cluster.NS).withLabel("baton.dev/instance", "capped-1").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+          ends.putIfAbsent(pod.getMetadata().getLabels().get("job-name"), Long.parseLong(pod.getMetadata().getResourceVersion()));
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+    cluster.apply(OperatorIntegrationTest.run("capped-1", "capped"));
+    boolean sawWaiting = false;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    WorkflowInstance i;
+    do {
+      i = cluster.instance("capped-1");
+      if (i.getStatus() != null && i.getStatus().steps.get("many") != null && i.getStatus().steps.get("many").loop != null
+          && i.getStatus().steps.get("many").loop.active != null) {
+        sawWaiting |= i.getStatus().steps.get("many").loop.active.values().stream()
+            .anyMatch(it -> it.steps != null && it.steps.toString().contains("waiting for a permit: 3 of 3 steps running (stepConcurrency)"));
+      }
+      sleep(15);
+    } while (System.nanoTime() < deadline && (i.getStatus() == null || i.getStatus().phase == null || !i.getStatus().phase.isFinal()));
+    jobs.close();
+    pods.close();
+    assertThat(i.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(ends.keySet()).containsExactlyInAnyOrderElementsOf(begins.keySet()).hasSize(12);
+    java.util.TreeMap<Long, Integer> sweep = new java.util.TreeMap<>();
+    begins.values().forEach(rv -> sweep.merge(rv, 1, Integer::sum));
+    ends.values().forEach(rv -> sweep.merge(rv, -1, Integer::sum));
+    int running = 0;
+    int most = 0;
+    for (int d : sweep.values()) {
+      running += d;
+      most = Math.max(most, running);
+    }
+    assertThat(most).as("Jobs running at once").isEqualTo(3);
+    assertThat(sawWaiting).as("an iteration's step showed it waits for a permit").isTrue();
+    Map<String, Integer> expected = new TreeMap<>();
+    for (int n = 0; n < 12; n++) expected.put("many." + n + ".work#1", 1);
+    assertThat(creations("capped-1", 12)).isEqualTo(expected);
+  }
 }
