@@ -375,4 +375,66 @@ class LoopsIntegrationTest {
     for (int n = 0; n < 12; n++) expected.put("many." + n + ".work#1", 1);
     assertThat(creations("capped-1", 12)).isEqualTo(expected);
   }
+
+  /**
+   * Iterations of the scale test: a multiple of 50, the product of two loop params. Not 3000: the
+   * fake kubelet makes seven requests per Job and the mock server answers about 100 a second on a
+   * shared two-core machine, so 3000 one-step iterations take over three minutes (the operator
+   * itself is not the bottleneck: a thread dump shows it idle, waiting for Job events). The
+   * 100,000-iteration status bound is EngineBenchmark's; this test checks the operator's writes.
+   */
+  static final int SCALE = 500;
+
+  /** The CEL list [0, 1, ..., n - 1]. */
+  static String list(int n) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString)
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
+  @Test
+  void aForeachOfThousandsOfIterationsSucceedsWithItsStatusUnder256KbAtEveryWrite() {
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: wide
+        spec:
+          stepConcurrency: 200
+          steps:
+            - id: many
+              type: foreach
+              foreach:
+                over: [{name: a, expr: "%s"}, {name: b, expr: "%s"}]
+                concurrency: 200
+              steps:
+                - id: work
+                  job: {image: busybox, args: ["${loop.a}-${loop.b}"]}
+        """.formatted(list(SCALE / 50), list(50)));
+    java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+    Watch sizes = client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("wide-1").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, WorkflowInstance i) {
+        writes.incrementAndGet();
+        largest.accumulateAndGet(dev.baton.api.Json.write(i).length(), Math::max);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+    long t0 = System.nanoTime();
+    cluster.apply(OperatorIntegrationTest.run("wide-1", "wide"));
+    WorkflowInstance done = cluster.awaitFinal("wide-1", Duration.ofSeconds(90));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    sizes.close();
+    System.out.printf("%d iterations in %d ms; %d instance writes seen, the largest %d bytes%n", SCALE, ms, writes.get(), largest.get());
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    LoopStatus loop = done.getStatus().steps.get("many").loop;
+    assertThat(loop.succeeded).isEqualTo("0-" + (SCALE - 1));
+    assertThat(done.getStatus().rollup.states).isEqualTo(Map.of("Succeeded", (long) SCALE));
+    assertThat(writes.get()).as("status writes observed").isGreaterThan(3);
+    assertThat(largest.get()).as("largest instance seen, bytes").isLessThan(256 * 1024);
+    Map<String, Integer> seen = creations("wide-1", SCALE);
+    assertThat(seen).hasSize(SCALE).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1));
+  }
 }
