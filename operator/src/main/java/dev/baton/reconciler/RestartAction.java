@@ -10,6 +10,7 @@ import dev.baton.dag.CompiledWorkflow;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.InvalidDefinitionException;
 import dev.baton.flow.Restarts;
+import dev.baton.runtime.Children;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.Labels;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -208,8 +209,23 @@ final class RestartAction {
     }
     var children = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
     for (var child : children) {
-      if (rerun(child, next)) client.resource(child).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      if (rerun(child, next)) deleteTree(child);
     }
+  }
+
+  /**
+   * Deletes a child instance and, first, what the garbage collector would delete after it: its
+   * Jobs, their Pods and its own children. They cannot wait for it: the iteration's next child
+   * takes this one's name, and its Jobs and children these ones' names.
+   */
+  private void deleteTree(WorkflowInstance child) {
+    String ns = child.getMetadata().getNamespace();
+    String name = child.getMetadata().getName();
+    var grandchildren = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
+    for (var c : Children.ownedBy(child, grandchildren)) deleteTree(c);
+    client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.INSTANCE, name).delete();
+    client.pods().inNamespace(ns).withLabel(Labels.INSTANCE, name).delete();
+    client.resource(child).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
   }
 
   /** Whether {@code object} is an earlier run's Job, Pod or child of an iteration {@code next} runs again. */

@@ -167,8 +167,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       }
     }
     boolean restartWaits = actor != null && restarts.waiting(instance);
-    List<Job> jobs = this.jobs.byIndex(BY_INSTANCE, key.toString());
-    List<Pod> pods = this.pods.byIndex(BY_INSTANCE, key.toString());
+    List<Job> jobs = Observations.owned(instance.getMetadata().getUid(), this.jobs.byIndex(BY_INSTANCE, key.toString()));
+    List<Pod> pods = Observations.podsOf(jobs, this.pods.byIndex(BY_INSTANCE, key.toString()));
     List<WorkflowInstance> children = Children.ownedBy(instance, this.children.byIndex(BY_PARENT, key.toString()));
     if (actor == null && waitsForDeletions(instance, jobs, pods, children)) {
       return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(DELETIONS_RECHECK);

@@ -293,4 +293,87 @@ class CombinationsIntegrationTest {
     assertThat(creations("seq-1", 4)).hasSize(4).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
     assertThat(creations("seq-2", 4)).hasSize(4).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
   }
+
+  @Test
+  void restartFromIncompleteReplacesOnlyTheFailedIterationsChildren() {
+    cluster.apply(workflow("leafy-flaky", """
+        params:
+          - {name: part, type: integer}
+        steps:
+          - id: a
+            job: {image: busybox, args: ["${params.part}"]}
+          - id: b
+            dependsOn: [a]
+            retry: {userErrors: 0}
+            job: {image: busybox}
+        """));
+    cluster.apply(workflow("fan-again", """
+        steps:
+          - id: parts
+            type: foreach
+            foreach:
+              over: [{name: p, expr: "[10, 20, 30]"}]
+              onIterationFailure: continue
+            steps:
+              - id: sub
+                type: subworkflow
+                retry: {userErrors: 0}
+                subworkflow:
+                  workflow: leafy-flaky
+                  params: {part: "${loop.p}"}
+        """));
+    String failing = JobNames.of("fa-1", "parts.1.sub", 1);
+    java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    cluster.kubelet.otherwise(a -> a.instance().equals(failing) && a.step().equals("b") && failedOnce.add(a.instance())
+        ? new Behavior.Fail(1, "no") : null);
+    cluster.apply(OperatorIntegrationTest.run("fa-1", "fan-again"));
+    WorkflowInstance run1 = cluster.awaitFinal("fa-1", WAIT);
+    assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(run1.getStatus().steps.get("parts").loop.unsuccessful).isEqualTo("1");
+    String kept = children("fa-1").stream().filter(c -> !c.getMetadata().getName().equals(failing))
+        .map(c -> c.getMetadata().getUid()).sorted().toList().toString();
+    String oldUid = cluster.instance(failing).getMetadata().getUid();
+    created.clear();
+
+    edit("fa-1", i -> i.getSpec().restart = restart(2, null, null));
+    WorkflowInstance run2 = awaitRun("fa-1", 2, InstancePhase.Succeeded);
+    assertThat(run2.getStatus().steps.get("parts").loop.succeeded).isEqualTo("0-2");
+    WorkflowInstance again = cluster.instance(failing);
+    assertThat(again.getMetadata().getUid()).as("a new child for the rerun iteration").isNotEqualTo(oldUid);
+    assertThat(again.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(children("fa-1").stream().filter(c -> !c.getMetadata().getName().equals(failing))
+        .map(c -> c.getMetadata().getUid()).sorted().toList().toString()).isEqualTo(kept);
+    assertThat(creations(failing, 2)).isEqualTo(new TreeMap<>(Map.of("a#1", 1, "b#1", 1)));
+    assertThat(created.keySet()).allMatch(k -> k.startsWith(failing + "/"));
+  }
+
+  @Test
+  void anInstanceMadeAgainUnderItsNameIgnoresTheJobsTheEarlierOneLeft() {
+    cluster.apply(OperatorIntegrationTest.workflow("same", """
+        - id: a
+          retry: {userErrors: 0}
+          job: {image: busybox}
+        """));
+    cluster.kubelet.otherwise(a -> a.instance().equals("same-1") ? new Behavior.Fail(1, "no") : null);
+    cluster.apply(OperatorIntegrationTest.run("same-1", "same"));
+    assertThat(cluster.awaitFinal("same-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Failed);
+    String oldUid = cluster.instance("same-1").getMetadata().getUid();
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("same-1").delete();
+    Cluster.await("same-1 gone", () -> cluster.instance("same-1"), java.util.Objects::isNull, WAIT);
+    // The mock server has no garbage collector: the earlier instance's Jobs stay, as they do on a
+    // cluster until the collector comes to them.
+    assertThat(cluster.jobs("same-1")).isNotEmpty();
+    cluster.kubelet.otherwise(a -> null);
+    created.clear();
+
+    cluster.apply(OperatorIntegrationTest.run("same-1", "same"));
+    WorkflowInstance again = cluster.awaitFinal("same-1", WAIT);
+    assertThat(again.getMetadata().getUid()).isNotEqualTo(oldUid);
+    assertThat(again.getStatus().phase).as(again.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    // Attempt 1's name is taken by the earlier instance's Job, whose failure is not this run's:
+    // attempt 2 runs, after a platform retry's backoff.
+    assertThat(again.getStatus().steps.get("a").attempt).isEqualTo(2);
+    assertThat(again.getStatus().steps.get("a").platformErrors).isEqualTo(1);
+    assertThat(creations("same-1", 1)).isEqualTo(new TreeMap<>(Map.of("a#2", 1)));
+  }
 }

@@ -437,4 +437,36 @@ class LoopsIntegrationTest {
     Map<String, Integer> seen = creations("wide-1", SCALE);
     assertThat(seen).hasSize(SCALE).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1));
   }
+
+  @Test
+  void restartFromIncompleteGoesOnWithAWhileLoopFromItsFailedIteration() {
+    cluster.apply(OperatorIntegrationTest.workflow("again", """
+        - id: wait
+          type: while
+          while:
+            condition: loop.index < 5
+            maxIterations: 10
+          steps:
+            - id: poll
+              retry: {userErrors: 0}
+              job: {image: busybox}
+        """));
+    Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+    cluster.kubelet.otherwise(a -> a.step().equals("wait.3.poll") && failedOnce.add(a.step()) ? new Behavior.Fail(1, "no") : null);
+    cluster.apply(OperatorIntegrationTest.run("again-1", "again"));
+    WorkflowInstance run1 = cluster.awaitFinal("again-1", WAIT);
+    assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(run1.getStatus().steps.get("wait").loop.succeeded).isEqualTo("0-2");
+    creations("again-1", 4);
+    created.clear();
+
+    edit("again-1", i -> i.getSpec().restart = restart(2, null, null));
+    WorkflowInstance run2 = awaitRun("again-1", 2, InstancePhase.Succeeded);
+    assertThat(run2.getStatus().steps.get("wait").loop.succeeded).isEqualTo("0-4");
+    assertThat(run2.getStatus().steps.get("wait").loop.total).isEqualTo(5L);
+    Map<String, Integer> expected = new TreeMap<>(Map.of("wait.3.poll#1", 1, "wait.4.poll#1", 1));
+    assertThat(creations("again-1", 2)).isEqualTo(expected);
+    sleep(300);
+    assertThat(creations("again-1", 2)).isEqualTo(expected);
+  }
 }
