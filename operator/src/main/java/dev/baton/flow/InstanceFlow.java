@@ -336,7 +336,12 @@ public final class InstanceFlow {
   private void stopWork(Frame f, int i, String why, Instant now) {
     switch (f.step(i).type()) {
       case JOB -> out.add(new DeleteJob(f.path(i), f.attempt[i], jobName(f, i)));
-      case SUBWORKFLOW -> out.add(new StopChild(f.path(i), f.attempt[i], jobName(f, i)));
+      case SUBWORKFLOW -> {
+        out.add(new StopChild(f.path(i), f.attempt[i], jobName(f, i)));
+        // The child ends its unfinished steps Stopped, but this run may not hear of it: it may have
+        // ended, or folded the step's iteration into its loop's counts, by then.
+        f.childRollups[i] = StatusViews.stopped(f.childRollups[i]);
+      }
       case FOREACH, WHILE -> {
         if (f.loops[i] != null) abortLoop(f.loops[i], why, now);
       }

@@ -40,6 +40,18 @@ final class StatusViews {
     return r;
   }
 
+  /** A stopped child's rollup as it will end: its unfinished leaves Stopped. Null stays null. */
+  static Rollup stopped(Rollup rollup) {
+    if (rollup == null || rollup.states == null) return rollup;
+    long[] counts = new long[STATES.length];
+    rollup.states.forEach(
+        (name, count) -> {
+          StepState s = state(name);
+          if (s != null && count != null) counts[(s.isFinal() ? s : StepState.Stopped).ordinal()] += count;
+        });
+    return rollup(counts);
+  }
+
   /** Adds a child's rollup to {@code counts}; false when there is none to add. */
   static boolean addRollup(Rollup rollup, long[] counts) {
     if (rollup == null || rollup.states == null || rollup.states.isEmpty()) return false;

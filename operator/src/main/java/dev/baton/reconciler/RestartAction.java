@@ -10,6 +10,7 @@ import dev.baton.dag.CompiledWorkflow;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.InvalidDefinitionException;
 import dev.baton.flow.Restarts;
+import dev.baton.runtime.Children;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.Labels;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -187,10 +188,13 @@ final class RestartAction {
   }
 
   /**
-   * Deletes the earlier run's Jobs and child instances of loop iterations that run again (see
-   * {@link Restarts#rerunsIteration}), before the new run can start: their names would be taken
-   * again, and an AlreadyExists would be read as a launch. Their logs go with them; the run's
-   * record stays in the history.
+   * Deletes the earlier run's Jobs, Pods and child instances of loop iterations that run again
+   * (see {@link Restarts#rerunsIteration}), before the new run can start: their names would be
+   * taken again, an AlreadyExists would be read as a launch, and their outcomes as the new
+   * attempts' (the Pods too: they outlive a background deletion of their Job until the garbage
+   * collector comes). Their logs go with them; the run's record stays in the history. The
+   * reconciler starts the run only once its informers no longer hold any of them ({@link
+   * #rerun}).
    */
   private void deleteRerunIterations(WorkflowInstance instance, WorkflowInstanceStatus next) {
     String ns = instance.getMetadata().getNamespace();
@@ -199,13 +203,33 @@ final class RestartAction {
     for (var job : jobs) {
       if (rerun(job, next)) client.resource(job).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
+    var pods = client.pods().inNamespace(ns).withLabel(Labels.INSTANCE, name).list().getItems();
+    for (var pod : pods) {
+      if (rerun(pod, next)) client.resource(pod).delete();
+    }
     var children = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
     for (var child : children) {
-      if (rerun(child, next)) client.resource(child).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      if (rerun(child, next)) deleteTree(child);
     }
   }
 
-  private static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
+  /**
+   * Deletes a child instance and, first, what the garbage collector would delete after it: its
+   * Jobs, their Pods and its own children. They cannot wait for it: the iteration's next child
+   * takes this one's name, and its Jobs and children these ones' names.
+   */
+  private void deleteTree(WorkflowInstance child) {
+    String ns = child.getMetadata().getNamespace();
+    String name = child.getMetadata().getName();
+    var grandchildren = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
+    for (var c : Children.ownedBy(child, grandchildren)) deleteTree(c);
+    client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.INSTANCE, name).delete();
+    client.pods().inNamespace(ns).withLabel(Labels.INSTANCE, name).delete();
+    client.resource(child).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+  }
+
+  /** Whether {@code object} is an earlier run's Job, Pod or child of an iteration {@code next} runs again. */
+  static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
     String path = annotations == null ? null : annotations.get(STEP_PATH);
     return path != null && Restarts.rerunsIteration(next, path);

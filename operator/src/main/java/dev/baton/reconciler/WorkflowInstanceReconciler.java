@@ -38,6 +38,7 @@ import java.util.Set;
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
   private static final Duration WORKFLOW_NOT_FOUND_RECHECK = Duration.ofSeconds(5);
   private static final Duration RESTART_RECHECK = Duration.ofSeconds(2);
+  private static final Duration DELETIONS_RECHECK = Duration.ofMillis(200);
   private static final Duration QUEUED_RECHECK = Duration.ofMinutes(2);
 
   private final FlowEngine engine;
@@ -166,9 +167,12 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       }
     }
     boolean restartWaits = actor != null && restarts.waiting(instance);
-    List<Job> jobs = this.jobs.byIndex(BY_INSTANCE, key.toString());
-    List<Pod> pods = this.pods.byIndex(BY_INSTANCE, key.toString());
+    List<Job> jobs = Observations.owned(instance.getMetadata().getUid(), this.jobs.byIndex(BY_INSTANCE, key.toString()));
+    List<Pod> pods = Observations.podsOf(jobs, this.pods.byIndex(BY_INSTANCE, key.toString()));
     List<WorkflowInstance> children = Children.ownedBy(instance, this.children.byIndex(BY_PARENT, key.toString()));
+    if (actor == null && waitsForDeletions(instance, jobs, pods, children)) {
+      return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(DELETIONS_RECHECK);
+    }
     if (actor == null) {
       switch (starter.start(instance, Children.newestAttempts(Observations.newestAttempts(jobs), children))) {
         case RunStarter.Outcome.Started started -> actor = started.actor();
@@ -201,6 +205,20 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       actor.tell(new FlowEvent.SkipRequested(ids, engine.clock().instant()));
     }
     return restartWaits ? recheckRestart() : UpdateControl.noUpdate();
+  }
+
+  /**
+   * Whether a restarted run waiting to start must wait for the deletion of the earlier run's
+   * objects of the iterations it runs again ({@link RestartAction}) to reach the informers: until
+   * then they would be taken for the new run's attempts, which have the same paths and numbers.
+   */
+  private static boolean waitsForDeletions(
+      WorkflowInstance instance, List<Job> jobs, List<Pod> pods, List<WorkflowInstance> children) {
+    WorkflowInstanceStatus st = instance.getStatus();
+    if (st == null || st.definition == null || st.run == null || !RunGate.isWaiting(st)) return false;
+    return jobs.stream().anyMatch(j -> RestartAction.rerun(j, st))
+        || pods.stream().anyMatch(p -> RestartAction.rerun(p, st))
+        || children.stream().anyMatch(c -> RestartAction.rerun(c, st));
   }
 
   /**

@@ -111,6 +111,14 @@ public final class KubernetesRuntime implements CommandSink {
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code == 409) {
+        Job existing = client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).withName(c.jobName()).get();
+        if (existing != null && !ownedBy(existing, owner)) {
+          // An earlier instance of the same name left it, and the garbage collector has not yet
+          // removed it: not this attempt's. The next attempt has another name.
+          actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), "Job " + c.jobName()
+              + " exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
+          return;
+        }
         // Created before, by this process or one before it: the step is launched, not launched twice.
         actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
         return;
@@ -127,6 +135,11 @@ public final class KubernetesRuntime implements CommandSink {
     }
   }
 
+  /** Whether {@code job} is {@code owner}'s, or has no controller to say otherwise. */
+  private static boolean ownedBy(Job job, WorkflowInstance owner) {
+    return Observations.owned(owner.getMetadata().getUid(), List.of(job)).size() == 1;
+  }
+
   private void createChild(FlowActor actor, Command.CreateChild c) {
     WorkflowInstance owner = owners.get(actor.key());
     if (owner == null) return;
@@ -137,6 +150,13 @@ public final class KubernetesRuntime implements CommandSink {
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code == 409) {
+        WorkflowInstance existing =
+            client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).withName(c.childName()).get();
+        if (existing != null && Children.ownedBy(owner, List.of(existing)).isEmpty()) {
+          actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), "could not create child instance " + c.childName()
+              + ": it exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
+          return;
+        }
         // The name is a function of the attempt: this child was created before, not a second one.
         actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
         return;

@@ -50,6 +50,38 @@ public final class Observations {
     return events;
   }
 
+  /**
+   * The Jobs among {@code jobs} that belong to the instance with {@code uid}: not those owned by
+   * another object of the same name. A child instance a restart deleted and made again, or an
+   * instance deleted and created again, finds its predecessor's Jobs under its own name until the
+   * garbage collector removes them, and they would pass for its own attempts. Jobs with no owner
+   * (made by hand) are kept.
+   */
+  public static List<Job> owned(String uid, Collection<Job> jobs) {
+    List<Job> owned = new ArrayList<>(jobs.size());
+    for (Job job : jobs) {
+      if (ownedBy(job, Set.of(uid))) owned.add(job);
+    }
+    return owned;
+  }
+
+  /** The Pods among {@code pods} of the Jobs {@link #owned} kept, for the same reason. */
+  public static List<Pod> podsOf(Collection<Job> jobs, Collection<Pod> pods) {
+    Set<String> uids = new HashSet<>();
+    for (Job job : jobs) uids.add(job.getMetadata().getUid());
+    List<Pod> kept = new ArrayList<>(pods.size());
+    for (Pod pod : pods) {
+      if (ownedBy(pod, uids)) kept.add(pod);
+    }
+    return kept;
+  }
+
+  private static boolean ownedBy(io.fabric8.kubernetes.api.model.HasMetadata object, Set<String> uids) {
+    var refs = object.getMetadata().getOwnerReferences();
+    if (refs == null || refs.isEmpty()) return true;
+    return refs.stream().anyMatch(r -> !Boolean.TRUE.equals(r.getController()) || uids.contains(r.getUid()));
+  }
+
   /** By step path, the newest attempt that has a Job. */
   public static Map<String, Integer> newestAttempts(Collection<Job> jobs) {
     Map<String, Integer> newest = new HashMap<>();

@@ -1,0 +1,379 @@
+package dev.baton.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.InstancePhase;
+import dev.baton.api.LoopStatus;
+import dev.baton.api.RestartFrom;
+import dev.baton.api.RestartRequest;
+import dev.baton.api.StepState;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Cluster;
+import dev.baton.testing.FakeKubelet.Behavior;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import dev.baton.flow.JobNames;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Features through the real operator in combination: subworkflows inside loops, restarts from a
+ * step upstream of a loop, run strategies over instances with loops. Every Job Baton creates is
+ * counted by its step path and attempt.
+ */
+@EnableKubernetesMockClient(crud = true)
+class CombinationsIntegrationTest {
+  static KubernetesClient client;
+  static final Duration WAIT = Duration.ofSeconds(40);
+
+  Cluster cluster;
+  /** Job creations seen by the API server, by "instance/path#attempt". */
+  final Map<String, Integer> created = new ConcurrentHashMap<>();
+  Watch watch;
+
+  @BeforeEach
+  void start() {
+    client.batch().v1().jobs().inNamespace(Cluster.NS).delete();
+    cluster = new Cluster(client).startOperator();
+    watch = client.batch().v1().jobs().inNamespace(Cluster.NS).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Job job) {
+        if (action == Action.ADDED) created.merge(key(job), 1, Integer::sum);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+  }
+
+  @AfterEach
+  void stop() {
+    watch.close();
+    cluster.close();
+  }
+
+  static String key(Job job) {
+    var m = job.getMetadata();
+    return m.getLabels().get("baton.dev/instance") + "/" + m.getAnnotations().get("baton.dev/step-path") + "#"
+        + m.getLabels().get("baton.dev/attempt");
+  }
+
+  /** The Job creations of one instance, "path#attempt" to count, once they are {@code n}. */
+  Map<String, Integer> creations(String instance, int n) {
+    return Cluster.await("" + n + " Job creations of " + instance, () -> {
+      Map<String, Integer> m = new TreeMap<>();
+      created.forEach((k, v) -> {
+        if (k.startsWith(instance + "/")) m.put(k.substring(instance.length() + 1), v);
+      });
+      return m;
+    }, m -> m.values().stream().mapToInt(Integer::intValue).sum() >= n, WAIT);
+  }
+
+  WorkflowInstance edit(String name, Consumer<WorkflowInstance> change) {
+    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(name).edit(i -> {
+      change.accept(i);
+      return i;
+    });
+  }
+
+  static RestartRequest restart(int run, RestartFrom from, String step) {
+    RestartRequest r = new RestartRequest();
+    r.run = run;
+    r.from = from;
+    r.step = step;
+    return r;
+  }
+
+  WorkflowInstance awaitRun(String name, int run, InstancePhase phase) {
+    return Cluster.await(
+        "run " + run + " of " + name + " " + phase,
+        () -> cluster.instance(name),
+        i -> i.getStatus() != null && Integer.valueOf(run).equals(i.getStatus().run) && i.getStatus().phase == phase,
+        WAIT);
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+
+  static String slow(String d) {
+    return "{image: busybox, podTemplate: {metadata: {annotations: {baton.dev/fake-duration: " + d + "}}}}";
+  }
+
+  static String workflow(String name, String body) {
+    return SubworkflowIntegrationTest.workflow(name, body);
+  }
+
+  List<WorkflowInstance> children(String parent) {
+    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel("baton.dev/parent", parent).list().getItems();
+  }
+
+  void leafy(String name) {
+    cluster.apply(workflow(name, """
+        params:
+          - {name: part, type: integer}
+        steps:
+          - id: a
+            job: {image: busybox, args: ["${params.part}"]}
+          - id: b
+            dependsOn: [a]
+            job: {image: busybox}
+        """));
+  }
+
+  static String fan(String name, String child) {
+    return workflow(name, """
+        steps:
+          - id: parts
+            type: foreach
+            foreach:
+              over: [{name: p, expr: "[10, 20, 30]"}]
+              concurrency: 3
+            steps:
+              - id: sub
+                type: subworkflow
+                subworkflow:
+                  workflow: %s
+                  params: {part: "${loop.p}"}
+        """.formatted(child));
+  }
+
+  @Test
+  void aSubworkflowInAForeachRunsOneChildPerIterationAndRollsUpTheirLeaves() {
+    leafy("leafy");
+    cluster.apply(fan("fan", "leafy"));
+    cluster.apply(OperatorIntegrationTest.run("fan-1", "fan"));
+    WorkflowInstance done = cluster.awaitFinal("fan-1", WAIT);
+    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(children("fan-1")).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder(
+        JobNames.of("fan-1", "parts.0.sub", 1), JobNames.of("fan-1", "parts.1.sub", 1), JobNames.of("fan-1", "parts.2.sub", 1));
+    for (WorkflowInstance c : children("fan-1")) {
+      assertThat(c.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+      Map<String, Integer> expected = Map.of("a#1", 1, "b#1", 1);
+      assertThat(creations(c.getMetadata().getName(), 2)).isEqualTo(new TreeMap<>(expected));
+    }
+    assertThat(done.getStatus().rollup.total).isEqualTo(6);
+    assertThat(done.getStatus().rollup.states).isEqualTo(Map.of("Succeeded", 6L));
+    assertThat(done.getStatus().steps.get("parts").loop.succeeded).isEqualTo("0-2");
+  }
+
+  @Test
+  void stoppingAParentStopsTheChildrenOfItsRunningIterations() {
+    leafy("leafy-hang");
+    cluster.apply(fan("fan-stop", "leafy-hang"));
+    cluster.kubelet.otherwise(a -> a.step().equals("b") ? new Behavior.Hang() : null);
+    cluster.apply(OperatorIntegrationTest.run("fans-1", "fan-stop"));
+    Cluster.await("three children with b running", () -> children("fans-1"),
+        cs -> cs.size() == 3 && cs.stream().allMatch(c -> c.getStatus() != null && c.getStatus().steps.get("b") != null
+            && c.getStatus().steps.get("b").state == StepState.Running), WAIT);
+    // The parent's rollup follows its children's.
+    Cluster.await("the parent's rollup: 3 Succeeded, 3 Running", () -> cluster.instance("fans-1"),
+        i -> Map.of("Succeeded", 3L, "Running", 3L).equals(i.getStatus().rollup.states), WAIT);
+
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("fans-1")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"stop\":true}}");
+    WorkflowInstance stopped = cluster.awaitFinal("fans-1", WAIT);
+    assertThat(stopped.getStatus().phase).isEqualTo(InstancePhase.Stopped);
+    for (WorkflowInstance c : children("fans-1")) {
+      WorkflowInstance child = cluster.awaitFinal(c.getMetadata().getName(), WAIT);
+      assertThat(child.getStatus().phase).as(child.getMetadata().getName()).isEqualTo(InstancePhase.Stopped);
+      assertThat(child.getStatus().steps.get("b").state).isEqualTo(StepState.Stopped);
+      Cluster.await("b's Job of " + c.getMetadata().getName() + " deleted", () -> cluster.jobs(c.getMetadata().getName()),
+          js -> js.stream().noneMatch(j -> "b".equals(j.getMetadata().getLabels().get("baton.dev/step"))), WAIT);
+    }
+    assertThat(stopped.getStatus().steps.get("parts").state).isEqualTo(StepState.Stopped);
+    // Its children's running leaves ended Stopped, though they told it so only after it ended.
+    assertThat(stopped.getStatus().rollup.states).isEqualTo(Map.of("Succeeded", 3L, "Stopped", 3L));
+  }
+
+  @Test
+  void restartFromAStepUpstreamOfALoopRunsTheLoopAgainWhole() {
+    cluster.apply(OperatorIntegrationTest.workflow("up", """
+        - id: prep
+          job: {image: busybox}
+        - id: days
+          dependsOn: [prep]
+          type: foreach
+          foreach:
+            over: [{name: n, expr: "[0, 1, 2]"}]
+          steps:
+            - id: work
+              job: {image: busybox}
+        - id: end
+          dependsOn: [days]
+          job: {image: busybox}
+        """));
+    cluster.apply(OperatorIntegrationTest.run("up-1", "up"));
+    assertThat(cluster.awaitFinal("up-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    creations("up-1", 5);
+    created.clear();
+
+    edit("up-1", i -> i.getSpec().restart = restart(2, RestartFrom.Step, "prep"));
+    WorkflowInstance run2 = awaitRun("up-1", 2, InstancePhase.Succeeded);
+    assertThat(run2.getStatus().steps.get("days").loop.succeeded).isEqualTo("0-2");
+    Map<String, Integer> expected = new TreeMap<>(Map.of(
+        "prep#2", 1, "days.0.work#1", 1, "days.1.work#1", 1, "days.2.work#1", 1, "end#2", 1));
+    assertThat(creations("up-1", expected.size())).isEqualTo(expected);
+    sleep(300);
+    assertThat(creations("up-1", expected.size())).isEqualTo(expected);
+  }
+
+  static String looping(String name, String strategy, String job) {
+    return workflow(name, """
+        runStrategy: {type: %s}
+        steps:
+          - id: days
+            type: foreach
+            foreach:
+              over: [{name: n, expr: "[0, 1, 2, 3]"}]
+              concurrency: 2
+            steps:
+              - id: work
+                job: %s
+        """.formatted(strategy, job));
+  }
+
+  @Test
+  void lastOnlyStopsTheOlderRunsLoopIterationsAndDeletesTheirJobs() {
+    cluster.apply(looping("last", "LastOnly", "{image: busybox}"));
+    cluster.kubelet.otherwise(a -> a.instance().equals("last-1") ? new Behavior.Hang() : null);
+    cluster.apply(OperatorIntegrationTest.run("last-1", "last"));
+    creations("last-1", 2);
+    cluster.apply(OperatorIntegrationTest.run("last-2", "last"));
+
+    WorkflowInstance first = cluster.awaitFinal("last-1", WAIT);
+    assertThat(first.getStatus().phase).isEqualTo(InstancePhase.Stopped);
+    assertThat(first.getStatus().steps.get("days").state).isEqualTo(StepState.Stopped);
+    assertThat(first.getStatus().steps.get("days").loop.active).isNullOrEmpty();
+    assertThat(first.getStatus().steps.get("days").loop.succeeded).isNull();
+    assertThat(first.getStatus().steps.get("days").loop.states).containsEntry("Stopped", 2L);
+    Cluster.await("last-1's Jobs deleted", () -> cluster.jobs("last-1"), List::isEmpty, WAIT);
+    assertThat(creations("last-1", 2)).isEqualTo(new TreeMap<>(Map.of("days.0.work#1", 1, "days.1.work#1", 1)));
+
+    WorkflowInstance second = cluster.awaitFinal("last-2", WAIT);
+    assertThat(second.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(creations("last-2", 4)).hasSize(4).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  @Test
+  void sequentialQueuesARunBehindOneWithALoop() {
+    cluster.apply(looping("seq", "Sequential", slow("150ms")));
+    cluster.apply(OperatorIntegrationTest.run("seq-1", "seq"));
+    creations("seq-1", 1);
+    cluster.apply(OperatorIntegrationTest.run("seq-2", "seq"));
+    WorkflowInstance queued = cluster.awaitPhase("seq-2", InstancePhase.Queued, WAIT);
+    assertThat(queued.getStatus().message).contains("seq-1");
+    assertThat(cluster.jobs("seq-2")).isEmpty();
+
+    WorkflowInstance first = cluster.awaitFinal("seq-1", WAIT);
+    assertThat(first.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(first.getStatus().steps.get("days").loop.succeeded).isEqualTo("0-3");
+    WorkflowInstance second = cluster.awaitFinal("seq-2", WAIT);
+    assertThat(second.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(java.time.Instant.parse(second.getStatus().startTime)).isAfterOrEqualTo(java.time.Instant.parse(first.getStatus().endTime));
+    assertThat(creations("seq-1", 4)).hasSize(4).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
+    assertThat(creations("seq-2", 4)).hasSize(4).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  @Test
+  void restartFromIncompleteReplacesOnlyTheFailedIterationsChildren() {
+    cluster.apply(workflow("leafy-flaky", """
+        params:
+          - {name: part, type: integer}
+        steps:
+          - id: a
+            job: {image: busybox, args: ["${params.part}"]}
+          - id: b
+            dependsOn: [a]
+            retry: {userErrors: 0}
+            job: {image: busybox}
+        """));
+    cluster.apply(workflow("fan-again", """
+        steps:
+          - id: parts
+            type: foreach
+            foreach:
+              over: [{name: p, expr: "[10, 20, 30]"}]
+              onIterationFailure: continue
+            steps:
+              - id: sub
+                type: subworkflow
+                retry: {userErrors: 0}
+                subworkflow:
+                  workflow: leafy-flaky
+                  params: {part: "${loop.p}"}
+        """));
+    String failing = JobNames.of("fa-1", "parts.1.sub", 1);
+    java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    cluster.kubelet.otherwise(a -> a.instance().equals(failing) && a.step().equals("b") && failedOnce.add(a.instance())
+        ? new Behavior.Fail(1, "no") : null);
+    cluster.apply(OperatorIntegrationTest.run("fa-1", "fan-again"));
+    WorkflowInstance run1 = cluster.awaitFinal("fa-1", WAIT);
+    assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(run1.getStatus().steps.get("parts").loop.unsuccessful).isEqualTo("1");
+    String kept = children("fa-1").stream().filter(c -> !c.getMetadata().getName().equals(failing))
+        .map(c -> c.getMetadata().getUid()).sorted().toList().toString();
+    String oldUid = cluster.instance(failing).getMetadata().getUid();
+    created.clear();
+
+    edit("fa-1", i -> i.getSpec().restart = restart(2, null, null));
+    WorkflowInstance run2 = awaitRun("fa-1", 2, InstancePhase.Succeeded);
+    assertThat(run2.getStatus().steps.get("parts").loop.succeeded).isEqualTo("0-2");
+    WorkflowInstance again = cluster.instance(failing);
+    assertThat(again.getMetadata().getUid()).as("a new child for the rerun iteration").isNotEqualTo(oldUid);
+    assertThat(again.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(children("fa-1").stream().filter(c -> !c.getMetadata().getName().equals(failing))
+        .map(c -> c.getMetadata().getUid()).sorted().toList().toString()).isEqualTo(kept);
+    assertThat(creations(failing, 2)).isEqualTo(new TreeMap<>(Map.of("a#1", 1, "b#1", 1)));
+    assertThat(created.keySet()).allMatch(k -> k.startsWith(failing + "/"));
+  }
+
+  @Test
+  void anInstanceMadeAgainUnderItsNameIgnoresTheJobsTheEarlierOneLeft() {
+    cluster.apply(OperatorIntegrationTest.workflow("same", """
+        - id: a
+          retry: {userErrors: 0}
+          job: {image: busybox}
+        """));
+    cluster.kubelet.otherwise(a -> a.instance().equals("same-1") ? new Behavior.Fail(1, "no") : null);
+    cluster.apply(OperatorIntegrationTest.run("same-1", "same"));
+    assertThat(cluster.awaitFinal("same-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Failed);
+    String oldUid = cluster.instance("same-1").getMetadata().getUid();
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("same-1").delete();
+    Cluster.await("same-1 gone", () -> cluster.instance("same-1"), java.util.Objects::isNull, WAIT);
+    // The mock server has no garbage collector: the earlier instance's Jobs stay, as they do on a
+    // cluster until the collector comes to them.
+    assertThat(cluster.jobs("same-1")).isNotEmpty();
+    cluster.kubelet.otherwise(a -> null);
+    created.clear();
+
+    cluster.apply(OperatorIntegrationTest.run("same-1", "same"));
+    WorkflowInstance again = cluster.awaitFinal("same-1", WAIT);
+    assertThat(again.getMetadata().getUid()).isNotEqualTo(oldUid);
+    assertThat(again.getStatus().phase).as(again.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    // Attempt 1's name is taken by the earlier instance's Job, whose failure is not this run's:
+    // attempt 2 runs, after a platform retry's backoff.
+    assertThat(again.getStatus().steps.get("a").attempt).isEqualTo(2);
+    assertThat(again.getStatus().steps.get("a").platformErrors).isEqualTo(1);
+    assertThat(creations("same-1", 1)).isEqualTo(new TreeMap<>(Map.of("a#2", 1)));
+  }
+}
