@@ -84,10 +84,7 @@ class CombinationsIntegrationTest {
   }
 
   WorkflowInstance edit(String name, Consumer<WorkflowInstance> change) {
-    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(name).edit(i -> {
-      change.accept(i);
-      return i;
-    });
+    return Cluster.editInstance(client, name, change);
   }
 
   static RestartRequest restart(int run, RestartFrom from, String step) {

@@ -80,10 +80,7 @@ class LoopsIntegrationTest {
   }
 
   WorkflowInstance edit(String name, Consumer<WorkflowInstance> change) {
-    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(name).edit(i -> {
-      change.accept(i);
-      return i;
-    });
+    return Cluster.editInstance(client, name, change);
   }
 
   static RestartRequest restart(int run, RestartFrom from, String step) {

@@ -237,11 +237,7 @@ class OperatorIntegrationTest {
     cluster.apply(run("long-1", "long"));
     cluster.awaitStep("long-1", "a", StepState.Running, WAIT);
 
-    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("long-1")
-        .edit(i -> {
-          i.getSpec().stop = true;
-          return i;
-        });
+    Cluster.editInstance(client, "long-1", i -> i.getSpec().stop = true);
 
     WorkflowInstance done = cluster.awaitFinal("long-1", WAIT);
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Stopped);

@@ -91,10 +91,7 @@ class RestartIntegrationTest {
   }
 
   WorkflowInstance edit(String name, Consumer<WorkflowInstance> change) {
-    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(name).edit(i -> {
-      change.accept(i);
-      return i;
-    });
+    return Cluster.editInstance(client, name, change);
   }
 
   static RestartRequest restart(int run, RestartFrom from, String step) {

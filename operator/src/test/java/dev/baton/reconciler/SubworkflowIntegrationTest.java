@@ -203,11 +203,7 @@ class SubworkflowIntegrationTest {
     cluster.apply(run("stops-1", "stops"));
     cluster.awaitStep(child, "count", StepState.Running, WAIT);
 
-    cluster.client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("stops-1")
-        .edit(i -> {
-          i.getSpec().stop = true;
-          return i;
-        });
+    Cluster.editInstance(cluster.client, "stops-1", i -> i.getSpec().stop = true);
 
     assertThat(cluster.awaitFinal("stops-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Stopped);
     assertThat(cluster.awaitFinal(child, WAIT).getStatus().phase).isEqualTo(InstancePhase.Stopped);

@@ -82,6 +82,23 @@ public final class Cluster implements AutoCloseable {
     return client.resources(Workflow.class).inNamespace(NS).withName(name).get();
   }
 
+  /**
+   * Changes an instance as a user's edit would, read afresh and retried when a write of the
+   * operator's (its status) got in between: a 409 is the user's problem to retry, not a finding.
+   */
+  public static WorkflowInstance editInstance(KubernetesClient client, String name, java.util.function.Consumer<WorkflowInstance> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.resources(WorkflowInstance.class).inNamespace(NS).withName(name).edit(i -> {
+          change.accept(i);
+          return i;
+        });
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 20) throw e;
+      }
+    }
+  }
+
   public WorkflowInstance instance(String name) {
     return client.resources(WorkflowInstance.class).inNamespace(NS).withName(name).get();
   }
