@@ -14,7 +14,10 @@ import java.util.stream.Collectors;
  * @param jobTtl ttlSecondsAfterFinished for step Jobs; null keeps finished Jobs
  * @param httpPort serves /healthz, /readyz and /metrics; 0 picks a free port, -1 serves nothing
  * @param leaderElection take a Lease before reconciling, for more than one replica
- * @param statusInterval the least time between two status writes of one instance
+ * @param statusInterval the least time between two status writes of one instance (a run's end
+ *     does not wait for it unless a write already waits). 1s by default, like the Job controller's own status batching: on the local
+ *     cluster's benchmark it cut status writes per step by a third and raised throughput by a
+ *     quarter over 100ms (README, Performance)
  */
 public record BatonConfig(
     Set<String> namespaces,
@@ -47,7 +50,7 @@ public record BatonConfig(
         env.getOrDefault("BATON_LEASE_NAMESPACE", env.get("POD_NAMESPACE")),
         Integer.parseInt(env.getOrDefault("BATON_RECONCILE_THREADS", "20")),
         Integer.parseInt(env.getOrDefault("BATON_ENGINE_THREADS", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())))),
-        Durations.parse(env.getOrDefault("BATON_STATUS_INTERVAL", "100ms")));
+        Durations.parse(env.getOrDefault("BATON_STATUS_INTERVAL", "1s")));
   }
 
   public BatonConfig withHttpPort(int port) {

@@ -1,5 +1,6 @@
 package dev.baton;
 
+import dev.baton.api.WorkflowInstance;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.WorkflowCompiler;
 import dev.baton.flow.FlowEngine;
@@ -11,8 +12,10 @@ import dev.baton.runtime.JobFactory;
 import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.StatusWriter;
 import dev.baton.runtime.Timers;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -63,7 +66,8 @@ public final class BatonOperator implements AutoCloseable {
                   // The mock server has no server-side apply; status is written by StatusWriter.
                   .withUseSSAToPatchPrimaryResource(false)
                   .withSSABasedCreateUpdateMatchForDependentResources(false)
-                  .withConcurrentReconciliationThreads(config.reconcileThreads());
+                  .withConcurrentReconciliationThreads(config.reconcileThreads())
+                  .withResourceCloner(new InstanceSharingCloner(client));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
@@ -79,6 +83,29 @@ public final class BatonOperator implements AutoCloseable {
         o -> {
           if (!config.namespaces().isEmpty()) o.settingNamespaces(config.namespaces());
         });
+  }
+
+  /**
+   * JOSDK deep-copies the primary resource before each reconcile, through a JSON round trip. An
+   * instance is reconciled on every change to its Jobs and Pods, several times per step, and its
+   * status (the pinned definition, every step) makes that copy a large share of the operator's CPU.
+   * The instance reconciler reads the instance it is given and never edits it, except on the path
+   * that starts, resumes or restarts a run, which makes its own copy first
+   * (WorkflowInstanceReconciler); so instances are handed over as the informer holds them.
+   * Everything else is copied as before.
+   */
+  private static final class InstanceSharingCloner implements Cloner {
+    private final KubernetesClient client;
+
+    InstanceSharingCloner(KubernetesClient client) {
+      this.client = client;
+    }
+
+    @Override
+    public <R extends HasMetadata> R clone(R object) {
+      if (object instanceof WorkflowInstance) return object;
+      return client.getKubernetesSerialization().clone(object);
+    }
   }
 
   public void start() {

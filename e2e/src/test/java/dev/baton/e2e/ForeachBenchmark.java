@@ -79,9 +79,13 @@ public final class ForeachBenchmark {
             """);
         long maxHeap = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        long nextHeapSample = 0;
         while (!ended.await(500, TimeUnit.MILLISECONDS)) {
           if (System.nanoTime() > deadline) throw new IllegalStateException("the loop did not end in 30 minutes");
-          maxHeap = Math.max(maxHeap, ClusterBenchmark.heapBytes(operator));
+          if (System.nanoTime() >= nextHeapSample) {
+            maxHeap = Math.max(maxHeap, ClusterBenchmark.heapBytes(operator));
+            nextHeapSample = System.nanoTime() + ClusterBenchmark.HEAP_SAMPLE_NANOS;
+          }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpuSeconds = (ClusterBenchmark.cpuNanos(operator.process.pid()) - cpu0) / 1e9;

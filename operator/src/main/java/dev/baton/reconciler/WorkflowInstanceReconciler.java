@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.flow.FlowActor;
@@ -85,6 +86,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
             InformerEventSourceConfiguration.from(Job.class, WorkflowInstance.class)
                 .withName("jobs")
                 .withLabelSelector(Labels.SELECTOR)
+                .withOnUpdateFilter(Observations::jobChangeMatters)
                 .withSecondaryToPrimaryMapper(byInstanceLabel())
                 .build(),
             context);
@@ -93,6 +95,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
             InformerEventSourceConfiguration.from(Pod.class, WorkflowInstance.class)
                 .withName("pods")
                 .withLabelSelector(Labels.SELECTOR)
+                .withOnUpdateFilter(Observations::podChangeMatters)
                 .withSecondaryToPrimaryMapper(byInstanceLabel())
                 .build(),
             context);
@@ -156,6 +159,9 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       actor = null;
     }
     if (actor == null) {
+      // The instance is the informer's own object (BatonOperator's cloner does not copy it), and
+      // starting, resuming or restarting a run edits the status it is given: work on a copy.
+      instance = Json.fromTree(Json.toTree(instance), WorkflowInstance.class);
       if (finalInCache) {
         WorkflowInstance restarted = restarts.restartIfAsked(instance);
         if (restarted == null) return UpdateControl.noUpdate();

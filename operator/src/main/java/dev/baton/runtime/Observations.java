@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -80,6 +81,34 @@ public final class Observations {
     var refs = object.getMetadata().getOwnerReferences();
     if (refs == null || refs.isEmpty()) return true;
     return refs.stream().anyMatch(r -> !Boolean.TRUE.equals(r.getController()) || uids.contains(r.getUid()));
+  }
+
+  /**
+   * Whether a Pod update can change what {@link #of} reports: only its phase is read (with the
+   * container's termination, which comes with the terminal phase). A step's pod changes about
+   * five times (created, bound, running, ended, its Job's finalizer removed); the others would
+   * each cost a reconcile that tells the engine nothing new.
+   */
+  public static boolean podChangeMatters(Pod newer, Pod older) {
+    return !Objects.equals(phase(newer), phase(older));
+  }
+
+  /** Whether a Job update can change what {@link #of} reports: its conditions, or its labels. */
+  public static boolean jobChangeMatters(Job newer, Job older) {
+    return !Objects.equals(conditions(newer), conditions(older))
+        || !Objects.equals(newer.getMetadata().getLabels(), older.getMetadata().getLabels())
+        || !Objects.equals(newer.getMetadata().getAnnotations(), older.getMetadata().getAnnotations());
+  }
+
+  private static String phase(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPhase();
+  }
+
+  private static List<String> conditions(Job job) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) return List.of();
+    List<String> out = new ArrayList<>();
+    for (JobCondition c : job.getStatus().getConditions()) out.add(c.getType() + "=" + c.getStatus());
+    return out;
   }
 
   /** By step path, the newest attempt that has a Job. */

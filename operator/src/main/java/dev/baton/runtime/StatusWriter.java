@@ -105,14 +105,23 @@ public final class StatusWriter {
     schedule(slot);
   }
 
-  /** The next write of a slot, no sooner than minInterval after its last one. */
+  /**
+   * The next write of a slot, no sooner than minInterval after its last one; except a run's end,
+   * which does not wait (a parent run waits for its child's end, a queued run for the one before
+   * it). An end that arrives while a write already waits goes out with that one.
+   */
   private void schedule(Slot slot) {
     long wait = slot.lastWriteNanos + minInterval.toNanos() - System.nanoTime();
-    if (slot.lastWriteNanos == 0 || wait <= 0) {
+    if (slot.lastWriteNanos == 0 || wait <= 0 || ended(slot)) {
       executor.execute(() -> drain(slot));
     } else {
       CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, executor).execute(() -> drain(slot));
     }
+  }
+
+  private static boolean ended(Slot slot) {
+    var phase = slot.actor.phase();
+    return phase != null && phase.isFinal();
   }
 
   private void drain(Slot slot) {
