@@ -3,18 +3,15 @@ package dev.baton.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
-import dev.baton.api.LoopStatus;
 import dev.baton.api.RestartFrom;
 import dev.baton.api.RestartRequest;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
+import dev.baton.testing.JobCreations;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import dev.baton.flow.JobNames;
@@ -42,45 +39,24 @@ class CombinationsIntegrationTest {
 
   Cluster cluster;
   /** Job creations seen by the API server, by "instance/path#attempt". */
-  final Map<String, Integer> created = new ConcurrentHashMap<>();
-  Watch watch;
+  JobCreations created;
 
   @BeforeEach
   void start() {
     client.batch().v1().jobs().inNamespace(Cluster.NS).delete();
     cluster = new Cluster(client).startOperator();
-    watch = client.batch().v1().jobs().inNamespace(Cluster.NS).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, Job job) {
-        if (action == Action.ADDED) created.merge(key(job), 1, Integer::sum);
-      }
-
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
+    created = JobCreations.watch(client);
   }
 
   @AfterEach
   void stop() {
-    watch.close();
+    created.close();
     cluster.close();
-  }
-
-  static String key(Job job) {
-    var m = job.getMetadata();
-    return m.getLabels().get("baton.dev/instance") + "/" + m.getAnnotations().get("baton.dev/step-path") + "#"
-        + m.getLabels().get("baton.dev/attempt");
   }
 
   /** The Job creations of one instance, "path#attempt" to count, once they are {@code n}. */
   Map<String, Integer> creations(String instance, int n) {
-    return Cluster.await("" + n + " Job creations of " + instance, () -> {
-      Map<String, Integer> m = new TreeMap<>();
-      created.forEach((k, v) -> {
-        if (k.startsWith(instance + "/")) m.put(k.substring(instance.length() + 1), v);
-      });
-      return m;
-    }, m -> m.values().stream().mapToInt(Integer::intValue).sum() >= n, WAIT);
+    return created.of(instance, n, WAIT);
   }
 
   WorkflowInstance edit(String name, Consumer<WorkflowInstance> change) {
@@ -88,19 +64,11 @@ class CombinationsIntegrationTest {
   }
 
   static RestartRequest restart(int run, RestartFrom from, String step) {
-    RestartRequest r = new RestartRequest();
-    r.run = run;
-    r.from = from;
-    r.step = step;
-    return r;
+    return Cluster.restartRequest(run, from, step);
   }
 
   WorkflowInstance awaitRun(String name, int run, InstancePhase phase) {
-    return Cluster.await(
-        "run " + run + " of " + name + " " + phase,
-        () -> cluster.instance(name),
-        i -> i.getStatus() != null && Integer.valueOf(run).equals(i.getStatus().run) && i.getStatus().phase == phase,
-        WAIT);
+    return cluster.awaitRun(name, run, phase, WAIT);
   }
 
   static void sleep(long ms) {
@@ -341,7 +309,7 @@ class CombinationsIntegrationTest {
     assertThat(children("fa-1").stream().filter(c -> !c.getMetadata().getName().equals(failing))
         .map(c -> c.getMetadata().getUid()).sorted().toList().toString()).isEqualTo(kept);
     assertThat(creations(failing, 2)).isEqualTo(new TreeMap<>(Map.of("a#1", 1, "b#1", 1)));
-    assertThat(created.keySet()).allMatch(k -> k.startsWith(failing + "/"));
+    assertThat(created.keys()).allMatch(k -> k.startsWith(failing + "/"));
   }
 
   @Test

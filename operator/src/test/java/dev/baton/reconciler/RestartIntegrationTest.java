@@ -95,19 +95,11 @@ class RestartIntegrationTest {
   }
 
   static RestartRequest restart(int run, RestartFrom from, String step) {
-    RestartRequest r = new RestartRequest();
-    r.run = run;
-    r.from = from;
-    r.step = step;
-    return r;
+    return Cluster.restartRequest(run, from, step);
   }
 
   WorkflowInstance awaitRun(String name, int run, InstancePhase phase) {
-    return Cluster.await(
-        "run " + run + " of " + name + " " + phase,
-        () -> cluster.instance(name),
-        i -> i.getStatus() != null && Integer.valueOf(run).equals(i.getStatus().run) && i.getStatus().phase == phase,
-        WAIT);
+    return cluster.awaitRun(name, run, phase, WAIT);
   }
 
   /** "step#attempt" of every step, from the status. */

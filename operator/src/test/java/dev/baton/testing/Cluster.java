@@ -99,6 +99,24 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /** A restart request, as a user would put it in spec.restart. */
+  public static dev.baton.api.RestartRequest restartRequest(int run, dev.baton.api.RestartFrom from, String step) {
+    dev.baton.api.RestartRequest r = new dev.baton.api.RestartRequest();
+    r.run = run;
+    r.from = from;
+    r.step = step;
+    return r;
+  }
+
+  /** Waits for run {@code run} of an instance to reach {@code phase}. */
+  public WorkflowInstance awaitRun(String name, int run, InstancePhase phase, Duration timeout) {
+    return await(
+        "run " + run + " of " + name + " " + phase,
+        () -> instance(name),
+        i -> i.getStatus() != null && Integer.valueOf(run).equals(i.getStatus().run) && i.getStatus().phase == phase,
+        timeout);
+  }
+
   public WorkflowInstance instance(String name) {
     return client.resources(WorkflowInstance.class).inNamespace(NS).withName(name).get();
   }
