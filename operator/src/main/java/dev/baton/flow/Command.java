@@ -15,6 +15,8 @@ public sealed interface Command {
    * harmless: the name is deterministic and AlreadyExists counts as launched.
    *
    * @param timeout the attempt's deadline, or null
+   * @param decidedAt the time of the event the engine launched the attempt on: the observation
+   *     that made the step runnable (an upstream's end, say), or the retry timer's
    */
   record CreateJob(
       String stepId,
@@ -25,7 +27,8 @@ public sealed interface Command {
       List<String> args,
       List<EnvVar> env,
       Map<String, String> params,
-      Duration timeout)
+      Duration timeout,
+      Instant decidedAt)
       implements Command {}
 
   /**

@@ -518,7 +518,7 @@ public final class InstanceFlow {
     }
     f.jobSeen[i] = false;
     setState(f, i, StepState.Launching, null, now);
-    out.add(new CreateJob(f.path(i), f.attempt[i], jobName(f, i), d.job, command, args, env, stepParams, s.timeout()));
+    out.add(new CreateJob(f.path(i), f.attempt[i], jobName(f, i), d.job, command, args, env, stepParams, s.timeout(), now));
     armStepTimeout(f, i);
   }
 

@@ -16,6 +16,7 @@ public final class BatonMetrics {
   private final MeterRegistry registry;
   private final PrometheusMeterRegistry prometheus;
   private final Timer jobCreate;
+  private final Timer stepLaunch;
   private final Timer statusWrite;
   private final Counter statusConflicts;
   private final ConcurrentMap<String, Counter> stepOutcomes = new ConcurrentHashMap<>();
@@ -28,6 +29,13 @@ public final class BatonMetrics {
     jobCreate =
         Timer.builder("baton.job.create")
             .description("Time to create a step's Job in the API server")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    stepLaunch =
+        Timer.builder("baton.step.launch")
+            .description(
+                "Time from the observation that made a step attempt runnable (an upstream's end, a retry's"
+                    + " timer) to its Job being created: the operator's share of a hand-off")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
     statusWrite =
@@ -67,6 +75,10 @@ public final class BatonMetrics {
 
   public void jobCreated(Duration took) {
     jobCreate.record(took);
+  }
+
+  public void stepLaunched(Duration took) {
+    if (!took.isNegative()) stepLaunch.record(took);
   }
 
   public void jobCreateFailed(String reason) {

@@ -107,6 +107,7 @@ public final class KubernetesRuntime implements CommandSink {
       Job job = jobs.build(owner, c);
       client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
       metrics.jobCreated(Duration.ofNanos(System.nanoTime() - t0));
+      if (c.decidedAt() != null) metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
       actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
     } catch (KubernetesClientException e) {
       int code = e.getCode();

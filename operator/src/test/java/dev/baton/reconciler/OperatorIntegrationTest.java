@@ -99,6 +99,10 @@ class OperatorIntegrationTest {
     // d starts only after both b and c ended.
     var st = done.getStatus().steps;
     assertThat(st.get("d").startTime).isGreaterThanOrEqualTo(st.get("b").endTime).isGreaterThanOrEqualTo(st.get("c").endTime);
+    // Every launch is timed, from the observation it was decided on to its Job's creation.
+    var launch = cluster.metrics().registry().get("baton.step.launch").timer();
+    assertThat(launch.count()).isEqualTo(4);
+    assertThat(launch.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isPositive();
   }
 
   @Test

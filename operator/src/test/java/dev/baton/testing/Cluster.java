@@ -28,6 +28,7 @@ public final class Cluster implements AutoCloseable {
   public final KubernetesClient client;
   public final FakeKubelet kubelet;
   private BatonOperator operator;
+  private BatonMetrics metrics;
 
   public Cluster(KubernetesClient client) {
     this.client = client;
@@ -51,7 +52,8 @@ public final class Cluster implements AutoCloseable {
   }
 
   public Cluster startOperator() {
-    operator = new BatonOperator(client, BatonConfig.defaults().withHttpPort(-1), BatonMetrics.inMemory(), Clock.systemUTC());
+    metrics = BatonMetrics.inMemory();
+    operator = new BatonOperator(client, BatonConfig.defaults().withHttpPort(-1), metrics, Clock.systemUTC());
     operator.start();
     return this;
   }
@@ -61,6 +63,11 @@ public final class Cluster implements AutoCloseable {
       operator.close();
       operator = null;
     }
+  }
+
+  /** The metrics of the operator last started. */
+  public BatonMetrics metrics() {
+    return metrics;
   }
 
   public BatonOperator operator() {
