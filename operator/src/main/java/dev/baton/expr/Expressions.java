@@ -60,6 +60,19 @@ public final class Expressions {
     return builder.build();
   }
 
+  /**
+   * Parses an expression without checking it, for a look at its shape (which names it reads).
+   *
+   * @throws ExpressionException when it does not parse
+   */
+  static CelAbstractSyntaxTree parse(String source) {
+    try {
+      return VALUES.parse(source).getAst();
+    } catch (CelValidationException e) {
+      throw new ExpressionException("invalid expression '" + source + "': " + e.getMessage(), e);
+    }
+  }
+
   /** Compiles a condition that must give true or false. */
   public static Expression condition(String source) {
     return compile(CONDITIONS, source);

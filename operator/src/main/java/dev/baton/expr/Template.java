@@ -1,5 +1,9 @@
 package dev.baton.expr;
 
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -122,11 +126,48 @@ public final class Template {
   }
 
   /**
-   * var.x or var['x'], but not a field of the same name on something else (params.cfg.steps.x).
-   * A scan of the source, not of the AST: it also sees names inside string literals, which errs
-   * towards reporting a reference that is not one.
+   * var.x or var['x'], but not a field of the same name on something else (params.cfg.steps.x),
+   * nor the same text inside a string literal ('steps.x'): read from the parsed expression. One
+   * that does not parse is scanned as text instead (its compile reports the error).
    */
   public static Set<String> referenced(String variable, String expression) {
+    CelAbstractSyntaxTree ast;
+    try {
+      ast = Expressions.parse(expression);
+    } catch (ExpressionException e) {
+      return scanned(variable, expression);
+    }
+    Set<String> names = new TreeSet<>();
+    CelNavigableAst.fromAst(ast).getRoot().allNodes().forEach(node -> {
+      CelExpr e = node.expr();
+      switch (e.getKind()) {
+        case SELECT -> {
+          if (isIdent(e.select().operand(), variable)) names.add(e.select().field());
+        }
+        case CALL -> {
+          var call = e.call();
+          if (call.function().equals(INDEX) && call.args().size() == 2 && isIdent(call.args().get(0), variable)) {
+            CelExpr key = call.args().get(1);
+            if (key.getKind() == CelExpr.ExprKind.Kind.CONSTANT && key.constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+              names.add(key.constant().stringValue());
+            }
+          }
+        }
+        default -> {}
+      }
+    });
+    return names;
+  }
+
+  /** CEL's name for the index operator, a[b]. */
+  private static final String INDEX = "_[_]";
+
+  private static boolean isIdent(CelExpr e, String name) {
+    return e.getKind() == CelExpr.ExprKind.Kind.IDENT && e.ident().name().equals(name);
+  }
+
+  /** The text scan, for expressions that do not parse: it also sees names inside string literals. */
+  private static Set<String> scanned(String variable, String expression) {
     Pattern pattern =
         PATTERNS.computeIfAbsent(
             variable,

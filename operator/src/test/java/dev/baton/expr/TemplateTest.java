@@ -132,6 +132,19 @@ class TemplateTest {
   }
 
   @Test
+  void stepsNamedInsideAStringLiteralAreNotReferences() {
+    assertThat(Template.referencedSteps("steps.a.outputs.msg == 'see steps.b and steps[\\'c\\']'"))
+        .containsExactly("a");
+    assertThat(Template.parse("${'steps.x is not a step'} ${has(steps.y.outputs) ? 1 : 2}").referencedSteps())
+        .containsExactly("y");
+  }
+
+  @Test
+  void anExpressionThatDoesNotParseIsScannedAsText() {
+    assertThat(Template.referencedSteps("steps.a.state == ")).containsExactly("a");
+  }
+
+  @Test
   void aFieldNamedStepsInsideAnotherValueIsNotAStepReference() {
     assertThat(Template.referencedSteps("params.config.steps.count > 1 && steps.a.state == 'x'"))
         .containsExactly("a");
