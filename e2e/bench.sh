@@ -6,11 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
+cluster_dir=""   # the local cluster's state, whose pid files let the benchmark read each process's CPU
 if [ -n "${BATON_E2E_KUBECONFIG:-}" ]; then
   export KUBECONFIG="$BATON_E2E_KUBECONFIG"
 else
   e2e/cluster/cluster.sh up
   eval "$(e2e/cluster/cluster.sh env)"
+  cluster_dir="${BATON_CLUSTER_DIR:-/tmp/baton-cluster}"
 fi
 mvn -B -q -ntp -Pe2e install -DskipTests
 helm upgrade --install baton helm/baton --namespace baton-system --create-namespace --wait --timeout 120s >/dev/null
@@ -22,4 +24,4 @@ if [ "${1:-}" = foreach ]; then
   main=dev.baton.e2e.ForeachBenchmark
   shift
 fi
-exec java -cp "e2e/target/test-classes:$(cat e2e/target/classpath.txt)" -Dbaton.repoRoot="$PWD" "$main" "$@"
+exec java -cp "e2e/target/test-classes:$(cat e2e/target/classpath.txt)" -Dbaton.repoRoot="$PWD" -Dbaton.clusterDir="$cluster_dir" "$main" "$@"

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,7 +29,9 @@ import java.util.regex.Pattern;
  * watch events as they arrive and measures the step hand-off from an upstream pod's Succeeded
  * event to the downstream Job's ADDED event. It reads the operator's CPU time from /proc and its
  * heap from /metrics, and, as the physical limit, measures how fast the same API server accepts
- * plain Job creates from one client.
+ * plain Job creates from one client. To show where the time goes it also reports, per step, the
+ * CPU of every process of the local cluster and the writes the API server served, and how fast
+ * the cluster runs one-pod Jobs through to their pods' success with no orchestrator at all.
  */
 public final class ClusterBenchmark {
   static final String NS = "bench";
@@ -38,21 +41,40 @@ public final class ClusterBenchmark {
   public static void main(String[] args) throws Exception {
     int instances = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     try (KubernetesClient client = E2E.admin()) {
+      removeNamespace(client);
       E2E.namespace(client, NS);
       double rawSequential = rawCreateRate(client, 300, 1);
       double rawParallel = rawCreateRate(client, 600, 16);
       E2E.apply(client, NS, workflow());
+      double stepsPerSecond;
       try (E2E.Operator operator = E2E.Operator.start("bench")) {
         run(client, operator, 20, false); // warm-up
-        run(client, operator, instances, true);
-        System.out.printf("raw Job creates from one client: %.0f/s sequential, %.0f/s with 16 threads%n", rawSequential, rawParallel);
-      } finally {
-        client.namespaces().withName(NS).delete();
+        stepsPerSecond = run(client, operator, instances, true);
+      }
+      System.out.printf("raw Job creates from one client: %.0f/s sequential, %.0f/s with 16 threads%n", rawSequential, rawParallel);
+      int jobs = 1000;
+      double lifecycle = lifecycleRate(client, jobs, 16);
+      System.out.printf("Kubernetes alone (operator stopped): %d one-pod Jobs created from 16 threads ran to pod Succeeded"
+          + " at %.0f Jobs/s; Baton's steps/s is %.0f%% of that%n", jobs, lifecycle, 100 * stepsPerSecond / lifecycle);
+    } finally {
+      try (KubernetesClient client = E2E.admin()) {
+        removeNamespace(client);
       }
     }
   }
 
-  static void run(KubernetesClient client, E2E.Operator operator, int instances, boolean report) throws Exception {
+  /**
+   * Deletes the benchmark's namespace, if there, and waits until it is gone: deleting one full of
+   * Jobs and Pods keeps the cluster busy for a minute or more, and a run started meanwhile would
+   * measure that too.
+   */
+  static void removeNamespace(KubernetesClient client) {
+    client.namespaces().withName(NS).delete();
+    Cluster.await("namespace " + NS + " deleted", () -> client.namespaces().withName(NS).get(), ns -> ns == null, Duration.ofMinutes(10));
+  }
+
+  /** Runs {@code instances} at once to their end; returns the steps per second. */
+  static double run(KubernetesClient client, E2E.Operator operator, int instances, boolean report) throws Exception {
     String prefix = report ? "run-" : "warm-";
     Map<String, Long> podSucceeded = new ConcurrentHashMap<>();
     Map<String, Long> jobAdded = new ConcurrentHashMap<>();
@@ -91,6 +113,8 @@ public final class ClusterBenchmark {
       public void onClose(WatcherException cause) {}
     });
     long cpu0 = cpuNanos(operator.process.pid());
+    Map<String, Long> componentCpu0 = componentCpu(operator);
+    Map<String, Double> writes0 = apiWrites(client);
     long t0 = System.nanoTime();
     for (int i = 0; i < instances; i++) {
       E2E.apply(client, NS, """
@@ -119,18 +143,21 @@ public final class ClusterBenchmark {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpuSeconds = (cpuNanos(operator.process.pid()) - cpu0) / 1e9;
+    Map<String, Long> componentCpu1 = componentCpu(operator);
+    Map<String, Double> writes1 = apiWrites(client);
     maxHeap = Math.max(maxHeap, heapBytes(operator));
     pods.close();
     jobs.close();
     runs.close();
-    if (!report) return;
+    int steps = instances * (2 + LAYERS * WIDTH);
+    if (!report) return steps / seconds;
 
     List<Long> handoffs = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
       for (int layer = 0; layer <= LAYERS; layer++) {
         List<String> deps = layer == 0 ? List.of("root") : ids(layer - 1);
-        List<String> steps = layer == LAYERS ? List.of("join") : ids(layer);
-        for (String step : steps) {
+        List<String> downstream = layer == LAYERS ? List.of("join") : ids(layer);
+        for (String step : downstream) {
           Long added = jobAdded.get(prefix + i + "/" + step);
           long latest = 0;
           for (String d : deps) latest = Math.max(latest, podSucceeded.getOrDefault(prefix + i + "/" + d, 0L));
@@ -139,7 +166,6 @@ public final class ClusterBenchmark {
       }
     }
     long[] h = handoffs.stream().mapToLong(Long::longValue).sorted().toArray();
-    int steps = instances * (2 + LAYERS * WIDTH);
     System.out.printf("Baton on a real API server (kwok pods complete at once): %d concurrent instances x %d steps%n", instances, 2 + LAYERS * WIDTH);
     System.out.printf("  hand-off, upstream pod Succeeded -> downstream Job ADDED: p50 %.1f ms  p99 %.1f ms  max %.1f ms (%d hand-offs)%n",
         pct(h, 50) / 1e6, pct(h, 99) / 1e6, pct(h, 100) / 1e6, h.length);
@@ -150,6 +176,131 @@ public final class ClusterBenchmark {
     System.out.printf("  operator's own view: Job create p50 %s s, p99 %s s; status write p50 %s s, p99 %s s%n",
         metric(metrics, "baton_job_create_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_job_create_seconds{quantile=\"0.99\"}"),
         metric(metrics, "baton_status_write_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_status_write_seconds{quantile=\"0.99\"}"));
+    System.out.printf("  operator's share of a hand-off (observed upstream end -> Job created): p50 %s s, p99 %s s%n",
+        metric(metrics, "baton_step_launch_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_step_launch_seconds{quantile=\"0.99\"}"));
+    if (!componentCpu1.isEmpty()) {
+      StringBuilder line = new StringBuilder("  CPU per step, by process (ms):");
+      long total = 0;
+      for (var e : componentCpu1.entrySet()) {
+        long used = e.getValue() - componentCpu0.getOrDefault(e.getKey(), e.getValue());
+        total += used;
+        line.append(String.format(" %s %.1f", e.getKey(), used / 1e6 / steps));
+      }
+      System.out.println(line.append(String.format("; all %.1f ms, %.0f%% of the machine's %d cores",
+          total / 1e6 / steps, 100 * total / 1e9 / seconds / Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors())));
+    }
+    if (!writes1.isEmpty()) {
+      List<Map.Entry<String, Double>> perKind = new ArrayList<>();
+      double total = 0;
+      for (var e : writes1.entrySet()) {
+        double n = e.getValue() - writes0.getOrDefault(e.getKey(), 0.0);
+        if (n <= 0) continue;
+        total += n;
+        perKind.add(Map.entry(e.getKey(), n));
+      }
+      perKind.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+      StringBuilder line = new StringBuilder(String.format("  API server writes per step: %.1f;", total / steps));
+      for (var e : perKind.subList(0, Math.min(8, perKind.size()))) {
+        line.append(String.format(" %s %.2f", e.getKey(), e.getValue() / steps));
+      }
+      System.out.println(line);
+    }
+    return steps / seconds;
+  }
+
+  /**
+   * CPU time used so far by every process of the local cluster (from its pid files, when the
+   * benchmark started that cluster), the operator and this watcher, by name.
+   */
+  static Map<String, Long> componentCpu(E2E.Operator operator) throws Exception {
+    Map<String, Long> cpu = new java.util.LinkedHashMap<>();
+    String dir = System.getProperty("baton.clusterDir", "");
+    if (dir.isBlank() || !Files.isDirectory(Path.of(dir, "pids"))) return cpu;
+    for (String name : List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok")) {
+      Path pid = Path.of(dir, "pids", name + ".pid");
+      if (Files.exists(pid)) cpu.put(name, cpuNanos(Long.parseLong(Files.readString(pid).strip())));
+    }
+    cpu.put("operator", cpuNanos(operator.process.pid()));
+    cpu.put("watcher", cpuNanos(ProcessHandle.current().pid()));
+    return cpu;
+  }
+
+  static final Pattern REQUESTS =
+      Pattern.compile("^apiserver_request_total\\{([^}]*)\\} ([0-9.eE+]+)$", Pattern.MULTILINE);
+  static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+  /**
+   * The writes the API server has served, by verb and resource, from its own /metrics (readable
+   * by the admin client); empty where they cannot be read.
+   */
+  static Map<String, Double> apiWrites(KubernetesClient client) {
+    Map<String, Double> writes = new java.util.HashMap<>();
+    String text;
+    try {
+      text = client.raw("/metrics");
+    } catch (RuntimeException e) {
+      return writes;
+    }
+    if (text == null) return writes;
+    Matcher m = REQUESTS.matcher(text);
+    while (m.find()) {
+      Map<String, String> labels = new java.util.HashMap<>();
+      Matcher l = LABEL.matcher(m.group(1));
+      while (l.find()) labels.put(l.group(1), l.group(2));
+      String verb = labels.getOrDefault("verb", "");
+      if (!List.of("POST", "PUT", "PATCH", "DELETE").contains(verb)) continue;
+      String sub = labels.getOrDefault("subresource", "");
+      String kind = verb + " " + labels.getOrDefault("resource", "") + (sub.isEmpty() ? "" : "/" + sub);
+      writes.merge(kind, Double.parseDouble(m.group(2)), Double::sum);
+    }
+    return writes;
+  }
+
+  /**
+   * How fast the cluster runs Jobs like a step's (one pod, backoffLimit 0, kwok completing it at
+   * once) from creation to their pod's Succeeded, with nothing but this client creating them:
+   * the rate no Job-based orchestrator can pass on this cluster.
+   */
+  static double lifecycleRate(KubernetesClient client, int count, int threads) throws Exception {
+    String run = "life-" + (System.nanoTime() % 100000);
+    Set<String> succeeded = ConcurrentHashMap.newKeySet();
+    Watch watch = client.pods().inNamespace(NS).withLabel("bench", run).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
+          succeeded.add(pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"));
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    });
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long t0 = System.nanoTime();
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        int n = i;
+        futures.add(pool.submit(() -> client.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder()
+            .withNewMetadata().withName(run + "-" + n).addToLabels("bench", run).endMetadata()
+            .withNewSpec().withBackoffLimit(0)
+            .withNewTemplate().withNewMetadata().addToLabels("bench", run).endMetadata()
+            .withNewSpec().withRestartPolicy("Never")
+            .addNewContainer().withName("main").withImage("busybox:1.36").withCommand("sh", "-c", "true").endContainer()
+            .endSpec().endTemplate().endSpec().build()).create()));
+      }
+      for (Future<?> f : futures) f.get();
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (succeeded.size() < count) {
+        if (System.nanoTime() > deadline) throw new IllegalStateException(succeeded.size() + " of " + count + " Jobs succeeded in 10 minutes");
+        Thread.sleep(20);
+      }
+      return count / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      // Left for the namespace's deletion: deleting a thousand Jobs at once outlasts a request's timeout.
+      watch.close();
+      pool.shutdown();
+    }
   }
 
   /** Plain Job creates (no pods run: suspended), from one client, with {@code threads} in flight. */
