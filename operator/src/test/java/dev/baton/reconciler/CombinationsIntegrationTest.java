@@ -12,7 +12,6 @@ import dev.baton.testing.JobCreations;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import dev.baton.flow.JobNames;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -23,8 +22,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,52 +29,7 @@ import org.junit.jupiter.api.Test;
  * step upstream of a loop, run strategies over instances with loops. Every Job Baton creates is
  * counted by its step path and attempt.
  */
-@EnableKubernetesMockClient(crud = true)
-class CombinationsIntegrationTest {
-  static KubernetesClient client;
-  static final Duration WAIT = Duration.ofSeconds(40);
-
-  Cluster cluster;
-  /** Job creations seen by the API server, by "instance/path#attempt". */
-  JobCreations created;
-
-  @BeforeEach
-  void start() {
-    client.batch().v1().jobs().inNamespace(Cluster.NS).delete();
-    cluster = new Cluster(client).startOperator();
-    created = JobCreations.watch(client);
-  }
-
-  @AfterEach
-  void stop() {
-    created.close();
-    cluster.close();
-  }
-
-  /** The Job creations of one instance, "path#attempt" to count, once they are {@code n}. */
-  Map<String, Integer> creations(String instance, int n) {
-    return created.of(instance, n, WAIT);
-  }
-
-  WorkflowInstance edit(String name, Consumer<WorkflowInstance> change) {
-    return Cluster.editInstance(client, name, change);
-  }
-
-  static RestartRequest restart(int run, RestartFrom from, String step) {
-    return Cluster.restartRequest(run, from, step);
-  }
-
-  WorkflowInstance awaitRun(String name, int run, InstancePhase phase) {
-    return cluster.awaitRun(name, run, phase, WAIT);
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
+class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
 
 
   static String slow(String d) {

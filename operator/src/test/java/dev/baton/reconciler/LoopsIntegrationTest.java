@@ -16,15 +16,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,52 +29,7 @@ import org.junit.jupiter.api.Test;
  * of the operator, skip, the step concurrency cap. Every Job Baton creates is counted by its step
  * path and attempt, since a loop iteration run twice is the bug these tests look for.
  */
-@EnableKubernetesMockClient(crud = true)
-class LoopsIntegrationTest {
-  static KubernetesClient client;
-  static final Duration WAIT = Duration.ofSeconds(40);
-
-  Cluster cluster;
-  /** Job creations seen by the API server, by "instance/path#attempt". */
-  JobCreations created;
-
-  @BeforeEach
-  void start() {
-    client.batch().v1().jobs().inNamespace(Cluster.NS).delete();
-    cluster = new Cluster(client).startOperator();
-    created = JobCreations.watch(client);
-  }
-
-  @AfterEach
-  void stop() {
-    created.close();
-    cluster.close();
-  }
-
-  /** The Job creations of one instance, "path#attempt" to count, once they are {@code n}. */
-  Map<String, Integer> creations(String instance, int n) {
-    return created.of(instance, n, WAIT);
-  }
-
-  WorkflowInstance edit(String name, Consumer<WorkflowInstance> change) {
-    return Cluster.editInstance(client, name, change);
-  }
-
-  static RestartRequest restart(int run, RestartFrom from, String step) {
-    return Cluster.restartRequest(run, from, step);
-  }
-
-  WorkflowInstance awaitRun(String name, int run, InstancePhase phase) {
-    return cluster.awaitRun(name, run, phase, WAIT);
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
+class LoopsIntegrationTest extends CountedJobsIntegrationTest {
 
   @Test
   void restartFromIncompleteRunsOnlyTheFailedIterationsOfAContinueLoop() {
