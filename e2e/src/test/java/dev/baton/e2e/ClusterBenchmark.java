@@ -112,7 +112,6 @@ public final class ClusterBenchmark {
       @Override
       public void onClose(WatcherException cause) {}
     });
-    long cpu0 = cpuNanos(operator.process.pid());
     Map<String, Long> componentCpu0 = componentCpu(operator);
     Map<String, Double> writes0 = apiWrites(client);
     long t0 = System.nanoTime();
@@ -142,8 +141,8 @@ public final class ClusterBenchmark {
       if (!e.getValue().equals("Succeeded")) throw new IllegalStateException(e.getKey() + " ended " + e.getValue());
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double cpuSeconds = (cpuNanos(operator.process.pid()) - cpu0) / 1e9;
     Map<String, Long> componentCpu1 = componentCpu(operator);
+    double cpuSeconds = (componentCpu1.get(OPERATOR) - componentCpu0.get(OPERATOR)) / 1e9;
     Map<String, Double> writes1 = apiWrites(client);
     maxHeap = Math.max(maxHeap, heapBytes(operator));
     pods.close();
@@ -178,7 +177,7 @@ public final class ClusterBenchmark {
         metric(metrics, "baton_status_write_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_status_write_seconds{quantile=\"0.99\"}"));
     System.out.printf("  operator's share of a hand-off (observed upstream end -> Job created): p50 %s s, p99 %s s%n",
         metric(metrics, "baton_step_launch_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_step_launch_seconds{quantile=\"0.99\"}"));
-    if (!componentCpu1.isEmpty()) {
+    if (componentCpu1.keySet().containsAll(CLUSTER_PROCESSES)) {
       StringBuilder line = new StringBuilder("  CPU per step, by process (ms):");
       long total = 0;
       for (var e : componentCpu1.entrySet()) {
@@ -208,19 +207,23 @@ public final class ClusterBenchmark {
     return steps / seconds;
   }
 
+  static final String OPERATOR = "operator";
+  static final List<String> CLUSTER_PROCESSES = List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok");
+
   /**
-   * CPU time used so far by every process of the local cluster (from its pid files, when the
-   * benchmark started that cluster), the operator and this watcher, by name.
+   * CPU time used so far by the operator, this watcher and, when the benchmark started the local
+   * cluster, every process of it (from its pid files), by name.
    */
   static Map<String, Long> componentCpu(E2E.Operator operator) throws Exception {
     Map<String, Long> cpu = new java.util.LinkedHashMap<>();
     String dir = System.getProperty("baton.clusterDir", "");
-    if (dir.isBlank() || !Files.isDirectory(Path.of(dir, "pids"))) return cpu;
-    for (String name : List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok")) {
-      Path pid = Path.of(dir, "pids", name + ".pid");
-      if (Files.exists(pid)) cpu.put(name, cpuNanos(Long.parseLong(Files.readString(pid).strip())));
+    if (!dir.isBlank() && Files.isDirectory(Path.of(dir, "pids"))) {
+      for (String name : CLUSTER_PROCESSES) {
+        Path pid = Path.of(dir, "pids", name + ".pid");
+        if (Files.exists(pid)) cpu.put(name, cpuNanos(Long.parseLong(Files.readString(pid).strip())));
+      }
     }
-    cpu.put("operator", cpuNanos(operator.process.pid()));
+    cpu.put(OPERATOR, cpuNanos(operator.process.pid()));
     cpu.put("watcher", cpuNanos(ProcessHandle.current().pid()));
     return cpu;
   }
@@ -275,21 +278,15 @@ public final class ClusterBenchmark {
       @Override
       public void onClose(WatcherException cause) {}
     });
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t0 = System.nanoTime();
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        int n = i;
-        futures.add(pool.submit(() -> client.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder()
-            .withNewMetadata().withName(run + "-" + n).addToLabels("bench", run).endMetadata()
-            .withNewSpec().withBackoffLimit(0)
-            .withNewTemplate().withNewMetadata().addToLabels("bench", run).endMetadata()
-            .withNewSpec().withRestartPolicy("Never")
-            .addNewContainer().withName("main").withImage("busybox:1.36").withCommand("sh", "-c", "true").endContainer()
-            .endSpec().endTemplate().endSpec().build()).create()));
-      }
-      for (Future<?> f : futures) f.get();
+      createAll(client, count, threads, n -> new JobBuilder()
+          .withNewMetadata().withName(run + "-" + n).addToLabels("bench", run).endMetadata()
+          .withNewSpec().withBackoffLimit(0)
+          .withNewTemplate().withNewMetadata().addToLabels("bench", run).endMetadata()
+          .withNewSpec().withRestartPolicy("Never")
+          .addNewContainer().withName("main").withImage("busybox:1.36").withCommand("sh", "-c", "true").endContainer()
+          .endSpec().endTemplate().endSpec().build());
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (succeeded.size() < count) {
         if (System.nanoTime() > deadline) throw new IllegalStateException(succeeded.size() + " of " + count + " Jobs succeeded in 10 minutes");
@@ -299,30 +296,37 @@ public final class ClusterBenchmark {
     } finally {
       // Left for the namespace's deletion: deleting a thousand Jobs at once outlasts a request's timeout.
       watch.close();
-      pool.shutdown();
     }
   }
 
   /** Plain Job creates (no pods run: suspended), from one client, with {@code threads} in flight. */
   static double rawCreateRate(KubernetesClient client, int count, int threads) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
     String run = Long.toString(System.nanoTime() % 100000);
     long t0 = System.nanoTime();
-    List<Future<?>> futures = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      int n = i;
-      futures.add(pool.submit(() -> client.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder()
-          .withNewMetadata().withName("raw-" + run + "-" + n).addToLabels("bench", "raw").endMetadata()
-          .withNewSpec().withSuspend(true).withBackoffLimit(0)
-          .withNewTemplate().withNewSpec().withRestartPolicy("Never")
-          .addNewContainer().withName("main").withImage("busybox:1.36").endContainer()
-          .endSpec().endTemplate().endSpec().build()).create()));
-    }
-    for (Future<?> f : futures) f.get();
+    createAll(client, count, threads, n -> new JobBuilder()
+        .withNewMetadata().withName("raw-" + run + "-" + n).addToLabels("bench", "raw").endMetadata()
+        .withNewSpec().withSuspend(true).withBackoffLimit(0)
+        .withNewTemplate().withNewSpec().withRestartPolicy("Never")
+        .addNewContainer().withName("main").withImage("busybox:1.36").endContainer()
+        .endSpec().endTemplate().endSpec().build());
     double rate = count / ((System.nanoTime() - t0) / 1e9);
-    pool.shutdown();
     client.batch().v1().jobs().inNamespace(NS).withLabel("bench", "raw").delete();
     return rate;
+  }
+
+  /** Creates Jobs 0 to {@code count - 1} in the namespace, {@code threads} at a time; returns once all are. */
+  static void createAll(KubernetesClient client, int count, int threads, java.util.function.IntFunction<Job> job) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        int n = i;
+        futures.add(pool.submit(() -> client.batch().v1().jobs().inNamespace(NS).resource(job.apply(n)).create()));
+      }
+      for (Future<?> f : futures) f.get();
+    } finally {
+      pool.shutdown();
+    }
   }
 
   static String workflow() {
