@@ -20,8 +20,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -61,13 +59,7 @@ final class RestartAction {
   private final Clock clock;
   /** Requests already warned about while their run goes on, "uid/run": one event each. */
   private final Map<String, Boolean> warned =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-              return size() > 10_000;
-            }
-          });
+      Remembered.upTo(10_000);
 
   RestartAction(KubernetesClient client, DefinitionCache definitions, EventRecorder events, Clock clock) {
     this.client = client;

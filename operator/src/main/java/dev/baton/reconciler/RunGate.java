@@ -17,10 +17,8 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,13 +51,7 @@ final class RunGate {
   private final Map<String, Set<ResourceID>> queued = new ConcurrentHashMap<>();
   /** Runs whose final status this process wrote, by uid: the cache may not show it yet. */
   private final Map<String, Ended> ended =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Ended> eldest) {
-              return size() > 100_000;
-            }
-          });
+      Remembered.upTo(100_000);
 
   /** A final phase written at a generation: a later generation in the cache may be a restart. */
   private record Ended(long generation, InstancePhase phase) {}

@@ -211,12 +211,8 @@ final class RunStarter {
    */
   private Outcome restart(WorkflowInstance instance, WorkflowInstanceStatus current) {
     String name = instance.getMetadata().getName();
-    CompiledWorkflow compiled;
-    try {
-      compiled = definitions.compile(Json.fromTree(current.definition, WorkflowSpec.class));
-    } catch (InvalidDefinitionException | IllegalArgumentException e) {
-      return reject(instance, "InvalidDefinition", List.of("the pinned definition no longer compiles: " + e.getMessage()));
-    }
+    CompiledWorkflow compiled = pinned(instance, current);
+    if (compiled == null) return new Outcome.Rejected();
     WorkflowInstanceStatus start = Json.fromTree(Json.toTree(current), WorkflowInstanceStatus.class);
     start.phase = InstancePhase.Pending;
     start.message = null;
@@ -270,15 +266,24 @@ final class RunStarter {
     return new Outcome.Rejected();
   }
 
+  /**
+   * The definition the run pinned, compiled; or null, the run rejected with the reason, when it no
+   * longer compiles (a newer operator may be stricter than the one that pinned it).
+   */
+  private CompiledWorkflow pinned(WorkflowInstance instance, WorkflowInstanceStatus current) {
+    try {
+      return definitions.compile(Json.fromTree(current.definition, WorkflowSpec.class));
+    } catch (InvalidDefinitionException | IllegalArgumentException e) {
+      reject(instance, "InvalidDefinition", List.of("the pinned definition no longer compiles: " + e.getMessage()));
+      return null;
+    }
+  }
+
   /** A run already under way when this process started: rebuilt from its status and its Jobs. */
   private Outcome resume(WorkflowInstance instance, WorkflowInstanceStatus current, Map<String, Integer> launched) {
     String name = instance.getMetadata().getName();
-    CompiledWorkflow compiled;
-    try {
-      compiled = definitions.compile(Json.fromTree(current.definition, WorkflowSpec.class));
-    } catch (InvalidDefinitionException | IllegalArgumentException e) {
-      return reject(instance, "InvalidDefinition", List.of("the pinned definition no longer compiles: " + e.getMessage()));
-    }
+    CompiledWorkflow compiled = pinned(instance, current);
+    if (compiled == null) return new Outcome.Rejected();
     Map<String, JsonNode> params = current.params == null ? Map.of() : new LinkedHashMap<>(current.params);
     InstanceFlow flow = new InstanceFlow(name, compiled, current.definition, params);
     flow.restore(current);

@@ -50,13 +50,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
    * write; without this, an event arriving meanwhile would resume the run from the stale status.
    */
   private final Map<String, Boolean> finishedUids =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-              return size() > 100_000;
-            }
-          });
+      Remembered.upTo(100_000);
 
   private final RunStarter starter;
   private final RestartAction restarts;
