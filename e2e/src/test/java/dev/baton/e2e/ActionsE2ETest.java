@@ -266,12 +266,12 @@ class ActionsE2ETest {
                     annotations:
                       baton.dev/fake-duration: 5s
         """);
-    E2E.apply(client, NS, instance("refresh-1", "refresh") + "---\n" + instance("once-1", "once"));
+    E2E.apply(client, NS, Cluster.instanceYaml("refresh-1", "refresh") + "---\n" + Cluster.instanceYaml("once-1", "once"));
     for (String name : List.of("refresh-1", "once-1")) {
       Cluster.await(name + " running", () -> E2E.instance(client, NS, name),
           i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running, Duration.ofSeconds(30));
     }
-    E2E.apply(client, NS, instance("refresh-2", "refresh") + "---\n" + instance("once-2", "once"));
+    E2E.apply(client, NS, Cluster.instanceYaml("refresh-2", "refresh") + "---\n" + Cluster.instanceYaml("once-2", "once"));
 
     WorkflowInstance superseded = E2E.awaitFinal(client, NS, "refresh-1", Duration.ofSeconds(30));
     assertThat(superseded.getStatus().phase).isEqualTo(InstancePhase.Stopped);
@@ -303,7 +303,7 @@ class ActionsE2ETest {
                     annotations:
                       baton.dev/fake-duration: 3s
         """);
-    E2E.apply(client, NS, instance("shards-1", "shards") + "---\n" + instance("shards-2", "shards") + "---\n" + instance("shards-3", "shards"));
+    E2E.apply(client, NS, Cluster.instanceYaml("shards-1", "shards") + "---\n" + Cluster.instanceYaml("shards-2", "shards") + "---\n" + Cluster.instanceYaml("shards-3", "shards"));
     Cluster.await("two running and one queued", () -> List.of(
             E2E.instance(client, NS, "shards-1"), E2E.instance(client, NS, "shards-2"), E2E.instance(client, NS, "shards-3")),
         list -> list.stream().filter(i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running).count() == 2
@@ -316,17 +316,6 @@ class ActionsE2ETest {
     Instant firstEnd = List.of("shards-1", "shards-2").stream()
         .map(n -> Instant.parse(E2E.instance(client, NS, n).getStatus().endTime)).min(Instant::compareTo).orElseThrow();
     assertThat(Instant.parse(third.getStatus().startTime)).as("shards-3 starts once a slot frees").isAfterOrEqualTo(firstEnd);
-  }
-
-  private static String instance(String name, String workflow) {
-    return """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: %s
-        spec:
-          workflow: %s
-        """.formatted(name, workflow);
   }
 
   private static List<String> jobsOf(String instance) {

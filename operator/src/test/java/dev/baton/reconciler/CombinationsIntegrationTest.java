@@ -78,7 +78,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
   void aSubworkflowInAForeachRunsOneChildPerIterationAndRollsUpTheirLeaves() {
     leafy("leafy");
     cluster.apply(fan("fan", "leafy"));
-    cluster.apply(OperatorIntegrationTest.run("fan-1", "fan"));
+    cluster.apply(Cluster.instanceYaml("fan-1", "fan"));
     WorkflowInstance done = cluster.awaitFinal("fan-1", WAIT);
     assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
     assertThat(children("fan-1")).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder(
@@ -98,7 +98,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     leafy("leafy-hang");
     cluster.apply(fan("fan-stop", "leafy-hang"));
     cluster.kubelet.otherwise(a -> a.step().equals("b") ? new Behavior.Hang() : null);
-    cluster.apply(OperatorIntegrationTest.run("fans-1", "fan-stop"));
+    cluster.apply(Cluster.instanceYaml("fans-1", "fan-stop"));
     Cluster.await("three children with b running", () -> children("fans-1"),
         cs -> cs.size() == 3 && cs.stream().allMatch(c -> c.getStatus() != null && c.getStatus().steps.get("b") != null
             && c.getStatus().steps.get("b").state == StepState.Running), WAIT);
@@ -139,7 +139,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
           dependsOn: [days]
           job: {image: busybox}
         """));
-    cluster.apply(OperatorIntegrationTest.run("up-1", "up"));
+    cluster.apply(Cluster.instanceYaml("up-1", "up"));
     assertThat(cluster.awaitFinal("up-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     creations("up-1", 5);
     created.clear();
@@ -173,9 +173,9 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
   void lastOnlyStopsTheOlderRunsLoopIterationsAndDeletesTheirJobs() {
     cluster.apply(looping("last", "LastOnly", "{image: busybox}"));
     cluster.kubelet.otherwise(a -> a.instance().equals("last-1") ? new Behavior.Hang() : null);
-    cluster.apply(OperatorIntegrationTest.run("last-1", "last"));
+    cluster.apply(Cluster.instanceYaml("last-1", "last"));
     creations("last-1", 2);
-    cluster.apply(OperatorIntegrationTest.run("last-2", "last"));
+    cluster.apply(Cluster.instanceYaml("last-2", "last"));
 
     WorkflowInstance first = cluster.awaitFinal("last-1", WAIT);
     assertThat(first.getStatus().phase).isEqualTo(InstancePhase.Stopped);
@@ -194,9 +194,9 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
   @Test
   void sequentialQueuesARunBehindOneWithALoop() {
     cluster.apply(looping("seq", "Sequential", slow("150ms")));
-    cluster.apply(OperatorIntegrationTest.run("seq-1", "seq"));
+    cluster.apply(Cluster.instanceYaml("seq-1", "seq"));
     creations("seq-1", 1);
-    cluster.apply(OperatorIntegrationTest.run("seq-2", "seq"));
+    cluster.apply(Cluster.instanceYaml("seq-2", "seq"));
     WorkflowInstance queued = cluster.awaitPhase("seq-2", InstancePhase.Queued, WAIT);
     assertThat(queued.getStatus().message).contains("seq-1");
     assertThat(cluster.jobs("seq-2")).isEmpty();
@@ -243,7 +243,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
     cluster.kubelet.otherwise(a -> a.instance().equals(failing) && a.step().equals("b") && failedOnce.add(a.instance())
         ? new Behavior.Fail(1, "no") : null);
-    cluster.apply(OperatorIntegrationTest.run("fa-1", "fan-again"));
+    cluster.apply(Cluster.instanceYaml("fa-1", "fan-again"));
     WorkflowInstance run1 = cluster.awaitFinal("fa-1", WAIT);
     assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(run1.getStatus().steps.get("parts").loop.unsuccessful).isEqualTo("1");
@@ -272,7 +272,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.otherwise(a -> a.instance().equals("same-1") ? new Behavior.Fail(1, "no") : null);
-    cluster.apply(OperatorIntegrationTest.run("same-1", "same"));
+    cluster.apply(Cluster.instanceYaml("same-1", "same"));
     assertThat(cluster.awaitFinal("same-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Failed);
     String oldUid = cluster.instance("same-1").getMetadata().getUid();
     client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("same-1").delete();
@@ -283,7 +283,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     cluster.kubelet.otherwise(a -> null);
     created.clear();
 
-    cluster.apply(OperatorIntegrationTest.run("same-1", "same"));
+    cluster.apply(Cluster.instanceYaml("same-1", "same"));
     WorkflowInstance again = cluster.awaitFinal("same-1", WAIT);
     assertThat(again.getMetadata().getUid()).isNotEqualTo(oldUid);
     assertThat(again.getStatus().phase).as(again.getStatus().message).isEqualTo(InstancePhase.Succeeded);

@@ -55,7 +55,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
     Set<String> failedOnce = ConcurrentHashMap.newKeySet();
     cluster.kubelet.otherwise(a -> (a.step().equals("days.1.work") || a.step().equals("days.4.work")) && failedOnce.add(a.step())
         ? new Behavior.Fail(3, "bad day") : null);
-    cluster.apply(OperatorIntegrationTest.run("cont-1", "cont"));
+    cluster.apply(Cluster.instanceYaml("cont-1", "cont"));
     WorkflowInstance run1 = cluster.awaitFinal("cont-1", WAIT);
     assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
     LoopStatus loop1 = run1.getStatus().steps.get("days").loop;
@@ -117,7 +117,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
           dependsOn: [outer]
           job: {image: busybox}
         """.formatted(slow("150ms"))));
-    cluster.apply(OperatorIntegrationTest.run("nest-1", "nest"));
+    cluster.apply(Cluster.instanceYaml("nest-1", "nest"));
     Cluster.await("outer iteration 0 done and more under way", () -> cluster.instance("nest-1"),
         i -> i.getStatus() != null && i.getStatus().steps.get("outer") != null && i.getStatus().steps.get("outer").loop != null
             && i.getStatus().steps.get("outer").loop.succeeded != null,
@@ -156,7 +156,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
               dependsOn: [a]
               job: %s
         """.formatted(slow("400ms"), slow("400ms"))));
-    cluster.apply(OperatorIntegrationTest.run("poll-1", "poll"));
+    cluster.apply(Cluster.instanceYaml("poll-1", "poll"));
     // Status writes come at most once a second, so the loop is slow enough (about 5 s) to be
     // caught in its middle: at least two iterations done, the run still going.
     Cluster.await("two iterations done", () -> cluster.instance("poll-1"),
@@ -201,7 +201,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
         """));
     // check hangs wherever it runs: only the skip gets the loop past it.
     cluster.kubelet.otherwise(a -> a.step().endsWith(".check") ? new Behavior.Hang() : null);
-    cluster.apply(OperatorIntegrationTest.run("skp-1", "skp"));
+    cluster.apply(Cluster.instanceYaml("skp-1", "skp"));
     creations("skp-1", 4); // load and check of iterations 0 and 1
     Cluster.await("check running in iterations 0 and 1", () -> created.keys(),
         k -> k.contains("skp-1/days.0.check#1") && k.contains("skp-1/days.1.check#1"), WAIT);
@@ -267,7 +267,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
       @Override
       public void onClose(WatcherException cause) {}
     });
-    cluster.apply(OperatorIntegrationTest.run("capped-1", "capped"));
+    cluster.apply(Cluster.instanceYaml("capped-1", "capped"));
     boolean sawWaiting = false;
     long deadline = System.nanoTime() + WAIT.toNanos();
     WorkflowInstance i;
@@ -347,7 +347,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
       public void onClose(WatcherException cause) {}
     });
     long t0 = System.nanoTime();
-    cluster.apply(OperatorIntegrationTest.run("wide-1", "wide"));
+    cluster.apply(Cluster.instanceYaml("wide-1", "wide"));
     WorkflowInstance done = cluster.awaitFinal("wide-1", Duration.ofSeconds(90));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     sizes.close();
@@ -377,7 +377,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
         """));
     Set<String> failedOnce = ConcurrentHashMap.newKeySet();
     cluster.kubelet.otherwise(a -> a.step().equals("wait.3.poll") && failedOnce.add(a.step()) ? new Behavior.Fail(1, "no") : null);
-    cluster.apply(OperatorIntegrationTest.run("again-1", "again"));
+    cluster.apply(Cluster.instanceYaml("again-1", "again"));
     WorkflowInstance run1 = cluster.awaitFinal("again-1", WAIT);
     assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(run1.getStatus().steps.get("wait").loop.succeeded).isEqualTo("0-2");

@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import static dev.baton.testing.Cluster.instanceYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -53,16 +54,6 @@ class OperatorIntegrationTest {
         """.formatted(name, steps.indent(4));
   }
 
-  static String run(String name, String workflow) {
-    return """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: %s
-        spec:
-          workflow: %s
-        """.formatted(name, workflow);
-  }
 
   static final String DIAMOND =
       """
@@ -82,7 +73,7 @@ class OperatorIntegrationTest {
   @Test
   void runsADiamondToSuccessWithOneJobPerStep() {
     cluster.apply(workflow("diamond", DIAMOND));
-    cluster.apply(run("diamond-1", "diamond"));
+    cluster.apply(instanceYaml("diamond-1", "diamond"));
 
     WorkflowInstance done = cluster.awaitFinal("diamond-1", WAIT);
 
@@ -116,7 +107,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("fails-1", "a", 1, new Behavior.Fail(3, "boom"));
-    cluster.apply(run("fails-1", "fails"));
+    cluster.apply(instanceYaml("fails-1", "fails"));
 
     WorkflowInstance done = cluster.awaitFinal("fails-1", WAIT);
 
@@ -135,7 +126,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("retry-1", "flaky", 1, new Behavior.Fail(1, "transient"));
-    cluster.apply(run("retry-1", "retry"));
+    cluster.apply(instanceYaml("retry-1", "retry"));
 
     WorkflowInstance done = cluster.awaitFinal("retry-1", WAIT);
 
@@ -154,7 +145,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("evicted-1", "a", 1, new Behavior.Evict());
-    cluster.apply(run("evicted-1", "evicted"));
+    cluster.apply(instanceYaml("evicted-1", "evicted"));
 
     WorkflowInstance done = cluster.awaitFinal("evicted-1", WAIT);
 
@@ -170,7 +161,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("slow-1", "slow", 1, new Behavior.Hang());
-    cluster.apply(run("slow-1", "slow"));
+    cluster.apply(instanceYaml("slow-1", "slow"));
 
     WorkflowInstance done = cluster.awaitFinal("slow-1", WAIT);
 
@@ -198,7 +189,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("branch-1", "count", 1, new Behavior.Succeed("{\"rows\": 42}"));
-    cluster.apply(run("branch-1", "branch"));
+    cluster.apply(instanceYaml("branch-1", "branch"));
 
     WorkflowInstance done = cluster.awaitFinal("branch-1", WAIT);
 
@@ -220,7 +211,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("badout-1", "a", 1, new Behavior.Succeed("rows=5"));
-    cluster.apply(run("badout-1", "badout"));
+    cluster.apply(instanceYaml("badout-1", "badout"));
 
     WorkflowInstance done = cluster.awaitFinal("badout-1", WAIT);
 
@@ -238,7 +229,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("long-1", "a", 1, new Behavior.Hang());
-    cluster.apply(run("long-1", "long"));
+    cluster.apply(instanceYaml("long-1", "long"));
     cluster.awaitStep("long-1", "a", StepState.Running, WAIT);
 
     Cluster.editInstance(client, "long-1", i -> i.getSpec().stop = true);
@@ -271,7 +262,7 @@ class OperatorIntegrationTest {
     assertThat(valid.getStatus()).isEqualTo("False");
     assertThat(valid.getMessage()).contains("cycle").contains("does not compile").contains("step \"c\"");
 
-    cluster.apply(run("broken-1", "broken"));
+    cluster.apply(instanceYaml("broken-1", "broken"));
     WorkflowInstance done = cluster.awaitFinal("broken-1", WAIT);
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(done.getStatus().message).contains("workflow \"broken\" is invalid").contains("cycle");
@@ -310,7 +301,7 @@ class OperatorIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("pinned-1", "a", 1, new Behavior.Hang());
-    cluster.apply(run("pinned-1", "pinned"));
+    cluster.apply(instanceYaml("pinned-1", "pinned"));
     cluster.awaitStep("pinned-1", "a", StepState.Running, WAIT);
 
     client.resources(dev.baton.api.Workflow.class).inNamespace(Cluster.NS).withName("pinned").delete();

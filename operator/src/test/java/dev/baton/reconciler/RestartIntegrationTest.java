@@ -141,7 +141,7 @@ class RestartIntegrationTest {
   void incompleteRerunsTheFailedStepAndItsDependentsOnly() throws InterruptedException {
     workflow("inc");
     cluster.kubelet.when("inc-1", "b", 1, new Behavior.Fail(2, "bad input"));
-    cluster.apply(OperatorIntegrationTest.run("inc-1", "inc"));
+    cluster.apply(Cluster.instanceYaml("inc-1", "inc"));
     WorkflowInstance run1 = cluster.awaitFinal("inc-1", WAIT);
     assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(attempts(run1))
@@ -174,7 +174,7 @@ class RestartIntegrationTest {
   void beginningRerunsEveryStep() throws InterruptedException {
     workflow("beg");
     cluster.kubelet.when("beg-1", "b", 1, new Behavior.Fail(2, "bad input"));
-    cluster.apply(OperatorIntegrationTest.run("beg-1", "beg"));
+    cluster.apply(Cluster.instanceYaml("beg-1", "beg"));
     assertThat(cluster.awaitFinal("beg-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Failed);
 
     edit("beg-1", i -> i.getSpec().restart = restart(2, RestartFrom.Beginning, null));
@@ -191,7 +191,7 @@ class RestartIntegrationTest {
   @Test
   void fromAStepRerunsItAndItsDownstreamOfASucceededRun() throws InterruptedException {
     workflow("stp");
-    cluster.apply(OperatorIntegrationTest.run("stp-1", "stp"));
+    cluster.apply(Cluster.instanceYaml("stp-1", "stp"));
     assertThat(cluster.awaitFinal("stp-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
 
     edit("stp-1", i -> i.getSpec().restart = restart(2, RestartFrom.Step, "b"));
@@ -218,7 +218,7 @@ class RestartIntegrationTest {
   void aStoppedInstanceRestartsWithStopSetBackToFalse() throws InterruptedException {
     workflow("stopped");
     cluster.kubelet.when("stopped-1", "b", 1, new Behavior.Hang());
-    cluster.apply(OperatorIntegrationTest.run("stopped-1", "stopped"));
+    cluster.apply(Cluster.instanceYaml("stopped-1", "stopped"));
     cluster.awaitStep("stopped-1", "b", StepState.Running, WAIT);
     edit("stopped-1", i -> i.getSpec().stop = true);
     assertThat(cluster.awaitFinal("stopped-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Stopped);
@@ -253,7 +253,7 @@ class RestartIntegrationTest {
   void aWrongRunNumberIsRefusedUntilCorrected() {
     workflow("wrong");
     cluster.kubelet.when("wrong-1", "b", 1, new Behavior.Fail(2, "bad input"));
-    cluster.apply(OperatorIntegrationTest.run("wrong-1", "wrong"));
+    cluster.apply(Cluster.instanceYaml("wrong-1", "wrong"));
     cluster.awaitFinal("wrong-1", WAIT);
 
     edit("wrong-1", i -> i.getSpec().restart = restart(5, null, null));
@@ -271,7 +271,7 @@ class RestartIntegrationTest {
   @Test
   void incompleteOnASucceededRunIsRefused() {
     workflow("done");
-    cluster.apply(OperatorIntegrationTest.run("done-1", "done"));
+    cluster.apply(Cluster.instanceYaml("done-1", "done"));
     cluster.awaitFinal("done-1", WAIT);
 
     edit("done-1", i -> i.getSpec().restart = restart(2, RestartFrom.Incomplete, null));
@@ -313,7 +313,7 @@ class RestartIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("loop-1", "days", 1, new Behavior.Fail(1, "iteration 2 failed"));
-    cluster.apply(OperatorIntegrationTest.run("loop-1", "loop"));
+    cluster.apply(Cluster.instanceYaml("loop-1", "loop"));
     cluster.awaitFinal("loop-1", WAIT);
     // What a foreach would have left (the compiler learns loops on another branch): iterations 0
     // and 1 succeeded, 2 failed, and the Jobs of 1 and 2 are still there.
@@ -346,7 +346,7 @@ class RestartIntegrationTest {
           job: {image: busybox}
         """));
     cluster.kubelet.when("early-1", "b", 1, new Behavior.Hang());
-    cluster.apply(OperatorIntegrationTest.run("early-1", "early"));
+    cluster.apply(Cluster.instanceYaml("early-1", "early"));
     cluster.awaitStep("early-1", "b", StepState.Running, WAIT);
 
     edit("early-1", i -> i.getSpec().restart = restart(2, null, null));

@@ -65,14 +65,7 @@ class RunStrategyIntegrationTest {
    */
   void runs(String workflow, String... names) {
     for (String name : names) {
-      cluster.apply("""
-          apiVersion: baton.dev/v1alpha1
-          kind: WorkflowInstance
-          metadata:
-            name: %s
-          spec:
-            workflow: %s
-          """.formatted(name, workflow));
+      cluster.apply(Cluster.instanceYaml(name, workflow));
     }
   }
 

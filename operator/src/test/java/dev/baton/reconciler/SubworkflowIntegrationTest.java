@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import static dev.baton.testing.Cluster.instanceYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -53,16 +54,6 @@ class SubworkflowIntegrationTest {
         """.formatted(name, body.indent(2));
   }
 
-  static String run(String name, String workflow) {
-    return """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: %s
-        spec:
-          workflow: %s
-        """.formatted(name, workflow);
-  }
 
   /**
    * A child with a typed param: "limit > 3" is a CEL error unless the string became an int. The
@@ -125,7 +116,7 @@ class SubworkflowIntegrationTest {
         """));
     String child = JobNames.of("parent-1", "sub", 1);
     cluster.kubelet.when(child, "count", 1, new Behavior.Succeed("{\"rows\": 42}"));
-    cluster.apply(run("parent-1", "parent"));
+    cluster.apply(instanceYaml("parent-1", "parent"));
 
     WorkflowInstance done = cluster.awaitFinal("parent-1", WAIT);
 
@@ -166,7 +157,7 @@ class SubworkflowIntegrationTest {
         """));
     String child = JobNames.of("calls-breaks-1", "sub", 1);
     cluster.kubelet.when(child, "a", 1, new Behavior.Fail(3, "boom"));
-    cluster.apply(run("calls-breaks-1", "calls-breaks"));
+    cluster.apply(instanceYaml("calls-breaks-1", "calls-breaks"));
 
     WorkflowInstance done = cluster.awaitFinal("calls-breaks-1", WAIT);
 
@@ -184,7 +175,7 @@ class SubworkflowIntegrationTest {
     cluster.apply(parent("fire", "count-async", "async"));
     String child = JobNames.of("fire-1", "sub", 1);
     cluster.kubelet.when(child, "count", 1, new Behavior.Hang());
-    cluster.apply(run("fire-1", "fire"));
+    cluster.apply(instanceYaml("fire-1", "fire"));
 
     WorkflowInstance done = cluster.awaitFinal("fire-1", WAIT);
 
@@ -200,7 +191,7 @@ class SubworkflowIntegrationTest {
     cluster.apply(parent("stops", "count-stopped", "sync"));
     String child = JobNames.of("stops-1", "sub", 1);
     cluster.kubelet.when(child, "count", 1, new Behavior.Hang());
-    cluster.apply(run("stops-1", "stops"));
+    cluster.apply(instanceYaml("stops-1", "stops"));
     cluster.awaitStep(child, "count", StepState.Running, WAIT);
 
     Cluster.editInstance(cluster.client, "stops-1", i -> i.getSpec().stop = true);
@@ -219,7 +210,7 @@ class SubworkflowIntegrationTest {
             retry: {userErrors: 0, platformErrors: 0}
             subworkflow: {workflow: forever}
         """));
-    cluster.apply(run("forever-1", "forever"));
+    cluster.apply(instanceYaml("forever-1", "forever"));
 
     WorkflowInstance top = cluster.awaitFinal("forever-1", Duration.ofSeconds(60));
 
@@ -255,7 +246,7 @@ class SubworkflowIntegrationTest {
             subworkflow: {workflow: slow-child}
         """));
     String child = JobNames.of("waits-1", "sub", 1);
-    cluster.apply(run("waits-1", "waits"));
+    cluster.apply(instanceYaml("waits-1", "waits"));
     cluster.awaitStep(child, "work", StepState.Running, WAIT);
 
     cluster.stopOperator();

@@ -74,6 +74,18 @@ public final class Cluster implements AutoCloseable {
     return operator;
   }
 
+  /** A WorkflowInstance of {@code workflow} named {@code name}, as YAML. */
+  public static String instanceYaml(String name, String workflow) {
+    return """
+        apiVersion: baton.dev/v1alpha1
+        kind: WorkflowInstance
+        metadata:
+          name: %s
+        spec:
+          workflow: %s
+        """.formatted(name, workflow);
+  }
+
   /** Creates every object in a YAML text, in namespace {@link #NS}. */
   public List<HasMetadata> apply(String yaml) {
     var items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
