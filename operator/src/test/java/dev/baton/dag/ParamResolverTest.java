@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class ParamResolverTest {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  private static final List<ParamSpec> DECLARED =
+  /** One param of each type; all but date have a default. */
+  static final List<ParamSpec> DECLARED =
       Specs.compile(
               """
               params:

@@ -15,19 +15,8 @@ import org.junit.jupiter.api.Test;
 class ParamsFromStringsTest {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  private static final List<ParamSpec> DECLARED =
-      Specs.compile(
-              """
-              params:
-                - {name: date}
-                - {name: limit, type: integer, default: 100}
-                - {name: ratio, type: number, default: 0.5}
-                - {name: dryRun, type: boolean, default: false}
-                - {name: tables, type: array, default: [a, b]}
-                - {name: options, type: object, default: {mode: fast}}
-              steps: [{id: a, type: noop}]
-              """)
-          .params();
+  /** The same declarations as for supplied params: one of each type. */
+  private static final List<ParamSpec> DECLARED = ParamResolverTest.DECLARED;
 
   private static Map<String, JsonNode> strings(String... kv) {
     Map<String, JsonNode> m = new LinkedHashMap<>();
