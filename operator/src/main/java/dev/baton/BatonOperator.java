@@ -4,9 +4,9 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.WorkflowCompiler;
 import dev.baton.flow.FlowEngine;
-import dev.baton.flow.InstanceKey;
 import dev.baton.metrics.BatonMetrics;
 import dev.baton.reconciler.Reconcilers;
+import dev.baton.runs.Runs;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.JobFactory;
 import dev.baton.runtime.KubernetesRuntime;
@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /** Assembles the operator: engine, runtime, reconcilers and the JOSDK Operator around them. */
 public final class BatonOperator implements AutoCloseable {
@@ -46,15 +46,16 @@ public final class BatonOperator implements AutoCloseable {
             });
     io = Executors.newVirtualThreadPerTaskExecutor();
     timers = new Timers(clock);
-    EventRecorder events = new EventRecorder(client, io);
-    AtomicReference<BiConsumer<InstanceKey, String>> finished = new AtomicReference<>((k, uid) -> {});
+    EventRecorder events = new EventRecorder(client, io, clock);
+    AtomicReference<Consumer<WorkflowInstance>> finished = new AtomicReference<>(written -> {});
     StatusWriter status =
-        new StatusWriter(client, io, metrics, events, (k, uid) -> finished.get().accept(k, uid), config.statusInterval());
+        new StatusWriter(client, io, metrics, events, written -> finished.get().accept(written), config.statusInterval());
     KubernetesRuntime runtime = new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
     engine = new FlowEngine(engineThreads, runtime, clock);
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
-    Reconcilers reconcilers = new Reconcilers(client, definitions, engine, runtime, status, events, clock);
-    finished.set(reconcilers.instances()::finished);
+    Runs runs = new Runs(client, definitions, engine, runtime, status, events, clock);
+    finished.set(runs.driver()::finished);
+    Reconcilers reconcilers = new Reconcilers(client, definitions, runs, clock);
     metrics.gauge("baton.instances.active", "Runs in progress, held in memory", engine::size);
     metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);
 
@@ -91,7 +92,7 @@ public final class BatonOperator implements AutoCloseable {
    * status (the pinned definition, every step) makes that copy a large share of the operator's CPU.
    * The instance reconciler reads the instance it is given and never edits it, except on the path
    * that starts, resumes or restarts a run, which makes its own copy first
-   * (WorkflowInstanceReconciler); so instances are handed over as the informer holds them.
+   * (RunDriver); so instances are handed over as the informer holds them.
    * Everything else is copied as before.
    */
   private static final class InstanceSharingCloner implements Cloner {
