@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.Cloner;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +35,16 @@ public final class BatonOperator implements AutoCloseable {
   private final ExecutorService io;
 
   public BatonOperator(KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
+    this(client, config, metrics, clock, josdk -> {});
+  }
+
+  /**
+   * As above, with {@code josdk} applied to JOSDK's configuration after Baton's own choices: for a
+   * test harness whose API server lacks what a real one has (the Fabric8 mock server has no
+   * server-side apply). Not a setting: the operator a user runs keeps JOSDK's defaults.
+   */
+  public BatonOperator(
+      KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock, Consumer<ConfigurationServiceOverrider> josdk) {
     this.metrics = metrics;
     AtomicInteger n = new AtomicInteger();
     engineThreads =
@@ -62,17 +73,18 @@ public final class BatonOperator implements AutoCloseable {
     operator =
         new Operator(
             o -> {
+              // Server-side apply stays JOSDK's default. Baton's statuses do not depend on it: they
+              // are replaced whole, on a resourceVersion (StatusReplacer), and the reconcilers
+              // return noUpdate, have no dependents and add no finalizer.
               o.withKubernetesClient(client)
                   .withCloseClientOnStop(false)
-                  // The mock server has no server-side apply; status is written by StatusWriter.
-                  .withUseSSAToPatchPrimaryResource(false)
-                  .withSSABasedCreateUpdateMatchForDependentResources(false)
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
                   .withResourceCloner(new InstanceSharingCloner(client));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
               }
+              josdk.accept(o);
             });
     operator.register(
         reconcilers.workflows(),
