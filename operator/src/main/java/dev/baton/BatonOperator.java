@@ -4,9 +4,9 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.WorkflowCompiler;
 import dev.baton.flow.FlowEngine;
-import dev.baton.flow.InstanceKey;
 import dev.baton.metrics.BatonMetrics;
 import dev.baton.reconciler.Reconcilers;
+import dev.baton.runs.Runs;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.JobFactory;
 import dev.baton.runtime.KubernetesRuntime;
@@ -16,13 +16,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.Cloner;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /** Assembles the operator: engine, runtime, reconcilers and the JOSDK Operator around them. */
 public final class BatonOperator implements AutoCloseable {
@@ -34,6 +35,16 @@ public final class BatonOperator implements AutoCloseable {
   private final ExecutorService io;
 
   public BatonOperator(KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
+    this(client, config, metrics, clock, josdk -> {});
+  }
+
+  /**
+   * As above, with {@code josdk} applied to JOSDK's configuration after Baton's own choices: for a
+   * test harness whose API server lacks what a real one has (the Fabric8 mock server has no
+   * server-side apply). Not a setting: the operator a user runs keeps JOSDK's defaults.
+   */
+  public BatonOperator(
+      KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock, Consumer<ConfigurationServiceOverrider> josdk) {
     this.metrics = metrics;
     AtomicInteger n = new AtomicInteger();
     engineThreads =
@@ -46,32 +57,34 @@ public final class BatonOperator implements AutoCloseable {
             });
     io = Executors.newVirtualThreadPerTaskExecutor();
     timers = new Timers(clock);
-    EventRecorder events = new EventRecorder(client, io);
-    AtomicReference<BiConsumer<InstanceKey, String>> finished = new AtomicReference<>((k, uid) -> {});
+    EventRecorder events = new EventRecorder(client, io, clock);
+    AtomicReference<Consumer<WorkflowInstance>> finished = new AtomicReference<>(written -> {});
     StatusWriter status =
-        new StatusWriter(client, io, metrics, events, (k, uid) -> finished.get().accept(k, uid), config.statusInterval());
+        new StatusWriter(client, io, metrics, events, written -> finished.get().accept(written), config.statusInterval());
     KubernetesRuntime runtime = new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
     engine = new FlowEngine(engineThreads, runtime, clock);
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
-    Reconcilers reconcilers = new Reconcilers(client, definitions, engine, runtime, status, events, clock);
-    finished.set(reconcilers.instances()::finished);
+    Runs runs = new Runs(client, definitions, engine, runtime, status, events, clock);
+    finished.set(runs.driver()::finished);
+    Reconcilers reconcilers = new Reconcilers(client, definitions, runs, clock);
     metrics.gauge("baton.instances.active", "Runs in progress, held in memory", engine::size);
     metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);
 
     operator =
         new Operator(
             o -> {
+              // Server-side apply stays JOSDK's default. Baton's statuses do not depend on it: they
+              // are replaced whole, on a resourceVersion (StatusReplacer), and the reconcilers
+              // return noUpdate, have no dependents and add no finalizer.
               o.withKubernetesClient(client)
                   .withCloseClientOnStop(false)
-                  // The mock server has no server-side apply; status is written by StatusWriter.
-                  .withUseSSAToPatchPrimaryResource(false)
-                  .withSSABasedCreateUpdateMatchForDependentResources(false)
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
                   .withResourceCloner(new InstanceSharingCloner(client));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
               }
+              josdk.accept(o);
             });
     operator.register(
         reconcilers.workflows(),
@@ -91,7 +104,7 @@ public final class BatonOperator implements AutoCloseable {
    * status (the pinned definition, every step) makes that copy a large share of the operator's CPU.
    * The instance reconciler reads the instance it is given and never edits it, except on the path
    * that starts, resumes or restarts a run, which makes its own copy first
-   * (WorkflowInstanceReconciler); so instances are handed over as the informer holds them.
+   * (RunDriver); so instances are handed over as the informer holds them.
    * Everything else is copied as before.
    */
   private static final class InstanceSharingCloner implements Cloner {

@@ -33,6 +33,12 @@ public final class Json {
     }
   }
 
+  /** A deep copy of a value of Baton's model, through its JSON tree. */
+  @SuppressWarnings("unchecked")
+  public static <T> T copy(T value) {
+    return value == null ? null : (T) fromTree(toTree(value), value.getClass());
+  }
+
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);

@@ -1,34 +1,19 @@
 package dev.baton.reconciler;
 
 import dev.baton.dag.DefinitionCache;
-import dev.baton.flow.FlowEngine;
-import dev.baton.runtime.EventRecorder;
-import dev.baton.runtime.KubernetesRuntime;
-import dev.baton.runtime.StatusWriter;
+import dev.baton.runs.Runs;
+import dev.baton.runtime.StatusReplacer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 
-/** Builds the two reconcilers and what they share. */
+/** Builds the two reconcilers around the runs they hand over to. */
 public final class Reconcilers {
   private final WorkflowReconciler workflows;
   private final WorkflowInstanceReconciler instances;
 
-  public Reconcilers(
-      KubernetesClient client,
-      DefinitionCache definitions,
-      FlowEngine engine,
-      KubernetesRuntime runtime,
-      StatusWriter status,
-      EventRecorder events,
-      Clock clock) {
-    RunGate gate = new RunGate(client, clock);
-    workflows = new WorkflowReconciler(definitions, clock, gate);
-    instances =
-        new WorkflowInstanceReconciler(
-            engine,
-            runtime,
-            new RunStarter(client, definitions, engine, runtime, status, events, gate),
-            new RestartAction(client, definitions, events, clock));
+  public Reconcilers(KubernetesClient client, DefinitionCache definitions, Runs runs, Clock clock) {
+    workflows = new WorkflowReconciler(definitions, clock, runs.admission(), new StatusReplacer(client));
+    instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
   }
 
   public WorkflowReconciler workflows() {

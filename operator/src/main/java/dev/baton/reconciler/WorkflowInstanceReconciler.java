@@ -1,15 +1,10 @@
 package dev.baton.reconciler;
 
-import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
-import dev.baton.api.WorkflowInstanceStatus;
-import dev.baton.flow.FlowActor;
-import dev.baton.flow.FlowEngine;
-import dev.baton.flow.FlowEvent;
-import dev.baton.flow.InstanceKey;
+import dev.baton.runs.RunAdmission;
+import dev.baton.runs.RunDriver;
 import dev.baton.runtime.Children;
 import dev.baton.runtime.Labels;
-import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.Observations;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,8 +19,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,33 +26,17 @@ import java.util.Set;
 /**
  * Keeps each run's actor fed. Called on every change to an instance, its Jobs, their Pods or its
  * subworkflow children (informers, never polling), and on deletion too, so that memory is freed
- * without a finalizer that would block deleting instances while the operator is down.
+ * without a finalizer that would block deleting instances while the operator is down. What to do
+ * about a run is {@link RunDriver}'s to decide; this class only watches and hands over.
  */
 @ControllerConfiguration(name = "workflowinstance", triggerReconcilerOnAllEvents = true)
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
-  private static final Duration WORKFLOW_NOT_FOUND_RECHECK = Duration.ofSeconds(5);
-  private static final Duration RESTART_RECHECK = Duration.ofSeconds(2);
-  private static final Duration DELETIONS_RECHECK = Duration.ofMillis(200);
-  private static final Duration QUEUED_RECHECK = Duration.ofMinutes(2);
+  private final RunDriver runs;
+  private final RunAdmission admission;
 
-  private final FlowEngine engine;
-  private final KubernetesRuntime runtime;
-
-  /**
-   * Runs whose final status this process wrote, by uid. The informer cache can lag behind that
-   * write; without this, an event arriving meanwhile would resume the run from the stale status.
-   */
-  private final Map<String, Boolean> finishedUids =
-      Remembered.upTo(100_000);
-
-  private final RunStarter starter;
-  private final RestartAction restarts;
-
-  WorkflowInstanceReconciler(FlowEngine engine, KubernetesRuntime runtime, RunStarter starter, RestartAction restarts) {
-    this.engine = engine;
-    this.runtime = runtime;
-    this.starter = starter;
-    this.restarts = restarts;
+  WorkflowInstanceReconciler(RunDriver runs, RunAdmission admission) {
+    this.runs = runs;
+    this.admission = admission;
   }
 
   /** An informer index of Jobs and Pods by "namespace/instance". */
@@ -112,7 +89,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
                 .build(),
             context);
     children.addIndexers(Map.of(BY_PARENT, WorkflowInstanceReconciler::parentIndex));
-    return List.of(jobs, pods, children, starter.gate().attach(context.getPrimaryCache()));
+    return List.of(jobs, pods, children, admission.attach(context.getPrimaryCache()));
   }
 
   private static List<String> parentIndex(WorkflowInstance child) {
@@ -138,109 +115,14 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
 
   @Override
   public UpdateControl<WorkflowInstance> reconcile(WorkflowInstance instance, Context<WorkflowInstance> context) {
-    InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
     if (context.isPrimaryResourceDeleted()) {
-      forget(key);
-      starter.gate().deleted(instance);
+      runs.deleted(instance);
       return UpdateControl.noUpdate();
     }
-    WorkflowInstanceStatus status = instance.getStatus();
-    FlowActor actor = engine.get(key);
-    boolean finalInCache = status != null && status.phase != null && status.phase.isFinal();
-    if (actor != null && finalInCache && actor.phase().isFinal()) {
-      // The run ended and its end is written: its actor has nothing left to do.
-      forget(key);
-      actor = null;
-    }
-    if (actor == null) {
-      // The instance is the informer's own object (BatonOperator's cloner does not copy it), and
-      // starting, resuming or restarting a run edits the status it is given: work on a copy.
-      instance = Json.fromTree(Json.toTree(instance), WorkflowInstance.class);
-      if (finalInCache) {
-        WorkflowInstance restarted = restarts.restartIfAsked(instance);
-        if (restarted == null) return UpdateControl.noUpdate();
-        // A new run of the same object: it is no longer finished.
-        finishedUids.remove(instance.getMetadata().getUid());
-        instance = restarted;
-      } else if (finishedUids.containsKey(instance.getMetadata().getUid())) {
-        return restarts.waiting(instance) ? recheckRestart() : UpdateControl.noUpdate();
-      }
-    }
-    boolean restartWaits = actor != null && restarts.waiting(instance);
-    List<Job> jobs = Observations.owned(instance.getMetadata().getUid(), this.jobs.byIndex(BY_INSTANCE, key.toString()));
-    List<Pod> pods = Observations.podsOf(jobs, this.pods.byIndex(BY_INSTANCE, key.toString()));
-    List<WorkflowInstance> children = Children.ownedBy(instance, this.children.byIndex(BY_PARENT, key.toString()));
-    if (actor == null && waitsForDeletions(instance, jobs, pods, children)) {
-      return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(DELETIONS_RECHECK);
-    }
-    if (actor == null) {
-      switch (starter.start(instance, Children.newestAttempts(Observations.newestAttempts(jobs), children))) {
-        case RunStarter.Outcome.Started started -> actor = started.actor();
-        case RunStarter.Outcome.Waiting waiting -> {
-          return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(WORKFLOW_NOT_FOUND_RECHECK);
-        }
-        case RunStarter.Outcome.Queued queued -> {
-          // The gate wakes it when its turn may have come; the recheck is only a safety net.
-          return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(QUEUED_RECHECK);
-        }
-        case RunStarter.Outcome.Rejected rejected -> {
-          return UpdateControl.noUpdate();
-        }
-      }
-    } else {
-      runtime.track(actor, instance);
-    }
-    Instant now = engine.clock().instant();
-    for (FlowEvent event : Children.withChildren(Observations.of(jobs, pods, now), children, now)) {
-      actor.tell(event);
-    }
-    if (instance.getSpec().stopRequested()) {
-      actor.tell(new FlowEvent.StopRequested(engine.clock().instant()));
-    }
-    List<String> skip = instance.getSpec().skipOrEmpty();
-    if (!skip.isEmpty()) {
-      // Level based, like stop: the engine skips what is still unfinished and ignores the rest.
-      Set<String> ids = new java.util.HashSet<>(skip);
-      ids.remove(null);
-      actor.tell(new FlowEvent.SkipRequested(ids, engine.clock().instant()));
-    }
-    return restartWaits ? recheckRestart() : UpdateControl.noUpdate();
-  }
-
-  /**
-   * Whether a restarted run waiting to start must wait for the deletion of the earlier run's
-   * objects of the iterations it runs again ({@link RestartAction}) to reach the informers: until
-   * then they would be taken for the new run's attempts, which have the same paths and numbers.
-   */
-  private static boolean waitsForDeletions(
-      WorkflowInstance instance, List<Job> jobs, List<Pod> pods, List<WorkflowInstance> children) {
-    WorkflowInstanceStatus st = instance.getStatus();
-    if (st == null || st.definition == null || st.run == null || !RunGate.isWaiting(st)) return false;
-    return jobs.stream().anyMatch(j -> RestartAction.rerun(j, st))
-        || pods.stream().anyMatch(p -> RestartAction.rerun(p, st))
-        || children.stream().anyMatch(c -> RestartAction.rerun(c, st));
-  }
-
-  /**
-   * A restart asked for while the run goes on is applied once the run's end is written. That
-   * write changes only the status, which does not trigger a reconcile, so look again soon.
-   */
-  private static UpdateControl<WorkflowInstance> recheckRestart() {
-    return UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(RESTART_RECHECK);
-  }
-
-  private void forget(InstanceKey key) {
-    engine.remove(key);
-    runtime.forget(key);
-  }
-
-  /** Called once the final status of a run is written: its actor is no longer needed. */
-  public void finished(InstanceKey key, String uid) {
-    finishedUids.put(uid, Boolean.TRUE);
-    // A reconcile may have seen the end first, restarted the instance and given the new run its
-    // actor: that one stays.
-    FlowActor actor = engine.get(key);
-    if (actor == null || actor.phase().isFinal()) forget(key);
-    starter.gate().ended(key, uid);
+    String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
+    var owned = new RunDriver.Owned(jobs.byIndex(BY_INSTANCE, key), pods.byIndex(BY_INSTANCE, key), children.byIndex(BY_PARENT, key));
+    return runs.reconcile(instance, owned)
+        .map(after -> UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(after))
+        .orElseGet(UpdateControl::noUpdate);
   }
 }

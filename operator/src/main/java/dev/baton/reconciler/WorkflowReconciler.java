@@ -1,7 +1,6 @@
 package dev.baton.reconciler;
 
 import dev.baton.api.Conditions;
-import dev.baton.api.InstancePhase;
 import dev.baton.api.Json;
 import dev.baton.api.RunStrategyType;
 import dev.baton.api.Workflow;
@@ -11,9 +10,9 @@ import dev.baton.dag.CompiledWorkflow;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.InvalidDefinitionException;
 import dev.baton.dag.SubworkflowCycles;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import dev.baton.runs.RunAdmission;
+import dev.baton.runs.WorkflowRuns;
+import dev.baton.runtime.StatusReplacer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -46,20 +45,23 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = "workflow")
 @RateLimited(maxReconciliations = 2, within = 1, unit = TimeUnit.SECONDS)
 public class WorkflowReconciler implements Reconciler<Workflow> {
+  private static final int STATUS_ATTEMPTS = 5;
   private final DefinitionCache definitions;
   private final Clock clock;
-  private final RunGate gate;
+  private final RunAdmission admission;
+  private final StatusReplacer statuses;
   private InformerEventSource<WorkflowInstance, Workflow> instances;
 
-  public WorkflowReconciler(DefinitionCache definitions, Clock clock, RunGate gate) {
+  WorkflowReconciler(DefinitionCache definitions, Clock clock, RunAdmission admission, StatusReplacer statuses) {
     this.definitions = definitions;
     this.clock = clock;
-    this.gate = gate;
+    this.admission = admission;
+    this.statuses = statuses;
   }
 
   @Override
   public List<EventSource<?, Workflow>> prepareEventSources(EventSourceContext<Workflow> context) {
-    gate.attachWorkflows(context.getPrimaryCache());
+    admission.attachWorkflows(context.getPrimaryCache());
     instances =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(WorkflowInstance.class, Workflow.class)
@@ -71,9 +73,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
                         : Set.of(new ResourceID(i.getSpec().workflow, i.getMetadata().getNamespace())))
                 .build(),
             context);
-    instances.addIndexers(Map.of(RunGate.BY_WORKFLOW, i -> i.getSpec() == null || i.getSpec().workflow == null
-        ? List.of()
-        : List.of(RunGate.workflowKey(i.getMetadata().getNamespace(), i.getSpec().workflow))));
+    instances.addIndexers(Map.of(RunAdmission.BY_WORKFLOW, RunAdmission::workflowIndex));
     return List.of(instances, otherWorkflows(context));
   }
 
@@ -115,8 +115,31 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
         name -> others.get(new ResourceID(name, ns)).map(Workflow::getSpec).orElse(null));
   }
 
+  /**
+   * Validates the definition, aggregates the runs, and writes the status when it changed. The
+   * status is replaced, based on the resourceVersion it was computed from and retried on a
+   * conflict (this is its only writer), not sent as UpdateControl.patchStatus: see {@link
+   * StatusReplacer}. The aggregate changes often enough for the cached copy to be stale.
+   */
   @Override
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
+    WorkflowStatus old = workflow.getStatus();
+    WorkflowStatus status = validate(workflow);
+    List<WorkflowInstance> runs = runsOf(workflow);
+    WorkflowRuns.aggregate(status, strategy(workflow), runs);
+    admission.recordUnblocks(runs);
+    if (old == null || !Objects.equals(old.observedGeneration, status.observedGeneration)) {
+      // The spec changed, maybe its run strategy: the queued runs look again.
+      admission.wake(workflow.getMetadata().getNamespace(), workflow.getMetadata().getName());
+    }
+    if (old == null || !Objects.equals(Json.write(old), Json.write(status))) {
+      statuses.replace(workflow, current -> status, STATUS_ATTEMPTS);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  /** A new status for {@code workflow} with its Valid condition, its step count and its hash. */
+  private WorkflowStatus validate(Workflow workflow) {
     WorkflowStatus old = workflow.getStatus();
     WorkflowStatus status = new WorkflowStatus();
     status.conditions = old == null || old.conditions == null ? new ArrayList<>() : new ArrayList<>(old.conditions);
@@ -141,56 +164,16 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       status.errors = List.of("internal error validating the definition: " + e);
       Conditions.set(status.conditions, "Valid", false, "InternalError", status.errors.getFirst(), status.observedGeneration, clock.instant());
     }
-    runs(workflow, status);
-    if (old == null || !Objects.equals(old.observedGeneration, status.observedGeneration)) {
-      // The spec changed, maybe its run strategy: the queued runs look again.
-      gate.wake(workflow.getMetadata().getNamespace(), workflow.getMetadata().getName());
-    }
-    if (old != null && Objects.equals(Json.write(old), Json.write(status))) {
-      return UpdateControl.noUpdate();
-    }
-    writeStatus(context.getClient(), workflow, status);
-    return UpdateControl.noUpdate();
+    return status;
   }
 
-  /**
-   * Replaces the status, based on the resourceVersion it was computed from and retried on a
-   * conflict (this is the status's only writer). Not UpdateControl.patchStatus: without
-   * server-side apply that sends a JSON patch diffed against the cached copy, and the aggregate
-   * changes often enough for that copy to be stale; a diff of map keys (runs by phase) then comes
-   * out as "move" operations the server rejects.
-   */
-  private static void writeStatus(KubernetesClient client, Workflow workflow, WorkflowStatus status) {
-    Workflow current = workflow;
-    for (int attempt = 1; ; attempt++) {
-      Workflow copy = new Workflow();
-      copy.setMetadata(new ObjectMetaBuilder(current.getMetadata()).withManagedFields().build());
-      copy.setSpec(current.getSpec());
-      copy.setStatus(status);
-      try {
-        client.resources(Workflow.class).inNamespace(current.getMetadata().getNamespace()).resource(copy).updateStatus();
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 404) return;
-        if (e.getCode() != 409 || attempt >= 5) throw e;
-      }
-      current = client.resources(Workflow.class).inNamespace(workflow.getMetadata().getNamespace()).withName(workflow.getMetadata().getName()).get();
-      if (current == null) return;
-    }
-  }
-
-  /** The aggregate over the workflow's instances; and records each unblock that took effect. */
-  private void runs(Workflow workflow, WorkflowStatus status) {
+  /** The workflow's instances, as the slim copies of the instance informer. */
+  private List<WorkflowInstance> runsOf(Workflow workflow) {
     String ns = workflow.getMetadata().getNamespace();
-    List<WorkflowInstance> mine = instances.byIndex(RunGate.BY_WORKFLOW, RunGate.workflowKey(ns, workflow.getMetadata().getName()));
-    RunStrategyType strategy = workflow.getSpec() == null ? RunStrategyType.Sequential : workflow.getSpec().runStrategyOrDefault().typeOrDefault();
-    WorkflowRuns.aggregate(status, strategy, mine);
-    for (WorkflowInstance i : mine) {
-      var st = i.getStatus();
-      boolean failed = st != null && st.phase != null && st.phase.isFinal() && st.phase != InstancePhase.Succeeded;
-      if (failed && i.getSpec().unblockRequested() && !RunGate.isUnblockedRecorded(i)) {
-        gate.markUnblocked(i);
-      }
-    }
+    return instances.byIndex(RunAdmission.BY_WORKFLOW, RunAdmission.workflowKey(ns, workflow.getMetadata().getName()));
+  }
+
+  private static RunStrategyType strategy(Workflow workflow) {
+    return workflow.getSpec() == null ? RunStrategyType.Sequential : workflow.getSpec().runStrategyOrDefault().typeOrDefault();
   }
 }

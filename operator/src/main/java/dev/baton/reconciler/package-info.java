@@ -1,10 +1,13 @@
 /**
- * Thin JOSDK wiring. {@link dev.baton.reconciler.WorkflowReconciler} validates definitions and
- * reports the result as the Valid condition. {@link
- * dev.baton.reconciler.WorkflowInstanceReconciler} starts or resumes a run's actor and forwards
- * what the Job, Pod and child-instance informers see as engine events; it never writes status itself, the
- * runtime's StatusWriter does.
+ * Thin JOSDK wiring: the two controllers, their informers and indexes, and the hand-over to
+ * {@code runs}. {@link dev.baton.reconciler.WorkflowReconciler} validates a Workflow's definition
+ * (the Valid condition), aggregates its runs, and writes its status through the runtime's {@link
+ * dev.baton.runtime.StatusReplacer}. {@link dev.baton.reconciler.WorkflowInstanceReconciler}
+ * gathers an instance's Jobs, Pods and child instances from its informers and hands them to
+ * {@link dev.baton.runs.RunDriver}; it writes no status itself. {@link
+ * dev.baton.reconciler.Reconcilers} builds both.
  *
- * <p>Depends on every package before it: {@code api}, {@code dag}, {@code flow}, {@code runtime}.
+ * <p>Depends on {@code api}, {@code dag}, {@code runtime} and {@code runs}; nothing depends on it
+ * but the operator's assembly ({@code dev.baton.BatonOperator}).
  */
 package dev.baton.reconciler;

@@ -7,7 +7,7 @@ import dev.baton.api.WorkflowInstanceStatus;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -41,10 +41,12 @@ public final class EventRecorder {
 
   private final KubernetesClient client;
   private final Executor executor;
+  private final Clock clock;
 
-  public EventRecorder(KubernetesClient client, Executor executor) {
+  public EventRecorder(KubernetesClient client, Executor executor, Clock clock) {
     this.client = client;
     this.executor = executor;
+    this.clock = clock;
   }
 
   /** Records what changed between two written statuses of one instance. */
@@ -82,7 +84,7 @@ public final class EventRecorder {
 
   public void record(WorkflowInstance instance, Type type, Reason reason, String message) {
     var meta = instance.getMetadata();
-    String now = Instant.now().toString();
+    String now = clock.instant().toString();
     var event =
         new EventBuilder()
             .withNewMetadata()

@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.flow.Command;
 import dev.baton.flow.CommandSink;
@@ -38,6 +39,9 @@ public final class KubernetesRuntime implements CommandSink {
   private final Executor io;
   private final BatonMetrics metrics;
   private static final String STOP = "{\"spec\":{\"stop\":true}}";
+  /** The resources the runtime creates, as RBAC names them. */
+  private static final String JOBS = "jobs.batch";
+  private static final String CHILDREN = "workflowinstances." + Workflow.GROUP;
 
   private final Map<InstanceKey, WorkflowInstance> owners = new ConcurrentHashMap<>();
   /** Creates in flight by Job name: a delete of the same Job waits for its create. */
@@ -125,15 +129,21 @@ public final class KubernetesRuntime implements CommandSink {
         return;
       }
       metrics.jobCreateFailed(code == 0 ? "error" : Integer.toString(code));
-      boolean retryable = !(code == 400 || code == 422);
-      String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-      LOG.warn("{}: could not create Job {}: {}", actor.key(), c.jobName(), why);
-      actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), why, retryable, actor.clock().instant()));
+      failed(actor, c.stepId(), c.attempt(), "Job " + c.jobName(), "", CreateFailure.of(e, JOBS, owner.getMetadata().getNamespace()));
     } catch (RuntimeException e) {
       metrics.jobCreateFailed("error");
       LOG.warn("{}: could not create Job {}", actor.key(), c.jobName(), e);
-      actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), e.toString(), !(e instanceof IllegalArgumentException), actor.clock().instant()));
+      actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), e.toString(), CreateFailure.of(e).retryable(), actor.clock().instant()));
     }
+  }
+
+  /**
+   * Tells the actor that an attempt's object was not created. The engine retries a retryable
+   * failure as a platform error, and fails the step at once otherwise.
+   */
+  private static void failed(FlowActor actor, String stepId, int attempt, String what, String prefix, CreateFailure failure) {
+    LOG.warn("{}: could not create {}: {}", actor.key(), what, failure.message());
+    actor.tell(new FlowEvent.JobLaunchFailed(stepId, attempt, prefix + failure.message(), failure.retryable(), actor.clock().instant()));
   }
 
   /** Whether {@code job} is {@code owner}'s, or has no controller to say otherwise. */
@@ -162,16 +172,12 @@ public final class KubernetesRuntime implements CommandSink {
         actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
         return;
       }
-      // No answer (code 0), a timeout, throttling or a server error may pass; a rejection will not.
-      boolean retryable = code == 0 || code == 408 || code == 429 || code >= 500;
-      String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-      LOG.warn("{}: could not create child instance {}: {}", actor.key(), c.childName(), why);
-      actor.tell(new FlowEvent.JobLaunchFailed(
-          c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + why, retryable, actor.clock().instant()));
+      failed(actor, c.stepId(), c.attempt(), "child instance " + c.childName(), "could not create child instance " + c.childName() + ": ",
+          CreateFailure.of(e, CHILDREN, owner.getMetadata().getNamespace()));
     } catch (RuntimeException e) {
       LOG.warn("{}: could not create child instance {}", actor.key(), c.childName(), e);
       actor.tell(new FlowEvent.JobLaunchFailed(
-          c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, !(e instanceof IllegalArgumentException), actor.clock().instant()));
+          c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, CreateFailure.of(e).retryable(), actor.clock().instant()));
     }
   }
 

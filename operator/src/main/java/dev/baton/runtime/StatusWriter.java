@@ -6,7 +6,6 @@ import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.flow.FlowActor;
 import dev.baton.flow.InstanceKey;
 import dev.baton.metrics.BatonMetrics;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -16,24 +15,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes instance statuses. Writes are coalesced: an instance has at most one write in flight,
  * and the changes made meanwhile go out together in the next, taken as a fresh snapshot when that
- * write starts. Every write carries the resourceVersion it was based on; on a conflict it reads the
- * instance again and retries, since the operator is the status's only writer.
+ * write starts. Every write carries the resourceVersion it was based on ({@link StatusReplacer});
+ * on a conflict it reads the instance again and retries, since the operator is the status's only
+ * writer.
  */
 public final class StatusWriter {
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
   private static final int ATTEMPTS = 6;
 
-  private final KubernetesClient client;
   private final Executor executor;
   private final BatonMetrics metrics;
   private final EventRecorder events;
-  private final java.util.function.BiConsumer<InstanceKey, String> onFinalWritten;
+  private final StatusReplacer replacer;
+  /** Told each run's final status as written. */
+  private final Consumer<WorkflowInstance> onFinalWritten;
   private final Map<InstanceKey, Slot> slots = new ConcurrentHashMap<>();
   /**
    * The least time between two writes of one instance. Transitions meanwhile are coalesced into
@@ -63,10 +65,10 @@ public final class StatusWriter {
       Executor executor,
       BatonMetrics metrics,
       EventRecorder events,
-      java.util.function.BiConsumer<InstanceKey, String> onFinalWritten,
+      Consumer<WorkflowInstance> onFinalWritten,
       Duration minInterval) {
     this.minInterval = minInterval;
-    this.client = client;
+    this.replacer = new StatusReplacer(client);
     this.executor = executor;
     this.metrics = metrics;
     this.events = events;
@@ -173,7 +175,7 @@ public final class StatusWriter {
     if (status.phase != null && status.phase.isFinal()) {
       metrics.instanceEnded(status.phase.name());
       forget(slot.actor.key());
-      onFinalWritten.accept(slot.actor.key(), written.getMetadata().getUid());
+      onFinalWritten.accept(written);
     }
   }
 
@@ -196,24 +198,10 @@ public final class StatusWriter {
     for (int attempt = 1; ; attempt++) {
       long t0 = System.nanoTime();
       try {
-        status.observedGeneration = current.getMetadata().getGeneration();
-        if (status.conditions != null) {
-          for (var c : status.conditions) {
-            if (c.getObservedGeneration() == null) c.setObservedGeneration(status.observedGeneration);
-          }
-        }
-        WorkflowInstance copy = new WorkflowInstance();
-        copy.setMetadata(new ObjectMetaBuilder(current.getMetadata()).withManagedFields().build());
-        copy.setSpec(current.getSpec());
-        copy.setStatus(status);
-        WorkflowInstance written =
-            client.resources(WorkflowInstance.class).inNamespace(current.getMetadata().getNamespace()).resource(copy).updateStatus();
-        metrics.statusWritten(Duration.ofNanos(System.nanoTime() - t0));
+        WorkflowInstance written = writeOnce(current, status);
+        if (written != null) metrics.statusWritten(Duration.ofNanos(System.nanoTime() - t0));
         return written;
       } catch (KubernetesClientException e) {
-        if (e.getCode() == 404) {
-          return null;
-        }
         if (attempt >= ATTEMPTS) {
           throw e;
         }
@@ -223,12 +211,8 @@ public final class StatusWriter {
           LOG.warn("{}/{}: status write failed ({}), retrying", current.getMetadata().getNamespace(), current.getMetadata().getName(), e.getMessage());
           sleep(Duration.ofMillis(100L << attempt));
         }
-        WorkflowInstance fresh =
-            client.resources(WorkflowInstance.class)
-                .inNamespace(current.getMetadata().getNamespace())
-                .withName(current.getMetadata().getName())
-                .get();
-        if (fresh == null || !fresh.getMetadata().getUid().equals(base.getMetadata().getUid())) {
+        WorkflowInstance fresh = replacer.reread(base);
+        if (fresh == null) {
           return null;
         }
         if (fresh.getStatus() != null && fresh.getStatus().phase != null && fresh.getStatus().phase.isFinal()) {
@@ -237,6 +221,44 @@ public final class StatusWriter {
           return null;
         }
         current = fresh;
+      }
+    }
+  }
+
+  /**
+   * One write of a status on the resourceVersion of {@code base}, final or not: null when the
+   * instance is gone; a conflict is thrown (code 409) for the caller to decide again on a fresh
+   * read. For the one writer that may take a final status back, a restart.
+   */
+  public WorkflowInstance writeOnce(WorkflowInstance base, WorkflowInstanceStatus status) {
+    stamp(status, base.getMetadata().getGeneration());
+    return replacer.replace(base, status);
+  }
+
+  /**
+   * Changes the status of an instance, final or not, as the API server has it: {@code change}
+   * edits a copy of the freshest status, again after a conflict. Null when the instance is gone.
+   */
+  public WorkflowInstance edit(WorkflowInstance base, java.util.function.Consumer<WorkflowInstance> change) {
+    WorkflowInstance fresh = replacer.reread(base);
+    if (fresh == null) return null;
+    return replacer.replace(fresh, current -> {
+      change.accept(current);
+      return current.getStatus();
+    }, ATTEMPTS);
+  }
+
+  /** The instance as the API server has it now; null when it is gone or another took its name. */
+  public WorkflowInstance reread(WorkflowInstance base) {
+    return replacer.reread(base);
+  }
+
+  /** The generation the status was computed for, on the status and on conditions that lack it. */
+  private static void stamp(WorkflowInstanceStatus status, Long generation) {
+    status.observedGeneration = generation;
+    if (status.conditions != null) {
+      for (var c : status.conditions) {
+        if (c.getObservedGeneration() == null) c.setObservedGeneration(generation);
       }
     }
   }

@@ -6,6 +6,7 @@ import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.runs.RunAdmission;
 import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -180,7 +181,7 @@ class RunStrategyIntegrationTest {
     cluster.awaitStep("strict-2", "work", StepState.Running, WAIT);
     awaitQueued("strict-3", "queued: strict-2 is running");
     WorkflowInstance unblocked = Cluster.await("Unblocked condition on strict-1", () -> cluster.instance("strict-1"),
-        i -> RunGate.isUnblockedRecorded(i), WAIT);
+        i -> RunAdmission.isUnblockedRecorded(i), WAIT);
     assertThat(unblocked.getStatus().phase).isEqualTo(InstancePhase.Failed);
     Cluster.await("blockedBy cleared", () -> cluster.workflow("strict"),
         w -> w.getStatus() != null && w.getStatus().blockedBy == null, WAIT);

@@ -11,6 +11,7 @@ import dev.baton.metrics.BatonMetrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,9 +54,14 @@ public final class Cluster implements AutoCloseable {
 
   public Cluster startOperator() {
     metrics = BatonMetrics.inMemory();
-    operator = new BatonOperator(client, BatonConfig.defaults().withHttpPort(-1), metrics, Clock.systemUTC());
+    operator = new BatonOperator(client, BatonConfig.defaults().withHttpPort(-1), metrics, Clock.systemUTC(), Cluster::withoutServerSideApply);
     operator.start();
     return this;
+  }
+
+  /** The mock server has no server-side apply: JOSDK is told not to use it, here only. */
+  static void withoutServerSideApply(ConfigurationServiceOverrider josdk) {
+    josdk.withUseSSAToPatchPrimaryResource(false).withSSABasedCreateUpdateMatchForDependentResources(false);
   }
 
   public void stopOperator() {

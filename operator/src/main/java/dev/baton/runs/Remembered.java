@@ -1,4 +1,4 @@
-package dev.baton.reconciler;
+package dev.baton.runs;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

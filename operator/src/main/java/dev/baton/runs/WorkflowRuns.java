@@ -1,4 +1,4 @@
-package dev.baton.reconciler;
+package dev.baton.runs;
 
 import dev.baton.api.Conditions;
 import dev.baton.api.InstancePhase;
@@ -25,17 +25,17 @@ import java.util.stream.Stream;
  * A Workflow's aggregate view of its instances (WorkflowStatus runs, lastRun, lastSuccess,
  * blockedBy), and the slim copies of instances it is computed from.
  */
-final class WorkflowRuns {
+public final class WorkflowRuns {
   private WorkflowRuns() {}
 
   /** Fills the aggregate fields of {@code status} from the workflow's instances. */
-  static void aggregate(WorkflowStatus status, RunStrategyType strategy, List<WorkflowInstance> instances) {
+  public static void aggregate(WorkflowStatus status, RunStrategyType strategy, List<WorkflowInstance> instances) {
     Map<String, Long> runs = new TreeMap<>();
     WorkflowInstance lastRun = null;
     WorkflowInstance lastSuccess = null;
     Comparator<WorkflowInstance> byCreation =
         Comparator.comparing((WorkflowInstance i) -> created(i)).thenComparing(i -> i.getMetadata().getName());
-    List<RunQueue.Run> views = new ArrayList<>();
+    List<RunStrategyRules.Run> views = new ArrayList<>();
     for (WorkflowInstance i : instances) {
       InstancePhase phase = phase(i);
       runs.merge(phase.name(), 1L, Long::sum);
@@ -44,14 +44,14 @@ final class WorkflowRuns {
           && (lastSuccess == null || i.getStatus().endTime.compareTo(lastSuccess.getStatus().endTime) > 0)) {
         lastSuccess = i;
       }
-      RunQueue.State state = phase.isFinal() ? RunQueue.State.ENDED : RunQueue.State.WAITING;
-      views.add(new RunQueue.Run(i.getMetadata().getName(), created(i), state, phase, false,
+      RunStrategyRules.State state = phase.isFinal() ? RunStrategyRules.State.ENDED : RunStrategyRules.State.WAITING;
+      views.add(new RunStrategyRules.Run(i.getMetadata().getName(), created(i), state, phase, false,
           i.getSpec() != null && i.getSpec().unblockRequested()));
     }
     status.runs = runs.isEmpty() ? null : runs;
     status.lastRun = lastRun == null ? null : summary(lastRun);
     status.lastSuccess = lastSuccess == null ? null : summary(lastSuccess);
-    RunQueue.Run blocker = strategy == RunStrategyType.StrictSequential ? RunQueue.blocker(views, null) : null;
+    RunStrategyRules.Run blocker = strategy == RunStrategyType.StrictSequential ? RunStrategyRules.blocker(views, null) : null;
     status.blockedBy = blocker == null ? null : blocker.name();
   }
 
@@ -122,7 +122,7 @@ final class WorkflowRuns {
   }
 
   /** An informer store that keeps {@link #slim} copies. */
-  static final class SlimStore implements ItemStore<WorkflowInstance> {
+  public static final class SlimStore implements ItemStore<WorkflowInstance> {
     private final Map<String, WorkflowInstance> items = new ConcurrentHashMap<>();
 
     @Override

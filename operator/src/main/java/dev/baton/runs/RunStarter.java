@@ -1,4 +1,4 @@
-package dev.baton.reconciler;
+package dev.baton.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.api.Conditions;
@@ -34,7 +34,7 @@ import java.util.Optional;
 
 /**
  * Gives an instance its actor. A run waiting to start (a new one, or a restarted one) first asks
- * the {@link RunGate} whether the Workflow's run strategy lets it start now; if not it shows phase
+ * the {@link RunAdmission} whether the Workflow's run strategy lets it start now; if not it shows phase
  * Queued, or ends Stopped (FirstOnly, LastOnly). A new run pins the definition into the status
  * before any step starts; a restarted run starts from the status its restart wrote; a run already
  * under way (an operator restart) is rebuilt from the status and the Jobs that exist.
@@ -63,7 +63,7 @@ final class RunStarter {
   private final KubernetesRuntime runtime;
   private final StatusWriter status;
   private final EventRecorder events;
-  private final RunGate gate;
+  private final RunAdmission admission;
 
   RunStarter(
       KubernetesClient client,
@@ -72,8 +72,8 @@ final class RunStarter {
       KubernetesRuntime runtime,
       StatusWriter status,
       EventRecorder events,
-      RunGate gate) {
-    this.gate = gate;
+      RunAdmission admission) {
+    this.admission = admission;
     this.client = client;
     this.definitions = definitions;
     this.engine = engine;
@@ -82,14 +82,10 @@ final class RunStarter {
     this.events = events;
   }
 
-  RunGate gate() {
-    return gate;
-  }
-
   Outcome start(WorkflowInstance instance, Map<String, Integer> launchedAttempts) {
     WorkflowInstanceStatus current = instance.getStatus();
     boolean pinned = current != null && current.definition != null;
-    if (pinned && !RunGate.isWaiting(current)) {
+    if (pinned && !RunAdmission.isWaiting(current)) {
       return resume(instance, current, launchedAttempts);
     }
     // From here on the run waits to start: a new one, or a restarted one (contract 2).
@@ -109,7 +105,7 @@ final class RunStarter {
     }
     // The cached Workflow, when the workflow controller has it: a queued run is looked at again
     // each time the queue moves, and that must not cost an API call each.
-    Workflow workflow = gate.cachedWorkflow(ns, wfName);
+    Workflow workflow = admission.cachedWorkflow(ns, wfName);
     if (workflow == null) workflow = client.resources(Workflow.class).inNamespace(ns).withName(wfName).get();
     RunStrategy strategy;
     if (pinned) {
@@ -145,7 +141,7 @@ final class RunStarter {
     }
   }
 
-  /** Asks the gate; starts the run only when it may start now. */
+  /** Asks admission; starts the run only when it may start now. */
   private Outcome admit(WorkflowInstance instance, RunStrategy strategy, java.util.function.Supplier<Outcome> startIt) {
     if (dev.baton.runtime.Children.parentName(instance) != null) {
       // A subworkflow's child run is a step of its parent's run, paced by the parent's own
@@ -153,25 +149,25 @@ final class RunStarter {
       // (a workflow that calls itself would wait for its own end).
       return startIt.get();
     }
-    RunQueue.Decision decision = gate.decide(instance, strategy);
+    RunStrategyRules.Decision decision = admission.decide(instance, strategy);
     switch (decision) {
-      case RunQueue.Decision.Drop drop -> {
+      case RunStrategyRules.Decision.Drop drop -> {
         return end(instance, InstancePhase.Stopped, drop.message());
       }
-      case RunQueue.Decision.Queue queue -> {
+      case RunStrategyRules.Decision.Queue queue -> {
         stopOthers(instance, queue.stop());
         return queued(instance, queue);
       }
-      case RunQueue.Decision.Admit admit -> {
+      case RunStrategyRules.Decision.Admit admit -> {
         stopOthers(instance, admit.stop());
         Outcome outcome;
         try {
           outcome = startIt.get();
         } catch (RuntimeException e) {
-          gate.release(instance);
+          admission.release(instance);
           throw e;
         }
-        if (!(outcome instanceof Outcome.Started)) gate.release(instance);
+        if (!(outcome instanceof Outcome.Started)) admission.release(instance);
         return outcome;
       }
     }
@@ -232,7 +228,7 @@ final class RunStarter {
   static final String QUEUED = "Queued";
 
   /** Writes phase Queued and why, unless the status says so already. */
-  private Outcome queued(WorkflowInstance instance, RunQueue.Decision.Queue queue) {
+  private Outcome queued(WorkflowInstance instance, RunStrategyRules.Decision.Queue queue) {
     WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
     Condition c = Conditions.find(st.conditions, QUEUED);
     boolean same = st.phase == InstancePhase.Queued && queue.message().equals(st.message)
@@ -258,8 +254,14 @@ final class RunStarter {
       Conditions.set(st.conditions, QUEUED, false, "Ended", why, gen, now);
     }
     Conditions.set(st.conditions, "Completed", true, phase.name(), why, gen, now);
-    WorkflowInstance written = status.write(instance, st);
-    gate.endedWith(instance, phase);
+    WorkflowInstance written;
+    try {
+      written = status.write(instance, st);
+    } catch (RuntimeException e) {
+      admission.endedWith(instance, null); // not ended after all: the retry decides again
+      throw e;
+    }
+    admission.endedWith(instance, phase);
     if (written != null) {
       events.record(written, EventRecorder.Type.Normal, EventRecorder.Reason.Stopped, why);
     }
@@ -318,7 +320,7 @@ final class RunStarter {
     Conditions.set(st.conditions, "Valid", false, reason, message, gen, now);
     Conditions.set(st.conditions, "Completed", true, "Failed", message, gen, now);
     WorkflowInstance written = status.write(instance, st);
-    gate.endedWith(instance, InstancePhase.Failed);
+    admission.endedWith(instance, InstancePhase.Failed);
     if (written != null) {
       events.record(written, EventRecorder.Type.Warning, EventRecorder.Reason.InvalidDefinition, message);
     }

@@ -1,4 +1,4 @@
-package dev.baton.reconciler;
+package dev.baton.runs;
 
 import dev.baton.api.InstancePhase;
 import dev.baton.api.RunStrategy;
@@ -8,15 +8,15 @@ import java.util.List;
 
 /**
  * The run-strategy rules (Maestro's), as pure functions of one Workflow's instances: whether a
- * waiting run may start now, must wait Queued, or ends Stopped at once. {@link RunGate} feeds it
+ * waiting run may start now, must wait Queued, or ends Stopped at once. {@link RunAdmission} feeds it
  * views of the instances and makes its answers race-free.
  *
  * <p>The queue order is {@link Run#order()} then name. A fresh run's order is its creation time;
  * a restarted run's is the time it entered the queue, so a restart queues behind the runs already
  * waiting (Maestro puts a restarted run at the back as well).
  */
-final class RunQueue {
-  private RunQueue() {}
+final class RunStrategyRules {
+  private RunStrategyRules() {}
 
   enum State {
     /** Started, or admitted and starting: it holds a slot. */

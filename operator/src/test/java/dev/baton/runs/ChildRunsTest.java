@@ -1,4 +1,4 @@
-package dev.baton.reconciler;
+package dev.baton.runs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

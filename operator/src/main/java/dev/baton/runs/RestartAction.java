@@ -1,4 +1,4 @@
-package dev.baton.reconciler;
+package dev.baton.runs;
 
 import dev.baton.api.Conditions;
 import dev.baton.api.Json;
@@ -13,15 +13,14 @@ import dev.baton.flow.Restarts;
 import dev.baton.runtime.Children;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.Labels;
+import dev.baton.runtime.StatusWriter;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Carries out {@code spec.restart}: a finished instance whose spec asks for the next run gets that
@@ -29,8 +28,8 @@ import java.util.Objects;
  * that cannot be applied leaves the instance as it is, with a RestartPending condition and a
  * Warning event saying why; a request already applied is ignored.
  *
- * <p>The status is written here, not through {@link dev.baton.runtime.StatusWriter}: that writer
- * belongs to a run's actor and never overwrites a final status, and taking a final status back to
+ * <p>The status is written once per decision ({@link StatusWriter#writeOnce}), not with the
+ * retries of a run's writes, which never overwrite a final status: taking a final status back to
  * Queued is exactly what a restart does. The write is guarded by the resourceVersion the decision
  * was made on; on a conflict the decision is made again on a fresh read, so a request is applied
  * once even when the informer's copy lags behind.
@@ -54,15 +53,16 @@ final class RestartAction {
   }
 
   private final KubernetesClient client;
+  private final StatusWriter status;
   private final DefinitionCache definitions;
   private final EventRecorder events;
   private final Clock clock;
   /** Requests already warned about while their run goes on, "uid/run": one event each. */
-  private final Map<String, Boolean> warned =
-      Remembered.upTo(10_000);
+  private final Map<String, Boolean> warned = Remembered.upTo(10_000);
 
-  RestartAction(KubernetesClient client, DefinitionCache definitions, EventRecorder events, Clock clock) {
+  RestartAction(KubernetesClient client, StatusWriter status, DefinitionCache definitions, EventRecorder events, Clock clock) {
     this.client = client;
+    this.status = status;
     this.definitions = definitions;
     this.events = events;
     this.clock = clock;
@@ -86,9 +86,9 @@ final class RestartAction {
             return null;
           }
           case Decision.Refuse refuse -> {
-            WorkflowInstanceStatus st = copy(current.getStatus());
+            WorkflowInstanceStatus st = Json.copy(current.getStatus());
             if (!setPending(current, st, refuse.message())) return null;
-            WorkflowInstance written = write(current, st);
+            WorkflowInstance written = status.writeOnce(current, st);
             if (written != null) {
               events.record(written, EventRecorder.Type.Warning, EventRecorder.Reason.RestartPending, refuse.message());
             }
@@ -96,7 +96,7 @@ final class RestartAction {
           }
           case Decision.Apply apply -> {
             deleteRerunIterations(current, apply.next());
-            WorkflowInstance written = write(current, apply.next());
+            WorkflowInstance written = status.writeOnce(current, apply.next());
             if (written != null) {
               events.record(written, EventRecorder.Type.Normal, EventRecorder.Reason.Restarted, apply.summary());
             }
@@ -105,13 +105,8 @@ final class RestartAction {
         }
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == ATTEMPTS) throw e;
-        current = client.resources(WorkflowInstance.class)
-            .inNamespace(instance.getMetadata().getNamespace())
-            .withName(instance.getMetadata().getName())
-            .get();
-        if (current == null || !Objects.equals(current.getMetadata().getUid(), instance.getMetadata().getUid())) {
-          return null;
-        }
+        current = status.reread(instance);
+        if (current == null) return null;
       }
     }
     return null;
@@ -185,7 +180,7 @@ final class RestartAction {
    * taken again, an AlreadyExists would be read as a launch, and their outcomes as the new
    * attempts' (the Pods too: they outlive a background deletion of their Job until the garbage
    * collector comes). Their logs go with them; the run's record stays in the history. The
-   * reconciler starts the run only once its informers no longer hold any of them ({@link
+   * driver starts the run only once the informers no longer hold any of them ({@link
    * #rerun}).
    */
   private void deleteRerunIterations(WorkflowInstance instance, WorkflowInstanceStatus next) {
@@ -227,26 +222,4 @@ final class RestartAction {
     return path != null && Restarts.rerunsIteration(next, path);
   }
 
-  /** Writes the status on the resourceVersion of {@code base}; null when the instance is gone. */
-  private WorkflowInstance write(WorkflowInstance base, WorkflowInstanceStatus status) {
-    Long generation = base.getMetadata().getGeneration();
-    status.observedGeneration = generation;
-    for (Condition c : status.conditions) {
-      if (c.getObservedGeneration() == null) c.setObservedGeneration(generation);
-    }
-    WorkflowInstance copy = new WorkflowInstance();
-    copy.setMetadata(new ObjectMetaBuilder(base.getMetadata()).withManagedFields().build());
-    copy.setSpec(base.getSpec());
-    copy.setStatus(status);
-    try {
-      return client.resources(WorkflowInstance.class).inNamespace(base.getMetadata().getNamespace()).resource(copy).updateStatus();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) return null;
-      throw e;
-    }
-  }
-
-  private static WorkflowInstanceStatus copy(WorkflowInstanceStatus s) {
-    return Json.fromTree(Json.toTree(s), WorkflowInstanceStatus.class);
-  }
 }

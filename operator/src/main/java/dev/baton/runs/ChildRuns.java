@@ -1,4 +1,4 @@
-package dev.baton.reconciler;
+package dev.baton.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.api.ParamSpec;

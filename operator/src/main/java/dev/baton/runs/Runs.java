@@ -1,0 +1,43 @@
+package dev.baton.runs;
+
+import dev.baton.dag.DefinitionCache;
+import dev.baton.flow.FlowEngine;
+import dev.baton.runtime.EventRecorder;
+import dev.baton.runtime.KubernetesRuntime;
+import dev.baton.runtime.StatusWriter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+
+/** Builds the run lifecycle's parts around the memory they share: admission and ended runs. */
+public final class Runs {
+  private final RunAdmission admission;
+  private final RunDriver driver;
+
+  public Runs(
+      KubernetesClient client,
+      DefinitionCache definitions,
+      FlowEngine engine,
+      KubernetesRuntime runtime,
+      StatusWriter status,
+      EventRecorder events,
+      Clock clock) {
+    EndedRuns ended = new EndedRuns();
+    admission = new RunAdmission(status, ended, clock);
+    driver =
+        new RunDriver(
+            engine,
+            runtime,
+            new RunStarter(client, definitions, engine, runtime, status, events, admission),
+            new RestartAction(client, status, definitions, events, clock),
+            admission,
+            ended);
+  }
+
+  public RunAdmission admission() {
+    return admission;
+  }
+
+  public RunDriver driver() {
+    return driver;
+  }
+}
