@@ -170,19 +170,7 @@ public final class Restarts {
 
   /** The step and every step that depends on it, directly or not. */
   private static BitSet downstreamOf(CompiledStep from, CompiledWorkflow wf) {
-    BitSet seen = new BitSet();
-    Deque<Integer> todo = new ArrayDeque<>();
-    todo.add(from.index());
-    seen.set(from.index());
-    while (!todo.isEmpty()) {
-      for (int k : wf.steps().get(todo.poll()).dependents()) {
-        if (!seen.get(k)) {
-          seen.set(k);
-          todo.add(k);
-        }
-      }
-    }
-    return seen;
+    return dev.baton.dag.StepGraph.downstreamOf(wf, from.index());
   }
 
   /** Waiting again, at the same attempt (see the class comment), with fresh retry budgets. */

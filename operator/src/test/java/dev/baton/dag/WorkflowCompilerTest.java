@@ -160,19 +160,28 @@ class WorkflowCompilerTest {
 
   @Test
   void aStepMayReadAnyAncestorNotOnlyItsDirectDependencies() {
-    Specs.compile(
-        """
-        steps:
-          - id: a
-            job: {image: busybox}
-          - id: b
-            dependsOn: [a]
-            type: noop
-          - id: c
-            dependsOn: [b]
-            if: steps.a.outputs.ok && steps['b'].state == 'Succeeded'
-            job: {image: busybox}
-        """);
+    CompiledWorkflow wf =
+        Specs.compile(
+            """
+            steps:
+              - id: a
+                job: {image: busybox}
+              - id: b
+                dependsOn: [a]
+                type: noop
+              - id: c
+                dependsOn: [b]
+                if: steps.a.outputs.ok && steps['b'].state == 'Succeeded'
+                job: {image: busybox}
+            """);
+    CompiledStep c = wf.step("c");
+    assertThat(c.dependencies()).as("a is an ancestor of c, not a dependency").containsExactly(wf.indexById().get("b"));
+    Map<String, Object> bSucceeded = Map.of("state", "Succeeded");
+    assertThat(c.condition().test(new Scope(Map.of(), Map.of("a", Map.of("outputs", Map.of("ok", true)), "b", bSucceeded))))
+        .isTrue();
+    assertThat(c.condition().test(new Scope(Map.of(), Map.of("a", Map.of("outputs", Map.of("ok", false)), "b", bSucceeded))))
+        .as("c's condition reads a's outputs")
+        .isFalse();
   }
 
   @Test
