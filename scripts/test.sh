@@ -9,7 +9,17 @@ echo "[test] JDK: $JAVA_HOME"
 
 # The e2e module sits in a profile, so `clean` below does not reach its old reports.
 rm -rf e2e/target/surefire-reports
+# The build writes crds/ and helm/baton/crds/ from the model: they must already hold what it
+# writes, or the committed CRDs are stale (on a clean clone, as in CI, this is `git diff`).
+crds_before=$(mktemp -d)
+trap 'rm -rf "$crds_before"' EXIT
+cp -r crds "$crds_before/crds"
+cp -r helm/baton/crds "$crds_before/chart-crds"
 mvn -B -ntp -Dstyle.color=never clean verify
+if ! diff -ru "$crds_before/crds" crds || ! diff -ru "$crds_before/chart-crds" helm/baton/crds; then
+  echo "[test] the build rewrote crds/ or helm/baton/crds/ (diff above): the committed CRDs were stale; commit them" >&2
+  exit 1
+fi
 if [ "${BATON_SKIP_E2E:-0}" != 1 ]; then
   e2e/run.sh
 fi

@@ -2,9 +2,11 @@ package dev.baton.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Example;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -60,9 +62,28 @@ class ExamplesE2ETest {
     // of a loop iteration (path loop.index.step...) belongs to a loop step of the status, within
     // its iterations; the status keeps no per-iteration attempts once an iteration is done.
     var steps = done.getStatus().steps;
-    var perStepAttempt = E2E.jobs(client, NS, name).stream().collect(java.util.stream.Collectors.groupingBy(
+    List<Job> jobs = E2E.jobs(client, NS, name);
+    var perStepAttempt = jobs.stream().collect(java.util.stream.Collectors.groupingBy(
         j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get("baton.dev/attempt"),
         java.util.stream.Collectors.counting()));
+    // And the Jobs that ran are there: a succeeded Job step's current attempt has its Job (Baton
+    // deletes only the Jobs of timed-out and stopped attempts), and every succeeded iteration of a
+    // succeeded loop has at least one (the examples' loops run Jobs in every iteration).
+    var jobNames = jobs.stream().map(j -> j.getMetadata().getName()).toList();
+    steps.forEach((id, step) -> {
+      if (step.state != StepState.Succeeded) return;
+      if (step.jobName != null) {
+        assertThat(jobNames).as(name + ": the Job of succeeded step " + id).contains(step.jobName);
+        assertThat(perStepAttempt).as(name + ": Jobs by step and attempt").containsKey(id + "#" + step.attempt);
+      }
+      if (step.loop != null) {
+        for (long index : indexes(step.loop.succeeded)) {
+          String prefix = id + "." + index + ".";
+          assertThat(perStepAttempt.keySet()).as(name + ": Jobs of succeeded iteration " + id + "." + index)
+              .anyMatch(key -> key.startsWith(prefix));
+        }
+      }
+    });
     assertThat(perStepAttempt).as("Jobs of " + name).allSatisfy((key, count) -> {
       assertThat(count).as(key).isEqualTo(1L);
       String[] parts = key.split("#");
@@ -76,5 +97,18 @@ class ExamplesE2ETest {
         if (loop.total != null) assertThat(Long.parseLong(path[1])).as(key).isBetween(0L, loop.total - 1);
       }
     });
+  }
+
+  /** The indexes of a loop status's ranges, such as {@code 0-4,6}; none for null. */
+  static List<Long> indexes(String ranges) {
+    if (ranges == null || ranges.isBlank()) return List.of();
+    List<Long> all = new java.util.ArrayList<>();
+    for (String range : ranges.split(",")) {
+      String[] ends = range.trim().split("-");
+      long from = Long.parseLong(ends[0]);
+      long to = ends.length == 1 ? from : Long.parseLong(ends[1]);
+      for (long i = from; i <= to; i++) all.add(i);
+    }
+    return all;
   }
 }

@@ -150,8 +150,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     Map<String, Integer> expected = new TreeMap<>(Map.of(
         "prep#2", 1, "days.0.work#1", 1, "days.1.work#1", 1, "days.2.work#1", 1, "end#2", 1));
     assertThat(creations("up-1", expected.size())).isEqualTo(expected);
-    sleep(300);
-    assertThat(creations("up-1", expected.size())).isEqualTo(expected);
+    assertNoLateCreations("up-1", expected, Duration.ofMillis(300));
   }
 
   static String looping(String name, String strategy, String job) {

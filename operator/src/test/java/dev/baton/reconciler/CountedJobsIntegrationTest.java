@@ -1,5 +1,7 @@
 package dev.baton.reconciler;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.baton.api.InstancePhase;
 import dev.baton.api.RestartFrom;
 import dev.baton.api.RestartRequest;
@@ -11,6 +13,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -58,6 +61,16 @@ abstract class CountedJobsIntegrationTest {
     return cluster.awaitRun(name, run, phase, WAIT);
   }
 
+  /** The Job creations of one instance stay {@code expected} for {@code period}: none comes late. */
+  void assertNoLateCreations(String instance, Map<String, Integer> expected, Duration period) {
+    Awaitility.await("no late Job creations of " + instance)
+        .during(period)
+        .atMost(period.plusSeconds(1))
+        .pollInSameThread()
+        .untilAsserted(() -> assertThat(creations(instance, expected.size())).isEqualTo(expected));
+  }
+
+  /** A pause, not a wait for a condition: the cluster goes on while the operator is down. */
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);

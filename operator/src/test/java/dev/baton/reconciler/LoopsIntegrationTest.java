@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,8 +82,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
     Map<String, Integer> expected2 = Map.of(
         "days.1.work#1", 1, "days.1.after#1", 1, "days.4.work#1", 1, "days.4.after#1", 1, "end#1", 1);
     assertThat(creations("cont-1", expected2.size())).isEqualTo(new TreeMap<>(expected2));
-    sleep(500);
-    assertThat(creations("cont-1", expected2.size())).as("no late creations").isEqualTo(new TreeMap<>(expected2));
+    assertNoLateCreations("cont-1", new TreeMap<>(expected2), Duration.ofMillis(500));
     assertThat(run2.getStatus().rollup).isNotNull();
   }
 
@@ -136,8 +137,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
     }
     expected.put("end#1", 1);
     assertThat(creations("nest-1", expected.size())).isEqualTo(expected);
-    sleep(300);
-    assertThat(creations("nest-1", expected.size())).isEqualTo(expected);
+    assertNoLateCreations("nest-1", expected, Duration.ofMillis(300));
     assertThat(done.getStatus().rollup.states).containsEntry("Succeeded", 21L);
   }
 
@@ -177,8 +177,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
       expected.put("wait." + i + ".b#1", 1);
     }
     assertThat(creations("poll-1", expected.size())).isEqualTo(expected);
-    sleep(300);
-    assertThat(creations("poll-1", expected.size())).isEqualTo(expected);
+    assertNoLateCreations("poll-1", expected, Duration.ofMillis(300));
   }
 
   @Test
@@ -221,6 +220,15 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
       assertThat(seen).containsEntry("days." + i + ".load#1", 1).containsEntry("days." + i + ".publish#1", 1);
     }
     assertThat(done.getStatus().rollup.states).containsEntry("Skipped", 6L).containsEntry("Succeeded", 12L);
+  }
+
+  static boolean waitsForAPermit(WorkflowInstance i) {
+    if (i.getStatus() == null || i.getStatus().steps.get("many") == null || i.getStatus().steps.get("many").loop == null
+        || i.getStatus().steps.get("many").loop.active == null) {
+      return false;
+    }
+    return i.getStatus().steps.get("many").loop.active.values().stream()
+        .anyMatch(it -> it.steps != null && it.steps.toString().contains("waiting for a permit: 3 of 3 steps running (stepConcurrency)"));
   }
 
   @Test
@@ -268,18 +276,18 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
       public void onClose(WatcherException cause) {}
     });
     cluster.apply(Cluster.instanceYaml("capped-1", "capped"));
-    boolean sawWaiting = false;
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    WorkflowInstance i;
-    do {
-      i = cluster.instance("capped-1");
-      if (i.getStatus() != null && i.getStatus().steps.get("many") != null && i.getStatus().steps.get("many").loop != null
-          && i.getStatus().steps.get("many").loop.active != null) {
-        sawWaiting |= i.getStatus().steps.get("many").loop.active.values().stream()
-            .anyMatch(it -> it.steps != null && it.steps.toString().contains("waiting for a permit: 3 of 3 steps running (stepConcurrency)"));
-      }
-      sleep(15);
-    } while (System.nanoTime() < deadline && (i.getStatus() == null || i.getStatus().phase == null || !i.getStatus().phase.isFinal()));
+    AtomicBoolean sawWaiting = new AtomicBoolean();
+    // Polled often, to catch an iteration's step while it waits for a permit.
+    WorkflowInstance i = Awaitility.await("capped-1 in a final phase")
+        .atMost(WAIT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(15))
+        .pollInSameThread()
+        .until(() -> {
+          WorkflowInstance seen = cluster.instance("capped-1");
+          if (waitsForAPermit(seen)) sawWaiting.set(true);
+          return seen;
+        }, seen -> seen.getStatus() != null && seen.getStatus().phase != null && seen.getStatus().phase.isFinal());
     jobs.close();
     pods.close();
     assertThat(i.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
@@ -294,7 +302,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
       most = Math.max(most, running);
     }
     assertThat(most).as("Jobs running at once").isEqualTo(3);
-    assertThat(sawWaiting).as("an iteration's step showed it waits for a permit").isTrue();
+    assertThat(sawWaiting.get()).as("an iteration's step showed it waits for a permit").isTrue();
     Map<String, Integer> expected = new TreeMap<>();
     for (int n = 0; n < 12; n++) expected.put("many." + n + ".work#1", 1);
     assertThat(creations("capped-1", 12)).isEqualTo(expected);
@@ -390,7 +398,6 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
     assertThat(run2.getStatus().steps.get("wait").loop.total).isEqualTo(5L);
     Map<String, Integer> expected = new TreeMap<>(Map.of("wait.3.poll#1", 1, "wait.4.poll#1", 1));
     assertThat(creations("again-1", 2)).isEqualTo(expected);
-    sleep(300);
-    assertThat(creations("again-1", 2)).isEqualTo(expected);
+    assertNoLateCreations("again-1", expected, Duration.ofMillis(300));
   }
 }

@@ -19,8 +19,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The operator, its CRDs and a fake kubelet on a Fabric8 mock server in CRUD mode. */
 public final class Cluster implements AutoCloseable {
@@ -177,20 +180,24 @@ public final class Cluster implements AutoCloseable {
 
   /** Polls (test side only) until {@code ok} holds, failing with the last value seen. */
   public static <T> T await(String what, Supplier<T> get, Predicate<T> ok, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    T last = null;
-    while (System.nanoTime() < deadline) {
-      last = get.get();
-      if (ok.test(last)) return last;
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    AtomicReference<T> last = new AtomicReference<>();
+    try {
+      // A boolean condition, not until(supplier, predicate): that one never matches a null value.
+      Awaitility.await(what)
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20))
+          .pollInSameThread()
+          .until(() -> {
+            last.set(get.get());
+            return ok.test(last.get());
+          });
+      return last.get();
+    } catch (ConditionTimeoutException e) {
+      T seen = last.get();
+      String shown = seen instanceof HasMetadata h ? io.fabric8.kubernetes.client.utils.Serialization.asYaml(h) : String.valueOf(seen);
+      return fail("timed out waiting for " + what + "; last seen:\n" + shown);
     }
-    String shown = last instanceof HasMetadata h ? io.fabric8.kubernetes.client.utils.Serialization.asYaml(h) : String.valueOf(last);
-    return fail("timed out waiting for " + what + "; last seen:\n" + shown);
   }
 
   @Override
