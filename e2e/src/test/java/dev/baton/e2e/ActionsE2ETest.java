@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -320,6 +321,6 @@ class ActionsE2ETest {
 
   private static List<String> jobsOf(String instance) {
     List<Job> jobs = E2E.jobs(client, NS, instance);
-    return jobs.stream().map(j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get("baton.dev/attempt")).collect(Collectors.toList());
+    return jobs.stream().map(j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT)).collect(Collectors.toList());
   }
 }

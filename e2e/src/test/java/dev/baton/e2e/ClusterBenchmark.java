@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -78,7 +79,7 @@ public final class ClusterBenchmark {
     String prefix = report ? "run-" : "warm-";
     Map<String, Long> podSucceeded = new ConcurrentHashMap<>();
     Map<String, Long> jobAdded = new ConcurrentHashMap<>();
-    Watch pods = client.pods().inNamespace(NS).withLabel("baton.dev/instance").watch(new Watcher<>() {
+    Watch pods = client.pods().inNamespace(NS).withLabel(Labels.INSTANCE).watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, Pod pod) {
         long now = System.nanoTime();
@@ -90,7 +91,7 @@ public final class ClusterBenchmark {
       @Override
       public void onClose(WatcherException cause) {}
     });
-    Watch jobs = client.batch().v1().jobs().inNamespace(NS).withLabel("baton.dev/instance").watch(new Watcher<>() {
+    Watch jobs = client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.INSTANCE).watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, Job job) {
         if (action == Action.ADDED) jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
@@ -362,7 +363,7 @@ public final class ClusterBenchmark {
   }
 
   static String key(Map<String, String> labels) {
-    return labels.get("baton.dev/instance") + "/" + labels.get("baton.dev/step");
+    return labels.get(Labels.INSTANCE) + "/" + labels.get(Labels.STEP);
   }
 
   static long pct(long[] sorted, double p) {

@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -90,7 +91,7 @@ class CrashRecoveryE2ETest {
         assertThat(done.getStatus().phase).as("crash-" + i + ": " + done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
         List<Job> jobs = E2E.jobs(client, NS, "crash-" + i);
         Map<String, Long> perStepAttempt = jobs.stream().collect(Collectors.groupingBy(
-            j -> j.getMetadata().getLabels().get("baton.dev/step") + "#" + j.getMetadata().getLabels().get("baton.dev/attempt"),
+            j -> j.getMetadata().getLabels().get(Labels.STEP) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
             Collectors.counting()));
         assertThat(perStepAttempt).as("Jobs of crash-" + i)
             .containsOnlyKeys("extract#1", "left#1", "right#1", "join#1", "publish#1");

@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -87,12 +88,12 @@ final class E2E {
   /** The step path of a Job: the annotation, which holds it whole even when the label cannot. */
   static String stepPath(Job job) {
     var annotations = job.getMetadata().getAnnotations();
-    String path = annotations == null ? null : annotations.get("baton.dev/step-path");
-    return path != null ? path : job.getMetadata().getLabels().get("baton.dev/step");
+    String path = annotations == null ? null : annotations.get(Labels.STEP_PATH);
+    return path != null ? path : job.getMetadata().getLabels().get(Labels.STEP);
   }
 
   static List<Job> jobs(KubernetesClient client, String ns, String instance) {
-    return client.batch().v1().jobs().inNamespace(ns).withLabel("baton.dev/instance", instance).list().getItems();
+    return client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.INSTANCE, instance).list().getItems();
   }
 
   /** The operator, run from operator/target the way the container image runs it. */

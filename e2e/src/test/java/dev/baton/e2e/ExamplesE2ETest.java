@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.StepState;
@@ -64,7 +65,7 @@ class ExamplesE2ETest {
     var steps = done.getStatus().steps;
     List<Job> jobs = E2E.jobs(client, NS, name);
     var perStepAttempt = jobs.stream().collect(java.util.stream.Collectors.groupingBy(
-        j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get("baton.dev/attempt"),
+        j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
         java.util.stream.Collectors.counting()));
     // And the Jobs that ran are there: a succeeded Job step's current attempt has its Job (Baton
     // deletes only the Jobs of timed-out and stopped attempts), and every succeeded iteration of a

@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -92,7 +93,7 @@ class LoopsE2ETest {
 
       List<Job> jobs = E2E.jobs(client, NS, "backfill-1");
       Map<String, Long> perPathAttempt = jobs.stream().collect(Collectors.groupingBy(
-          j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get("baton.dev/attempt"), Collectors.counting()));
+          j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT), Collectors.counting()));
       assertThat(perPathAttempt).as("one Job per iteration, all first attempts").hasSize(DAYS);
       for (int i = 0; i < DAYS; i++) {
         assertThat(perPathAttempt).containsEntry("days." + i + ".load#1", 1L);

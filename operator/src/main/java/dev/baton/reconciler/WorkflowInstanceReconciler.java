@@ -80,7 +80,7 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(WorkflowInstance.class, WorkflowInstance.class)
                 .withName("children")
-                .withLabelSelector(Children.PARENT_LABEL)
+                .withLabelSelector(Labels.PARENT)
                 .withSecondaryToPrimaryMapper(
                     child -> {
                       String parent = Children.parentName(child);

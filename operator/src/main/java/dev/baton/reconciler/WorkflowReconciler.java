@@ -150,19 +150,19 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       status.definitionHash = compiled.hash();
       List<String> cycles = cycles(workflow);
       if (cycles.isEmpty()) {
-        Conditions.set(status.conditions, "Valid", true, "Valid", "the definition is valid", status.observedGeneration, clock.instant());
+        Conditions.set(status.conditions, Conditions.VALID, true, "Valid", "the definition is valid", status.observedGeneration, clock.instant());
       } else {
         status.errors = cycles;
-        Conditions.set(status.conditions, "Valid", false, "SubworkflowCycle", String.join("; ", cycles), status.observedGeneration, clock.instant());
+        Conditions.set(status.conditions, Conditions.VALID, false, "SubworkflowCycle", String.join("; ", cycles), status.observedGeneration, clock.instant());
       }
     } catch (InvalidDefinitionException e) {
       status.definitionHash = workflow.getSpec() == null ? null : Json.hash(workflow.getSpec());
       status.errors = List.copyOf(e.problems());
-      Conditions.set(status.conditions, "Valid", false, "InvalidDefinition", e.getMessage(), status.observedGeneration, clock.instant());
+      Conditions.set(status.conditions, Conditions.VALID, false, "InvalidDefinition", e.getMessage(), status.observedGeneration, clock.instant());
     } catch (RuntimeException e) {
       // A definition the compiler did not foresee: report it rather than retry forever.
       status.errors = List.of("internal error validating the definition: " + e);
-      Conditions.set(status.conditions, "Valid", false, "InternalError", status.errors.getFirst(), status.observedGeneration, clock.instant());
+      Conditions.set(status.conditions, Conditions.VALID, false, "InternalError", status.errors.getFirst(), status.observedGeneration, clock.instant());
     }
     return status;
   }

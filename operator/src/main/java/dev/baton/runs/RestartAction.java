@@ -36,9 +36,6 @@ import java.util.Map;
  */
 final class RestartAction {
   private static final int ATTEMPTS = 5;
-  /** Contract 1 and 5: the full step path on Jobs and child instances, and a child's parent. */
-  static final String STEP_PATH = "baton.dev/step-path";
-  static final String PARENT = "baton.dev/parent";
 
   /** What to do about an instance's restart request. */
   sealed interface Decision {
@@ -194,7 +191,7 @@ final class RestartAction {
     for (var pod : pods) {
       if (rerun(pod, next)) client.resource(pod).delete();
     }
-    var children = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
+    var children = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(Labels.PARENT, name).list().getItems();
     for (var child : children) {
       if (rerun(child, next)) deleteTree(child);
     }
@@ -208,7 +205,7 @@ final class RestartAction {
   private void deleteTree(WorkflowInstance child) {
     String ns = child.getMetadata().getNamespace();
     String name = child.getMetadata().getName();
-    var grandchildren = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(PARENT, name).list().getItems();
+    var grandchildren = client.resources(WorkflowInstance.class).inNamespace(ns).withLabel(Labels.PARENT, name).list().getItems();
     for (var c : Children.ownedBy(child, grandchildren)) deleteTree(c);
     client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.INSTANCE, name).delete();
     client.pods().inNamespace(ns).withLabel(Labels.INSTANCE, name).delete();
@@ -218,7 +215,7 @@ final class RestartAction {
   /** Whether {@code object} is an earlier run's Job, Pod or child of an iteration {@code next} runs again. */
   static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
-    String path = annotations == null ? null : annotations.get(STEP_PATH);
+    String path = annotations == null ? null : annotations.get(Labels.STEP_PATH);
     return path != null && Restarts.rerunsIteration(next, path);
   }
 

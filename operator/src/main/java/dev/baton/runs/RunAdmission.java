@@ -250,7 +250,7 @@ public final class RunAdmission {
     WorkflowInstanceStatus st = i.getStatus();
     boolean restarted = st != null && st.run != null && st.run > 1 && st.definition != null;
     if (state == RunStrategyRules.State.WAITING && restarted) {
-      Condition queued = Conditions.find(st.conditions, "Queued");
+      Condition queued = Conditions.find(st.conditions, Conditions.QUEUED);
       if (queued != null && Conditions.TRUE.equals(queued.getStatus()) && queued.getLastTransitionTime() != null) {
         return Instant.parse(queued.getLastTransitionTime());
       }

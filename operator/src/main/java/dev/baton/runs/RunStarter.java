@@ -212,8 +212,8 @@ final class RunStarter {
     WorkflowInstanceStatus start = Json.fromTree(Json.toTree(current), WorkflowInstanceStatus.class);
     start.phase = InstancePhase.Pending;
     start.message = null;
-    if (Conditions.find(start.conditions, QUEUED) != null) {
-      Conditions.set(start.conditions, QUEUED, false, "Started", "its turn came", instance.getMetadata().getGeneration(), engine.clock().instant());
+    if (Conditions.find(start.conditions, Conditions.QUEUED) != null) {
+      Conditions.set(start.conditions, Conditions.QUEUED, false, "Started", "its turn came", instance.getMetadata().getGeneration(), engine.clock().instant());
     }
     Map<String, JsonNode> params = start.params == null ? Map.of() : new LinkedHashMap<>(start.params);
     InstanceFlow flow = new InstanceFlow(name, compiled, start.definition, params);
@@ -225,18 +225,16 @@ final class RunStarter {
     return new Outcome.Started(actor);
   }
 
-  static final String QUEUED = "Queued";
-
   /** Writes phase Queued and why, unless the status says so already. */
   private Outcome queued(WorkflowInstance instance, RunStrategyRules.Decision.Queue queue) {
     WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
-    Condition c = Conditions.find(st.conditions, QUEUED);
+    Condition c = Conditions.find(st.conditions, Conditions.QUEUED);
     boolean same = st.phase == InstancePhase.Queued && queue.message().equals(st.message)
         && c != null && Conditions.TRUE.equals(c.getStatus()) && queue.reason().equals(c.getReason());
     if (!same) {
       st.phase = InstancePhase.Queued;
       st.message = queue.message();
-      Conditions.set(st.conditions, QUEUED, true, queue.reason(), queue.message(), instance.getMetadata().getGeneration(), engine.clock().instant());
+      Conditions.set(st.conditions, Conditions.QUEUED, true, queue.reason(), queue.message(), instance.getMetadata().getGeneration(), engine.clock().instant());
       status.write(instance, st);
     }
     return new Outcome.Queued(queue.message());
@@ -250,10 +248,10 @@ final class RunStarter {
     st.message = why;
     st.endTime = now.toString();
     Long gen = instance.getMetadata().getGeneration();
-    if (Conditions.find(st.conditions, QUEUED) != null) {
-      Conditions.set(st.conditions, QUEUED, false, "Ended", why, gen, now);
+    if (Conditions.find(st.conditions, Conditions.QUEUED) != null) {
+      Conditions.set(st.conditions, Conditions.QUEUED, false, "Ended", why, gen, now);
     }
-    Conditions.set(st.conditions, "Completed", true, phase.name(), why, gen, now);
+    Conditions.set(st.conditions, Conditions.COMPLETED, true, phase.name(), why, gen, now);
     WorkflowInstance written;
     try {
       written = status.write(instance, st);
@@ -317,8 +315,8 @@ final class RunStarter {
     if (st.startTime == null) st.startTime = now.toString();
     st.endTime = now.toString();
     Long gen = instance.getMetadata().getGeneration();
-    Conditions.set(st.conditions, "Valid", false, reason, message, gen, now);
-    Conditions.set(st.conditions, "Completed", true, "Failed", message, gen, now);
+    Conditions.set(st.conditions, Conditions.VALID, false, reason, message, gen, now);
+    Conditions.set(st.conditions, Conditions.COMPLETED, true, "Failed", message, gen, now);
     WorkflowInstance written = status.write(instance, st);
     admission.endedWith(instance, InstancePhase.Failed);
     if (written != null) {

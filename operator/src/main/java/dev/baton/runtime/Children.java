@@ -31,28 +31,21 @@ import java.util.Optional;
  * on every reconcile of the parent.
  */
 public final class Children {
-  /** On a child: the parent instance's name. Children are selected and indexed by it. */
-  public static final String PARENT_LABEL = "baton.dev/parent";
-  /** How deep the run is in a chain of subworkflows: a run created by a user is depth 0. */
-  public static final String DEPTH_ANNOTATION = "baton.dev/depth";
-  /** The workflows from the top run down to this one, joined by '/'. */
-  public static final String CALL_CHAIN_ANNOTATION = "baton.dev/call-chain";
-
   private Children() {}
 
   /** The child instance of one subworkflow attempt, owned by {@code parent}. */
   public static WorkflowInstance build(WorkflowInstance parent, Command.CreateChild c) {
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(PARENT_LABEL, parent.getMetadata().getName());
+    labels.put(Labels.PARENT, parent.getMetadata().getName());
     labels.put(Labels.STEP, Labels.stepLabel(c.stepId()));
     labels.put(Labels.ATTEMPT, Integer.toString(c.attempt()));
     labels.put(Labels.MANAGED_BY, Labels.MANAGER);
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(Labels.STEP_PATH, c.stepId());
-    annotations.put(DEPTH_ANNOTATION, Integer.toString(depth(parent) + 1));
+    annotations.put(Labels.DEPTH, Integer.toString(depth(parent) + 1));
     List<String> chain = new ArrayList<>(callChain(parent));
     chain.add(c.workflow());
-    annotations.put(CALL_CHAIN_ANNOTATION, String.join("/", chain));
+    annotations.put(Labels.CALL_CHAIN, String.join("/", chain));
 
     WorkflowInstance child = new WorkflowInstance();
     child.setMetadata(
@@ -84,7 +77,7 @@ public final class Children {
 
   /** The run's depth from its annotation; 0 for a run a user created. */
   public static int depth(WorkflowInstance instance) {
-    String d = annotation(instance, DEPTH_ANNOTATION);
+    String d = annotation(instance, Labels.DEPTH);
     if (d == null) return 0;
     try {
       return Math.max(0, Integer.parseInt(d.strip()));
@@ -95,7 +88,7 @@ public final class Children {
 
   /** The workflows from the top run down to this one; just its own for a run a user created. */
   public static List<String> callChain(WorkflowInstance instance) {
-    String chain = annotation(instance, CALL_CHAIN_ANNOTATION);
+    String chain = annotation(instance, Labels.CALL_CHAIN);
     if (chain == null || chain.isBlank()) {
       String own = instance.getSpec() == null ? null : instance.getSpec().workflow;
       return own == null ? List.of() : List.of(own);
@@ -110,7 +103,7 @@ public final class Children {
 
   public static String parentName(HasMetadata r) {
     Map<String, String> labels = r.getMetadata().getLabels();
-    return labels == null ? null : labels.get(PARENT_LABEL);
+    return labels == null ? null : labels.get(Labels.PARENT);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.baton.runtime;
 
-/** The labels and annotations Baton puts on the Jobs and Pods it makes. */
+/** The labels and annotations Baton puts on the Jobs, Pods and child instances it makes. */
 public final class Labels {
   public static final String INSTANCE = "baton.dev/instance";
   public static final String STEP = "baton.dev/step";
@@ -10,6 +10,12 @@ public final class Labels {
   public static final String WORKFLOW_ANNOTATION = "baton.dev/workflow";
   /** The step's full path (days.3.work), on Jobs, their pods and child instances. */
   public static final String STEP_PATH = "baton.dev/step-path";
+  /** On a subworkflow step's child instance: the parent instance's name; children are selected and indexed by it. */
+  public static final String PARENT = "baton.dev/parent";
+  /** On a child instance: how deep it is in a chain of subworkflows (a run a user created is 0). */
+  public static final String DEPTH = "baton.dev/depth";
+  /** On a child instance: the workflows from the top run down to this one, joined by '/'. */
+  public static final String CALL_CHAIN = "baton.dev/call-chain";
   /** The container whose exit and termination message are the step's result. */
   public static final String MAIN_CONTAINER = "main";
 

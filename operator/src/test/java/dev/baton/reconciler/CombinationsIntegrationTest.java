@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -41,7 +42,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
   }
 
   List<WorkflowInstance> children(String parent) {
-    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel("baton.dev/parent", parent).list().getItems();
+    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel(Labels.PARENT, parent).list().getItems();
   }
 
   void leafy(String name) {
@@ -115,7 +116,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
       assertThat(child.getStatus().phase).as(child.getMetadata().getName()).isEqualTo(InstancePhase.Stopped);
       assertThat(child.getStatus().steps.get("b").state).isEqualTo(StepState.Stopped);
       Cluster.await("b's Job of " + c.getMetadata().getName() + " deleted", () -> cluster.jobs(c.getMetadata().getName()),
-          js -> js.stream().noneMatch(j -> "b".equals(j.getMetadata().getLabels().get("baton.dev/step"))), WAIT);
+          js -> js.stream().noneMatch(j -> "b".equals(j.getMetadata().getLabels().get(Labels.STEP))), WAIT);
     }
     assertThat(stopped.getStatus().steps.get("parts").state).isEqualTo(StepState.Stopped);
     // Its children's running leaves ended Stopped, though they told it so only after it ended.

@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -212,7 +213,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
     assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
     assertThat(done.getStatus().steps.get("days").loop.succeeded).isEqualTo("0-5");
     // The running checks' Jobs are deleted; no later iteration launched one.
-    assertThat(cluster.jobs("skp-1")).extracting(j -> j.getMetadata().getAnnotations().get("baton.dev/step-path"))
+    assertThat(cluster.jobs("skp-1")).extracting(j -> j.getMetadata().getAnnotations().get(Labels.STEP_PATH))
         .noneMatch(p -> p.endsWith(".check"));
     Map<String, Integer> seen = creations("skp-1", 0);
     assertThat(seen.keySet()).filteredOn(k -> k.contains(".check#")).containsExactlyInAnyOrder("days.0.check#1", "days.1.check#1");
@@ -254,7 +255,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
     // server's resourceVersions count every write, so overlaps are measured exactly.
     Map<String, Long> begins = new ConcurrentHashMap<>();
     Map<String, Long> ends = new ConcurrentHashMap<>();
-    Watch jobs = client.batch().v1().jobs().inNamespace(Cluster.NS).withLabel("baton.dev/instance", "capped-1").watch(new Watcher<>() {
+    Watch jobs = client.batch().v1().jobs().inNamespace(Cluster.NS).withLabel(Labels.INSTANCE, "capped-1").watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, Job job) {
         if (action == Action.ADDED) begins.put(job.getMetadata().getName(), Long.parseLong(job.getMetadata().getResourceVersion()));
@@ -263,7 +264,7 @@ class LoopsIntegrationTest extends CountedJobsIntegrationTest {
       @Override
       public void onClose(WatcherException cause) {}
     });
-    Watch pods = client.pods().inNamespace(Cluster.NS).withLabel("baton.dev/instance", "capped-1").watch(new Watcher<>() {
+    Watch pods = client.pods().inNamespace(Cluster.NS).withLabel(Labels.INSTANCE, "capped-1").watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Pod pod) {
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();

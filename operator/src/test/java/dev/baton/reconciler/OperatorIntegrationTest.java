@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.runtime.Labels;
 import static dev.baton.testing.Cluster.instanceYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,7 +84,7 @@ class OperatorIntegrationTest {
     assertThat(done.getStatus().definitionHash).isNotBlank();
     List<Job> jobs = cluster.jobs("diamond-1");
     assertThat(jobs).hasSize(4);
-    Job a = jobs.stream().filter(j -> j.getMetadata().getLabels().get("baton.dev/step").equals("a")).findFirst().orElseThrow();
+    Job a = jobs.stream().filter(j -> j.getMetadata().getLabels().get(Labels.STEP).equals("a")).findFirst().orElseThrow();
     assertThat(a.getSpec().getBackoffLimit()).isZero();
     assertThat(a.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("2026-01-01");
     assertThat(a.getMetadata().getOwnerReferences().getFirst().getUid()).isEqualTo(done.getMetadata().getUid());
@@ -134,7 +135,7 @@ class OperatorIntegrationTest {
     var flaky = done.getStatus().steps.get("flaky");
     assertThat(flaky.attempt).isEqualTo(2);
     assertThat(flaky.userErrors).isEqualTo(1);
-    assertThat(cluster.jobs("retry-1")).extracting(j -> j.getMetadata().getLabels().get("baton.dev/attempt")).containsExactlyInAnyOrder("1", "2");
+    assertThat(cluster.jobs("retry-1")).extracting(j -> j.getMetadata().getLabels().get(Labels.ATTEMPT)).containsExactlyInAnyOrder("1", "2");
   }
 
   @Test
@@ -199,7 +200,7 @@ class OperatorIntegrationTest {
     assertThat(steps.get("load").state).isEqualTo(StepState.Succeeded);
     assertThat(steps.get("alert").state).isEqualTo(StepState.Skipped);
     assertThat(steps.get("report").state).isEqualTo(StepState.Succeeded);
-    Job load = cluster.jobs("branch-1").stream().filter(j -> j.getMetadata().getLabels().get("baton.dev/step").equals("load")).findFirst().orElseThrow();
+    Job load = cluster.jobs("branch-1").stream().filter(j -> j.getMetadata().getLabels().get(Labels.STEP).equals("load")).findFirst().orElseThrow();
     assertThat(load.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("--rows=42");
   }
 

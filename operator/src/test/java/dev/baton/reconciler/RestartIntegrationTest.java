@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.Conditions;
@@ -289,16 +290,16 @@ class RestartIntegrationTest {
     return client.batch().v1().jobs().inNamespace(Cluster.NS).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
         .withNewMetadata()
         .withName(job(instance, path, 1))
-        .addToLabels("baton.dev/instance", instance)
-        .addToLabels("baton.dev/step", path)
-        .addToLabels("baton.dev/attempt", "1")
-        .addToAnnotations("baton.dev/step-path", path)
+        .addToLabels(Labels.INSTANCE, instance)
+        .addToLabels(Labels.STEP, path)
+        .addToLabels(Labels.ATTEMPT, "1")
+        .addToAnnotations(Labels.STEP_PATH, path)
         .endMetadata()
         .withNewSpec().withNewTemplate()
         .withNewMetadata()
-        .addToLabels("baton.dev/instance", instance)
-        .addToLabels("baton.dev/step", path)
-        .addToLabels("baton.dev/attempt", "1")
+        .addToLabels(Labels.INSTANCE, instance)
+        .addToLabels(Labels.STEP, path)
+        .addToLabels(Labels.ATTEMPT, "1")
         .endMetadata()
         .withNewSpec().addNewContainer().withName("main").withImage("busybox").endContainer().endSpec()
         .endTemplate().endSpec()

@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
@@ -99,7 +100,7 @@ class RestartRecoveryIntegrationTest {
       List<Job> jobs = cluster.jobs("chain-" + i);
       Map<String, Long> perStepAttempt =
           jobs.stream().collect(Collectors.groupingBy(
-              j -> j.getMetadata().getLabels().get("baton.dev/step") + "#" + j.getMetadata().getLabels().get("baton.dev/attempt"),
+              j -> j.getMetadata().getLabels().get(Labels.STEP) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
               Collectors.counting()));
       assertThat(perStepAttempt).as("Jobs of chain-" + i)
           .containsOnlyKeys("extract#1", "left#1", "right#1", "join#1", "publish#1")

@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.runtime.Labels;
 import static dev.baton.testing.Cluster.instanceYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -125,14 +126,14 @@ class SubworkflowIntegrationTest {
     assertThat(sub.state).isEqualTo(StepState.Succeeded);
     assertThat(sub.child).isEqualTo(child);
     assertThat(sub.outputs.get("count").get("rows").intValue()).isEqualTo(42);
-    Job use = cluster.jobs("parent-1").stream().filter(j -> j.getMetadata().getLabels().get("baton.dev/step").equals("use")).findFirst().orElseThrow();
+    Job use = cluster.jobs("parent-1").stream().filter(j -> j.getMetadata().getLabels().get(Labels.STEP).equals("use")).findFirst().orElseThrow();
     assertThat(use.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("--rows=42");
 
     WorkflowInstance c = cluster.instance(child);
     assertThat(c.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     assertThat(c.getStatus().params.get("limit").intValue()).isEqualTo(5);
-    assertThat(c.getMetadata().getLabels()).containsEntry("baton.dev/parent", "parent-1").containsEntry("baton.dev/attempt", "1");
-    assertThat(c.getMetadata().getAnnotations()).containsEntry("baton.dev/depth", "1").containsEntry("baton.dev/call-chain", "parent/count");
+    assertThat(c.getMetadata().getLabels()).containsEntry(Labels.PARENT, "parent-1").containsEntry(Labels.ATTEMPT, "1");
+    assertThat(c.getMetadata().getAnnotations()).containsEntry(Labels.DEPTH, "1").containsEntry(Labels.CALL_CHAIN, "parent/count");
     assertThat(c.getMetadata().getOwnerReferences().getFirst().getUid()).isEqualTo(done.getMetadata().getUid());
     assertThat(cluster.jobs(child)).hasSize(1);
   }
@@ -222,7 +223,7 @@ class SubworkflowIntegrationTest {
     // The top run and ten children ran; the eleventh child was refused before it started.
     assertThat(all).hasSize(12);
     WorkflowInstance deepest =
-        all.stream().filter(i -> "11".equals(i.getMetadata().getAnnotations() == null ? null : i.getMetadata().getAnnotations().get("baton.dev/depth"))).findFirst().orElseThrow();
+        all.stream().filter(i -> "11".equals(i.getMetadata().getAnnotations() == null ? null : i.getMetadata().getAnnotations().get(Labels.DEPTH))).findFirst().orElseThrow();
     assertThat(deepest.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(deepest.getStatus().message)
         .isEqualTo("subworkflow depth 11 is over the limit of 10: " + String.join(" -> ", java.util.Collections.nCopies(12, "forever")));
@@ -255,7 +256,7 @@ class SubworkflowIntegrationTest {
     WorkflowInstance done = cluster.awaitFinal("waits-1", WAIT);
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     assertThat(done.getStatus().steps.get("sub").attempt).isEqualTo(1);
-    assertThat(cluster.client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel("baton.dev/parent", "waits-1").list().getItems())
+    assertThat(cluster.client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel(Labels.PARENT, "waits-1").list().getItems())
         .extracting(i -> i.getMetadata().getName())
         .containsExactly(child);
     assertThat(cluster.jobs(child)).hasSize(1);

@@ -1,5 +1,6 @@
 package dev.baton.runs;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -25,21 +26,21 @@ class ChildRunsTest {
 
   @Test
   void theDeepestAllowedRunMayStart() {
-    assertThat(ChildRuns.tooDeep(instance(null, Map.of("baton.dev/depth", "10")))).isEmpty();
+    assertThat(ChildRuns.tooDeep(instance(null, Map.of(Labels.DEPTH, "10")))).isEmpty();
     assertThat(ChildRuns.tooDeep(instance(null, null))).isEmpty();
   }
 
   @Test
   void aRunPastTheDepthLimitIsRefusedNamingTheChain() {
     String chain = String.join("/", java.util.Collections.nCopies(6, "a/b"));
-    assertThat(ChildRuns.tooDeep(instance(null, Map.of("baton.dev/depth", "11", "baton.dev/call-chain", chain))))
+    assertThat(ChildRuns.tooDeep(instance(null, Map.of(Labels.DEPTH, "11", Labels.CALL_CHAIN, chain))))
         .contains("subworkflow depth 11 is over the limit of 10: a -> b -> a -> b -> a -> b -> a -> b -> a -> b -> a -> b");
   }
 
   @Test
   void aHandMadeChainIsShownOnlyInPart() {
     String chain = String.join("/", java.util.Collections.nCopies(50, "w"));
-    String why = ChildRuns.tooDeep(instance(null, Map.of("baton.dev/depth", "49", "baton.dev/call-chain", chain))).orElseThrow();
+    String why = ChildRuns.tooDeep(instance(null, Map.of(Labels.DEPTH, "49", Labels.CALL_CHAIN, chain))).orElseThrow();
     assertThat(why).endsWith(" -> ...");
     assertThat(why.split(" -> ")).hasSize(13);
   }
@@ -49,7 +50,7 @@ class ChildRunsTest {
     ParamSpec n = new ParamSpec();
     n.name = "n";
     n.type = ParamType.INTEGER;
-    WorkflowInstance child = instance(Map.of("baton.dev/parent", "p"), null);
+    WorkflowInstance child = instance(Map.of(Labels.PARENT, "p"), null);
     WorkflowInstance top = instance(null, null);
     assertThat(ChildRuns.suppliedParams(List.of(n), child).get("n").isInt()).isTrue();
     assertThat(ChildRuns.suppliedParams(List.of(n), top).get("n").isTextual()).isTrue();

@@ -48,14 +48,14 @@ class ChildrenTest {
     assertThat(child.getMetadata().getName()).isEqualTo(JobNames.of("parent", "sub", 2));
     assertThat(child.getMetadata().getNamespace()).isEqualTo("ns");
     assertThat(child.getMetadata().getLabels())
-        .containsEntry("baton.dev/parent", "parent")
-        .containsEntry("baton.dev/step", "sub")
-        .containsEntry("baton.dev/attempt", "2")
+        .containsEntry(Labels.PARENT, "parent")
+        .containsEntry(Labels.STEP, "sub")
+        .containsEntry(Labels.ATTEMPT, "2")
         .doesNotContainKey(Labels.INSTANCE);
     assertThat(child.getMetadata().getAnnotations())
-        .containsEntry("baton.dev/step-path", "sub")
-        .containsEntry("baton.dev/depth", "1")
-        .containsEntry("baton.dev/call-chain", "nightly/load");
+        .containsEntry(Labels.STEP_PATH, "sub")
+        .containsEntry(Labels.DEPTH, "1")
+        .containsEntry(Labels.CALL_CHAIN, "nightly/load");
     var owner = child.getMetadata().getOwnerReferences().getFirst();
     assertThat(owner.getUid()).isEqualTo("uid-1");
     assertThat(owner.getName()).isEqualTo("parent");
@@ -68,15 +68,15 @@ class ChildrenTest {
 
   @Test
   void aChildsChildGoesOneDeeperAndExtendsTheChain() {
-    WorkflowInstance parent = instance("parent", "uid-1", "b", Map.of("baton.dev/depth", "3", "baton.dev/call-chain", "a/b/a/b"));
+    WorkflowInstance parent = instance("parent", "uid-1", "b", Map.of(Labels.DEPTH, "3", Labels.CALL_CHAIN, "a/b/a/b"));
 
     WorkflowInstance child = Children.build(parent, create("days.3.work", 1, "a"));
 
     assertThat(child.getMetadata().getAnnotations())
-        .containsEntry("baton.dev/depth", "4")
-        .containsEntry("baton.dev/call-chain", "a/b/a/b/a")
-        .containsEntry("baton.dev/step-path", "days.3.work");
-    assertThat(child.getMetadata().getLabels()).containsEntry("baton.dev/step", "days.3.work");
+        .containsEntry(Labels.DEPTH, "4")
+        .containsEntry(Labels.CALL_CHAIN, "a/b/a/b/a")
+        .containsEntry(Labels.STEP_PATH, "days.3.work");
+    assertThat(child.getMetadata().getLabels()).containsEntry(Labels.STEP, "days.3.work");
     assertThat(Children.depth(child)).isEqualTo(4);
     assertThat(Children.callChain(child)).containsExactly("a", "b", "a", "b", "a");
   }
@@ -86,10 +86,10 @@ class ChildrenTest {
     String path = "outer.12.middle-loop-with-a-long-name.3.inner_loop.1999.the-actual-work";
     WorkflowInstance child = Children.build(instance("parent", "u", "a", null), create(path, 1, "b"));
 
-    String label = child.getMetadata().getLabels().get("baton.dev/step");
+    String label = child.getMetadata().getLabels().get(Labels.STEP);
     assertThat(label).hasSizeLessThanOrEqualTo(63).startsWith("h-").isEqualTo(Labels.stepLabel(path));
     assertThat(Labels.stepLabel(path + "x")).isNotEqualTo(label);
-    assertThat(child.getMetadata().getAnnotations()).containsEntry("baton.dev/step-path", path);
+    assertThat(child.getMetadata().getAnnotations()).containsEntry(Labels.STEP_PATH, path);
     assertThat(Children.observe(child, NOW).orElseThrow().stepId()).isEqualTo(path);
   }
 
@@ -194,7 +194,7 @@ class ChildrenTest {
   @Test
   void aChildMissingItsStepAnnotationIsNotReported() {
     WorkflowInstance c = child("sub", 1, InstancePhase.Running);
-    c.getMetadata().getAnnotations().remove("baton.dev/step-path");
+    c.getMetadata().getAnnotations().remove(Labels.STEP_PATH);
     assertThat(Children.observe(c, NOW)).isEmpty();
   }
 }

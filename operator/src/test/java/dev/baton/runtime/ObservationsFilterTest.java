@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Test;
 class ObservationsFilterTest {
   private static Pod pod(String phase, String nodeName, List<String> finalizers) {
     return new PodBuilder()
-        .withNewMetadata().withName("p").addToLabels("baton.dev/instance", "i").withFinalizers(finalizers).endMetadata()
+        .withNewMetadata().withName("p").addToLabels(Labels.INSTANCE, "i").withFinalizers(finalizers).endMetadata()
         .withNewSpec().withNodeName(nodeName).endSpec()
         .withNewStatus().withPhase(phase).endStatus()
         .build();
   }
 
   private static Job job(String... conditions) {
-    var b = new JobBuilder().withNewMetadata().withName("j").addToLabels("baton.dev/instance", "i").endMetadata().withNewStatus();
+    var b = new JobBuilder().withNewMetadata().withName("j").addToLabels(Labels.INSTANCE, "i").endMetadata().withNewStatus();
     for (String c : conditions) b = b.addNewCondition().withType(c).withStatus("True").endCondition();
     return b.endStatus().build();
   }

@@ -1,5 +1,6 @@
 package dev.baton.testing;
 
+import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.baton.BatonConfig;
@@ -150,7 +151,7 @@ public final class Cluster implements AutoCloseable {
   }
 
   public List<Job> jobs(String instance) {
-    return client.batch().v1().jobs().inNamespace(NS).withLabel("baton.dev/instance", instance).list().getItems();
+    return client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.INSTANCE, instance).list().getItems();
   }
 
   public WorkflowInstance awaitPhase(String name, InstancePhase phase, Duration timeout) {

@@ -1,5 +1,6 @@
 package dev.baton.testing;
 
+import dev.baton.runtime.Labels;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -59,7 +60,7 @@ public final class FakeKubelet implements AutoCloseable {
 
   public FakeKubelet start() {
     watch =
-        client.batch().v1().jobs().inAnyNamespace().withLabel("baton.dev/instance")
+        client.batch().v1().jobs().inAnyNamespace().withLabel(Labels.INSTANCE)
             .watch(
                 new Watcher<>() {
                   @Override
@@ -112,7 +113,7 @@ public final class FakeKubelet implements AutoCloseable {
               ? Map.of()
               : job.getSpec().getTemplate().getMetadata().getAnnotations();
       Attempt a =
-          new Attempt(labels.get("baton.dev/instance"), labels.get("baton.dev/step"), Integer.parseInt(labels.get("baton.dev/attempt")));
+          new Attempt(labels.get(Labels.INSTANCE), labels.get(Labels.STEP), Integer.parseInt(labels.get(Labels.ATTEMPT)));
       String ns = job.getMetadata().getNamespace();
       Pod pod =
           new PodBuilder()

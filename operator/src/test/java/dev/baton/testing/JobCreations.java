@@ -1,5 +1,6 @@
 package dev.baton.testing;
 
+import dev.baton.runtime.Labels;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -38,8 +39,8 @@ public final class JobCreations implements AutoCloseable {
 
   static String key(Job job) {
     var m = job.getMetadata();
-    return m.getLabels().get("baton.dev/instance") + "/" + m.getAnnotations().get("baton.dev/step-path") + "#"
-        + m.getLabels().get("baton.dev/attempt");
+    return m.getLabels().get(Labels.INSTANCE) + "/" + m.getAnnotations().get(Labels.STEP_PATH) + "#"
+        + m.getLabels().get(Labels.ATTEMPT);
   }
 
   /** The creations of one instance, "path#attempt" to count, once there are {@code n}. */
