@@ -1,5 +1,6 @@
 package dev.baton.api;
 
+import dev.baton.util.Digests;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** The one Jackson mapper Baton uses for its own model, and the definition hash. */
@@ -56,9 +55,8 @@ public final class Json {
       // Through plain maps, so that ORDER_MAP_ENTRIES_BY_KEYS sorts every level.
       Object plain = MAPPER.convertValue(spec, Object.class);
       byte[] canonical = MAPPER.writeValueAsString(plain).getBytes(StandardCharsets.UTF_8);
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(Digests.sha256(canonical), 0, 8);
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

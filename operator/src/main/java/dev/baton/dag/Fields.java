@@ -1,5 +1,6 @@
 package dev.baton.dag;
 
+import dev.baton.util.Text;
 import static dev.baton.dag.Problems.quote;
 
 import dev.baton.api.Durations;
@@ -39,7 +40,7 @@ final class Fields {
     if (text == null) return fallback;
     // The length check keeps a huge string away from the regex, which recurses per part.
     if (text.length() > MAX_DURATION_LENGTH || !Durations.isValid(text)) {
-      at.add(quote(abbreviate(text)) + " is not a duration such as 90s, 30m or 2h");
+      at.add(quoteShort(text) + " is not a duration such as 90s, 30m or 2h");
       return fallback;
     }
     Duration d = Durations.parse(text);
@@ -90,7 +91,8 @@ final class Fields {
     }
   }
 
-  static String abbreviate(String s) {
-    return s.length() <= MAX_DURATION_LENGTH ? s : s.substring(0, MAX_DURATION_LENGTH) + "...";
+  /** A user's value quoted in a message: at most 64 of its characters, then "...". */
+  static String quoteShort(String s) {
+    return quote(Text.abbreviate(s, MAX_DURATION_LENGTH + 3));
   }
 }

@@ -1,5 +1,6 @@
 package dev.baton.dag;
 
+import dev.baton.util.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,11 +48,11 @@ public final class ParamResolver {
       try {
         parsed = ONE_VALUE.readTree(text);
       } catch (JsonProcessingException ex) {
-        if (type == ParamType.ARRAY || type == ParamType.OBJECT) detail = " (" + abbreviate(ex.getOriginalMessage(), 120) + ")";
+        if (type == ParamType.ARRAY || type == ParamType.OBJECT) detail = " (" + Text.abbreviate(ex.getOriginalMessage(), 120) + ")";
       }
       if (parsed == null || parsed.isMissingNode() || !matches(type, parsed)) {
         problems.add(
-            "spec.params." + e.getKey() + ": \"" + abbreviate(text, 100) + "\" does not parse as "
+            "spec.params." + e.getKey() + ": \"" + Text.abbreviate(text, 100) + "\" does not parse as "
                 + type.wireName() + detail);
       } else {
         converted.put(e.getKey(), parsed);
@@ -61,10 +62,6 @@ public final class ParamResolver {
       throw new InvalidDefinitionException(problems);
     }
     return converted;
-  }
-
-  private static String abbreviate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 3) + "...";
   }
 
   public static Map<String, JsonNode> resolve(List<ParamSpec> declared, Map<String, JsonNode> supplied)

@@ -201,7 +201,7 @@ final class StepTypes {
       step.add("subworkflow.workflow is required: the name of a Workflow");
     } else if (sw.workflow.length() > MAX_NAME_LENGTH || !sw.workflow.matches(DNS_SUBDOMAIN)) {
       step.add(
-          "subworkflow.workflow " + quote(Fields.abbreviate(sw.workflow))
+          "subworkflow.workflow " + Fields.quoteShort(sw.workflow)
               + " is not a Workflow name: lower case letters, digits, '-' and '.', at most "
               + MAX_NAME_LENGTH);
     }

@@ -1,5 +1,7 @@
 package dev.baton.runtime;
 
+import dev.baton.util.Digests;
+
 /** The labels and annotations Baton puts on the Jobs, Pods and child instances it makes. */
 public final class Labels {
   public static final String INSTANCE = "baton.dev/instance";
@@ -30,11 +32,6 @@ public final class Labels {
    */
   public static String stepLabel(String path) {
     if (path.length() <= 63 && path.matches("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")) return path;
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return "h-" + java.util.HexFormat.of().formatHex(d, 0, 10);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "h-" + Digests.sha256Hex(path, 10);
   }
 }

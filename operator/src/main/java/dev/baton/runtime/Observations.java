@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.util.Text;
 import dev.baton.flow.FailureKind;
 import dev.baton.flow.FlowEvent;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -141,13 +142,13 @@ public final class Observations {
       var t = term.get();
       StringBuilder msg = new StringBuilder("exit code " + t.getExitCode());
       if (t.getReason() != null && !"Error".equals(t.getReason())) msg.append(" (").append(t.getReason()).append(')');
-      if (t.getMessage() != null && !t.getMessage().isBlank()) msg.append(": ").append(abbreviate(t.getMessage()));
+      if (t.getMessage() != null && !t.getMessage().isBlank()) msg.append(": ").append(Text.abbreviate(t.getMessage().strip(), 200));
       return new FlowEvent.StepFailed(r.stepId(), r.attempt(), FailureKind.USER, msg.toString(), t.getExitCode(), now);
     }
     String why = reason != null ? reason : "the pod failed";
     String detail = pod.getStatus().getMessage();
     return new FlowEvent.StepFailed(
-        r.stepId(), r.attempt(), FailureKind.PLATFORM, "pod " + why + (detail == null ? "" : ": " + abbreviate(detail)), null, now);
+        r.stepId(), r.attempt(), FailureKind.PLATFORM, "pod " + why + (detail == null ? "" : ": " + Text.abbreviate(detail.strip(), 200)), null, now);
   }
 
   static Optional<FlowEvent> jobEvent(StepRef r, Job job, Instant now) {
@@ -161,7 +162,7 @@ public final class Observations {
         case "Failed" -> {
           String reason = c.getReason() == null ? "Failed" : c.getReason();
           FailureKind kind = "DeadlineExceeded".equals(reason) ? FailureKind.TIMEOUT : FailureKind.PLATFORM;
-          String msg = "the Job failed: " + reason + (c.getMessage() == null ? "" : ": " + abbreviate(c.getMessage()));
+          String msg = "the Job failed: " + reason + (c.getMessage() == null ? "" : ": " + Text.abbreviate(c.getMessage().strip(), 200));
           return Optional.of(new FlowEvent.StepFailed(r.stepId(), r.attempt(), kind, msg, null, now));
         }
         default -> {}
@@ -177,11 +178,6 @@ public final class Observations {
     ContainerStatus main = statuses.stream().filter(s -> Labels.MAIN_CONTAINER.equals(s.getName())).findFirst().orElse(statuses.getFirst());
     if (main.getState() == null || main.getState().getTerminated() == null) return Optional.empty();
     return Optional.of(main.getState().getTerminated());
-  }
-
-  private static String abbreviate(String s) {
-    String t = s.strip();
-    return t.length() <= 200 ? t : t.substring(0, 197) + "...";
   }
 
   /**
