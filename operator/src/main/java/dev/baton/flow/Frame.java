@@ -45,10 +45,10 @@ final class Frame {
   final int[] platformErrors;
   final int[] timeouts;
   final Map<String, JsonNode>[] outputs;
-  /** The current attempt's Job (or child instance) has been seen, so its absence means deletion. */
-  final boolean[] jobSeen;
-  /** The current attempt's Job or child name, computed once per attempt. */
-  final String[] jobNames;
+  /** The current attempt's workload (Job or child instance) has been seen: its absence means deletion. */
+  final boolean[] workloadSeen;
+  /** The current attempt's workload name (Job or child instance), computed once per attempt. */
+  final String[] workloadNames;
   /** The loop of each loop step, once it has one. */
   final LoopState[] loops;
   /** A subworkflow step's child rollup, once the child reported one. */
@@ -108,8 +108,8 @@ final class Frame {
     platformErrors = new int[n];
     timeouts = new int[n];
     outputs = new Map[n];
-    jobSeen = new boolean[n];
-    jobNames = new String[n];
+    workloadSeen = new boolean[n];
+    workloadNames = new String[n];
     loops = new LoopState[n];
     childRollups = new Rollup[n];
     queued = new boolean[n];

@@ -29,8 +29,8 @@ import dev.baton.flow.Command.DeleteJob;
 import dev.baton.flow.Command.SetTimer;
 import dev.baton.flow.Command.StopChild;
 import dev.baton.flow.FlowEvent.ChildObserved;
-import dev.baton.flow.FlowEvent.JobLaunchFailed;
-import dev.baton.flow.FlowEvent.JobLaunched;
+import dev.baton.flow.FlowEvent.StepLaunchFailed;
+import dev.baton.flow.FlowEvent.StepLaunched;
 import dev.baton.flow.FlowEvent.SkipRequested;
 import dev.baton.flow.FlowEvent.Start;
 import dev.baton.flow.FlowEvent.StepFailed;
@@ -118,10 +118,10 @@ public final class InstanceFlow {
   private record Ref(Frame f, int i) {}
 
   /** A step that may start once a permit frees up; its params were rendered when it got ready. */
-  private record Queued(Frame f, int i, Map<String, String> stepParams) {}
+  private record AwaitingPermit(Frame f, int i, Map<String, String> stepParams) {}
 
   private final ArrayDeque<Ref> ready = new ArrayDeque<>();
-  private final ArrayDeque<Queued> permitQueue = new ArrayDeque<>();
+  private final ArrayDeque<AwaitingPermit> permitQueue = new ArrayDeque<>();
   private final LinkedHashSet<LoopState> loopsToPump = new LinkedHashSet<>();
   private final LinkedHashSet<Frame> framesToCheck = new LinkedHashSet<>();
   private final Map<CompiledWorkflow, Long> staticLeaves = new java.util.IdentityHashMap<>();
@@ -156,10 +156,10 @@ public final class InstanceFlow {
       case FlowEvent.Resume r -> resume(r.launchedAttempts(), now);
       case StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
       case FlowEvent.InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
-      case JobLaunched e -> onLaunched(locate(e.stepId()), e.attempt(), now);
+      case StepLaunched e -> onLaunched(locate(e.stepId()), e.attempt(), now);
       case StepStarted e -> onLaunched(locate(e.stepId()), e.attempt(), now);
-      case FlowEvent.JobsObserved e -> onJobsObserved(e.present(), now);
-      case JobLaunchFailed e -> {
+      case FlowEvent.WorkloadsObserved e -> onJobsObserved(e.present(), now);
+      case StepLaunchFailed e -> {
         Ref r = locate(e.stepId());
         if (isCurrent(r, e.attempt()) && r.f.state[r.i] == StepState.Launching) {
           String what = r.f.step(r.i).type() == StepType.SUBWORKFLOW ? "the child instance" : "the Job";
@@ -256,11 +256,11 @@ public final class InstanceFlow {
       int seen = launched.getOrDefault(path, 0);
       if ((s.type() == StepType.JOB || s.type() == StepType.SUBWORKFLOW) && seen > f.attempt[i]) {
         f.attempt[i] = seen;
-        f.jobNames[i] = null;
-        f.jobSeen[i] = true;
+        f.workloadNames[i] = null;
+        f.workloadSeen[i] = true;
         f.startTime[i] = now;
         f.endTime[i] = null;
-        setState(f, i, StepState.Running, "recovered: found the " + jobWord(s) + " of attempt " + seen, now);
+        setState(f, i, StepState.Running, "recovered: found the " + workloadWord(s) + " of attempt " + seen, now);
         armStepTimeout(f, i);
         continue;
       }
@@ -276,7 +276,7 @@ public final class InstanceFlow {
             case NOOP -> succeed(f, i, Map.of(), now);
             case JOB, SUBWORKFLOW -> {
               if (seen == f.attempt[i]) {
-                f.jobSeen[i] = true;
+                f.workloadSeen[i] = true;
                 armStepTimeout(f, i);
                 launchedNow(f, i, now);
               } else if (f.state[i] == StepState.Launching) {
@@ -285,7 +285,7 @@ public final class InstanceFlow {
                 if (s.type() == StepType.JOB) launchJob(f, i, null, now);
                 else launchChild(f, i, null, now);
               } else {
-                attemptFailed(f, i, FailureKind.PLATFORM, "the " + jobWord(s) + " of attempt " + f.attempt[i] + " is gone", null, now);
+                attemptFailed(f, i, FailureKind.PLATFORM, "the " + workloadWord(s) + " of attempt " + f.attempt[i] + " is gone", null, now);
               }
             }
             case FOREACH, WHILE -> resumeLoop(f, i, launched, now);
@@ -335,9 +335,9 @@ public final class InstanceFlow {
   /** Whatever runs for a step's current attempt is told to stop; the step's state is the caller's. */
   private void stopWork(Frame f, int i, String why, Instant now) {
     switch (f.step(i).type()) {
-      case JOB -> out.add(new DeleteJob(f.path(i), f.attempt[i], jobName(f, i)));
+      case JOB -> out.add(new DeleteJob(f.path(i), f.attempt[i], workloadName(f, i)));
       case SUBWORKFLOW -> {
-        out.add(new StopChild(f.path(i), f.attempt[i], jobName(f, i)));
+        out.add(new StopChild(f.path(i), f.attempt[i], workloadName(f, i)));
         // The child ends its unfinished steps Stopped, but this run may not hear of it: it may have
         // ended, or folded the step's iteration into its loop's counts, by then.
         f.childRollups[i] = StatusViews.stopped(f.childRollups[i]);
@@ -383,7 +383,7 @@ public final class InstanceFlow {
         dequeued(r.f, r.i);
         startReady(r.f, r.i, now);
       } else if (running < permits && !permitQueue.isEmpty()) {
-        Queued q = permitQueue.poll();
+        AwaitingPermit q = permitQueue.poll();
         dequeued(q.f(), q.i());
         startPermitted(q, now);
       } else if (!loopsToPump.isEmpty()) {
@@ -461,13 +461,13 @@ public final class InstanceFlow {
   private void waitForPermit(Frame f, int i, Map<String, String> stepParams, Instant now) {
     f.queued[i] = true;
     f.queuedCount++;
-    permitQueue.add(new Queued(f, i, stepParams));
+    permitQueue.add(new AwaitingPermit(f, i, stepParams));
     f.message[i] = "waiting for a permit: " + permits + " of " + permits + " steps running (stepConcurrency)";
     markChanged(f, i);
     dirty = true;
   }
 
-  private void startPermitted(Queued q, Instant now) {
+  private void startPermitted(AwaitingPermit q, Instant now) {
     Frame f = q.f();
     int i = q.i();
     if (f.ended) return;
@@ -482,7 +482,7 @@ public final class InstanceFlow {
   private void launch(Frame f, int i, Map<String, String> stepParams, Instant now) {
     CompiledStep s = f.step(i);
     f.attempt[i]++;
-    f.jobNames[i] = null;
+    f.workloadNames[i] = null;
     f.startTime[i] = now;
     f.endTime[i] = null;
     f.retryAt[i] = null;
@@ -516,9 +516,9 @@ public final class InstanceFlow {
       finalFailure(f, i, FailureKind.FATAL, "could not render the job: " + e.getMessage(), now);
       return;
     }
-    f.jobSeen[i] = false;
+    f.workloadSeen[i] = false;
     setState(f, i, StepState.Launching, null, now);
-    out.add(new CreateJob(f.path(i), f.attempt[i], jobName(f, i), d.job, command, args, env, stepParams, s.timeout(), now));
+    out.add(new CreateJob(f.path(i), f.attempt[i], workloadName(f, i), d.job, command, args, env, stepParams, s.timeout(), now));
     armStepTimeout(f, i);
   }
 
@@ -538,9 +538,9 @@ public final class InstanceFlow {
       finalFailure(f, i, FailureKind.FATAL, "could not render the subworkflow params: " + e.getMessage(), now);
       return;
     }
-    f.jobSeen[i] = false;
+    f.workloadSeen[i] = false;
     setState(f, i, StepState.Launching, null, now);
-    out.add(new CreateChild(f.path(i), f.attempt[i], jobName(f, i), s.definition().subworkflow.workflow, childParams));
+    out.add(new CreateChild(f.path(i), f.attempt[i], workloadName(f, i), s.definition().subworkflow.workflow, childParams));
     armStepTimeout(f, i);
   }
 
@@ -761,8 +761,8 @@ public final class InstanceFlow {
   private void launchedNow(Frame f, int i, Instant now) {
     CompiledStep s = f.step(i);
     if (s.type() == StepType.SUBWORKFLOW && s.definition().subworkflow.modeOrDefault() == SubworkflowMode.ASYNC) {
-      succeed(f, i, Map.of("child", NODES.textNode(jobName(f, i))), now);
-      f.message[i] = "started child " + jobName(f, i);
+      succeed(f, i, Map.of("child", NODES.textNode(workloadName(f, i))), now);
+      f.message[i] = "started child " + workloadName(f, i);
     } else if (f.state[i] == StepState.Launching) {
       setState(f, i, StepState.Running, null, null);
     }
@@ -776,12 +776,12 @@ public final class InstanceFlow {
         if ((type != StepType.JOB && type != StepType.SUBWORKFLOW) || !f.isRunning(i)) continue;
         Integer newest = present.get(f.path(i));
         if (newest != null && newest == f.attempt[i]) {
-          f.jobSeen[i] = true;
+          f.workloadSeen[i] = true;
           if (f.state[i] == StepState.Launching) launchedNow(f, i, now);
-        } else if (f.jobSeen[i]) {
+        } else if (f.workloadSeen[i]) {
           attemptFailed(
               f, i, FailureKind.PLATFORM,
-              "the " + jobWord(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
+              "the " + workloadWord(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
         }
       }
     }
@@ -798,7 +798,7 @@ public final class InstanceFlow {
       dirty = true;
     }
     if (!f.isRunning(i)) return;
-    f.jobSeen[i] = true;
+    f.workloadSeen[i] = true;
     InstancePhase p = c.phase() == null ? InstancePhase.Pending : c.phase();
     switch (p) {
       case Pending, Queued, Running -> {
@@ -808,7 +808,7 @@ public final class InstanceFlow {
       case Failed, TimedOut, Stopped ->
           attemptFailed(
               f, i, FailureKind.USER,
-              "child " + jobName(f, i) + " " + p + (c.message() == null ? "" : ": " + c.message()), null, now);
+              "child " + workloadName(f, i) + " " + p + (c.message() == null ? "" : ": " + c.message()), null, now);
     }
   }
 
@@ -1011,7 +1011,7 @@ public final class InstanceFlow {
     return r != null && !r.f.ended && att == r.f.attempt[r.i];
   }
 
-  private static String jobWord(CompiledStep s) {
+  private static String workloadWord(CompiledStep s) {
     return s.type() == StepType.SUBWORKFLOW ? "child instance" : "Job";
   }
 
@@ -1053,9 +1053,9 @@ public final class InstanceFlow {
     return frames;
   }
 
-  private String jobName(Frame f, int i) {
-    if (f.jobNames[i] == null) f.jobNames[i] = JobNames.of(instance, f.path(i), f.attempt[i]);
-    return f.jobNames[i];
+  private String workloadName(Frame f, int i) {
+    if (f.workloadNames[i] == null) f.workloadNames[i] = JobNames.of(instance, f.path(i), f.attempt[i]);
+    return f.workloadNames[i];
   }
 
   private Scope scope(Frame f, Map<String, String> stepParams) {
@@ -1164,23 +1164,10 @@ public final class InstanceFlow {
     return transitions;
   }
 
-  public String instance() {
-    return instance;
-  }
-
-  public CompiledWorkflow workflow() {
-    return wf;
-  }
-
   /** The state of the occurrence at {@code path} (a step id at the top), or null if none. */
   public StepState stepState(String path) {
     Ref r = locate(path);
     return r == null ? null : r.f.state[r.i];
-  }
-
-  public int attempt(String path) {
-    Ref r = locate(path);
-    return r == null ? 0 : r.f.attempt[r.i];
   }
 
   /** Job, sleep and subworkflow steps holding a permit now. */
@@ -1225,8 +1212,8 @@ public final class InstanceFlow {
     StepStatus ss = new StepStatus();
     ss.state = f.state[i];
     ss.attempt = f.attempt[i];
-    ss.jobName = s.type() == StepType.JOB && f.attempt[i] > 0 ? jobName(f, i) : null;
-    ss.child = s.type() == StepType.SUBWORKFLOW && f.attempt[i] > 0 ? jobName(f, i) : null;
+    ss.jobName = s.type() == StepType.JOB && f.attempt[i] > 0 ? workloadName(f, i) : null;
+    ss.child = s.type() == StepType.SUBWORKFLOW && f.attempt[i] > 0 ? workloadName(f, i) : null;
     ss.startTime = str(f.startTime[i]);
     ss.endTime = str(f.endTime[i]);
     ss.retryAt = f.state[i] == StepState.Retrying ? str(f.retryAt[i]) : null;
@@ -1326,7 +1313,7 @@ public final class InstanceFlow {
       if (ss == null || ss.state == null) continue;
       StepState state = ss.state;
       f.attempt[i] = ss.attempt == null ? 0 : ss.attempt;
-      f.jobNames[i] = null;
+      f.workloadNames[i] = null;
       f.startTime[i] = parse(ss.startTime);
       f.endTime[i] = parse(ss.endTime);
       f.retryAt[i] = parse(ss.retryAt);

@@ -108,7 +108,7 @@ public final class KubernetesRuntime implements CommandSink {
       client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
       metrics.jobCreated(Duration.ofNanos(System.nanoTime() - t0));
       if (c.decidedAt() != null) metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
-      actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code == 409) {
@@ -116,23 +116,23 @@ public final class KubernetesRuntime implements CommandSink {
         if (existing != null && !ownedBy(existing, owner)) {
           // An earlier instance of the same name left it, and the garbage collector has not yet
           // removed it: not this attempt's. The next attempt has another name.
-          actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), "Job " + c.jobName()
+          actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), "Job " + c.jobName()
               + " exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
           return;
         }
         // Created before, by this process or one before it: the step is launched, not launched twice.
-        actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+        actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
         return;
       }
       metrics.jobCreateFailed(code == 0 ? "error" : Integer.toString(code));
       boolean retryable = !(code == 400 || code == 422);
       String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
       LOG.warn("{}: could not create Job {}: {}", actor.key(), c.jobName(), why);
-      actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), why, retryable, actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), why, retryable, actor.clock().instant()));
     } catch (RuntimeException e) {
       metrics.jobCreateFailed("error");
       LOG.warn("{}: could not create Job {}", actor.key(), c.jobName(), e);
-      actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), e.toString(), !(e instanceof IllegalArgumentException), actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), e.toString(), !(e instanceof IllegalArgumentException), actor.clock().instant()));
     }
   }
 
@@ -147,30 +147,30 @@ public final class KubernetesRuntime implements CommandSink {
     try {
       WorkflowInstance child = Children.build(owner, c);
       client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).resource(child).create();
-      actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code == 409) {
         WorkflowInstance existing =
             client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).withName(c.childName()).get();
         if (existing != null && Children.ownedBy(owner, List.of(existing)).isEmpty()) {
-          actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), "could not create child instance " + c.childName()
+          actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), "could not create child instance " + c.childName()
               + ": it exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
           return;
         }
         // The name is a function of the attempt: this child was created before, not a second one.
-        actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+        actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
         return;
       }
       // No answer (code 0), a timeout, throttling or a server error may pass; a rejection will not.
       boolean retryable = code == 0 || code == 408 || code == 429 || code >= 500;
       String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
       LOG.warn("{}: could not create child instance {}: {}", actor.key(), c.childName(), why);
-      actor.tell(new FlowEvent.JobLaunchFailed(
+      actor.tell(new FlowEvent.StepLaunchFailed(
           c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + why, retryable, actor.clock().instant()));
     } catch (RuntimeException e) {
       LOG.warn("{}: could not create child instance {}", actor.key(), c.childName(), e);
-      actor.tell(new FlowEvent.JobLaunchFailed(
+      actor.tell(new FlowEvent.StepLaunchFailed(
           c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, !(e instanceof IllegalArgumentException), actor.clock().instant()));
     }
   }
