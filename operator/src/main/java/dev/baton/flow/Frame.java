@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * One occurrence of a DAG and its steps' state: the run itself, or one iteration of a loop (a
- * frame over the loop step's body). Plain data; {@link InstanceFlow} holds the rules. An
- * iteration's frame exists only while the iteration is under way.
+ * frame over the loop step's body). Data, and the counts that follow from a step's state; {@link
+ * InstanceFlow} holds the rules. An iteration's frame exists only while the iteration is under way.
  */
 final class Frame {
   final CompiledWorkflow wf;
@@ -59,7 +59,7 @@ final class Frame {
 
   /** steps.* entries of this frame's finished steps, by id. */
   final Map<String, Object> stepsScope = new HashMap<>();
-  /** Each step's last status entry, and which steps changed since: see InstanceFlow#snapshot. */
+  /** Each step's last status entry, and which steps changed since: see StatusProjection. */
   final StepStatus[] stepStatus;
   final BitSet changed = new BitSet();
   /** In an iteration: each started step's entry as compact JSON, and the map of them. */
@@ -122,6 +122,99 @@ final class Frame {
     }
   }
 
+  /**
+   * Moves step {@code i} to {@code next} and keeps the counts by state, and the steps.* entry of a
+   * step that ended or waits to retry. The one place a step's state changes.
+   */
+  void moveTo(int i, StepState next) {
+    StepState prev = state[i];
+    if (isActive(prev)) active--;
+    if (isActive(next)) active++;
+    if (!prev.isFinal() && next.isFinal()) finished++;
+    state[i] = next;
+    if (next.isFinal() || next == StepState.Retrying) stepsScope.put(step(i).id(), scopeOf(i));
+  }
+
+  /** Counts a failure of {@code kind} against step i's retry budget: the count so far (fatal: 1). */
+  int countFailure(int i, FailureKind kind) {
+    return switch (kind) {
+      case USER -> ++userErrors[i];
+      case PLATFORM -> ++platformErrors[i];
+      case TIMEOUT -> ++timeouts[i];
+      case FATAL -> 1;
+    };
+  }
+
+  /** Puts step {@code i} in a queue (ready or permit); false when it is in one already. */
+  boolean queue(int i) {
+    if (queued[i]) return false;
+    queued[i] = true;
+    queuedCount++;
+    return true;
+  }
+
+  void unqueue(int i) {
+    queued[i] = false;
+    queuedCount--;
+  }
+
+  /**
+   * Marks a step's status entry for rebuilding, and the loop steps above it: a step's bit is set
+   * only with its ancestors' bits, so a bit already set ends the walk.
+   */
+  void markChanged(int i) {
+    Frame f = this;
+    while (f != null && !f.changed.get(i)) {
+      f.changed.set(i);
+      if (f.owner == null) return;
+      i = f.owner.stepIndex;
+      f = f.owner.frame;
+    }
+  }
+
+  /** The current attempt's workload name: a Job's, or a child instance's. */
+  String workloadName(String instance, int i) {
+    if (workloadNames[i] == null) workloadNames[i] = JobNames.of(instance, path(i), attempt[i]);
+    return workloadNames[i];
+  }
+
+  /** The occurrence a path names below this (top) frame, or null when it names none under way. */
+  Occurrence locate(String path) {
+    if (path == null) return null;
+    Frame f = this;
+    int start = 0;
+    while (true) {
+      int dot = path.indexOf('.', start);
+      String id = dot < 0 ? path.substring(start) : path.substring(start, dot);
+      Integer i = f.wf.indexById().get(id);
+      if (i == null) return null;
+      if (dot < 0) return new Occurrence(f, i);
+      int dot2 = path.indexOf('.', dot + 1);
+      if (dot2 < 0 || f.loops[i] == null) return null;
+      long index;
+      try {
+        index = Long.parseLong(path, dot + 1, dot2, 10);
+      } catch (NumberFormatException e) {
+        return null;
+      }
+      f = f.loops[i].active.get(index);
+      if (f == null || f.ended) return null;
+      start = dot2 + 1;
+    }
+  }
+
+  /** This frame and every iteration under way below it, parents first. A copy: safe to change frames. */
+  java.util.List<Frame> withIterations() {
+    java.util.List<Frame> frames = new java.util.ArrayList<>();
+    frames.add(this);
+    for (int k = 0; k < frames.size(); k++) {
+      for (LoopState loop : frames.get(k).loops) {
+        if (loop != null) frames.addAll(loop.active.values());
+      }
+    }
+    return frames;
+  }
+
   CompiledStep step(int i) {
     return wf.steps().get(i);
   }
@@ -164,6 +257,11 @@ final class Frame {
   /** The run's frame is done when nothing in it can still move. */
   boolean quiet() {
     return active == 0 && (queuedCount == 0 || failedStep != null);
+  }
+
+  /** Launching, Running or Retrying: the step holds its frame open. */
+  static boolean isActive(StepState s) {
+    return s == StepState.Launching || s == StepState.Running || s == StepState.Retrying;
   }
 
   boolean isRunning(int i) {
