@@ -33,6 +33,14 @@ final class Agenda {
     out.add(c);
   }
 
+  /** The step's timeout timer for its current attempt, if it has a timeout (loop steps too). */
+  void armStepTimeout(Frame f, int i) {
+    if (f.step(i).timeout() != null) {
+      TimerKey key = new TimerKey(TimerKey.Kind.STEP_TIMEOUT, f.path(i), f.attempt[i]);
+      out.add(new Command.SetTimer(key, f.startTime[i].plus(f.step(i).timeout())));
+    }
+  }
+
   void statusChanged() {
     statusChanged = true;
   }

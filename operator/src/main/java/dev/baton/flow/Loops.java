@@ -7,14 +7,15 @@ import dev.baton.api.StepState;
 import dev.baton.dag.CompiledStep;
 import dev.baton.expr.ExpressionException;
 import dev.baton.expr.Values;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The iterations of loop steps: which start, when, and what they add up to. A loop step's own end
- * is returned as an {@link End} for the run's rules to apply; so is a loop that has not ended
- * (null).
+ * The iterations of loop steps: which start, when, and what they add up to. How a loop step ends
+ * is decided here as an {@link End}, and reported through {@link StepOutcomes}; what the end of
+ * an iteration's frame is, is the run's rules' to say.
  */
 final class Loops {
   /** How a loop step ends. */
@@ -31,18 +32,49 @@ final class Loops {
   private final Agenda agenda;
   private final StepRenderer renderer;
   private final StatusProjection status;
+  private final StepOutcomes outcomes;
 
-  Loops(Agenda agenda, StepRenderer renderer, StatusProjection status) {
+  Loops(Agenda agenda, StepRenderer renderer, StatusProjection status, StepOutcomes outcomes) {
     this.agenda = agenda;
     this.renderer = renderer;
     this.status = status;
+    this.outcomes = outcomes;
   }
 
-  /**
-   * A ready loop step: its loop, and a foreach's items. Null when the loop is to run: the caller
-   * sets the step Running and lets {@link #advance} start iterations.
-   */
-  End start(Frame f, int i, java.time.Instant now) {
+  /** A ready loop step: it runs, and {@link #advance} starts its iterations; or it ends at once. */
+  void start(Frame f, int i, Instant now) {
+    End end = begin(f, i, now);
+    if (end != null) {
+      ended(f, i, end, now);
+      return;
+    }
+    LoopState loop = f.loops[i];
+    outcomes.moved(f, i, StepState.Running, loop.isWhile ? null : loop.total + " iterations");
+    agenda.armStepTimeout(f, i);
+    agenda.advance(loop);
+  }
+
+  /** Starts what may start of a loop, or ends its step when nothing is left. */
+  void advance(LoopState loop, Instant now) {
+    End end = advance(loop);
+    if (end != null) ended(loop.frame, loop.stepIndex, end, now);
+  }
+
+  private void ended(Frame f, int i, End end, Instant now) {
+    switch (end) {
+      case Succeeded s -> {
+        outcomes.succeeded(f, i, s.outputs(), now);
+        if (s.message() != null) f.message[i] = s.message();
+      }
+      case Failed x -> {
+        if (x.outputs() != null) f.outputs[i] = x.outputs();
+        outcomes.failed(f, i, FailureKind.FATAL, x.why(), now);
+      }
+    }
+  }
+
+  /** The step's loop, and a foreach's items; null when the loop is to run. */
+  private End begin(Frame f, int i, Instant now) {
     LoopState loop = f.loops[i] != null ? f.loops[i] : new LoopState(f, i);
     f.loops[i] = loop;
     f.attempt[i] = 1;
@@ -59,8 +91,7 @@ final class Loops {
     return new Succeeded(outputs(loop), "no items: 0 iterations");
   }
 
-  /** Starts what may start of a loop; its end when nothing is left. */
-  End advance(LoopState loop) {
+  private End advance(LoopState loop) {
     Frame f = loop.frame;
     if (f.ended || loop.closed || f.state[loop.stepIndex] != StepState.Running) return null;
     if (loop.isWhile) return advanceWhile(loop);

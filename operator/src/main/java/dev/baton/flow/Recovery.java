@@ -6,30 +6,39 @@ import dev.baton.api.Json;
 import dev.baton.api.LoopStatus;
 import dev.baton.api.StepState;
 import dev.baton.api.StepStatus;
+import dev.baton.api.StepType;
 import dev.baton.dag.CompiledStep;
 import dev.baton.expr.ExpressionException;
 import dev.baton.expr.Values;
+import dev.baton.flow.Command.SetTimer;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A run's frames rebuilt after an operator restart, from the status it wrote and the workloads
- * found in the cluster. Steps the status does not mention stay Waiting; loops get their finished
- * iterations back as ranges, and their iterations under way as frames. What the restored steps do
- * next is the run's rules' to say.
+ * A run's frames rebuilt from the status it wrote ({@link #restore}), and set going again with the
+ * workloads found in the cluster ({@link #resume}). Steps the status does not mention stay
+ * Waiting; loops get their finished iterations back as ranges, and their iterations under way as
+ * frames. A run waiting to (re)start resumes the same way, with nothing found.
  */
 final class Recovery {
   private final Frame top;
   private final Permits permits;
   private final Loops loops;
   private final StepRenderer renderer;
+  private final Agenda agenda;
+  private final Attempts attempts;
+  private final StepOutcomes outcomes;
 
-  Recovery(Frame top, Permits permits, Loops loops, StepRenderer renderer) {
+  Recovery(Frame top, Permits permits, Loops loops, StepRenderer renderer, Agenda agenda, Attempts attempts, StepOutcomes outcomes) {
     this.top = top;
     this.permits = permits;
     this.loops = loops;
     this.renderer = renderer;
+    this.agenda = agenda;
+    this.attempts = attempts;
+    this.outcomes = outcomes;
   }
 
   /** Loads the steps of the run's frame from {@code steps}; {@code startedAt} dates active steps with no time. */
@@ -113,10 +122,64 @@ final class Recovery {
   }
 
   /**
+   * Sets the restored frames going: at the start of a run (nothing launched), or after an operator
+   * restart. {@code launched} holds the newest attempt whose workload exists, by path. A workload
+   * newer than the status knows means the old operator created it but did not record it: the step
+   * is running, not to be launched again, and so is its iteration.
+   */
+  void resume(Map<String, Integer> launched, Instant now) {
+    for (String path : launched.keySet()) adoptIterations(path);
+    resumeFrame(top, launched, now);
+  }
+
+  /** Every unfinished step of a frame picks up where the status left it. Recurses into loops. */
+  private void resumeFrame(Frame f, Map<String, Integer> launched, Instant now) {
+    for (CompiledStep s : f.wf.steps()) {
+      int i = s.index();
+      if (f.state[i].isFinal()) continue;
+      String path = f.path(i);
+      int seen = launched.getOrDefault(path, 0);
+      if ((s.type() == StepType.JOB || s.type() == StepType.SUBWORKFLOW) && seen > f.attempt[i]) {
+        attempts.adopt(f, i, seen, now);
+        continue;
+      }
+      switch (f.state[i]) {
+        case Waiting -> {
+          if (f.pendingDeps[i] == 0) agenda.ready(f, i);
+        }
+        case Retrying -> agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.RETRY, path, f.attempt[i]), f.retryAt[i]));
+        case Launching, Running -> {
+          switch (s.type()) {
+            case SLEEP ->
+                agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, path, f.attempt[i]), f.startTime[i].plus(s.sleep())));
+            case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
+            case JOB, SUBWORKFLOW -> attempts.reattach(f, i, seen, now);
+            case FOREACH, WHILE -> resumeLoop(f, i, launched, now);
+          }
+        }
+        default -> {}
+      }
+    }
+    agenda.check(f);
+  }
+
+  private void resumeLoop(Frame f, int i, Map<String, Integer> launched, Instant now) {
+    LoopState loop = f.loops[i];
+    if (loop == null || loop.restoreError != null) {
+      String why = loop == null ? "internal error: the loop's record is missing" : loop.restoreError;
+      outcomes.failed(f, i, FailureKind.FATAL, why, now);
+      return;
+    }
+    agenda.armStepTimeout(f, i);
+    for (Frame iteration : List.copyOf(loop.active.values())) resumeFrame(iteration, launched, now);
+    agenda.advance(loop);
+  }
+
+  /**
    * Makes the iterations on {@code path} that have a workload but no record active again: the old
    * operator started them and did not write so.
    */
-  void adoptIterations(String path) {
+  private void adoptIterations(String path) {
     String[] seg = path.split("\\.");
     Frame f = top;
     Integer i = f.wf.indexById().get(seg[0]);
