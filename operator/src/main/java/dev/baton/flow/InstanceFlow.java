@@ -12,19 +12,6 @@ import dev.baton.dag.CompiledWorkflow;
 import dev.baton.expr.ExpressionException;
 import dev.baton.expr.Values;
 import dev.baton.flow.Command.SetTimer;
-import dev.baton.flow.FlowEvent.ChildObserved;
-import dev.baton.flow.FlowEvent.InternalError;
-import dev.baton.flow.FlowEvent.Resume;
-import dev.baton.flow.FlowEvent.SkipRequested;
-import dev.baton.flow.FlowEvent.Start;
-import dev.baton.flow.FlowEvent.StepFailed;
-import dev.baton.flow.FlowEvent.StepLaunchFailed;
-import dev.baton.flow.FlowEvent.StepLaunched;
-import dev.baton.flow.FlowEvent.StepStarted;
-import dev.baton.flow.FlowEvent.StepSucceeded;
-import dev.baton.flow.FlowEvent.StopRequested;
-import dev.baton.flow.FlowEvent.TimerFired;
-import dev.baton.flow.FlowEvent.WorkloadsObserved;
 import dev.baton.flow.Permits.AwaitingPermit;
 import java.time.Instant;
 import java.util.Collections;
@@ -69,11 +56,13 @@ import java.util.Set;
  *
  * <h2>Collaborators</h2>
  *
- * This class holds the rules; the rest is handed out. {@link Frame} keeps a frame's steps and
- * their counts by state, {@link Agenda} what an event set in motion, {@link Permits} the
- * stepConcurrency permits, {@link Loops} the iterations of loop steps, {@link StepRenderer} what a
- * launch renders, {@link RetryBudget} whether a failure is retried, {@link StatusProjection} the
- * status and {@link Recovery} the state rebuilt after an operator restart.
+ * This class holds the rules above; the rest is handed out, and reports back through {@link
+ * StepOutcomes}. {@link Frame} keeps a frame's steps and their counts by state, {@link Agenda}
+ * what an event set in motion, {@link Permits} the stepConcurrency permits, {@link Attempts} a
+ * step's attempts and their workloads, {@link Loops} the iterations of loop steps, {@link
+ * StepRenderer} what a launch renders, {@link RetryBudget} whether a failure is retried, {@link
+ * RunHeader} and {@link StatusProjection} the status, and {@link Recovery} the state rebuilt from
+ * it after an operator restart.
  */
 public final class InstanceFlow {
   private final CompiledWorkflow wf;
@@ -137,19 +126,19 @@ public final class InstanceFlow {
     agenda.begin();
     Instant now = event.at();
     switch (event) {
-      case Start s -> start(now);
-      case Resume r -> resume(r.launchedAttempts(), now);
-      case StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
-      case InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
-      case StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
-      case StepStarted e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
-      case WorkloadsObserved e -> attempts.onObserved(e.present(), now);
-      case StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
-      case StepSucceeded e -> attempts.onSucceeded(e, now);
-      case StepFailed e -> attempts.onFailed(e, now);
-      case TimerFired t -> onTimer(t.timer(), now);
-      case ChildObserved c -> attempts.onChild(c, now);
-      case SkipRequested s -> onSkip(s.stepIds(), now);
+      case FlowEvent.Start s -> start(now);
+      case FlowEvent.Resume r -> resume(r.launchedAttempts(), now);
+      case FlowEvent.StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
+      case FlowEvent.InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
+      case FlowEvent.StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
+      case FlowEvent.StepStarted e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
+      case FlowEvent.WorkloadsObserved e -> attempts.onObserved(e.present(), now);
+      case FlowEvent.StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
+      case FlowEvent.StepSucceeded e -> attempts.onSucceeded(e, now);
+      case FlowEvent.StepFailed e -> attempts.onFailed(e, now);
+      case FlowEvent.TimerFired t -> onTimer(t.timer(), now);
+      case FlowEvent.ChildObserved c -> attempts.onChild(c, now);
+      case FlowEvent.SkipRequested s -> onSkip(s.stepIds(), now);
     }
     settle(now);
     return agenda.end();
@@ -513,8 +502,8 @@ public final class InstanceFlow {
   }
 
   /**
-   * Loads a run's state from its written status (see {@link Recovery}): before a {@link Resume},
-   * or before the {@link Start} of a run waiting to (re)start.
+   * Loads a run's state from its written status (see {@link Recovery}): before a {@link FlowEvent.Resume},
+   * or before the {@link FlowEvent.Start} of a run waiting to (re)start.
    */
   public void restore(WorkflowInstanceStatus status) {
     header.restore(status);
