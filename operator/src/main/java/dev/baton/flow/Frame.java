@@ -180,26 +180,16 @@ final class Frame {
 
   /** The occurrence a path names below this (top) frame, or null when it names none under way. */
   Occurrence locate(String path) {
-    if (path == null) return null;
+    StepPath p = StepPath.parse(path);
+    if (p == null) return null;
     Frame f = this;
-    int start = 0;
-    while (true) {
-      int dot = path.indexOf('.', start);
-      String id = dot < 0 ? path.substring(start) : path.substring(start, dot);
-      Integer i = f.wf.indexById().get(id);
+    for (int level = 0; ; level++) {
+      Integer i = f.wf.indexById().get(p.step(level));
       if (i == null) return null;
-      if (dot < 0) return new Occurrence(f, i);
-      int dot2 = path.indexOf('.', dot + 1);
-      if (dot2 < 0 || f.loops[i] == null) return null;
-      long index;
-      try {
-        index = Long.parseLong(path, dot + 1, dot2, 10);
-      } catch (NumberFormatException e) {
-        return null;
-      }
-      f = f.loops[i].active.get(index);
+      if (level == p.depth()) return new Occurrence(f, i);
+      if (f.loops[i] == null) return null;
+      f = f.loops[i].active.get(p.iteration(level));
       if (f == null || f.ended) return null;
-      start = dot2 + 1;
     }
   }
 

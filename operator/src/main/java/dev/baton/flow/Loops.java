@@ -154,7 +154,7 @@ final class Loops {
       for (Map.Entry<String, Object> e : values.entrySet()) valuesJson.put(e.getKey(), Values.toJson(e.getValue()));
     }
     Frame iteration =
-        new Frame(loop.step.body(), loop, k, loop.path + "." + k + ".", loopScope, loop.isWhile ? loop.lastScope : Map.of(), valuesJson);
+        new Frame(loop.step.body(), loop, k, StepPath.iterationPrefix(loop.path, k), loopScope, loop.isWhile ? loop.lastScope : Map.of(), valuesJson);
     loop.active.put(k, iteration);
     f.markChanged(loop.stepIndex);
     agenda.statusChanged();

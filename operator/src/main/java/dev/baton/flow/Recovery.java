@@ -180,25 +180,22 @@ final class Recovery {
    * operator started them and did not write so.
    */
   private void adoptIterations(String path) {
-    String[] seg = path.split("\\.");
+    StepPath p = StepPath.parse(path);
+    if (p == null) return;
     Frame f = top;
-    Integer i = f.wf.indexById().get(seg[0]);
-    for (int k = 1; i != null && k + 1 < seg.length; k += 2) {
+    Integer i = f.wf.indexById().get(p.step(0));
+    for (int level = 0; i != null && level < p.depth(); level++) {
       LoopState loop = f.loops[i];
       if (loop == null || f.state[i] != StepState.Running || loop.closed) return;
-      long index;
-      try {
-        index = Long.parseLong(seg[k]);
-      } catch (NumberFormatException e) {
-        return;
-      }
+      long index = p.iteration(level);
+      if (index < 0) return;
       Frame iteration = loop.active.get(index);
       if (iteration == null) {
         if (!mayRun(loop, index)) return;
         iteration = loops.newIteration(loop, index);
       }
       f = iteration;
-      i = f.wf.indexById().get(seg[k + 1]);
+      i = f.wf.indexById().get(p.step(level + 1));
     }
   }
 

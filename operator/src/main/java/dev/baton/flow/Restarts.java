@@ -230,16 +230,12 @@ public final class Restarts {
    * attempts keep counting instead, so its old Jobs never collide.
    */
   public static boolean rerunsIteration(WorkflowInstanceStatus next, String path) {
-    String[] parts = path.split("\\.");
-    if (parts.length < 3) return false;
-    StepStatus loopStep = next.steps == null ? null : next.steps.get(parts[0]);
+    StepPath p = StepPath.parse(path);
+    if (p == null || p.depth() == 0) return false;
+    StepStatus loopStep = next.steps == null ? null : next.steps.get(p.step(0));
     if (loopStep == null || loopStep.state != StepState.Waiting) return false;
-    long index;
-    try {
-      index = Long.parseLong(parts[1]);
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    long index = p.iteration(0);
+    if (index < 0) return false;
     return loopStep.loop == null || loopStep.loop.succeeded == null || !inRanges(loopStep.loop.succeeded, index);
   }
 
