@@ -15,7 +15,7 @@ public sealed interface FlowEvent {
 
   /**
    * The operator restarted: continue from the restored status. {@code launchedAttempts} holds, by
-   * step id, the newest attempt whose Job exists in the cluster.
+   * step path, the newest attempt whose workload exists in the cluster.
    */
   record Resume(java.util.Map<String, Integer> launchedAttempts, Instant at) implements FlowEvent {}
 
@@ -25,18 +25,22 @@ public sealed interface FlowEvent {
   /** The user asked to stop the run. */
   record StopRequested(Instant at) implements FlowEvent {}
 
-  /** The attempt's Job exists: created now, or found already there. */
-  record JobLaunched(String stepId, int attempt, Instant at) implements FlowEvent {}
+  /**
+   * The attempt's workload exists: created now, or found already there. A step attempt's workload
+   * is what runs it: a Job for a job step, a child instance for a subworkflow step.
+   */
+  record StepLaunched(String stepId, int attempt, Instant at) implements FlowEvent {}
 
-  /** The attempt's Job could not be created. */
-  record JobLaunchFailed(String stepId, int attempt, String message, boolean retryable, Instant at)
+  /** The attempt's workload could not be created. */
+  record StepLaunchFailed(String stepId, int attempt, String message, boolean retryable, Instant at)
       implements FlowEvent {}
 
   /**
-   * The Jobs of this instance that exist now: by step id, the newest attempt. A Job seen before
-   * and missing now was deleted under a running step: a platform failure.
+   * The workloads (Jobs and child instances) of this instance that exist now: by step path, the
+   * newest attempt. One seen before and missing now was deleted under a running step: a platform
+   * failure.
    */
-  record JobsObserved(java.util.Map<String, Integer> present, Instant at) implements FlowEvent {}
+  record WorkloadsObserved(java.util.Map<String, Integer> present, Instant at) implements FlowEvent {}
 
   /** The attempt's pod is running. */
   record StepStarted(String stepId, int attempt, Instant at) implements FlowEvent {}
@@ -54,7 +58,7 @@ public sealed interface FlowEvent {
 
   /**
    * What a subworkflow step's child instance looks like now; reported every time, like Jobs. In
-   * {@link JobsObserved} and {@link Resume} a child counts as the attempt's "Job".
+   * {@link WorkloadsObserved} and {@link Resume} a child is the attempt's workload.
    *
    * @param outputs the child's step outputs by child step id, once it Succeeded, else empty
    * @param rollup the child's rollup, or null before it has one

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * One occurrence of a DAG and its steps' state: the run itself, or one iteration of a loop (a
- * frame over the loop step's body). Plain data; {@link InstanceFlow} holds the rules. An
- * iteration's frame exists only while the iteration is under way.
+ * frame over the loop step's body). Data, and the counts that follow from a step's state; {@link
+ * InstanceFlow} holds the rules. An iteration's frame exists only while the iteration is under way.
  */
 final class Frame {
   final CompiledWorkflow wf;
@@ -45,10 +45,10 @@ final class Frame {
   final int[] platformErrors;
   final int[] timeouts;
   final Map<String, JsonNode>[] outputs;
-  /** The current attempt's Job (or child instance) has been seen, so its absence means deletion. */
-  final boolean[] jobSeen;
-  /** The current attempt's Job or child name, computed once per attempt. */
-  final String[] jobNames;
+  /** The current attempt's workload (Job or child instance) has been seen: its absence means deletion. */
+  final boolean[] workloadSeen;
+  /** The current attempt's workload name (Job or child instance), computed once per attempt. */
+  final String[] workloadNames;
   /** The loop of each loop step, once it has one. */
   final LoopState[] loops;
   /** A subworkflow step's child rollup, once the child reported one. */
@@ -59,7 +59,7 @@ final class Frame {
 
   /** steps.* entries of this frame's finished steps, by id. */
   final Map<String, Object> stepsScope = new HashMap<>();
-  /** Each step's last status entry, and which steps changed since: see InstanceFlow#snapshot. */
+  /** Each step's last status entry, and which steps changed since: see StatusProjection. */
   final StepStatus[] stepStatus;
   final BitSet changed = new BitSet();
   /** In an iteration: each started step's entry as compact JSON, and the map of them. */
@@ -108,8 +108,8 @@ final class Frame {
     platformErrors = new int[n];
     timeouts = new int[n];
     outputs = new Map[n];
-    jobSeen = new boolean[n];
-    jobNames = new String[n];
+    workloadSeen = new boolean[n];
+    workloadNames = new String[n];
     loops = new LoopState[n];
     childRollups = new Rollup[n];
     queued = new boolean[n];
@@ -120,6 +120,89 @@ final class Frame {
       state[s.index()] = StepState.Waiting;
       pendingDeps[s.index()] = s.dependencies().length;
     }
+  }
+
+  /**
+   * Moves step {@code i} to {@code next} and keeps the counts by state, and the steps.* entry of a
+   * step that ended or waits to retry. The one place a step's state changes.
+   */
+  void moveTo(int i, StepState next) {
+    StepState prev = state[i];
+    if (isActive(prev)) active--;
+    if (isActive(next)) active++;
+    if (!prev.isFinal() && next.isFinal()) finished++;
+    state[i] = next;
+    if (next.isFinal() || next == StepState.Retrying) stepsScope.put(step(i).id(), scopeOf(i));
+  }
+
+  /** Counts a failure of {@code kind} against step i's retry budget: the count so far (fatal: 1). */
+  int countFailure(int i, FailureKind kind) {
+    return switch (kind) {
+      case USER -> ++userErrors[i];
+      case PLATFORM -> ++platformErrors[i];
+      case TIMEOUT -> ++timeouts[i];
+      case FATAL -> 1;
+    };
+  }
+
+  /** Puts step {@code i} in a queue (ready or permit); false when it is in one already. */
+  boolean queue(int i) {
+    if (queued[i]) return false;
+    queued[i] = true;
+    queuedCount++;
+    return true;
+  }
+
+  void unqueue(int i) {
+    queued[i] = false;
+    queuedCount--;
+  }
+
+  /**
+   * Marks a step's status entry for rebuilding, and the loop steps above it: a step's bit is set
+   * only with its ancestors' bits, so a bit already set ends the walk.
+   */
+  void markChanged(int i) {
+    Frame f = this;
+    while (f != null && !f.changed.get(i)) {
+      f.changed.set(i);
+      if (f.owner == null) return;
+      i = f.owner.stepIndex;
+      f = f.owner.frame;
+    }
+  }
+
+  /** The current attempt's workload name: a Job's, or a child instance's. */
+  String workloadName(String instance, int i) {
+    if (workloadNames[i] == null) workloadNames[i] = JobNames.of(instance, path(i), attempt[i]);
+    return workloadNames[i];
+  }
+
+  /** The occurrence a path names below this (top) frame, or null when it names none under way. */
+  Occurrence locate(String path) {
+    StepPath p = StepPath.parse(path);
+    if (p == null) return null;
+    Frame f = this;
+    for (int level = 0; ; level++) {
+      Integer i = f.wf.indexById().get(p.step(level));
+      if (i == null) return null;
+      if (level == p.depth()) return new Occurrence(f, i);
+      if (f.loops[i] == null) return null;
+      f = f.loops[i].active.get(p.iteration(level));
+      if (f == null || f.ended) return null;
+    }
+  }
+
+  /** This frame and every iteration under way below it, parents first. A copy: safe to change frames. */
+  java.util.List<Frame> withIterations() {
+    java.util.List<Frame> frames = new java.util.ArrayList<>();
+    frames.add(this);
+    for (int k = 0; k < frames.size(); k++) {
+      for (LoopState loop : frames.get(k).loops) {
+        if (loop != null) frames.addAll(loop.active.values());
+      }
+    }
+    return frames;
   }
 
   CompiledStep step(int i) {
@@ -164,6 +247,11 @@ final class Frame {
   /** The run's frame is done when nothing in it can still move. */
   boolean quiet() {
     return active == 0 && (queuedCount == 0 || failedStep != null);
+  }
+
+  /** Launching, Running or Retrying: the step holds its frame open. */
+  static boolean isActive(StepState s) {
+    return s == StepState.Launching || s == StepState.Running || s == StepState.Retrying;
   }
 
   boolean isRunning(int i) {

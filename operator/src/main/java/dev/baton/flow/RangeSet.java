@@ -42,11 +42,6 @@ final class RangeSet {
     return size == 0;
   }
 
-  /** The number of ranges, for benchmarks and tests. */
-  int rangeCount() {
-    return ranges.size();
-  }
-
   /** The smallest value {@code >= from} not in the set. */
   long nextAbsent(long from) {
     Map.Entry<Long, Long> e = ranges.floorEntry(from);

@@ -189,11 +189,18 @@ public final class Restarts {
    */
   static LoopStatus keepSucceeded(LoopStatus old, CompiledStep s) {
     if (old == null || old.succeeded == null || old.succeeded.isBlank()) return null;
+    RangeSet succeeded;
+    try {
+      succeeded = RangeSet.parse(old.succeeded);
+    } catch (IllegalArgumentException e) {
+      // An unreadable record keeps nothing: the loop runs whole rather than on a wrong count.
+      return null;
+    }
     LoopStatus l = new LoopStatus();
     // A while loop's length is known only once it ends; a foreach's is fixed by its pinned params.
     l.total = s.type() == StepType.WHILE ? null : old.total;
     l.succeeded = old.succeeded;
-    l.states = new LinkedHashMap<>(Map.of(StepState.Succeeded.name(), countRanges(old.succeeded)));
+    l.states = new LinkedHashMap<>(Map.of(StepState.Succeeded.name(), succeeded.size()));
     // Leaves of finished iterations are counted together, so those of the succeeded ones can be
     // told apart only when no iteration ended otherwise. If some did, the kept iterations' leaves
     // are left out of the rollup rather than miscounted.
@@ -211,41 +218,22 @@ public final class Restarts {
    * attempts keep counting instead, so its old Jobs never collide.
    */
   public static boolean rerunsIteration(WorkflowInstanceStatus next, String path) {
-    String[] parts = path.split("\\.");
-    if (parts.length < 3) return false;
-    StepStatus loopStep = next.steps == null ? null : next.steps.get(parts[0]);
+    StepPath p = StepPath.parse(path);
+    if (p == null || p.depth() == 0) return false;
+    StepStatus loopStep = next.steps == null ? null : next.steps.get(p.step(0));
     if (loopStep == null || loopStep.state != StepState.Waiting) return false;
-    long index;
-    try {
-      index = Long.parseLong(parts[1]);
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    long index = p.iteration(0);
+    if (index < 0) return false;
     return loopStep.loop == null || loopStep.loop.succeeded == null || !inRanges(loopStep.loop.succeeded, index);
   }
 
-  static boolean inRanges(String ranges, long index) {
-    for (String part : ranges.split(",")) {
-      String p = part.strip();
-      if (p.isEmpty()) continue;
-      int dash = p.indexOf('-');
-      long lo = Long.parseLong((dash < 0 ? p : p.substring(0, dash)).strip());
-      long hi = dash < 0 ? lo : Long.parseLong(p.substring(dash + 1).strip());
-      if (index >= lo && index <= hi) return true;
+  /** Whether {@code ranges} holds {@code index}; an unreadable record holds nothing. */
+  private static boolean inRanges(String ranges, long index) {
+    try {
+      return RangeSet.parse(ranges).contains(index);
+    } catch (IllegalArgumentException e) {
+      return false;
     }
-    return false;
-  }
-
-  /** Iterations in index ranges such as {@code 0-4999,5001,5003-9999}. */
-  static long countRanges(String ranges) {
-    long n = 0;
-    for (String part : ranges.split(",")) {
-      String p = part.strip();
-      if (p.isEmpty()) continue;
-      int dash = p.indexOf('-');
-      n += dash < 0 ? 1 : Long.parseLong(p.substring(dash + 1).strip()) - Long.parseLong(p.substring(0, dash).strip()) + 1;
-    }
-    return n;
   }
 
   private static List<RunRecord> history(WorkflowInstanceStatus old, CompiledWorkflow wf) {

@@ -123,13 +123,13 @@ public final class Children {
   /**
    * The engine events for what the Jobs and children of an instance look like now: the Jobs'
    * events, one {@link FlowEvent.ChildObserved} per child, and the Jobs' {@link
-   * FlowEvent.JobsObserved} widened to count each child as its attempt's Job.
+   * FlowEvent.WorkloadsObserved} widened to count each child as its attempt's Job.
    */
   public static List<FlowEvent> withChildren(List<FlowEvent> jobEvents, Collection<WorkflowInstance> children, Instant now) {
     if (children.isEmpty()) return jobEvents;
     List<FlowEvent> events = new ArrayList<>(jobEvents.size() + children.size());
     for (FlowEvent e : jobEvents) {
-      if (e instanceof FlowEvent.JobsObserved observed) continue;
+      if (e instanceof FlowEvent.WorkloadsObserved observed) continue;
       events.add(e);
     }
     for (WorkflowInstance child : children) {
@@ -137,9 +137,9 @@ public final class Children {
     }
     Map<String, Integer> present = new HashMap<>();
     for (FlowEvent e : jobEvents) {
-      if (e instanceof FlowEvent.JobsObserved observed) present.putAll(observed.present());
+      if (e instanceof FlowEvent.WorkloadsObserved observed) present.putAll(observed.present());
     }
-    events.add(new FlowEvent.JobsObserved(newestAttempts(present, children), now));
+    events.add(new FlowEvent.WorkloadsObserved(newestAttempts(present, children), now));
     return events;
   }
 

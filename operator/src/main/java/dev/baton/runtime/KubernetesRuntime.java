@@ -112,7 +112,7 @@ public final class KubernetesRuntime implements CommandSink {
       client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
       metrics.jobCreated(Duration.ofNanos(System.nanoTime() - t0));
       if (c.decidedAt() != null) metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
-      actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code == 409) {
@@ -120,12 +120,12 @@ public final class KubernetesRuntime implements CommandSink {
         if (existing != null && !ownedBy(existing, owner)) {
           // An earlier instance of the same name left it, and the garbage collector has not yet
           // removed it: not this attempt's. The next attempt has another name.
-          actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), "Job " + c.jobName()
+          actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), "Job " + c.jobName()
               + " exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
           return;
         }
         // Created before, by this process or one before it: the step is launched, not launched twice.
-        actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+        actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
         return;
       }
       metrics.jobCreateFailed(code == 0 ? "error" : Integer.toString(code));
@@ -133,7 +133,7 @@ public final class KubernetesRuntime implements CommandSink {
     } catch (RuntimeException e) {
       metrics.jobCreateFailed("error");
       LOG.warn("{}: could not create Job {}", actor.key(), c.jobName(), e);
-      actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), e.toString(), CreateFailure.of(e).retryable(), actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), e.toString(), CreateFailure.of(e).retryable(), actor.clock().instant()));
     }
   }
 
@@ -143,7 +143,7 @@ public final class KubernetesRuntime implements CommandSink {
    */
   private static void failed(FlowActor actor, String stepId, int attempt, String what, String prefix, CreateFailure failure) {
     LOG.warn("{}: could not create {}: {}", actor.key(), what, failure.message());
-    actor.tell(new FlowEvent.JobLaunchFailed(stepId, attempt, prefix + failure.message(), failure.retryable(), actor.clock().instant()));
+    actor.tell(new FlowEvent.StepLaunchFailed(stepId, attempt, prefix + failure.message(), failure.retryable(), actor.clock().instant()));
   }
 
   /** Whether {@code job} is {@code owner}'s, or has no controller to say otherwise. */
@@ -157,26 +157,26 @@ public final class KubernetesRuntime implements CommandSink {
     try {
       WorkflowInstance child = Children.build(owner, c);
       client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).resource(child).create();
-      actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code == 409) {
         WorkflowInstance existing =
             client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).withName(c.childName()).get();
         if (existing != null && Children.ownedBy(owner, List.of(existing)).isEmpty()) {
-          actor.tell(new FlowEvent.JobLaunchFailed(c.stepId(), c.attempt(), "could not create child instance " + c.childName()
+          actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), "could not create child instance " + c.childName()
               + ": it exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
           return;
         }
         // The name is a function of the attempt: this child was created before, not a second one.
-        actor.tell(new FlowEvent.JobLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
+        actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
         return;
       }
       failed(actor, c.stepId(), c.attempt(), "child instance " + c.childName(), "could not create child instance " + c.childName() + ": ",
           CreateFailure.of(e, CHILDREN, owner.getMetadata().getNamespace()));
     } catch (RuntimeException e) {
       LOG.warn("{}: could not create child instance {}", actor.key(), c.childName(), e);
-      actor.tell(new FlowEvent.JobLaunchFailed(
+      actor.tell(new FlowEvent.StepLaunchFailed(
           c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, CreateFailure.of(e).retryable(), actor.clock().instant()));
     }
   }

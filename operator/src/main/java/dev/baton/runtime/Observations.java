@@ -43,12 +43,12 @@ public final class Observations {
       Optional<StepRef> ref = StepRef.of(job.getMetadata());
       if (ref.isEmpty()) continue;
       StepRef r = ref.get();
-      events.add(new FlowEvent.JobLaunched(r.stepId(), r.attempt(), now));
+      events.add(new FlowEvent.StepLaunched(r.stepId(), r.attempt(), now));
       if (!podTerminal.contains(r.key())) {
         jobEvent(r, job, now).ifPresent(events::add);
       }
     }
-    events.add(new FlowEvent.JobsObserved(newestAttempts(jobs), now));
+    events.add(new FlowEvent.WorkloadsObserved(newestAttempts(jobs), now));
     return events;
   }
 

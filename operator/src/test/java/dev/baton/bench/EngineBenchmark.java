@@ -109,7 +109,7 @@ public final class EngineBenchmark {
         (actor, commands) -> {
           for (Command c : commands) {
             if (c instanceof Command.CreateJob create) {
-              actor.tell(new FlowEvent.JobLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+              actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
               kubelet.schedule(
                   () -> actor.tell(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), "{\"rows\": 1}", actor.clock().instant())),
                   ThreadLocalRandom.current().nextLong(1, 6), TimeUnit.MILLISECONDS);
@@ -165,7 +165,7 @@ public final class EngineBenchmark {
                 long latest = 0;
                 for (int d : step.dependencies()) latest = Math.max(latest, times.getOrDefault(wf.steps().get(d).id(), 0L));
                 if (latest > 0) rec.add(now - latest);
-                actor.tell(new FlowEvent.JobLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+                actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
                 long runMs = ThreadLocalRandom.current().nextLong(minMs, maxMs + 1);
                 kubelet.schedule(
                     () -> {
@@ -223,7 +223,7 @@ public final class EngineBenchmark {
         (actor, commands) -> {
           for (Command c : commands) {
             if (c instanceof Command.CreateJob create) {
-              actor.tell(new FlowEvent.JobLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+              actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
               if (create.stepId().startsWith("l1-")) {
                 held.increment();
               } else {
@@ -264,7 +264,7 @@ public final class EngineBenchmark {
         (actor, commands) -> {
           for (Command c : commands) {
             if (c instanceof Command.CreateJob create) {
-              actor.tell(new FlowEvent.JobLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+              actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
               actor.tell(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), null, actor.clock().instant()));
             } else if (c instanceof Command.WriteStatus) {
               writer.dirty(actor);

@@ -164,7 +164,7 @@ class FlowActorTest {
     ManualExecutor executor = new ManualExecutor();
     FlowActor actor = new FlowEngine(executor, new RecordingSink(), CLOCK).getOrCreate(KEY, () -> run.flow);
     actor.tell(new FlowEvent.Start(at(0)));
-    for (int i = 0; i < 200; i++) actor.tell(new FlowEvent.JobLaunched("a", 1, at(1)));
+    for (int i = 0; i < 200; i++) actor.tell(new FlowEvent.StepLaunched("a", 1, at(1)));
     CompletableFuture<WorkflowInstanceStatus> last = actor.snapshot();
     assertThat(executor.tasks).hasSize(1);
     executor.tasks.poll().run();
@@ -182,8 +182,8 @@ class FlowActorTest {
     FlowActor actor =
         new FlowEngine(executor, (a, commands) -> batches.add(commands), CLOCK).getOrCreate(KEY, () -> run.flow);
     actor.tell(new FlowEvent.Start(at(0)));
-    actor.tell(new FlowEvent.JobLaunched("a", 1, at(1)));
-    actor.tell(new FlowEvent.JobLaunched("a", 1, at(2))); // a duplicate: no commands, no call
+    actor.tell(new FlowEvent.StepLaunched("a", 1, at(1)));
+    actor.tell(new FlowEvent.StepLaunched("a", 1, at(2))); // a duplicate: no commands, no call
     executor.runAll();
     assertThat(batches).hasSize(2);
     assertThat(FlowHarness.created(batches.getFirst())).containsExactly("a#1");

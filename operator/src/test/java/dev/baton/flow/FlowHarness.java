@@ -66,7 +66,7 @@ final class FlowHarness {
   }
 
   List<Command> launched(String step, int attempt, double t) {
-    return handle(new FlowEvent.JobLaunched(step, attempt, at(t)));
+    return handle(new FlowEvent.StepLaunched(step, attempt, at(t)));
   }
 
   List<Command> succeed(String step, int attempt, double t) {
@@ -137,7 +137,7 @@ final class FlowHarness {
   }
 
   /** A new engine, as after an operator restart, loaded from {@code status}. */
-  void restart(WorkflowInstanceStatus status) {
+  void operatorRestart(WorkflowInstanceStatus status) {
     flow = newFlow();
     flow.restore(status);
   }

@@ -199,7 +199,7 @@ class InstanceFlowFailureTest {
     @Test
     void aRetryableLaunchFailureIsAPlatformFailure() {
       run.start();
-      List<Command> out = run.handle(new FlowEvent.JobLaunchFailed("a", 1, "quota exceeded", true, at(1)));
+      List<Command> out = run.handle(new FlowEvent.StepLaunchFailed("a", 1, "quota exceeded", true, at(1)));
       assertThat(run.step("a").state).isEqualTo(StepState.Retrying);
       assertThat(run.step("a").platformErrors).isEqualTo(1);
       assertThat(run.step("a").message).contains("could not create the Job: quota exceeded");
@@ -209,7 +209,7 @@ class InstanceFlowFailureTest {
     @Test
     void aLaunchFailureThatCannotBeRetriedFailsAtOnce() {
       run.start();
-      run.handle(new FlowEvent.JobLaunchFailed("a", 1, "invalid Job", false, at(1)));
+      run.handle(new FlowEvent.StepLaunchFailed("a", 1, "invalid Job", false, at(1)));
       assertThat(run.step("a").state).isEqualTo(StepState.Failed);
       assertThat(run.step("a").message).isEqualTo("could not create the Job: invalid Job");
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);

@@ -45,7 +45,7 @@ class InstanceFlowResumeTest {
   void aRunningStepWhoseJobExistsStaysRunning() {
     run.start();
     run.launched("a", 1, 1);
-    run.restart(run.writtenStatus());
+    run.operatorRestart(run.writtenStatus());
     List<Command> out = resume(Map.of("a", 1), 100);
     assertThat(creates(out)).isEmpty();
     assertThat(run.step("a").state).isEqualTo(StepState.Running);
@@ -56,7 +56,7 @@ class InstanceFlowResumeTest {
   @Test
   void theWorkflowTimeoutIsArmedAgainFromTheOriginalStart() {
     run.start();
-    run.restart(run.writtenStatus());
+    run.operatorRestart(run.writtenStatus());
     assertThat(timers(resume(Map.of("a", 1), 100), Kind.WORKFLOW_TIMEOUT))
         .containsExactly(new SetTimer(TimerKey.workflowTimeout(), T0.plus(Duration.ofDays(10))));
   }
@@ -64,7 +64,7 @@ class InstanceFlowResumeTest {
   @Test
   void aLaunchingStepWithNoJobIsCreatedAgainUnderTheSameName() {
     run.start();
-    run.restart(run.writtenStatus());
+    run.operatorRestart(run.writtenStatus());
     List<Command> out = resume(Map.of(), 5);
     assertThat(creates(out)).singleElement().satisfies(c -> {
       assertThat(c.attempt()).isEqualTo(1);
@@ -76,7 +76,7 @@ class InstanceFlowResumeTest {
   @Test
   void aLaunchingStepWhoseJobExistsIsRunning() {
     run.start();
-    run.restart(run.writtenStatus());
+    run.operatorRestart(run.writtenStatus());
     assertThat(creates(resume(Map.of("a", 1), 5))).isEmpty();
     assertThat(run.step("a").state).isEqualTo(StepState.Running);
   }
@@ -87,7 +87,7 @@ class InstanceFlowResumeTest {
     run.fail("a", 1, 5);
     WorkflowInstanceStatus written = run.writtenStatus(); // a Retrying after attempt 1
     run.fire(Kind.RETRY, "a", 1, 15); // the old operator created attempt 2, then died
-    run.restart(written);
+    run.operatorRestart(written);
     List<Command> out = resume(Map.of("a", 2), 20);
     assertThat(creates(out)).isEmpty();
     assertThat(run.step("a").state).isEqualTo(StepState.Running);
@@ -103,7 +103,7 @@ class InstanceFlowResumeTest {
     WorkflowInstanceStatus written = run.writtenStatus();
     written.steps.get("a").state = StepState.Waiting; // written before the launch was recorded
     written.steps.get("a").attempt = 0;
-    run.restart(written);
+    run.operatorRestart(written);
     assertThat(creates(resume(Map.of("a", 1), 5))).isEmpty();
     assertThat(run.step("a").state).isEqualTo(StepState.Running);
     assertThat(run.step("a").attempt).isEqualTo(1);
@@ -113,7 +113,7 @@ class InstanceFlowResumeTest {
   void aRetryingStepGetsItsRetryTimerBack() {
     run.start();
     run.fail("a", 1, 5);
-    run.restart(run.writtenStatus());
+    run.operatorRestart(run.writtenStatus());
     List<Command> out = resume(Map.of("a", 1), 12);
     assertThat(creates(out)).isEmpty();
     assertThat(timers(out, Kind.RETRY)).containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(15)));
@@ -124,7 +124,7 @@ class InstanceFlowResumeTest {
   void aRunningStepWhoseJobIsGoneIsAPlatformFailure() {
     run.start();
     run.launched("a", 1, 1);
-    run.restart(run.writtenStatus());
+    run.operatorRestart(run.writtenStatus());
     List<Command> out = resume(Map.of(), 100);
     assertThat(creates(out)).isEmpty();
     assertThat(run.step("a").state).isEqualTo(StepState.Retrying);
@@ -141,7 +141,7 @@ class InstanceFlowResumeTest {
     WorkflowInstanceStatus written = run.writtenStatus();
     written.steps.remove("b"); // a status written before b and c were recorded
     written.steps.remove("c");
-    run.restart(written);
+    run.operatorRestart(written);
     List<Command> out = resume(Map.of("a", 1), 10);
     assertThat(created(out)).containsExactlyInAnyOrder("b#1", "c#1");
     // a's outputs came back with the status, so b still renders.
@@ -153,7 +153,7 @@ class InstanceFlowResumeTest {
   void aSleepingStepGetsItsTimerBack() {
     FlowHarness sleepy = new FlowHarness("steps: [{id: nap, type: sleep, sleep: 1h}]");
     sleepy.start();
-    sleepy.restart(sleepy.writtenStatus());
+    sleepy.operatorRestart(sleepy.writtenStatus());
     List<Command> out = sleepy.handle(new FlowEvent.Resume(Map.of(), at(60)));
     assertThat(timers(out, Kind.SLEEP)).containsExactly(new SetTimer(new TimerKey(Kind.SLEEP, "nap", 1), at(3600)));
     sleepy.fire(Kind.SLEEP, "nap", 1, 3600);
@@ -164,14 +164,14 @@ class InstanceFlowResumeTest {
   void aFinishedRunStaysFinished() {
     FlowHarness noop = new FlowHarness("steps: [{id: a, type: noop}]");
     noop.start();
-    noop.restart(noop.writtenStatus());
+    noop.operatorRestart(noop.writtenStatus());
     assertThat(noop.handle(new FlowEvent.Resume(Map.of(), at(5)))).isEmpty();
     assertThat(noop.flow.phase()).isEqualTo(InstancePhase.Succeeded);
   }
 
   @Test
   void aRunThatNeverStartedStartsOnResume() {
-    run.restart(run.writtenStatus());
+    run.operatorRestart(run.writtenStatus());
     assertThat(created(resume(Map.of(), 5))).containsExactly("a#1");
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Running);
   }
@@ -188,7 +188,7 @@ class InstanceFlowResumeTest {
             """);
     failing.start();
     failing.fail("a", 1, 5);
-    failing.restart(failing.writtenStatus());
+    failing.operatorRestart(failing.writtenStatus());
     assertThat(creates(failing.handle(new FlowEvent.Resume(Map.of("a", 1, "b", 1), at(10))))).isEmpty();
     assertThat(creates(failing.succeed("b", 1, 11))).isEmpty();
     assertThat(failing.flow.phase()).isEqualTo(InstancePhase.Failed);
@@ -222,7 +222,7 @@ class InstanceFlowResumeTest {
     run.launched("c", 2, 16);
     // The operator dies here; the last status it wrote is `written`.
 
-    run.restart(written);
+    run.operatorRestart(written);
     apply.accept(resume(Map.copyOf(cluster), 20));
     assertThat(run.step("b").state).isEqualTo(StepState.Running);
     assertThat(run.step("c").state).isEqualTo(StepState.Running);

@@ -238,7 +238,7 @@ class InstanceFlowScaleTest {
       apply.accept(run.succeed("l.3.w", 1, 4)); // 6
       // The operator dies; its last status is `written`.
 
-      run.restart(written);
+      run.operatorRestart(written);
       List<Command> out = run.handle(new FlowEvent.Resume(Map.copyOf(cluster), at(10)));
       assertThat(creates(out)).isEmpty();
       assertThat(run.flow.stepState("l.5.w")).isEqualTo(StepState.Running);
@@ -275,7 +275,7 @@ class InstanceFlowScaleTest {
       status.steps.get("b").state = StepState.Waiting;
       status.steps.get("b").userErrors = null;
       status.steps.get("c").state = StepState.Waiting;
-      run.restart(status);
+      run.operatorRestart(status);
       List<Command> out = run.handle(new FlowEvent.Start(at(100)));
       assertThat(created(out)).containsExactly("b#2");
       assertThat(run.step("a").state).isEqualTo(StepState.Succeeded);
@@ -296,7 +296,7 @@ class InstanceFlowScaleTest {
       status.steps.get("l").loop.unsuccessful = null;
       status.steps.get("l").loop.errors = null;
       int before = run.all.size();
-      run.restart(status);
+      run.operatorRestart(status);
       List<Command> out = run.handle(new FlowEvent.Start(at(100)));
       assertThat(created(out)).containsExactly("l.4.w#1", "l.7.w#1");
       run.succeedLaunched(101);

@@ -105,9 +105,9 @@ class InstanceFlowSubworkflowTest {
   @Test
   void aChildSeenThenMissingIsAPlatformFailure() {
     run.start();
-    run.handle(new FlowEvent.JobsObserved(Map.of("load", 1), at(1)));
+    run.handle(new FlowEvent.WorkloadsObserved(Map.of("load", 1), at(1)));
     assertThat(run.step("load").state).isEqualTo(StepState.Running);
-    run.handle(new FlowEvent.JobsObserved(Map.of(), at(2)));
+    run.handle(new FlowEvent.WorkloadsObserved(Map.of(), at(2)));
     assertThat(run.step("load").state).isEqualTo(StepState.Retrying);
     assertThat(run.step("load").platformErrors).isEqualTo(1);
   }

@@ -600,7 +600,7 @@ class InstanceFlowTest {
       secondAttempt();
       assertThat(run.fail("a", 1, 20)).isEmpty();
       assertThat(run.succeed("a", 1, 21)).isEmpty();
-      assertThat(run.handle(new FlowEvent.JobLaunchFailed("a", 1, "x", true, at(22)))).isEmpty();
+      assertThat(run.handle(new FlowEvent.StepLaunchFailed("a", 1, "x", true, at(22)))).isEmpty();
       assertThat(run.step("a").state).isEqualTo(StepState.Running);
       assertThat(run.step("a").attempt).isEqualTo(2);
     }

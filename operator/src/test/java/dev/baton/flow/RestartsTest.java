@@ -382,6 +382,15 @@ class RestartsTest {
   }
 
   @Test
+  void aLoopWhoseSucceededRecordIsUnreadableStartsOverInsteadOfCountingBackwards() {
+    WorkflowInstanceStatus old = loopFailed();
+    old.steps.get("days").loop.succeeded = "5-3";
+    WorkflowInstanceStatus next = Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.FOREACH), NOW);
+    assertThat(next.steps.get("days").loop).isNull();
+    assertThat(Restarts.rerunsIteration(next, "days.4.work")).isTrue();
+  }
+
+  @Test
   void beginningAndStepDropTheLoopRecordsOfTheStepsTheyRerun() {
     CompiledWorkflow wf = loopWorkflow(StepType.FOREACH);
     assertThat(Restarts.apply(loopFailed(), req(2, RestartFrom.Beginning, null), wf, NOW).steps.get("days").loop).isNull();
@@ -425,8 +434,8 @@ class RestartsTest {
 
   @Test
   void countsIterationsInRanges() {
-    assertThat(Restarts.countRanges("0-4999,5001-9999")).isEqualTo(9999);
-    assertThat(Restarts.countRanges("7")).isEqualTo(1);
-    assertThat(Restarts.countRanges("0-3, 5 ,7-8")).isEqualTo(7);
+    assertThat(RangeSet.parse("0-4999,5001-9999").size()).isEqualTo(9999);
+    assertThat(RangeSet.parse("7").size()).isEqualTo(1);
+    assertThat(RangeSet.parse("0-3, 5 ,7-8").size()).isEqualTo(7);
   }
 }

@@ -161,7 +161,7 @@ class ChildrenTest {
   @Test
   void childrenCountAsTheirAttemptsJobs() {
     List<FlowEvent> jobEvents =
-        List.of(new FlowEvent.JobLaunched("load", 1, NOW), new FlowEvent.JobsObserved(Map.of("load", 1, "sub", 1), NOW));
+        List.of(new FlowEvent.StepLaunched("load", 1, NOW), new FlowEvent.WorkloadsObserved(Map.of("load", 1, "sub", 1), NOW));
     List<WorkflowInstance> children =
         List.of(child("sub", 2, InstancePhase.Running), child("sub", 1, InstancePhase.Failed), child("days.0.sub", 1, null));
 
@@ -169,15 +169,15 @@ class ChildrenTest {
 
     assertThat(events.getFirst()).isEqualTo(jobEvents.getFirst());
     assertThat(events).filteredOn(FlowEvent.ChildObserved.class::isInstance).hasSize(3);
-    assertThat(events).filteredOn(FlowEvent.JobsObserved.class::isInstance).hasSize(1);
+    assertThat(events).filteredOn(FlowEvent.WorkloadsObserved.class::isInstance).hasSize(1);
     // Last, as from the Jobs alone: the engine sees every attempt before it judges what is missing.
-    assertThat(events.getLast()).isEqualTo(new FlowEvent.JobsObserved(Map.of("load", 1, "sub", 2, "days.0.sub", 1), NOW));
+    assertThat(events.getLast()).isEqualTo(new FlowEvent.WorkloadsObserved(Map.of("load", 1, "sub", 2, "days.0.sub", 1), NOW));
     assertThat(Children.newestAttempts(Map.of("load", 3), children)).isEqualTo(Map.of("load", 3, "sub", 2, "days.0.sub", 1));
   }
 
   @Test
   void withNoChildrenTheJobsEventsPassUnchanged() {
-    List<FlowEvent> jobEvents = List.of(new FlowEvent.JobsObserved(Map.of("load", 1), NOW));
+    List<FlowEvent> jobEvents = List.of(new FlowEvent.WorkloadsObserved(Map.of("load", 1), NOW));
     assertThat(Children.withChildren(jobEvents, List.of(), NOW)).isEqualTo(jobEvents);
   }
 

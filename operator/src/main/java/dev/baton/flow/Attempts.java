@@ -1,0 +1,237 @@
+package dev.baton.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.baton.api.InstancePhase;
+import dev.baton.api.StepState;
+import dev.baton.api.StepType;
+import dev.baton.api.SubworkflowMode;
+import dev.baton.dag.CompiledStep;
+import dev.baton.expr.ExpressionException;
+import dev.baton.flow.Command.CreateChild;
+import dev.baton.flow.Command.CreateJob;
+import dev.baton.flow.Command.DeleteJob;
+import dev.baton.flow.Command.SetTimer;
+import dev.baton.flow.Command.StopChild;
+import dev.baton.flow.FlowEvent.ChildObserved;
+import dev.baton.flow.FlowEvent.StepFailed;
+import dev.baton.flow.FlowEvent.StepLaunchFailed;
+import dev.baton.flow.FlowEvent.StepSucceeded;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A step's attempts, and the workloads of job and subworkflow steps' attempts: a Job, or a child
+ * instance. Starts an attempt, stops its workload, and reads what the runtime reports about it;
+ * what a success or a failure means is {@link StepOutcomes}'. Reports about an attempt that is no
+ * longer current are ignored.
+ */
+final class Attempts {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final String instance;
+  private final Frame top;
+  private final Agenda agenda;
+  private final StepRenderer renderer;
+  private final StepOutcomes outcomes;
+
+  Attempts(String instance, Frame top, Agenda agenda, StepRenderer renderer, StepOutcomes outcomes) {
+    this.instance = instance;
+    this.top = top;
+    this.agenda = agenda;
+    this.renderer = renderer;
+    this.outcomes = outcomes;
+  }
+
+  /**
+   * Starts the next attempt of a noop, sleep, job or subworkflow step; {@code stepParams} are
+   * rendered anew when null.
+   */
+  void launch(Frame f, int i, Map<String, String> stepParams, Instant now) {
+    CompiledStep s = f.step(i);
+    f.attempt[i]++;
+    f.workloadNames[i] = null;
+    f.startTime[i] = now;
+    f.endTime[i] = null;
+    f.retryAt[i] = null;
+    switch (s.type()) {
+      case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
+      case SLEEP -> {
+        outcomes.moved(f, i, StepState.Running, "sleeping for " + s.definition().sleep);
+        agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, f.path(i), f.attempt[i]), now.plus(s.sleep())));
+      }
+      case JOB, SUBWORKFLOW -> launchWorkload(f, i, stepParams, now);
+      case FOREACH, WHILE -> throw new IllegalStateException("loops start in Loops.start");
+    }
+  }
+
+  /** Renders the current attempt's workload and asks for it; {@code rendered} null: params anew. */
+  private void launchWorkload(Frame f, int i, Map<String, String> rendered, Instant now) {
+    CompiledStep s = f.step(i);
+    boolean job = s.type() == StepType.JOB;
+    Command create;
+    try {
+      Map<String, String> stepParams = rendered != null ? rendered : renderer.stepParams(f, s);
+      if (job) {
+        StepRenderer.RenderedJob r = renderer.job(f, s, stepParams);
+        create = new CreateJob(
+            f.path(i), f.attempt[i], name(f, i), s.definition().job, r.command(), r.args(), r.env(), stepParams, s.timeout(), now);
+      } else {
+        create = new CreateChild(
+            f.path(i), f.attempt[i], name(f, i), s.definition().subworkflow.workflow, renderer.childParams(f, s, stepParams));
+      }
+    } catch (ExpressionException e) {
+      String what = job ? "the job" : "the subworkflow params";
+      outcomes.failed(f, i, FailureKind.FATAL, "could not render " + what + ": " + e.getMessage(), now);
+      return;
+    }
+    f.workloadSeen[i] = false;
+    outcomes.moved(f, i, StepState.Launching, null);
+    agenda.command(create);
+    agenda.armStepTimeout(f, i);
+  }
+
+  /** Tells the current attempt's workload to stop; the step's state is the caller's. */
+  void stop(Frame f, int i) {
+    if (f.step(i).type() == StepType.JOB) {
+      agenda.command(new DeleteJob(f.path(i), f.attempt[i], name(f, i)));
+    } else {
+      agenda.command(new StopChild(f.path(i), f.attempt[i], name(f, i)));
+      // The child ends its unfinished steps Stopped, but this run may not hear of it: it may have
+      // ended, or folded the step's iteration into its loop's counts, by then.
+      f.childRollups[i] = StatusProjection.stopped(f.childRollups[i]);
+    }
+  }
+
+  /** After a restore: attempt {@code seen}, newer than the status knows, exists; it runs. */
+  void adopt(Frame f, int i, int seen, Instant now) {
+    f.attempt[i] = seen;
+    f.workloadNames[i] = null;
+    f.workloadSeen[i] = true;
+    f.startTime[i] = now;
+    f.endTime[i] = null;
+    outcomes.moved(f, i, StepState.Running, "recovered: found the " + word(f.step(i)) + " of attempt " + seen);
+    agenda.armStepTimeout(f, i);
+  }
+
+  /** After a restore, a Launching or Running step; {@code seen} is its newest attempt found. */
+  void reattach(Frame f, int i, int seen, Instant now) {
+    if (seen == f.attempt[i]) {
+      f.workloadSeen[i] = true;
+      agenda.armStepTimeout(f, i);
+      launched(f, i, now);
+    } else if (f.state[i] == StepState.Launching) {
+      // The create may never have reached the API server; the name is the same, so creating
+      // again is safe either way.
+      launchWorkload(f, i, null, now);
+    } else {
+      outcomes.attemptFailed(f, i, FailureKind.PLATFORM, "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " is gone", null, now);
+    }
+  }
+
+  /** The attempt's workload exists (StepLaunched), or its pod runs (StepStarted). */
+  void onLaunched(String path, int attempt, Instant now) {
+    Occurrence o = current(path, attempt);
+    if (o != null && o.frame().state[o.index()] == StepState.Launching) launched(o.frame(), o.index(), now);
+  }
+
+  private void launched(Frame f, int i, Instant now) {
+    CompiledStep s = f.step(i);
+    if (s.type() == StepType.SUBWORKFLOW && s.definition().subworkflow.modeOrDefault() == SubworkflowMode.ASYNC) {
+      outcomes.succeeded(f, i, Map.of("child", NODES.textNode(name(f, i))), now);
+      f.message[i] = "started child " + name(f, i);
+    } else if (f.state[i] == StepState.Launching) {
+      outcomes.moved(f, i, StepState.Running, null);
+    }
+  }
+
+  void onLaunchFailed(StepLaunchFailed e, Instant now) {
+    Occurrence o = current(e.stepId(), e.attempt());
+    if (o == null || o.frame().state[o.index()] != StepState.Launching) return;
+    FailureKind kind = e.retryable() ? FailureKind.PLATFORM : FailureKind.FATAL;
+    outcomes.attemptFailed(o.frame(), o.index(), kind, "could not create the " + word(o.frame().step(o.index())) + ": " + e.message(), null, now);
+  }
+
+  /** The workloads that exist now: the running steps' are seen, or were deleted under them. */
+  void onObserved(Map<String, Integer> present, Instant now) {
+    for (Frame f : top.withIterations()) {
+      if (f.ended) continue;
+      for (int i = 0; i < f.n; i++) {
+        StepType type = f.step(i).type();
+        if ((type != StepType.JOB && type != StepType.SUBWORKFLOW) || !f.isRunning(i)) continue;
+        Integer newest = present.get(f.path(i));
+        if (newest != null && newest == f.attempt[i]) {
+          f.workloadSeen[i] = true;
+          if (f.state[i] == StepState.Launching) launched(f, i, now);
+        } else if (f.workloadSeen[i]) {
+          outcomes.attemptFailed(
+              f, i, FailureKind.PLATFORM,
+              "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
+        }
+      }
+    }
+  }
+
+  void onChild(ChildObserved c, Instant now) {
+    Occurrence o = current(c.stepId(), c.attempt());
+    if (o == null || o.frame().step(o.index()).type() != StepType.SUBWORKFLOW) return;
+    Frame f = o.frame();
+    int i = o.index();
+    if (c.rollup() != null && f.childRollups[i] != c.rollup()) {
+      f.childRollups[i] = c.rollup();
+      f.markChanged(i);
+      agenda.statusChanged();
+    }
+    if (!f.isRunning(i)) return;
+    f.workloadSeen[i] = true;
+    InstancePhase p = c.phase() == null ? InstancePhase.Pending : c.phase();
+    switch (p) {
+      case Pending, Queued, Running -> {
+        if (f.state[i] == StepState.Launching) launched(f, i, now);
+      }
+      case Succeeded -> outcomes.succeeded(f, i, c.outputs() == null ? Map.of() : c.outputs(), now);
+      case Failed, TimedOut, Stopped ->
+          outcomes.attemptFailed(
+              f, i, FailureKind.USER, "child " + name(f, i) + " " + p + (c.message() == null ? "" : ": " + c.message()), null, now);
+    }
+  }
+
+  void onSucceeded(StepSucceeded e, Instant now) {
+    Occurrence o = runningJob(e.stepId(), e.attempt());
+    if (o == null) return;
+    Map<String, JsonNode> parsed;
+    try {
+      parsed = StepOutputs.parse(e.terminationMessage());
+    } catch (IllegalArgumentException bad) {
+      // Bad output is a user error (FailureKind.USER, RetryPolicy.userErrors): retried.
+      outcomes.attemptFailed(o.frame(), o.index(), FailureKind.USER, bad.getMessage(), 0, now);
+      return;
+    }
+    o.frame().exitCode[o.index()] = 0;
+    outcomes.succeeded(o.frame(), o.index(), parsed, now);
+  }
+
+  void onFailed(StepFailed e, Instant now) {
+    Occurrence o = runningJob(e.stepId(), e.attempt());
+    if (o != null) outcomes.attemptFailed(o.frame(), o.index(), e.kind(), e.message(), e.exitCode(), now);
+  }
+
+  /** The occurrence at {@code path} if {@code attempt} is its current one; else null. */
+  private Occurrence current(String path, int attempt) {
+    Occurrence o = top.locate(path);
+    return o != null && o.isCurrent(attempt) ? o : null;
+  }
+
+  private Occurrence runningJob(String path, int attempt) {
+    Occurrence o = current(path, attempt);
+    return o != null && o.frame().isRunning(o.index()) && o.frame().step(o.index()).type() == StepType.JOB ? o : null;
+  }
+
+  String name(Frame f, int i) {
+    return f.workloadName(instance, i);
+  }
+
+  private static String word(CompiledStep s) {
+    return s.type() == StepType.SUBWORKFLOW ? "child instance" : "Job";
+  }
+}
