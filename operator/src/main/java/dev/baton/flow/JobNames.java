@@ -1,9 +1,7 @@
 package dev.baton.flow;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.baton.util.Digests;
+
 
 /**
  * Job names: a pure function of (instance, step, attempt), so a repeated launch collides with
@@ -34,11 +32,7 @@ public final class JobNames {
   }
 
   private static String hash(String s) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 4);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.sha256Hex(s, 4);
   }
+
 }

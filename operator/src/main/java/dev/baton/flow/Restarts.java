@@ -108,7 +108,7 @@ public final class Restarts {
     BitSet whole = from == RestartFrom.Beginning ? all(wf) : new BitSet();
     if (from == RestartFrom.Step) whole.or(downstreamOf(wf.step(req.step), wf));
 
-    WorkflowInstanceStatus next = copy(old);
+    WorkflowInstanceStatus next = Json.copy(old);
     int run = run(old) + 1;
     next.run = run;
     next.history = history(old, wf);
@@ -134,7 +134,7 @@ public final class Restarts {
     next.progress = kept + "/" + wf.size();
     if (next.conditions == null) next.conditions = new ArrayList<>();
     next.conditions.removeIf(c -> RESTART_PENDING.equals(c.getType()));
-    Conditions.set(next.conditions, "Completed", false, "Restarted", next.message, null, now);
+    Conditions.set(next.conditions, Conditions.COMPLETED, false, "Restarted", next.message, null, now);
     Conditions.set(next.conditions, RESTARTED, true, from.name(), "run " + run + FROM + describe(req), null, now);
     return next;
   }
@@ -255,9 +255,5 @@ public final class Restarts {
     history.add(r);
     while (history.size() > HISTORY_LIMIT) history.removeFirst();
     return history;
-  }
-
-  private static WorkflowInstanceStatus copy(WorkflowInstanceStatus s) {
-    return Json.fromTree(Json.toTree(s), WorkflowInstanceStatus.class);
   }
 }

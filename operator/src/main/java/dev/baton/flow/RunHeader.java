@@ -53,14 +53,14 @@ final class RunHeader {
     startedAt = now;
     endedAt = null;
     message = null;
-    Conditions.set(conditions, "Completed", false, "Running", "the run is in progress", null, now);
+    Conditions.set(conditions, Conditions.COMPLETED, false, "Running", "the run is in progress", null, now);
   }
 
   void finish(InstancePhase endPhase, String why, Instant now) {
     phase = endPhase;
     endedAt = now;
     message = why;
-    Conditions.set(conditions, "Completed", true, endPhase.name(), why, null, now);
+    Conditions.set(conditions, Conditions.COMPLETED, true, endPhase.name(), why, null, now);
   }
 
   /** A new status with the run's fields filled in; its steps are the caller's. */

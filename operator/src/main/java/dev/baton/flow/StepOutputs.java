@@ -1,5 +1,6 @@
 package dev.baton.flow;
 
+import dev.baton.util.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.api.Json;
@@ -22,19 +23,14 @@ final class StepOutputs {
       node = Json.MAPPER.readTree(terminationMessage);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
-          "outputs: the termination message is not JSON (" + e.getOriginalMessage() + "): " + abbreviate(terminationMessage));
+          "outputs: the termination message is not JSON (" + e.getOriginalMessage() + "): " + Text.abbreviate(terminationMessage.strip(), 80));
     }
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException(
-          "outputs: the termination message must be a JSON object, got: " + abbreviate(terminationMessage));
+          "outputs: the termination message must be a JSON object, got: " + Text.abbreviate(terminationMessage.strip(), 80));
     }
     Map<String, JsonNode> map = new LinkedHashMap<>();
     node.properties().forEach(e -> map.put(e.getKey(), e.getValue()));
     return map;
-  }
-
-  private static String abbreviate(String s) {
-    String t = s.strip();
-    return t.length() <= 80 ? t : t.substring(0, 77) + "...";
   }
 }
