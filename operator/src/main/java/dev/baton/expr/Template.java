@@ -89,6 +89,12 @@ public final class Template {
 
   public String render(Scope scope) {
     if (parts.size() == 1 && parts.getFirst() instanceof Text t) return t.text();
+    String text = renderHoles(scope);
+    scope.rendered().add(text.length(), source);
+    return text;
+  }
+
+  private String renderHoles(Scope scope) {
     StringBuilder sb = new StringBuilder();
     for (Part p : parts) {
       switch (p) {

@@ -106,6 +106,19 @@ class ExpressionLimitsTest {
   }
 
   @Test
+  void theTemplatesOfOneScopeCannotAddUpPastTheLimitEither() {
+    // A Job's command, args and env render against one scope: 17 x 60,000 characters each.
+    Template t = Template.parse("${params.big}".repeat(17));
+    Scope job = new Scope(SCOPE.params(), Map.of());
+    for (int k = 0; k < 4; k++) assertThat(t.render(job)).hasSize(1_020_000);
+    assertThatThrownBy(() -> t.render(job))
+        .isInstanceOf(ExpressionException.class)
+        .hasMessageContaining("renders past 4194304 characters, with the other templates rendered with it");
+    // The next Job's rendering starts afresh.
+    assertThat(t.render(new Scope(SCOPE.params(), Map.of()))).hasSize(1_020_000);
+  }
+
+  @Test
   void ordinaryLargeExpressionsStayWithinTheLimits() {
     // 25 years of days, mapped and filtered; a param used many times over.
     assertThat(eval("dates('2000-01-01', '2024-12-31').map(d, d + 'T00:00:00Z').size()")).isEqualTo(9132L);
