@@ -75,7 +75,8 @@ public class Step {
   @JsonPropertyDescription(
       "Step params: values interpolated like command, visible in this step as params.<name>"
           + " over the workflow's, and passed to its container as env BATON_PARAM_<NAME>.")
-  public Map<String, String> params;
+  @Size(max = 100)
+  public Map<String, @Size(max = 4096) String> params;
 
   @JsonPropertyDescription("For a foreach step: the loop params and the concurrency.")
   public ForeachSpec foreach;

@@ -20,7 +20,8 @@ public class SubworkflowSpec {
   @JsonPropertyDescription(
       "Params for the child run, by name. Values are interpolated like a job's command; the child"
           + " converts each to its param's type.")
-  public Map<String, String> params;
+  @Size(max = 100)
+  public Map<String, @Size(max = 4096) String> params;
 
   @JsonPropertyDescription(
       "sync (the default): the step waits for the child and takes its outcome; its outputs are"

@@ -23,8 +23,10 @@ public class WorkflowInstanceSpec {
   public String workflow;
 
   @JsonPropertyDescription(
-      "Values for the Workflow's params, by name. Read once, when the run starts.")
+      "Values for the Workflow's params, by name. Read once, when the run starts. At most 64 KiB"
+          + " as JSON, defaults included: a run with more fails at once.")
   @PreserveUnknownFields
+  @Size(max = 100)
   public Map<String, JsonNode> params;
 
   @JsonPropertyDescription(

@@ -20,7 +20,43 @@ public final class ParamResolver {
   private static final ObjectReader ONE_VALUE =
       Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /**
+   * The most a run's params may take, as JSON: 64 KiB. Expressions see them whole, and a foreach
+   * may copy one into every iteration's status; the evaluation limits of dev.baton.expr assume
+   * inputs of about this size.
+   */
+  public static final int MAX_PARAMS_BYTES = 64 * 1024;
+
   private ParamResolver() {}
+
+  /** The size of the params as JSON, in bytes. */
+  public static long serializedSize(Map<String, JsonNode> params) {
+    if (params == null) return 0;
+    var counter =
+        new java.io.OutputStream() {
+          long count;
+
+          @Override
+          public void write(int b) {
+            count++;
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            count += len;
+          }
+        };
+    try {
+      Json.MAPPER.writeValue(counter, params);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("params do not serialize", e);
+    }
+    return counter.count;
+  }
+
+  private static String overLimit(String what, long size) {
+    return what + " are " + size + " bytes, over the " + MAX_PARAMS_BYTES / 1024 + " KiB limit";
+  }
 
   /**
    * A child run's params arrive as strings, rendered by the parent, which does not know the
@@ -64,8 +100,17 @@ public final class ParamResolver {
     return converted;
   }
 
+  /**
+   * The run's params: the supplied ones over the declared defaults, checked. Throws when a name or
+   * a type is wrong, a required param is missing, or the params (supplied, or with the defaults)
+   * are more than {@link #MAX_PARAMS_BYTES} as JSON.
+   */
   public static Map<String, JsonNode> resolve(List<ParamSpec> declared, Map<String, JsonNode> supplied)
       throws InvalidDefinitionException {
+    long suppliedSize = serializedSize(supplied);
+    if (suppliedSize > MAX_PARAMS_BYTES) {
+      throw new InvalidDefinitionException(List.of(overLimit("spec.params", suppliedSize)));
+    }
     List<String> problems = new ArrayList<>();
     Map<String, JsonNode> resolved = new LinkedHashMap<>();
     Map<String, ParamSpec> byName = new LinkedHashMap<>();
@@ -92,6 +137,10 @@ public final class ParamResolver {
       } else {
         resolved.put(p.name, normalize(p.typeOrDefault(), value));
       }
+    }
+    long resolvedSize = problems.isEmpty() ? serializedSize(resolved) : 0;
+    if (resolvedSize > MAX_PARAMS_BYTES) {
+      problems.add(overLimit("params with the workflow's defaults", resolvedSize));
     }
     if (!problems.isEmpty()) {
       throw new InvalidDefinitionException(problems);

@@ -15,10 +15,59 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 
-/** Compiles CEL. One shared instance; compiling is the costly part, so callers cache results. */
+/**
+ * Compiles CEL. One shared instance; compiling is the costly part, so callers cache results.
+ *
+ * <h2>Limits</h2>
+ *
+ * Expressions are written by any user who may create a Workflow, and evaluated inside the
+ * operator, which serves every tenant: an expression that ran the heap out would end the JVM, and
+ * the same evaluation would run again after the restart. So every evaluation is bounded, and one
+ * that passes a bound fails with an {@link ExpressionException} naming it (its step then fails,
+ * for good, and nothing else does):
+ *
+ * <ul>
+ *   <li>at most {@value #MAX_ITERATIONS} iterations of the list macros (all, exists, map, filter)
+ *       in one evaluation, nested ones included;
+ *   <li>no string (or bytes) longer than {@value #MAX_TEXT} characters and no list or map of more
+ *       than {@value #MAX_ELEMENTS} elements, checked on every value as it is made;
+ *   <li>a result of at most {@value #MAX_RESULT} characters as it would be rendered into text
+ *       (a list holding one long param many times is small to hold, huge to render), and a
+ *       {@link Template} that renders to at most {@value #MAX_TEXT};
+ *   <li>a cost budget of {@value #MAX_COST}: one per node evaluated, plus one per element and per
+ *       {@value Budget#CHARS_PER_UNIT} characters of each distinct value the evaluation sees.
+ * </ul>
+ *
+ * <p>cel-java 0.14 has no runtime cost limit of its own (only the iteration limit, and cost
+ * <em>estimates</em> at compile time, which cannot see how large params are). A time limit alone
+ * would not do: a few string concatenations doubling a param reach gigabytes in milliseconds. So
+ * the evaluation is {@linkplain CelRuntime.Program#trace traced}: CEL's interpreter reports the
+ * value of every node right after making it, and {@link Budget} checks each one. A value can be at
+ * most twice the size limit when it is checked (the concatenation of two values within it), and
+ * since every value an evaluation holds was charged when it was made, the budget bounds the memory
+ * of an evaluation to some tens of megabytes at worst, whatever the expression: charging sizes,
+ * not just nodes, is what makes it a memory bound. The inputs are bounded too: params at 64 KiB
+ * (see {@code ParamResolver}), and {@link Dates dates()} at {@value Dates#MAX_DATES} days.
+ */
 public final class Expressions {
   /** Bounds list macros such as all/exists/map, so that no expression runs away. */
-  private static final int MAX_ITERATIONS = 100_000;
+  static final int MAX_ITERATIONS = 100_000;
+
+  /** The longest string, in characters (or bytes), an evaluation may make: 1 MiB. */
+  public static final int MAX_TEXT = 1 << 20;
+
+  /**
+   * The longest result an evaluation may give, as text (as JSON, for a list or map): 4 MiB. More
+   * than {@link #MAX_TEXT}, for a foreach's items may be a list of up to {@link #MAX_ELEMENTS}
+   * dates.
+   */
+  public static final int MAX_RESULT = 4 << 20;
+
+  /** The most elements a list or map made by an evaluation may have. */
+  public static final int MAX_ELEMENTS = 100_000;
+
+  /** The cost budget of one evaluation: see {@link Budget}. */
+  public static final long MAX_COST = 1_000_000;
 
   /**
    * Numbers from JSON (params, outputs) are int or double by their spelling alone, so 1 and 0.5
@@ -43,6 +92,11 @@ public final class Expressions {
           .build();
 
   private Expressions() {}
+
+  /** A fresh budget, for one evaluation. */
+  static Budget budget() {
+    return new Budget(MAX_COST, MAX_TEXT, MAX_ELEMENTS);
+  }
 
   private static CelCompiler compiler(CelType resultType) {
     var builder =

@@ -5,13 +5,37 @@ import java.util.Map;
 /**
  * What an expression can see. Values are CEL's Java forms: String, Long, Double, Boolean, List,
  * Map; {@link Values#fromJson} makes them from JSON.
+ *
+ * <p>A scope is also one rendering, such as a Job's command, args and env: the {@link Template
+ * templates} rendered against it may make at most {@link Expressions#MAX_RESULT} characters
+ * together, counted in {@code rendered}. Each template is bounded; many could still add up.
  */
 public record Scope(
     Map<String, Object> params,
     Map<String, Object> steps,
     Map<String, Object> loop,
-    Map<String, Object> last) {
-  public static final Scope EMPTY = new Scope(Map.of(), Map.of());
+    Map<String, Object> last,
+    Rendered rendered) {
+  /** The characters rendered against a scope so far. */
+  public static final class Rendered {
+    /** Counts nothing: for {@link #EMPTY}, shared by all, which has no params to render. */
+    private static final Rendered UNCOUNTED = new Rendered();
+
+    private long chars;
+
+    /** Counts {@code n} more characters; throws once they pass the limit. */
+    void add(long n, String source) {
+      if (this == UNCOUNTED) return;
+      chars += n;
+      if (chars > Expressions.MAX_RESULT) {
+        throw new ExpressionException(
+            "'" + source + "' renders past " + Expressions.MAX_RESULT
+                + " characters, with the other templates rendered with it");
+      }
+    }
+  }
+
+  public static final Scope EMPTY = new Scope(Map.of(), Map.of(), Map.of(), Map.of(), Rendered.UNCOUNTED);
 
   /**
    * Outside loops.
@@ -27,7 +51,13 @@ public record Scope(
    * @param loop inside a loop: loop.index and the loop params (an inner loop's over an outer's)
    * @param last in a while loop: the previous iteration's steps by id
    */
-  public Scope {}
+  public Scope(
+      Map<String, Object> params,
+      Map<String, Object> steps,
+      Map<String, Object> loop,
+      Map<String, Object> last) {
+    this(params, steps, loop, last, new Rendered());
+  }
 
   Map<String, Object> asVariables() {
     return Map.of("params", params, "steps", steps, "loop", loop, "last", last);

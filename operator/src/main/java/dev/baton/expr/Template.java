@@ -89,11 +89,25 @@ public final class Template {
 
   public String render(Scope scope) {
     if (parts.size() == 1 && parts.getFirst() instanceof Text t) return t.text();
+    String text = renderHoles(scope);
+    scope.rendered().add(text.length(), source);
+    return text;
+  }
+
+  private String renderHoles(Scope scope) {
     StringBuilder sb = new StringBuilder();
     for (Part p : parts) {
       switch (p) {
         case Text t -> sb.append(t.text());
-        case Hole h -> sb.append(Values.render(h.expression().evaluate(scope)));
+        case Hole h -> {
+          // Measured before it is rendered; and each hole is bounded, but many could add up.
+          Object value = h.expression().evaluate(scope);
+          if (Values.renderedLengthOver(value, Expressions.MAX_TEXT - sb.length())) {
+            throw new ExpressionException(
+                "'" + source + "' renders to over " + Expressions.MAX_TEXT + " characters");
+          }
+          sb.append(Values.render(value));
+        }
       }
     }
     return sb.toString();

@@ -74,4 +74,54 @@ public final class Values {
       default -> toJson(value).toString();
     };
   }
+
+  /**
+   * The value {@link #render rendered} when that takes at most {@code max} characters; else what
+   * it is and how large ("a string of 60000 characters"), for messages.
+   */
+  public static String describe(Object value, int max) {
+    if (!renderedLengthOver(value, max)) return render(value);
+    return switch (value) {
+      case String s -> "a string of " + s.length() + " characters";
+      case Collection<?> c -> "a list of " + c.size() + " elements";
+      case Map<?, ?> m -> "a map of " + m.size() + " entries";
+      default -> "a value of over " + max + " characters";
+    };
+  }
+
+  /**
+   * Whether {@link #render rendering} the value would take more than {@code limit} characters,
+   * about: stops counting as soon as it is over, so it is cheap even for a value that shares
+   * one part many times over.
+   */
+  public static boolean renderedLengthOver(Object value, long limit) {
+    return renderedLength(value, limit + 1) > limit;
+  }
+
+  /** The rendered length of a value, or at least {@code stopAt}. */
+  private static long renderedLength(Object value, long stopAt) {
+    return switch (value) {
+      case String s -> s.length() + 2L;
+      case com.google.protobuf.ByteString b -> b.size() * 2L + 2;
+      case Collection<?> c -> {
+        long n = 2;
+        for (Object v : c) {
+          if (n >= stopAt) break;
+          n += 1 + renderedLength(v, stopAt - n);
+        }
+        yield n;
+      }
+      case Map<?, ?> m -> {
+        long n = 2;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          if (n >= stopAt) break;
+          n += 2 + renderedLength(e.getKey(), stopAt - n);
+          if (n < stopAt) n += renderedLength(e.getValue(), stopAt - n);
+        }
+        yield n;
+      }
+      case null -> 4;
+      default -> String.valueOf(value).length();
+    };
+  }
 }

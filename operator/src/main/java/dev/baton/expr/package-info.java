@@ -7,7 +7,8 @@
  * standard CEL there is {@code dates(from, to[, step])} for backfills, and no function that reads
  * the clock: see {@link dev.baton.expr.Dates}.
  *
- * <p>Compiled once per definition and cached by the caller; evaluation is sandboxed (no I/O, a
- * bound on comprehension iterations). Depends on nothing else in Baton.
+ * <p>Compiled once per definition and cached by the caller; evaluation is sandboxed (no I/O) and
+ * bounded in iterations, cost and the size of every value it makes, so that no expression can take
+ * the operator's heap: see {@link dev.baton.expr.Expressions}. Depends on nothing else in Baton.
  */
 package dev.baton.expr;

@@ -85,7 +85,7 @@ final class LoopState {
       if (!(items instanceof List<?> list)) {
         throw new ExpressionException(
             "loop param " + p.name() + ": '" + (p.expr() == null ? "values" : p.expr().source()) + "' gave "
-                + Values.render(items) + ", not a list");
+                + Values.describe(items, 200) + ", not a list");
       }
       @SuppressWarnings("unchecked")
       List<Object> items2 = (List<Object>) list;
