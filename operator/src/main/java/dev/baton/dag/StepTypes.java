@@ -52,9 +52,11 @@ final class StepTypes {
     if (type != StepType.SUBWORKFLOW && s.subworkflow != null) {
       step.add("only a subworkflow step may have subworkflow");
     }
-    if (type.isLoop() && (s.steps == null || s.steps.isEmpty())) {
+    // The inner steps themselves are read, and their problems reported, in the survey (NestedSteps).
+    boolean noSteps = s.steps == null || s.steps.isNull();
+    if (type.isLoop() && (noSteps || (s.steps.isArray() && s.steps.isEmpty()))) {
       step.add("a " + type.name().toLowerCase() + " step needs steps: those of one iteration");
-    } else if (!type.isLoop() && s.steps != null) {
+    } else if (!type.isLoop() && !noSteps) {
       step.add("only a foreach or while step may have steps");
     }
     switch (type) {
