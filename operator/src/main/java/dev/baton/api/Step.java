@@ -93,12 +93,13 @@ public class Step {
           + " unique across the whole workflow, at every level. Inside, steps.<id> sees this"
           + " iteration's steps and the steps outside the loop. Validated by the operator (see"
           + " the Workflow's Valid condition), not by the schema, since steps nest.")
-  // Kept as raw JSON: the schema cannot type inner steps, so any JSON may arrive here, and an
-  // informer reading a typed list would die on the first that does not fit. The compiler reads
-  // them strictly (dag.NestedSteps) and names every problem.
+  // Kept as raw JSON: the schema cannot type inner steps, so any object may arrive as one, and an
+  // informer reading them as typed steps would die on the first that does not fit. The schema
+  // makes this a list of objects; the compiler reads each strictly (dag.NestedSteps) and names
+  // every problem.
   @SchemaFrom(type = NestedStep[].class)
   @Size(min = 1, max = 300)
-  public JsonNode steps;
+  public List<JsonNode> steps;
 
   @JsonPropertyDescription("Retry limits and backoff.")
   public RetryPolicy retry;

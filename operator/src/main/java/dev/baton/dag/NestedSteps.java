@@ -2,6 +2,7 @@ package dev.baton.dag;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.api.Json;
 import dev.baton.api.Step;
@@ -27,15 +28,11 @@ final class NestedSteps {
    * @param at where the loop step is, e.g. {@code spec.steps[2]}, to name an entry that has no id
    */
   static List<Step> read(Step loop, String at, Problems problems) {
-    JsonNode raw = loop.steps;
-    if (raw == null || raw.isNull()) return List.of();
-    if (!raw.isArray()) {
-      problems.step(loop.id).field("steps").add("expected a list of steps, got " + StrictJson.kind(raw));
-      return List.of();
-    }
+    List<JsonNode> raw = loop.steps;
+    if (raw == null) return List.of();
     List<Step> steps = new ArrayList<>(raw.size());
     for (int k = 0; k < raw.size(); k++) {
-      JsonNode item = raw.get(k);
+      JsonNode item = raw.get(k) == null ? NullNode.getInstance() : raw.get(k);
       String where = at + ".steps[" + k + "]";
       if (item.isNull()) {
         steps.add(null); // a step with no id, as the survey reports it
@@ -55,6 +52,11 @@ final class NestedSteps {
       if (dependsOn != null && !dependsOn.isNull() && !dependsOn.isArray()) {
         step.field("dependsOn").add("expected a list of step ids, got " + StrictJson.kind(dependsOn));
         fields.remove("dependsOn");
+      }
+      JsonNode inner = fields.get("steps");
+      if (inner != null && !inner.isNull() && !inner.isArray()) {
+        step.field("steps").add("expected a list of steps, got " + StrictJson.kind(inner));
+        fields.remove("steps");
       }
       JsonNode readable = StrictJson.check(fields, STEP, "", null, step);
       try {

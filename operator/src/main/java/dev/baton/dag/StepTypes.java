@@ -53,10 +53,9 @@ final class StepTypes {
       step.add("only a subworkflow step may have subworkflow");
     }
     // The inner steps themselves are read, and their problems reported, in the survey (NestedSteps).
-    boolean noSteps = s.steps == null || s.steps.isNull();
-    if (type.isLoop() && (noSteps || (s.steps.isArray() && s.steps.isEmpty()))) {
+    if (type.isLoop() && (s.steps == null || s.steps.isEmpty())) {
       step.add("a " + type.name().toLowerCase() + " step needs steps: those of one iteration");
-    } else if (!type.isLoop() && !noSteps) {
+    } else if (!type.isLoop() && s.steps != null) {
       step.add("only a foreach or while step may have steps");
     }
     switch (type) {

@@ -130,8 +130,8 @@ class StrictNestedStepsTest {
     WorkflowSpec spec =
         Specs.parse(loop("[{id: load, dependsOn: a, retires: 3, job: busybox, steps: {x: [1, {y: z}]}}, 7, null, [1]]"));
     assertThat(spec.steps.getFirst().steps.size()).isEqualTo(4);
-    Step loop = Specs.parse("steps: [{id: l, type: while, steps: just a string}]").steps.getFirst();
-    assertThat(loop.steps.isTextual()).isTrue();
+    Step loop = Specs.parse(loop("[{id: inner, type: while, steps: just a string}]")).steps.getFirst();
+    assertThat(loop.steps.getFirst().get("steps").isTextual()).isTrue();
   }
 
   @Test
