@@ -1,10 +1,14 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import java.util.Map;
 
 /** One earlier run of an instance, kept when it is restarted. */
 public class RunRecord {
+  @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
+  @Max(Integer.MAX_VALUE)
   public Integer run;
   public InstancePhase phase;
   public String startTime;

@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -93,9 +94,13 @@ public class Step {
           + " unique across the whole workflow, at every level. Inside, steps.<id> sees this"
           + " iteration's steps and the steps outside the loop. Validated by the operator (see"
           + " the Workflow's Valid condition), not by the schema, since steps nest.")
+  // Kept as raw JSON: the schema cannot type inner steps, so any object may arrive as one, and an
+  // informer reading them as typed steps would die on the first that does not fit. The schema
+  // makes this a list of objects; the compiler reads each strictly (dag.NestedSteps) and names
+  // every problem.
   @SchemaFrom(type = NestedStep[].class)
   @Size(min = 1, max = 300)
-  public List<Step> steps;
+  public List<JsonNode> steps;
 
   @JsonPropertyDescription("Retry limits and backoff.")
   public RetryPolicy retry;
@@ -114,10 +119,6 @@ public class Step {
 
   public FailureMode failureModeOrDefault() {
     return failureMode == null ? FailureMode.FAIL_AFTER_RUNNING : failureMode;
-  }
-
-  public List<Step> stepsOrEmpty() {
-    return steps == null ? List.of() : steps;
   }
 
   public List<String> dependsOnOrEmpty() {

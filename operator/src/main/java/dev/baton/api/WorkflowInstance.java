@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -41,5 +42,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(
+    value = "self.metadata.name.size() <= " + WorkflowInstance.MAX_NAME_LENGTH,
+    message = "a WorkflowInstance name may be at most 63 characters: it is the value of the"
+        + " baton.dev/instance label on its Jobs and Pods (and of baton.dev/parent on its children)")
 public class WorkflowInstance
-    extends CustomResource<WorkflowInstanceSpec, WorkflowInstanceStatus> implements Namespaced {}
+    extends CustomResource<WorkflowInstanceSpec, WorkflowInstanceStatus> implements Namespaced {
+  /**
+   * The name is the value of the baton.dev/instance label on the Jobs and Pods of the run (the
+   * informers select on it) and of baton.dev/parent on its child instances: a label value, at most
+   * 63 characters. Job names take only its first 20 characters (flow.JobNames), so they need no
+   * shorter bound.
+   */
+  public static final int MAX_NAME_LENGTH = 63;
+}

@@ -3,6 +3,8 @@ package dev.baton.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +44,8 @@ public class WorkflowInstanceStatus {
   public Map<String, JsonNode> params;
 
   @JsonPropertyDescription("The run number: 1, then one more with each restart.")
+  @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
+  @Max(Integer.MAX_VALUE)
   public Integer run;
 
   @JsonPropertyDescription("Earlier runs of this instance, oldest first, at most 20.")
@@ -53,6 +57,8 @@ public class WorkflowInstanceStatus {
   public Rollup rollup;
 
   @JsonPropertyDescription("The child instances of subworkflow steps still unfinished, for people.")
+  @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
+  @Max(Integer.MAX_VALUE)
   public Integer activeChildren;
 
   @JsonPropertyDescription("Each step's state, by step id.")

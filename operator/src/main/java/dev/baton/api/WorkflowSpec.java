@@ -28,6 +28,9 @@ public class WorkflowSpec {
       "The steps. Order does not matter: dependsOn makes the graph. At most 300 steps.")
   @Required
   @Size(min = 1, max = 300)
+  @ValidationRule(
+      value = "self.all(x, self.exists_one(y, y.id == x.id))",
+      message = "step ids must be unique")
   public List<Step> steps;
 
   @JsonPropertyDescription(

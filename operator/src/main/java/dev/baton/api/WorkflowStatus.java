@@ -1,6 +1,8 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,8 @@ public class WorkflowStatus {
   @JsonPropertyDescription("A hash of the spec; each instance records the hash it runs.")
   public String definitionHash;
 
+  @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
+  @Max(Integer.MAX_VALUE)
   public Integer stepCount;
 
   @JsonPropertyDescription(

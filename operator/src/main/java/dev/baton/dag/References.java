@@ -70,7 +70,7 @@ final class References {
         String src = p.whileCondition().source();
         stepRefs.addAll(Template.referenced("steps", src));
         checkLoopRefs(step, "while.condition ", Template.referenced("loop", src), visible.withIndex());
-        checkLastRefs(step, "while.condition ", Template.referenced("last", src), Visibility.LastScope.of(s));
+        checkLastRefs(step, "while.condition ", Template.referenced("last", src), Visibility.LastScope.of(s, tree.body(s)));
       }
       // Ancestors are known only in a list without cycles; a cycle is reported already.
       if (stepRefs.isEmpty() || !list.acyclic()) continue;

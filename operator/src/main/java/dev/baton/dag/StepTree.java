@@ -4,18 +4,22 @@ import static dev.baton.dag.Problems.quote;
 
 import dev.baton.api.Step;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Every step id in the definition, at every level, and where it is. Surveyed before anything else
- * is checked, since every later check refers to steps by id.
+ * Every step id in the definition, at every level, and where it is, and the inner steps of each
+ * loop step, read from their raw JSON. Surveyed before anything else is checked, since every later
+ * check refers to steps by id.
  */
 final class StepTree {
   private final Map<String, String> location = new HashMap<>();
   /** The loop step whose body holds each step; absent for top-level steps. */
   private final Map<String, String> parent = new HashMap<>();
+  /** The inner steps of each loop step surveyed, as read from its raw JSON. */
+  private final Map<Step, List<Step>> bodies = new IdentityHashMap<>();
   private int total;
   private boolean badIds;
 
@@ -50,6 +54,14 @@ final class StepTree {
     return location.keySet();
   }
 
+  /**
+   * The inner steps of loop step {@code loop}, read strictly (problems were reported in the
+   * survey); empty for a step whose body was not surveyed.
+   */
+  List<Step> body(Step loop) {
+    return bodies.getOrDefault(loop, List.of());
+  }
+
   /** The loop step whose body holds step {@code id}, or null for a top-level step. */
   String loopOf(String id) {
     return parent.get(id);
@@ -82,7 +94,9 @@ final class StepTree {
             .add("loops nest " + (depth + 1) + " deep here, over the limit of " + limits.maxLoopDepth());
         badIds = true; // its body is not compiled, so stop before the checks that would
       } else {
-        survey(s.steps, at + ".steps", s.id, depth + 1, limits, problems);
+        List<Step> body = NestedSteps.read(s, at, problems);
+        bodies.put(s, body);
+        survey(body, at + ".steps", s.id, depth + 1, limits, problems);
       }
     }
   }

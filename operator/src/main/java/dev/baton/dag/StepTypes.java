@@ -52,6 +52,7 @@ final class StepTypes {
     if (type != StepType.SUBWORKFLOW && s.subworkflow != null) {
       step.add("only a subworkflow step may have subworkflow");
     }
+    // The inner steps themselves are read, and their problems reported, in the survey (NestedSteps).
     if (type.isLoop() && (s.steps == null || s.steps.isEmpty())) {
       step.add("a " + type.name().toLowerCase() + " step needs steps: those of one iteration");
     } else if (!type.isLoop() && s.steps != null) {

@@ -62,7 +62,7 @@ public final class SubworkflowCycles {
       if (s.typeOrDefault() == StepType.SUBWORKFLOW && s.subworkflow != null && s.subworkflow.workflow != null && s.id != null) {
         calls.put(s.id, s.subworkflow.workflow);
       }
-      collect(s.stepsOrEmpty(), calls);
+      if (s.typeOrDefault().isLoop()) collect(NestedSteps.readable(s), calls);
     }
   }
 

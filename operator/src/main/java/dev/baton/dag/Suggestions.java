@@ -13,8 +13,20 @@ final class Suggestions {
 
   /** " (did you mean "x"?)", or "" when no known name is within {@link #MAX_EDITS} edits. */
   static String didYouMean(String name, Set<String> known) {
+    return didYouMean(name, known, MAX_EDITS);
+  }
+
+  /**
+   * As {@link #didYouMean(String, Set)} for the name of a field, of which there are few to choose
+   * from: a long name may be three edits away ("retires" for "retry").
+   */
+  static String didYouMeanField(String name, Set<String> known) {
+    return didYouMean(name, known, name.length() >= 6 ? MAX_EDITS + 1 : MAX_EDITS);
+  }
+
+  private static String didYouMean(String name, Set<String> known, int maxEdits) {
     String best = null;
-    int bestDistance = MAX_EDITS + 1;
+    int bestDistance = maxEdits + 1;
     for (String k : known) {
       int d = editDistance(name, k);
       if (d < bestDistance) {

@@ -24,15 +24,20 @@ record Visibility(List<EnclosingLoop> loops, Set<String> loopNames, LastScope la
 
   /** In a while loop: last.x names a step of its body, from the previous iteration. */
   record LastScope(String whileId, Set<String> ids) {
-    static LastScope of(Step whileStep) {
+    static LastScope of(Step whileStep, List<Step> body) {
       Set<String> ids = new HashSet<>();
-      for (Step s : whileStep.stepsOrEmpty()) if (s != null && s.id != null) ids.add(s.id);
+      for (Step s : body) if (s != null && s.id != null) ids.add(s.id);
       return new LastScope(whileStep.id, Set.copyOf(ids));
     }
   }
 
-  /** What the body of loop step {@code i} of {@code list} sees: the loop's upstream steps, and loop (and last). */
-  Visibility inBodyOf(StepList list, int i) {
+  /**
+   * What the body of loop step {@code i} of {@code list} sees: the loop's upstream steps, and loop
+   * (and last).
+   *
+   * @param body the loop's inner steps, as read
+   */
+  Visibility inBodyOf(StepList list, int i, List<Step> body) {
     Step loop = list.steps().get(i);
     Set<String> upstream = new HashSet<>();
     list.ancestors(i).stream().forEach(j -> upstream.add(list.steps().get(j).id));
@@ -49,7 +54,7 @@ record Visibility(List<EnclosingLoop> loops, Set<String> loopNames, LastScope la
         for (LoopParam p : loop.foreach.over) if (p != null && p.name != null) names.add(p.name);
       }
     } else {
-      last = LastScope.of(loop);
+      last = LastScope.of(loop, body);
     }
     return new Visibility(List.copyOf(loops), Set.copyOf(names), last);
   }

@@ -144,8 +144,9 @@ public final class WorkflowCompiler {
       Expression whileCondition = type == StepType.WHILE ? types.whileCondition(s, step) : null;
       Map<String, Template> subworkflowParams = type == StepType.SUBWORKFLOW ? types.subworkflow(s, step) : null;
       Level body = null;
-      if (type.isLoop() && s.steps != null && !s.steps.isEmpty()) {
-        body = compile(s.steps, visible.inBodyOf(list, i));
+      List<Step> inner = tree.body(s);
+      if (type.isLoop() && !inner.isEmpty()) {
+        body = compile(inner, visible.inBodyOf(list, i, inner));
       }
       return new Level.Parts(condition, params, timeout, sleep, body, over, whileCondition, subworkflowParams);
     }
