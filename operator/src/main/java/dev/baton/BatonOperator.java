@@ -17,7 +17,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
+import io.javaoperatorsdk.operator.health.Status;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +37,7 @@ public final class BatonOperator implements AutoCloseable {
   private final Timers timers;
   private final ExecutorService engineThreads;
   private final ExecutorService io;
+  private final EngineProbe engineProbe;
 
   public BatonOperator(KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
     this.metrics = metrics;
@@ -52,6 +58,7 @@ public final class BatonOperator implements AutoCloseable {
         new StatusWriter(client, io, metrics, events, (k, uid) -> finished.get().accept(k, uid), config.statusInterval());
     KubernetesRuntime runtime = new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
     engine = new FlowEngine(engineThreads, runtime, clock);
+    engineProbe = new EngineProbe(engineThreads, clock, Duration.ofSeconds(30));
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
     Reconcilers reconcilers = new Reconcilers(client, definitions, engine, runtime, status, events, clock);
     finished.set(reconcilers.instances()::finished);
@@ -114,6 +121,33 @@ public final class BatonOperator implements AutoCloseable {
 
   public boolean healthy() {
     return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /**
+   * What keeps the operator from working, for /healthz and /readyz; empty when nothing: not
+   * started (or stopped), an event source that is not healthy (for an informer: per namespace,
+   * whether it runs, watches and has synced), a stuck or stopped flow engine. A hot standby
+   * without the Lease is healthy: its informers run, only event processing waits for the Lease.
+   */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>(engineProbe.problems());
+    if (!started()) {
+      out.add("the operator is not started");
+      return out;
+    }
+    operator.getRuntimeInfo().unhealthyEventSources().forEach((controller, sources) -> sources.forEach((name, health) -> {
+      StringBuilder line = new StringBuilder("controller " + controller + ": event source " + name + " is " + health.getStatus());
+      if (health instanceof InformerWrappingEventSourceHealthIndicator<?> informers) {
+        informers.informerHealthIndicators().forEach((ns, i) -> {
+          if (i.getStatus() != Status.HEALTHY) {
+            line.append("; informer for namespace ").append(ns.isEmpty() ? "(all)" : ns).append(": running=").append(i.isRunning())
+                .append(" watching=").append(i.isWatching()).append(" synced=").append(i.hasSynced());
+          }
+        });
+      }
+      out.add(line.toString());
+    }));
+    return out;
   }
 
   public boolean started() {
