@@ -163,20 +163,20 @@ expect "every value in values.yaml is documented" "${undocumented//$'\n'/ }" ""
 # --- 3. defaults --------------------------------------------------------------------
 render defaults
 F="$TMP/defaults.yaml"
-expect "defaults: exactly SA, ClusterRole(+Binding), Service, Deployment" "$(inventory "$F" | tr '\n' ' ')" \
-  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS "
+expect "defaults: exactly SA, ClusterRole(+Binding), lease Role(+Binding), Service, Deployment" "$(inventory "$F" | tr '\n' ' ')" \
+  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Role/baton-leader-election@$NS RoleBinding/baton-leader-election@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS "
 expect "defaults: ClusterRole grants exactly the operator's rules" "$(rules_of "$F" ClusterRole baton)" "$EXPECTED_RULES"
 check "defaults: ClusterRoleBinding binds ServiceAccount baton in $NS" \
   has "$F" ClusterRoleBinding "^    namespace: $NS$"
 check "defaults: ClusterRoleBinding subject is ServiceAccount baton" has "$F" ClusterRoleBinding '^    name: baton$'
-expect "defaults: no Role" "$(count "$F" Role)" 0
+expect "defaults: only the lease Role" "$(count "$F" Role)" 1
 expect "defaults: no ServiceMonitor" "$(count "$F" ServiceMonitor)" 0
 check "defaults: replicas 1" has "$F" Deployment '^  replicas: 1$'
-check "defaults: Recreate strategy (no two operators at once)" has "$F" Deployment '^    type: Recreate$'
+check "defaults: RollingUpdate strategy (the new pod waits for the Lease)" has "$F" Deployment '^    type: RollingUpdate$'
 expect "defaults: image tag = appVersion" "$(docs "$F" Deployment | awk '/^ *image: / { gsub(/"/, "", $2); print $2 }')" \
   "baton-operator:$(awk '/^appVersion:/ { gsub(/"/, "", $2); print $2 }' "$CHART/Chart.yaml")"
 check "defaults: imagePullPolicy IfNotPresent" has "$F" Deployment '^ *imagePullPolicy: IfNotPresent$'
-expect "defaults: BATON_LEADER_ELECTION" "$(env_value "$F" BATON_LEADER_ELECTION)" false
+expect "defaults: BATON_LEADER_ELECTION (always)" "$(env_value "$F" BATON_LEADER_ELECTION)" true
 expect "defaults: BATON_NAMESPACES (all)" "$(env_value "$F" BATON_NAMESPACES)" ""
 expect "defaults: BATON_JOB_TTL" "$(env_value "$F" BATON_JOB_TTL)" 24h
 expect "defaults: BATON_HTTP_PORT" "$(env_value "$F" BATON_HTTP_PORT)" 8080
@@ -216,10 +216,7 @@ expect "replicas=2: lease Role is get/create/update on leases only" "$(rules_of 
 check "replicas=2: RollingUpdate strategy" has "$F" Deployment '^    type: RollingUpdate$'
 expect "replicas=2: still a ClusterRole (all namespaces)" "$(count "$F" ClusterRole)" 1
 
-render leader-forced --set leaderElection.enabled=true
-F="$TMP/leader-forced.yaml"
-expect "leaderElection.enabled=true, 1 replica: BATON_LEADER_ELECTION" "$(env_value "$F" BATON_LEADER_ELECTION)" true
-expect "leaderElection.enabled=true, 1 replica: lease Role" "$(count "$F" Role baton-leader-election "$NS")" 1
+expect "1 replica: a lease Role too" "$(count "$TMP/defaults.yaml" Role baton-leader-election "$NS")" 1
 
 render lease-name --set replicas=3 --set leaderElection.leaseName=my-lease
 F="$TMP/lease-name.yaml"
@@ -242,7 +239,7 @@ expect "watchNamespaces: no ClusterRoleBinding" "$(count "$F" ClusterRoleBinding
 check "watchNamespaces: nothing grants baton.dev cluster-wide" \
   bash -c "! awk '/^---/{k=\"\"} /^kind: ClusterRole/{k=1} k && /baton.dev/' \"\$1\" | grep -q ." _ "$F"
 expect "watchNamespaces: BATON_NAMESPACES" "$(env_value "$F" BATON_NAMESPACES)" "team-a,team-b"
-expect "watchNamespaces: no lease Role with 1 replica" "$(count "$F" Role baton-leader-election)" 0
+expect "watchNamespaces: the lease Role in $NS with 1 replica" "$(count "$F" Role baton-leader-election "$NS")" 1
 
 render watch-ha --set 'watchNamespaces={team-a,team-b,team-a}' --set replicas=2
 F="$TMP/watch-ha.yaml"
@@ -290,6 +287,7 @@ check "imagePullSecrets" has "$F" Deployment '^ +- name: regcred$'
 rejects "jobTtl=bogus" --set jobTtl=bogus
 rejects "watchNamespaces with an invalid name" --set 'watchNamespaces={Team_A}'
 rejects "replicas=-1" --set replicas=-1
+rejects "leaderElection.enabled (gone: always on)" --set leaderElection.enabled=false
 
 # NOTES.txt tells how to run the examples and watch the instances.
 if "$HELM" install "$RELEASE" "$CHART" --namespace "$NS" --dry-run >"$TMP/notes.txt" 2>&1 || \

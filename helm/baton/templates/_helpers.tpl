@@ -71,14 +71,6 @@ The operator image, repository:tag (tag defaults to the chart's appVersion).
 {{- end }}
 
 {{/*
-"true" when leader election is on: forced by leaderElection.enabled, or implied by
-more than one replica; "false" otherwise.
-*/}}
-{{- define "baton.leaderElection" -}}
-{{- if or .Values.leaderElection.enabled (gt (int .Values.replicas) 1) }}true{{ else }}false{{ end }}
-{{- end }}
-
-{{/*
 The name of the leader-election Lease.
 */}}
 {{- define "baton.leaseName" -}}

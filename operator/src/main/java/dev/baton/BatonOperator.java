@@ -14,6 +14,7 @@ import dev.baton.runtime.StatusWriter;
 import dev.baton.runtime.Timers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -38,6 +39,8 @@ public final class BatonOperator implements AutoCloseable {
   private final ExecutorService engineThreads;
   private final ExecutorService io;
   private final EngineProbe engineProbe;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatonOperator.class);
+  private volatile boolean closing;
 
   public BatonOperator(KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
     this.metrics = metrics;
@@ -76,8 +79,7 @@ public final class BatonOperator implements AutoCloseable {
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
                   .withResourceCloner(new InstanceSharingCloner(client));
               if (config.leaderElection()) {
-                o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+                o.withLeaderElectionConfiguration(leaderElection(config));
               }
             });
     operator.register(
@@ -113,6 +115,33 @@ public final class BatonOperator implements AutoCloseable {
       if (object instanceof WorkflowInstance) return object;
       return client.getKubernetesSerialization().clone(object);
     }
+  }
+
+  /**
+   * JOSDK's default would System.exit(1) when leadership ends, and it ends too when close() cancels
+   * the election, from within the shutdown hook, where System.exit blocks forever. So this exits
+   * only on a lost Lease (another replica may already reconcile), from a thread of its own, which
+   * runs the shutdown hook. The identity is the host (the pod's name) plus a random suffix, so two
+   * processes on one host, or a restarted container, never pass for the same holder.
+   */
+  private LeaderElectionConfiguration leaderElection(BatonConfig config) {
+    String host = System.getenv().getOrDefault("HOSTNAME", "baton");
+    String identity = host + "_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    Runnable lost = () -> {
+      if (closing) return;
+      LOG.error("lost the Lease {}/{} (identity {}): exiting, so that only the new holder reconciles",
+          config.leaseNamespace(), config.leaseName(), identity);
+      Thread.ofPlatform().start(() -> System.exit(1));
+    };
+    return new LeaderElectionConfiguration(
+        config.leaseName(),
+        config.leaseNamespace(),
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        identity,
+        new LeaderCallbacks(() -> LOG.info("holding the Lease {}/{} as {}: reconciling", config.leaseNamespace(), config.leaseName(), identity), lost, leader -> {}),
+        false);
   }
 
   public void start() {
@@ -164,6 +193,7 @@ public final class BatonOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     operator.stop();
     timers.close();
     engineThreads.shutdownNow();
