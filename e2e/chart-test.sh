@@ -209,10 +209,10 @@ expect "replicas=2: BATON_LEADER_ELECTION" "$(env_value "$F" BATON_LEADER_ELECTI
 expect "replicas=2: a lease Role in $NS" "$(count "$F" Role baton-leader-election "$NS")" 1
 expect "replicas=2: its RoleBinding in $NS" "$(count "$F" RoleBinding baton-leader-election "$NS")" 1
 check "replicas=2: lease Role is about coordination.k8s.io leases" has "$F" Role 'apiGroups: \["coordination.k8s.io"\]'
-expect "replicas=2: lease Role is get/create/update on leases only" "$(rules_of "$F" Role baton-leader-election "$NS")" \
+expect "replicas=2: lease Role is create, and get/patch/update of the one Lease, only" "$(rules_of "$F" Role baton-leader-election "$NS")" \
   "$(printf '%s\n' '  - apiGroups: ["coordination.k8s.io"]' '    resources: ["leases"]' '    verbs: ["create"]' \
      '  - apiGroups: ["coordination.k8s.io"]' '    resources: ["leases"]' \
-     "    resourceNames: [\"$(env_value "$F" BATON_LEASE_NAME)\"]" '    verbs: ["get", "update"]')"
+     "    resourceNames: [\"$(env_value "$F" BATON_LEASE_NAME)\"]" '    verbs: ["get", "patch", "update"]')"
 check "replicas=2: RollingUpdate strategy" has "$F" Deployment '^    type: RollingUpdate$'
 expect "replicas=2: still a ClusterRole (all namespaces)" "$(count "$F" ClusterRole)" 1
 

@@ -104,6 +104,7 @@ final class E2E {
     final Process process;
     final Path log;
     final int port;
+    private volatile boolean killed;
 
     private Operator(Process process, Path log, int port) {
       this.process = process;
@@ -178,6 +179,7 @@ final class E2E {
 
     /** SIGKILL: no shutdown hook, no last status write. */
     void kill() throws InterruptedException {
+      killed = true;
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
@@ -188,6 +190,7 @@ final class E2E {
      */
     @Override
     public void close() throws InterruptedException {
+      if (killed) return;
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         kill();
