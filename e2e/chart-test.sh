@@ -116,20 +116,23 @@ EXPECTED_RULES='  - apiGroups: ["baton.dev"]
     resources: ["workflowinstances"]
     verbs: ["create", "patch", "delete"]
   - apiGroups: ["baton.dev"]
-    resources: ["workflows/status", "workflowinstances/status"]
-    verbs: ["get", "update", "patch"]
+    resources: ["workflows/status"]
+    verbs: ["update"]
+  - apiGroups: ["baton.dev"]
+    resources: ["workflowinstances/status"]
+    verbs: ["update", "patch"]
   - apiGroups: ["baton.dev"]
     resources: ["workflowinstances/finalizers"]
     verbs: ["update"]
   - apiGroups: ["batch"]
     resources: ["jobs"]
-    verbs: ["get", "list", "watch", "create", "delete"]
+    verbs: ["get", "list", "watch", "create", "delete", "deletecollection"]
   - apiGroups: [""]
     resources: ["pods"]
-    verbs: ["get", "list", "watch"]
+    verbs: ["list", "watch", "delete", "deletecollection"]
   - apiGroups: [""]
     resources: ["events"]
-    verbs: ["create", "patch"]'
+    verbs: ["create"]'
 
 # --- 1. CRDs: the chart's copy is the generated one --------------------------------
 if diff -r crds "$CHART/crds" >"$TMP/crds.diff" 2>&1; then
