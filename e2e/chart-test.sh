@@ -166,8 +166,8 @@ expect "every value in values.yaml is documented" "${undocumented//$'\n'/ }" ""
 # --- 3. defaults --------------------------------------------------------------------
 render defaults
 F="$TMP/defaults.yaml"
-expect "defaults: exactly SA, ClusterRole(+Binding), lease Role(+Binding), Service, Deployment" "$(inventory "$F" | tr '\n' ' ')" \
-  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Role/baton-leader-election@$NS RoleBinding/baton-leader-election@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS "
+expect "defaults: exactly SA, ClusterRole(+Binding), lease Role(+Binding), Service, Deployment, admission policy(+Binding)" "$(inventory "$F" | tr '\n' ' ')" \
+  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Role/baton-leader-election@$NS RoleBinding/baton-leader-election@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS ValidatingAdmissionPolicy/baton-workflows@ ValidatingAdmissionPolicyBinding/baton-workflows@ "
 expect "defaults: ClusterRole grants exactly the operator's rules" "$(rules_of "$F" ClusterRole baton)" "$EXPECTED_RULES"
 check "defaults: ClusterRoleBinding binds ServiceAccount baton in $NS" \
   has "$F" ClusterRoleBinding "^    namespace: $NS$"
@@ -250,6 +250,24 @@ expect "watchNamespaces + replicas=2: duplicates dropped" "$(env_value "$F" BATO
 expect "watchNamespaces + replicas=2: one Role per namespace + lease Role" "$(count "$F" Role)" 3
 expect "watchNamespaces + replicas=2: lease Role in $NS" "$(count "$F" Role baton-leader-election "$NS")" 1
 expect "watchNamespaces + replicas=2: no ClusterRole" "$(count "$F" ClusterRole)" 0
+
+# --- 5b. admission policy -------------------------------------------------------------------
+F="$TMP/defaults.yaml"
+# Like has, but reads the whole (large) document: grep -q would quit early, and pipefail
+# would count awk's SIGPIPE as a failure.
+has_all() { docs "$1" "$2" | grep -E -- "$3" >/dev/null; }
+check "admissionPolicy: binding denies" has "$F" ValidatingAdmissionPolicyBinding '^  validationActions: \[Deny\]$'
+check "admissionPolicy: binding names the policy" has "$F" ValidatingAdmissionPolicyBinding '^  policyName: baton-workflows$'
+check "admissionPolicy: failurePolicy Fail" has_all "$F" ValidatingAdmissionPolicy '^  failurePolicy: Fail$'
+check "admissionPolicy: checks the pod-create permission of the author" has_all "$F" ValidatingAdmissionPolicy "authorizer.group\\(''\\).resource\\('pods'\\).namespace\\(request.namespace\\).check\\('create'\\).allowed\\(\\)"
+check "admissionPolicy: names the operator's ServiceAccount and namespace" has_all "$F" ValidatingAdmissionPolicy "request.namespace == 'baton-system'.*|serviceAccountName == 'baton'"
+check "admissionPolicy: checks steps 10 loops deep, refuses deeper" has_all "$F" ValidatingAdmissionPolicy 's9.steps.exists\(s10, has\(s10.steps\)'
+expect "admissionPolicy: five host-access and depth checks plus SA and authorizer" "$(docs "$F" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 7
+render vap-host --set admissionPolicy.allowHostAccess=true
+expect "admissionPolicy.allowHostAccess: only depth, SA and authorizer checks" "$(docs "$TMP/vap-host.yaml" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 3
+render vap-off --set admissionPolicy.enabled=false
+expect "admissionPolicy.enabled=false: no policy" "$(count "$TMP/vap-off.yaml" ValidatingAdmissionPolicy)" 0
+expect "admissionPolicy.enabled=false: no binding" "$(count "$TMP/vap-off.yaml" ValidatingAdmissionPolicyBinding)" 0
 
 # --- 6. serviceMonitor ----------------------------------------------------------------------
 render servicemonitor --set serviceMonitor.enabled=true --set serviceMonitor.labels.release=prometheus

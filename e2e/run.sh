@@ -66,7 +66,7 @@ helm uninstall "$RELEASE" --namespace "$RELEASE_NS" --wait >/dev/null
 kubectl delete -f crds/ --wait=true --timeout=120s >/dev/null
 left=""
 for _ in $(seq 1 120); do
-  left="$(kubectl get crd -o name | grep baton.dev || true)$(kubectl get jobs,pods -A -l baton.dev/instance -o name 2>/dev/null || true)$(kubectl get clusterrole,clusterrolebinding -o name | grep -i baton || true)$(kubectl -n "$RELEASE_NS" get sa,deploy,svc,role,rolebinding -o name 2>/dev/null | grep -i baton || true)"
+  left="$(kubectl get crd -o name | grep baton.dev || true)$(kubectl get jobs,pods -A -l baton.dev/instance -o name 2>/dev/null || true)$(kubectl get clusterrole,clusterrolebinding -o name | grep -i baton || true)$(kubectl get validatingadmissionpolicies,validatingadmissionpolicybindings -o name | grep -i baton || true)$(kubectl -n "$RELEASE_NS" get sa,deploy,svc,role,rolebinding -o name 2>/dev/null | grep -i baton || true)"
   [ -z "$left" ] && break
   sleep 1
 done
