@@ -116,20 +116,23 @@ EXPECTED_RULES='  - apiGroups: ["baton.dev"]
     resources: ["workflowinstances"]
     verbs: ["create", "patch", "delete"]
   - apiGroups: ["baton.dev"]
-    resources: ["workflows/status", "workflowinstances/status"]
-    verbs: ["get", "update", "patch"]
+    resources: ["workflows/status"]
+    verbs: ["update"]
+  - apiGroups: ["baton.dev"]
+    resources: ["workflowinstances/status"]
+    verbs: ["update", "patch"]
   - apiGroups: ["baton.dev"]
     resources: ["workflowinstances/finalizers"]
     verbs: ["update"]
   - apiGroups: ["batch"]
     resources: ["jobs"]
-    verbs: ["get", "list", "watch", "create", "delete"]
+    verbs: ["get", "list", "watch", "create", "delete", "deletecollection"]
   - apiGroups: [""]
     resources: ["pods"]
-    verbs: ["get", "list", "watch"]
+    verbs: ["list", "watch", "delete", "deletecollection"]
   - apiGroups: [""]
     resources: ["events"]
-    verbs: ["create", "patch"]'
+    verbs: ["create"]'
 
 # --- 1. CRDs: the chart's copy is the generated one --------------------------------
 if diff -r crds "$CHART/crds" >"$TMP/crds.diff" 2>&1; then
@@ -163,20 +166,20 @@ expect "every value in values.yaml is documented" "${undocumented//$'\n'/ }" ""
 # --- 3. defaults --------------------------------------------------------------------
 render defaults
 F="$TMP/defaults.yaml"
-expect "defaults: exactly SA, ClusterRole(+Binding), Service, Deployment" "$(inventory "$F" | tr '\n' ' ')" \
-  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS "
+expect "defaults: exactly SA, ClusterRole(+Binding), lease Role(+Binding), Service, Deployment, admission policy(+Binding)" "$(inventory "$F" | tr '\n' ' ')" \
+  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Role/baton-leader-election@$NS RoleBinding/baton-leader-election@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS ValidatingAdmissionPolicy/baton-workflows@ ValidatingAdmissionPolicyBinding/baton-workflows@ "
 expect "defaults: ClusterRole grants exactly the operator's rules" "$(rules_of "$F" ClusterRole baton)" "$EXPECTED_RULES"
 check "defaults: ClusterRoleBinding binds ServiceAccount baton in $NS" \
   has "$F" ClusterRoleBinding "^    namespace: $NS$"
 check "defaults: ClusterRoleBinding subject is ServiceAccount baton" has "$F" ClusterRoleBinding '^    name: baton$'
-expect "defaults: no Role" "$(count "$F" Role)" 0
+expect "defaults: only the lease Role" "$(count "$F" Role)" 1
 expect "defaults: no ServiceMonitor" "$(count "$F" ServiceMonitor)" 0
 check "defaults: replicas 1" has "$F" Deployment '^  replicas: 1$'
-check "defaults: Recreate strategy (no two operators at once)" has "$F" Deployment '^    type: Recreate$'
+check "defaults: RollingUpdate strategy (the new pod waits for the Lease)" has "$F" Deployment '^    type: RollingUpdate$'
 expect "defaults: image tag = appVersion" "$(docs "$F" Deployment | awk '/^ *image: / { gsub(/"/, "", $2); print $2 }')" \
   "baton-operator:$(awk '/^appVersion:/ { gsub(/"/, "", $2); print $2 }' "$CHART/Chart.yaml")"
 check "defaults: imagePullPolicy IfNotPresent" has "$F" Deployment '^ *imagePullPolicy: IfNotPresent$'
-expect "defaults: BATON_LEADER_ELECTION" "$(env_value "$F" BATON_LEADER_ELECTION)" false
+expect "defaults: BATON_LEADER_ELECTION (always)" "$(env_value "$F" BATON_LEADER_ELECTION)" true
 expect "defaults: BATON_NAMESPACES (all)" "$(env_value "$F" BATON_NAMESPACES)" ""
 expect "defaults: BATON_JOB_TTL" "$(env_value "$F" BATON_JOB_TTL)" 24h
 expect "defaults: BATON_HTTP_PORT" "$(env_value "$F" BATON_HTTP_PORT)" 8080
@@ -209,17 +212,14 @@ expect "replicas=2: BATON_LEADER_ELECTION" "$(env_value "$F" BATON_LEADER_ELECTI
 expect "replicas=2: a lease Role in $NS" "$(count "$F" Role baton-leader-election "$NS")" 1
 expect "replicas=2: its RoleBinding in $NS" "$(count "$F" RoleBinding baton-leader-election "$NS")" 1
 check "replicas=2: lease Role is about coordination.k8s.io leases" has "$F" Role 'apiGroups: \["coordination.k8s.io"\]'
-expect "replicas=2: lease Role is get/create/update on leases only" "$(rules_of "$F" Role baton-leader-election "$NS")" \
+expect "replicas=2: lease Role is create, and get/patch/update of the one Lease, only" "$(rules_of "$F" Role baton-leader-election "$NS")" \
   "$(printf '%s\n' '  - apiGroups: ["coordination.k8s.io"]' '    resources: ["leases"]' '    verbs: ["create"]' \
      '  - apiGroups: ["coordination.k8s.io"]' '    resources: ["leases"]' \
-     "    resourceNames: [\"$(env_value "$F" BATON_LEASE_NAME)\"]" '    verbs: ["get", "update"]')"
+     "    resourceNames: [\"$(env_value "$F" BATON_LEASE_NAME)\"]" '    verbs: ["get", "patch", "update"]')"
 check "replicas=2: RollingUpdate strategy" has "$F" Deployment '^    type: RollingUpdate$'
 expect "replicas=2: still a ClusterRole (all namespaces)" "$(count "$F" ClusterRole)" 1
 
-render leader-forced --set leaderElection.enabled=true
-F="$TMP/leader-forced.yaml"
-expect "leaderElection.enabled=true, 1 replica: BATON_LEADER_ELECTION" "$(env_value "$F" BATON_LEADER_ELECTION)" true
-expect "leaderElection.enabled=true, 1 replica: lease Role" "$(count "$F" Role baton-leader-election "$NS")" 1
+expect "1 replica: a lease Role too" "$(count "$TMP/defaults.yaml" Role baton-leader-election "$NS")" 1
 
 render lease-name --set replicas=3 --set leaderElection.leaseName=my-lease
 F="$TMP/lease-name.yaml"
@@ -242,7 +242,7 @@ expect "watchNamespaces: no ClusterRoleBinding" "$(count "$F" ClusterRoleBinding
 check "watchNamespaces: nothing grants baton.dev cluster-wide" \
   bash -c "! awk '/^---/{k=\"\"} /^kind: ClusterRole/{k=1} k && /baton.dev/' \"\$1\" | grep -q ." _ "$F"
 expect "watchNamespaces: BATON_NAMESPACES" "$(env_value "$F" BATON_NAMESPACES)" "team-a,team-b"
-expect "watchNamespaces: no lease Role with 1 replica" "$(count "$F" Role baton-leader-election)" 0
+expect "watchNamespaces: the lease Role in $NS with 1 replica" "$(count "$F" Role baton-leader-election "$NS")" 1
 
 render watch-ha --set 'watchNamespaces={team-a,team-b,team-a}' --set replicas=2
 F="$TMP/watch-ha.yaml"
@@ -250,6 +250,24 @@ expect "watchNamespaces + replicas=2: duplicates dropped" "$(env_value "$F" BATO
 expect "watchNamespaces + replicas=2: one Role per namespace + lease Role" "$(count "$F" Role)" 3
 expect "watchNamespaces + replicas=2: lease Role in $NS" "$(count "$F" Role baton-leader-election "$NS")" 1
 expect "watchNamespaces + replicas=2: no ClusterRole" "$(count "$F" ClusterRole)" 0
+
+# --- 5b. admission policy -------------------------------------------------------------------
+F="$TMP/defaults.yaml"
+# Like has, but reads the whole (large) document: grep -q would quit early, and pipefail
+# would count awk's SIGPIPE as a failure.
+has_all() { docs "$1" "$2" | grep -E -- "$3" >/dev/null; }
+check "admissionPolicy: binding denies" has "$F" ValidatingAdmissionPolicyBinding '^  validationActions: \[Deny\]$'
+check "admissionPolicy: binding names the policy" has "$F" ValidatingAdmissionPolicyBinding '^  policyName: baton-workflows$'
+check "admissionPolicy: failurePolicy Fail" has_all "$F" ValidatingAdmissionPolicy '^  failurePolicy: Fail$'
+check "admissionPolicy: checks the pod-create permission of the author" has_all "$F" ValidatingAdmissionPolicy "authorizer.group\\(''\\).resource\\('pods'\\).namespace\\(request.namespace\\).check\\('create'\\).allowed\\(\\)"
+check "admissionPolicy: names the operator's ServiceAccount and namespace" has_all "$F" ValidatingAdmissionPolicy "request.namespace == 'baton-system'.*|serviceAccountName == 'baton'"
+check "admissionPolicy: checks steps 10 loops deep, refuses deeper" has_all "$F" ValidatingAdmissionPolicy 's9.steps.exists\(s10, has\(s10.steps\)'
+expect "admissionPolicy: five host-access and depth checks plus SA and authorizer" "$(docs "$F" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 7
+render vap-host --set admissionPolicy.allowHostAccess=true
+expect "admissionPolicy.allowHostAccess: only depth, SA and authorizer checks" "$(docs "$TMP/vap-host.yaml" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 3
+render vap-off --set admissionPolicy.enabled=false
+expect "admissionPolicy.enabled=false: no policy" "$(count "$TMP/vap-off.yaml" ValidatingAdmissionPolicy)" 0
+expect "admissionPolicy.enabled=false: no binding" "$(count "$TMP/vap-off.yaml" ValidatingAdmissionPolicyBinding)" 0
 
 # --- 6. serviceMonitor ----------------------------------------------------------------------
 render servicemonitor --set serviceMonitor.enabled=true --set serviceMonitor.labels.release=prometheus
@@ -290,6 +308,7 @@ check "imagePullSecrets" has "$F" Deployment '^ +- name: regcred$'
 rejects "jobTtl=bogus" --set jobTtl=bogus
 rejects "watchNamespaces with an invalid name" --set 'watchNamespaces={Team_A}'
 rejects "replicas=-1" --set replicas=-1
+rejects "leaderElection.enabled (gone: always on)" --set leaderElection.enabled=false
 
 # NOTES.txt tells how to run the examples and watch the instances.
 if "$HELM" install "$RELEASE" "$CHART" --namespace "$NS" --dry-run >"$TMP/notes.txt" 2>&1 || \

@@ -55,6 +55,8 @@ can_i() { KUBECONFIG="$BATON_E2E_OPERATOR_KUBECONFIG" kubectl auth can-i "$@" 2>
 [ "$(can_i patch workflowinstances.baton.dev -n default)" = yes ] || { echo "the operator's ServiceAccount cannot patch WorkflowInstances (stopping subworkflow children)" >&2; exit 1; }
 [ "$(can_i delete workflowinstances.baton.dev -n default)" = yes ] || { echo "the operator's ServiceAccount cannot delete WorkflowInstances (children of iterations a restart runs again)" >&2; exit 1; }
 [ "$(can_i create secrets -n default)" = no ] || { echo "the operator's ServiceAccount may create Secrets: RBAC is wider than it should be" >&2; exit 1; }
+log "the operator's permissions are exactly e2e/operator-permissions.txt"
+e2e/permissions.sh "$RELEASE_NS" "$(kubectl -n "$RELEASE_NS" get deploy -l app.kubernetes.io/instance="$RELEASE" -o jsonpath='{.items[0].spec.template.spec.serviceAccountName}')"
 
 log "end-to-end tests"
 mvn -B -ntp -Dstyle.color=never -Pe2e -pl e2e test
@@ -64,7 +66,7 @@ helm uninstall "$RELEASE" --namespace "$RELEASE_NS" --wait >/dev/null
 kubectl delete -f crds/ --wait=true --timeout=120s >/dev/null
 left=""
 for _ in $(seq 1 120); do
-  left="$(kubectl get crd -o name | grep baton.dev || true)$(kubectl get jobs,pods -A -l baton.dev/instance -o name 2>/dev/null || true)$(kubectl get clusterrole,clusterrolebinding -o name | grep -i baton || true)$(kubectl -n "$RELEASE_NS" get sa,deploy,svc,role,rolebinding -o name 2>/dev/null | grep -i baton || true)"
+  left="$(kubectl get crd -o name | grep baton.dev || true)$(kubectl get jobs,pods -A -l baton.dev/instance -o name 2>/dev/null || true)$(kubectl get clusterrole,clusterrolebinding -o name | grep -i baton || true)$(kubectl get validatingadmissionpolicies,validatingadmissionpolicybindings -o name | grep -i baton || true)$(kubectl -n "$RELEASE_NS" get sa,deploy,svc,role,rolebinding -o name 2>/dev/null | grep -i baton || true)"
   [ -z "$left" ] && break
   sleep 1
 done

@@ -71,14 +71,6 @@ The operator image, repository:tag (tag defaults to the chart's appVersion).
 {{- end }}
 
 {{/*
-"true" when leader election is on: forced by leaderElection.enabled, or implied by
-more than one replica; "false" otherwise.
-*/}}
-{{- define "baton.leaderElection" -}}
-{{- if or .Values.leaderElection.enabled (gt (int .Values.replicas) 1) }}true{{ else }}false{{ end }}
-{{- end }}
-
-{{/*
 The name of the leader-election Lease.
 */}}
 {{- define "baton.leaseName" -}}
@@ -104,16 +96,22 @@ The watched namespaces, de-duplicated, in the order given (empty list = all).
 
 {{/*
 The permissions the operator needs on the resources it works with, for the
-ClusterRole (all namespaces) or for the Role in each watched namespace. Keep in
-step with what the operator does in the API, and grant nothing more:
-- reads Workflows and WorkflowInstances and writes their status;
-- creates the child WorkflowInstances of subworkflow steps, and sets spec.stop on
-  WorkflowInstances by patch (stopping a child; a LastOnly run strategy stopping older runs);
-- deletes the Jobs and child instances of loop iterations a restart runs again;
-- owns its Jobs through an ownerReference with blockOwnerDeletion=true, which needs
-  update on workflowinstances/finalizers;
-- creates and deletes step Jobs and watches them and their pods;
-- records Events on the custom resources.
+ClusterRole (all namespaces) or for the Role in each watched namespace: exactly the
+verbs of the API calls in operator/src/main (and JOSDK's informers), nothing more.
+e2e/run.sh compares what the ServiceAccount may do with e2e/operator-permissions.txt.
+- workflows, workflowinstances: get, list, watch (informers; reads by name);
+- workflowinstances: create (subworkflow children), patch (spec.stop of a child, or of
+  older runs under LastOnly), delete (the child of a loop iteration a restart runs again);
+- workflows/status: update; workflowinstances/status: update, and patch (editStatus
+  of the Unblocked condition, which first reads the instance itself, not /status);
+- workflowinstances/finalizers: update: Jobs and children are owned with
+  blockOwnerDeletion=true, which the OwnerReferencesPermissionEnforcement admission
+  plugin allows only to who may update the owner's finalizers;
+- jobs: create, get (an AlreadyExists launch), list, watch, delete (a skipped step, a
+  rerun iteration), deletecollection (by label, the Jobs of a rerun child instance);
+- pods: list, watch, delete (the pods of a rerun iteration, which outlive their Job's
+  background deletion), deletecollection (by label, those of a rerun child instance);
+- events: create (Fabric8's create; they are never patched).
 */}}
 {{- define "baton.rules" -}}
 - apiGroups: ["baton.dev"]
@@ -123,20 +121,23 @@ step with what the operator does in the API, and grant nothing more:
   resources: ["workflowinstances"]
   verbs: ["create", "patch", "delete"]
 - apiGroups: ["baton.dev"]
-  resources: ["workflows/status", "workflowinstances/status"]
-  verbs: ["get", "update", "patch"]
+  resources: ["workflows/status"]
+  verbs: ["update"]
+- apiGroups: ["baton.dev"]
+  resources: ["workflowinstances/status"]
+  verbs: ["update", "patch"]
 - apiGroups: ["baton.dev"]
   resources: ["workflowinstances/finalizers"]
   verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create", "delete"]
+  verbs: ["get", "list", "watch", "create", "delete", "deletecollection"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch", "delete", "deletecollection"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}
 
 {{/*

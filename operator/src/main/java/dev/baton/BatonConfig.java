@@ -13,7 +13,10 @@ import java.util.stream.Collectors;
  * @param namespaces the namespaces to watch; empty means all
  * @param jobTtl ttlSecondsAfterFinished for step Jobs; null keeps finished Jobs
  * @param httpPort serves /healthz, /readyz and /metrics; 0 picks a free port, -1 serves nothing
- * @param leaderElection take a Lease before reconciling, for more than one replica
+ * @param leaderElection take a Lease before reconciling (BATON_LEADER_ELECTION). The Helm chart always
+ *     sets it, whatever the replicas, so that two operators never reconcile at once; off by default
+ *     only for a process run by hand
+ * @param leaseNamespace BATON_LEASE_NAMESPACE, else POD_NAMESPACE, else the kubeconfig's namespace
  * @param statusInterval the least time between two status writes of one instance (a run's end
  *     does not wait for it unless a write already waits). 1s by default, like the Job controller's own status batching: on the local
  *     cluster's benchmark it cut status writes per step by a third and raised throughput by a

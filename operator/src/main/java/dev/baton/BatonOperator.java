@@ -14,11 +14,17 @@ import dev.baton.runtime.StatusWriter;
 import dev.baton.runtime.Timers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
+import io.javaoperatorsdk.operator.health.Status;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +39,9 @@ public final class BatonOperator implements AutoCloseable {
   private final Timers timers;
   private final ExecutorService engineThreads;
   private final ExecutorService io;
+  private final EngineProbe engineProbe;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatonOperator.class);
+  private volatile boolean closing;
 
   public BatonOperator(KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
     this(client, config, metrics, clock, josdk -> {});
@@ -63,6 +72,7 @@ public final class BatonOperator implements AutoCloseable {
         new StatusWriter(client, io, metrics, events, written -> finished.get().accept(written), config.statusInterval());
     KubernetesRuntime runtime = new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
     engine = new FlowEngine(engineThreads, runtime, clock);
+    engineProbe = new EngineProbe(engineThreads, clock, Duration.ofSeconds(30));
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
     Runs runs = new Runs(client, definitions, engine, runtime, status, events, clock);
     finished.set(runs.driver()::finished);
@@ -81,8 +91,7 @@ public final class BatonOperator implements AutoCloseable {
                   .withConcurrentReconciliationThreads(config.reconcileThreads())
                   .withResourceCloner(new InstanceSharingCloner(client));
               if (config.leaderElection()) {
-                o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+                o.withLeaderElectionConfiguration(leaderElection(config));
               }
               josdk.accept(o);
             });
@@ -121,12 +130,66 @@ public final class BatonOperator implements AutoCloseable {
     }
   }
 
+  /**
+   * JOSDK's default would System.exit(1) when leadership ends, and it ends too when close() cancels
+   * the election, from within the shutdown hook, where System.exit blocks forever. So this exits
+   * only on a lost Lease (another replica may already reconcile), from a thread of its own, which
+   * runs the shutdown hook. The identity is the host (the pod's name) plus a random suffix, so two
+   * processes on one host, or a restarted container, never pass for the same holder.
+   */
+  private LeaderElectionConfiguration leaderElection(BatonConfig config) {
+    String host = System.getenv().getOrDefault("HOSTNAME", "baton");
+    String identity = host + "_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    Runnable lost = () -> {
+      if (closing) return;
+      LOG.error("lost the Lease {}/{} (identity {}): exiting, so that only the new holder reconciles",
+          config.leaseNamespace(), config.leaseName(), identity);
+      Thread.ofPlatform().start(() -> System.exit(1));
+    };
+    return new LeaderElectionConfiguration(
+        config.leaseName(),
+        config.leaseNamespace(),
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        identity,
+        new LeaderCallbacks(() -> LOG.info("holding the Lease {}/{} as {}: reconciling", config.leaseNamespace(), config.leaseName(), identity), lost, leader -> {}),
+        false);
+  }
+
   public void start() {
     operator.start();
   }
 
   public boolean healthy() {
     return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /**
+   * What keeps the operator from working, for /healthz and /readyz; empty when nothing: not
+   * started (or stopped), an event source that is not healthy (for an informer: per namespace,
+   * whether it runs, watches and has synced), a stuck or stopped flow engine. A hot standby
+   * without the Lease is healthy: its informers run, only event processing waits for the Lease.
+   */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>(engineProbe.problems());
+    if (!started()) {
+      out.add("the operator is not started");
+      return out;
+    }
+    operator.getRuntimeInfo().unhealthyEventSources().forEach((controller, sources) -> sources.forEach((name, health) -> {
+      StringBuilder line = new StringBuilder("controller " + controller + ": event source " + name + " is " + health.getStatus());
+      if (health instanceof InformerWrappingEventSourceHealthIndicator<?> informers) {
+        informers.informerHealthIndicators().forEach((ns, i) -> {
+          if (i.getStatus() != Status.HEALTHY) {
+            line.append("; informer for namespace ").append(ns.isEmpty() ? "(all)" : ns).append(": running=").append(i.isRunning())
+                .append(" watching=").append(i.isWatching()).append(" synced=").append(i.hasSynced());
+          }
+        });
+      }
+      out.add(line.toString());
+    }));
+    return out;
   }
 
   public boolean started() {
@@ -143,6 +206,7 @@ public final class BatonOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     operator.stop();
     timers.close();
     engineThreads.shutdownNow();

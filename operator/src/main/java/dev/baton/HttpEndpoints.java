@@ -6,23 +6,24 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * /healthz (the process is up), /readyz (every informer is connected) and /metrics (Prometheus),
- * on one port, with the JDK's own HTTP server.
+ * /healthz (liveness) and /readyz (readiness), which answer 200 "ok" when {@code problems} finds
+ * nothing, else 503 with one line per problem (not started, an informer that is not watching or
+ * not synced, a stuck engine), and /metrics (Prometheus), on one port, with the JDK's own HTTP
+ * server.
  */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
-  public HttpEndpoints(int port, BooleanSupplier ready, Supplier<String> metrics) throws IOException {
+  public HttpEndpoints(int port, Supplier<List<String>> problems, Supplier<String> metrics) throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext("/healthz", ex -> respond(ex, 200, "ok\n", "text/plain"));
-    server.createContext(
-        "/readyz", ex -> respond(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ok\n" : "not ready\n", "text/plain"));
+    server.createContext("/healthz", ex -> health(ex, problems));
+    server.createContext("/readyz", ex -> health(ex, problems));
     server.createContext(
         "/metrics", ex -> respond(ex, 200, metrics.get(), "text/plain; version=0.0.4; charset=utf-8"));
     server.start();
@@ -30,6 +31,20 @@ public final class HttpEndpoints implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  private static void health(HttpExchange ex, Supplier<List<String>> problems) throws IOException {
+    List<String> found;
+    try {
+      found = problems.get();
+    } catch (RuntimeException e) {
+      found = List.of("the health check failed: " + e);
+    }
+    if (found.isEmpty()) {
+      respond(ex, 200, "ok\n", "text/plain");
+    } else {
+      respond(ex, 503, "unhealthy:\n- " + String.join("\n- ", found) + "\n", "text/plain");
+    }
   }
 
   private static void respond(HttpExchange ex, int code, String body, String type) throws IOException {

@@ -25,7 +25,7 @@ public final class Main {
     HttpEndpoints http =
         config.httpPort() < 0
             ? null
-            : new HttpEndpoints(config.httpPort(), () -> operator.started() && operator.healthy(), metrics::scrape);
+            : new HttpEndpoints(config.httpPort(), operator::problems, metrics::scrape);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

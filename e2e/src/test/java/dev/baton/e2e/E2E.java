@@ -31,6 +31,10 @@ import java.util.concurrent.TimeUnit;
 final class E2E {
   static final Path ROOT = Path.of(System.getProperty("baton.repoRoot", "..")).toAbsolutePath().normalize();
 
+  /** The chart's release namespace and leader-election Lease (e2e/run.sh installs release "baton" there). */
+  static final String LEASE_NAMESPACE = System.getenv().getOrDefault("BATON_E2E_RELEASE_NAMESPACE", "baton-system");
+  static final String LEASE_NAME = System.getenv().getOrDefault("BATON_E2E_LEASE_NAME", "baton");
+
   private E2E() {}
 
   static KubernetesClient admin() {
@@ -101,6 +105,7 @@ final class E2E {
     final Process process;
     final Path log;
     final int port;
+    private volatile boolean killed;
 
     private Operator(Process process, Path log, int port) {
       this.process = process;
@@ -129,9 +134,29 @@ final class E2E {
       pb.environment().put("KUBECONFIG", kubeconfig);
       pb.environment().put("BATON_HTTP_PORT", Integer.toString(port));
       pb.environment().put("BATON_JOB_TTL", "1h");
+      // As the chart runs it: always with leader election, on the chart's Lease in the release
+      // namespace (the lease Role there is the chart's too).
+      pb.environment().put("BATON_LEADER_ELECTION", "true");
+      pb.environment().put("BATON_LEASE_NAMESPACE", LEASE_NAMESPACE);
+      pb.environment().put("BATON_LEASE_NAME", LEASE_NAME);
+      long logStart = Files.exists(log) ? Files.size(log) : 0;
       Operator op = new Operator(pb.start(), log, port);
       op.awaitReady();
+      op.awaitLease(logStart);
       return op;
+    }
+
+    /** Until this process holds the Lease (a standby is ready before that, and reconciles nothing). */
+    private void awaitLease(long logStart) {
+      Cluster.await("operator " + log.getFileName() + " holding the Lease", () -> {
+        if (!process.isAlive()) throw new IllegalStateException("operator exited; see " + log);
+        try {
+          byte[] all = Files.readAllBytes(log);
+          return new String(all, (int) Math.min(logStart, all.length), all.length - (int) Math.min(logStart, all.length), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return "";
+        }
+      }, text -> text.contains("holding the Lease"), Duration.ofSeconds(90));
     }
 
     private void awaitReady() {
@@ -155,14 +180,26 @@ final class E2E {
 
     /** SIGKILL: no shutdown hook, no last status write. */
     void kill() throws InterruptedException {
+      killed = true;
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGTERM, then the Lease is deleted: the operator does not release it when it stops, so the
+     * next test's operator would wait out its 15 seconds. After kill() it stays, as after a crash.
+     */
     @Override
     public void close() throws InterruptedException {
+      if (killed) return;
       process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) kill();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        kill();
+        throw new AssertionError("operator " + log.getFileName() + " did not stop within 20s of SIGTERM");
+      }
+      try (KubernetesClient admin = admin()) {
+        admin.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace(LEASE_NAMESPACE).withName(LEASE_NAME).delete();
+      }
     }
   }
 }

@@ -4,12 +4,16 @@ import dev.baton.api.Json;
 import dev.baton.api.JobTemplate;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.flow.Command.CreateJob;
+import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.SeccompProfileBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.time.Duration;
@@ -66,6 +70,7 @@ public final class JobFactory {
     if (t.nodeSelector != null) spec.setNodeSelector(t.nodeSelector);
     if (t.tolerations != null) spec.setTolerations(t.tolerations);
     main.setEnv(env(instance, c, main.getEnv()));
+    secureDefaults(spec);
 
     var job =
         new JobBuilder()
@@ -97,6 +102,44 @@ public final class JobFactory {
       job.getSpec().setTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, ttlAfterFinished.toSeconds()));
     }
     return job;
+  }
+
+  /** The user and group a step runs as when its podTemplate names none: "nobody". */
+  public static final long DEFAULT_RUN_AS = 65534L;
+
+  /**
+   * Lays the Pod Security "restricted" profile under the step's own settings: each field below is
+   * set only where the podTemplate (or the step's fields) leaves it unset, so whatever the step
+   * says wins, field by field. At pod level (spec.securityContext): runAsNonRoot true (not when
+   * the pod or a container sets runAsUser 0, which the kubelet would then refuse), runAsUser and
+   * runAsGroup 65534 (images such as busybox default to root, which runAsNonRoot alone would make
+   * the kubelet refuse), seccompProfile RuntimeDefault. In each container and init container's
+   * securityContext: allowPrivilegeEscalation false (not for a privileged container, where the API
+   * refuses it), capabilities.drop [ALL]. A container's own runAsUser or runAsNonRoot overrides the
+   * pod's, as in Kubernetes. And automountServiceAccountToken false, unless the step names a
+   * ServiceAccount (job.serviceAccountName, or serviceAccountName in the podTemplate).
+   */
+  static void secureDefaults(PodSpec spec) {
+    PodSecurityContext psc = spec.getSecurityContext() == null ? new PodSecurityContext() : spec.getSecurityContext();
+    spec.setSecurityContext(psc);
+    List<Container> all = new ArrayList<>(spec.getContainers());
+    if (spec.getInitContainers() != null) all.addAll(spec.getInitContainers());
+    boolean root = Long.valueOf(0).equals(psc.getRunAsUser())
+        || all.stream().anyMatch(c -> c.getSecurityContext() != null && Long.valueOf(0).equals(c.getSecurityContext().getRunAsUser()));
+    if (psc.getRunAsNonRoot() == null && !root) psc.setRunAsNonRoot(true);
+    if (psc.getRunAsUser() == null) psc.setRunAsUser(DEFAULT_RUN_AS);
+    if (psc.getRunAsGroup() == null) psc.setRunAsGroup(DEFAULT_RUN_AS);
+    if (psc.getSeccompProfile() == null) psc.setSeccompProfile(new SeccompProfileBuilder().withType("RuntimeDefault").build());
+    for (Container c : all) {
+      SecurityContext sc = c.getSecurityContext() == null ? new SecurityContext() : c.getSecurityContext();
+      c.setSecurityContext(sc);
+      if (sc.getAllowPrivilegeEscalation() == null && !Boolean.TRUE.equals(sc.getPrivileged())) sc.setAllowPrivilegeEscalation(false);
+      if (sc.getCapabilities() == null) sc.setCapabilities(new Capabilities());
+      if (sc.getCapabilities().getDrop() == null || sc.getCapabilities().getDrop().isEmpty()) sc.getCapabilities().setDrop(List.of("ALL"));
+    }
+    boolean namesAccount = (spec.getServiceAccountName() != null && !spec.getServiceAccountName().isEmpty())
+        || (spec.getServiceAccount() != null && !spec.getServiceAccount().isEmpty());
+    if (spec.getAutomountServiceAccountToken() == null && !namesAccount) spec.setAutomountServiceAccountToken(false);
   }
 
   private static PodTemplateSpec podTemplate(JobTemplate t) {
