@@ -25,7 +25,7 @@ import java.util.Map;
 
 /**
  * The restart action as a pure function: a finished run's status and a {@link RestartRequest} in,
- * the status of the next run out, waiting to start (phase Queued, contract 2). The definition and
+ * the status of the next run out, waiting to start (phase Queued). The definition and
  * params pinned by the first run are kept: a restart does not pick up edits to the Workflow.
  *
  * <p>Attempt numbers keep counting across runs. A Job's name is a function of (instance, step,
@@ -212,7 +212,7 @@ public final class Restarts {
   }
 
   /**
-   * Whether {@code next} runs the occurrence at {@code path} (contract 1) again, inside a loop that
+   * Whether {@code next} runs the occurrence at {@code path} again, inside a loop that
    * runs again: then the earlier run's Job or child instance of that path must go, since the
    * iteration's attempts start again at 1 and would take the old one's name. A top-level step's
    * attempts keep counting instead, so its old Jobs never collide.

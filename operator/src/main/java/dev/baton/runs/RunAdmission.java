@@ -214,7 +214,7 @@ public final class RunAdmission {
     return cache == null ? List.of() : cache.byIndex(BY_WORKFLOW, workflowKey);
   }
 
-  /** Whether a status is a run waiting to start (contract 2): not started, or restarted. */
+  /** Whether a status is a run waiting to start: not started, or restarted. */
   static boolean isWaiting(WorkflowInstanceStatus st) {
     return st == null || st.phase == null || st.phase == InstancePhase.Pending || st.phase == InstancePhase.Queued;
   }

@@ -88,7 +88,7 @@ final class RunStarter {
     if (pinned && !RunAdmission.isWaiting(current)) {
       return resume(instance, current, launchedAttempts);
     }
-    // From here on the run waits to start: a new one, or a restarted one (contract 2).
+    // From here on the run waits to start: a new one, or a restarted one.
     String name = instance.getMetadata().getName();
     if (name.length() > MAX_NAME) {
       return reject(instance, "InvalidName", List.of("metadata.name: at most " + MAX_NAME + " characters, since Job labels carry it"));
@@ -202,14 +202,14 @@ final class RunStarter {
 
   /**
    * Starts a restarted run from the status the restart action wrote: the engine takes it as a run
-   * that has not started (it never sees Queued, contract 3), keeps the steps the status keeps, and
+   * that has not started (it never sees Queued), keeps the steps the status keeps, and
    * launches the rest.
    */
   private Outcome restart(WorkflowInstance instance, WorkflowInstanceStatus current) {
     String name = instance.getMetadata().getName();
     CompiledWorkflow compiled = pinned(instance, current);
     if (compiled == null) return new Outcome.Rejected();
-    WorkflowInstanceStatus start = Json.fromTree(Json.toTree(current), WorkflowInstanceStatus.class);
+    WorkflowInstanceStatus start = Json.copy(current);
     start.phase = InstancePhase.Pending;
     start.message = null;
     if (Conditions.find(start.conditions, Conditions.QUEUED) != null) {

@@ -154,7 +154,7 @@ class RestartsTest {
   void theEngineLaunchesAResetStepAtTheAttemptAfterTheOldRunsLast() {
     FlowHarness h = new FlowHarness(WF, Map.of());
     WorkflowInstanceStatus next = Restarts.apply(failedAtB(), req(2, RestartFrom.Incomplete, null), WF, NOW);
-    // The engine never sees a queued run (contract 3): the reconciler hands it over as Pending.
+    // The engine never sees a queued run: the reconciler hands it over as Pending.
     next.phase = InstancePhase.Pending;
     h.flow.restore(next);
 

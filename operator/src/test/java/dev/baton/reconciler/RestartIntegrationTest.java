@@ -285,7 +285,7 @@ class RestartIntegrationTest {
     assertThat(cluster.jobs("done-1")).hasSize(4);
   }
 
-  /** An old iteration Job as the runtime labels it (contract 1). */
+  /** An old iteration Job as the runtime labels it. */
   Job iterationJob(String instance, String path) {
     return client.batch().v1().jobs().inNamespace(Cluster.NS).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
         .withNewMetadata()

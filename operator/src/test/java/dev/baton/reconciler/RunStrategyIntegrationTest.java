@@ -281,7 +281,7 @@ class RunStrategyIntegrationTest {
   }
 
   /**
-   * A restarted run (contract 2: a pinned definition, phase Queued, as the restart action writes
+   * A restarted run (a pinned definition, phase Queued, as the restart action writes
    * it) waits its turn like any other, queued behind the runs already waiting, then starts from
    * its status. The status is written here by hand, before the operator starts.
    */
