@@ -75,6 +75,12 @@ public final class RunAdmission {
     return cache == null ? null : cache.get(new ResourceID(name, namespace)).orElse(null);
   }
 
+  /** The instance as the instance controller's cache has it, or null when not there (yet). */
+  WorkflowInstance cachedInstance(String namespace, String name) {
+    var cache = instances;
+    return cache == null ? null : cache.get(new ResourceID(name, namespace)).orElse(null);
+  }
+
   public static String workflowKey(String namespace, String workflow) {
     return namespace + "/" + workflow;
   }

@@ -44,6 +44,7 @@ public final class RunDriver {
   private final RestartAction restarts;
   private final RunAdmission admission;
   private final EndedRuns ended;
+  private final IgnoredObjects ignored;
 
   RunDriver(
       FlowEngine engine,
@@ -51,13 +52,15 @@ public final class RunDriver {
       RunStarter starter,
       RestartAction restarts,
       RunAdmission admission,
-      EndedRuns ended) {
+      EndedRuns ended,
+      IgnoredObjects ignored) {
     this.engine = engine;
     this.runtime = runtime;
     this.starter = starter;
     this.restarts = restarts;
     this.admission = admission;
     this.ended = ended;
+    this.ignored = ignored;
   }
 
   /**
@@ -94,6 +97,7 @@ public final class RunDriver {
     List<Job> jobs = Observations.owned(uid, owned.jobs());
     List<Pod> pods = Observations.podsOf(jobs, owned.pods());
     List<WorkflowInstance> children = Children.ownedBy(instance, owned.children());
+    ignored.report(instance, owned);
     if (actor == null && waitsForDeletions(instance, jobs, pods, children)) {
       return Optional.of(DELETIONS_RECHECK);
     }

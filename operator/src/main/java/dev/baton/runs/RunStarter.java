@@ -143,7 +143,7 @@ final class RunStarter {
 
   /** Asks admission; starts the run only when it may start now. */
   private Outcome admit(WorkflowInstance instance, RunStrategy strategy, java.util.function.Supplier<Outcome> startIt) {
-    if (dev.baton.runtime.Children.parentName(instance) != null) {
+    if (startedByItsParent(instance)) {
       // A subworkflow's child run is a step of its parent's run, paced by the parent's own
       // strategy and stepConcurrency; queueing it behind its workflow's other runs could deadlock
       // (a workflow that calls itself would wait for its own end).
@@ -171,6 +171,23 @@ final class RunStarter {
         return outcome;
       }
     }
+  }
+
+  /**
+   * Whether a subworkflow step of an existing instance created this one: its controller owner
+   * reference is a WorkflowInstance that exists with that UID. Not the parent label, which anyone
+   * who may create an instance can set: a run a user labelled so is a run like any other, under
+   * its Workflow's run strategy.
+   */
+  private boolean startedByItsParent(WorkflowInstance instance) {
+    var ref = dev.baton.runtime.Children.parentRef(instance);
+    if (ref.isEmpty() || ref.get().getUid() == null) return false;
+    String ns = instance.getMetadata().getNamespace();
+    String name = ref.get().getName();
+    // The parent created the child, so the cache holds it; a read is for a cache not ready yet.
+    WorkflowInstance parent = name == null ? null : admission.cachedInstance(ns, name);
+    if (parent == null && name != null) parent = client.resources(WorkflowInstance.class).inNamespace(ns).withName(name).get();
+    return parent != null && ref.get().getUid().equals(parent.getMetadata().getUid());
   }
 
   /** LastOnly: the older unfinished runs are stopped as a user would, by spec.stop. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepStatus;
+import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceSpec;
 import dev.baton.api.WorkflowInstanceStatus;
@@ -96,7 +97,11 @@ public final class Children {
     return Arrays.asList(chain.split("/"));
   }
 
-  /** Whether a subworkflow step created this instance. */
+  /**
+   * Whether this instance carries a subworkflow child's parent label. The label is for selecting
+   * and indexing; anyone who may create an instance can set it, so it proves nothing: what makes
+   * an instance a child is its controller owner reference ({@link #parentRef}, {@link #ownedBy}).
+   */
   public static boolean isChild(WorkflowInstance instance) {
     return parentName(instance) != null;
   }
@@ -107,15 +112,24 @@ public final class Children {
   }
 
   /**
-   * Those of {@code candidates} that {@code parent} owns. A child left over from a deleted
-   * instance of the same name (its garbage collection can lag) must not count for the new one.
+   * The controller owner reference of {@code instance} when it is a WorkflowInstance, as {@link
+   * #build} sets it on a child; empty for a run a user created (unless the user set one).
+   */
+  public static Optional<OwnerReference> parentRef(WorkflowInstance instance) {
+    return Observations.controller(instance, Workflow.GROUP, "WorkflowInstance");
+  }
+
+  /**
+   * Those of {@code candidates} whose controller is {@code parent}: its children. The parent
+   * label alone does not make one (anyone may set it); nor does an owner reference to a deleted
+   * instance of the same name: a child left over from it (its garbage collection can lag) must not
+   * count for the new one.
    */
   public static List<WorkflowInstance> ownedBy(WorkflowInstance parent, Collection<WorkflowInstance> candidates) {
     String uid = parent.getMetadata().getUid();
     List<WorkflowInstance> owned = new ArrayList<>(candidates.size());
     for (WorkflowInstance c : candidates) {
-      List<OwnerReference> refs = c.getMetadata().getOwnerReferences();
-      if (refs != null && refs.stream().anyMatch(r -> uid != null && uid.equals(r.getUid()))) owned.add(c);
+      if (uid != null && parentRef(c).map(r -> uid.equals(r.getUid())).orElse(false)) owned.add(c);
     }
     return owned;
   }

@@ -33,6 +33,11 @@ public final class EventRecorder {
     StepFailed,
     StepTimedOut,
     InvalidDefinition,
+    /**
+     * A Job, Pod or instance carries this instance's labels without the owner Baton's own have:
+     * made by hand, perhaps to fake a step's result. It is ignored; told once per object.
+     */
+    ObjectIgnored,
     /** A finished instance got a new run from spec.restart. */
     Restarted,
     /** spec.restart asks for a run that cannot start (yet); the message says why. */

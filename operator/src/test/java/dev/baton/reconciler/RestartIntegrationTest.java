@@ -285,11 +285,15 @@ class RestartIntegrationTest {
     assertThat(cluster.jobs("done-1")).hasSize(4);
   }
 
-  /** An old iteration Job as the runtime labels it. */
+  /** An old iteration Job as the runtime labels and owns it. */
   Job iterationJob(String instance, String path) {
+    WorkflowInstance owner = cluster.instance(instance);
     return client.batch().v1().jobs().inNamespace(Cluster.NS).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
         .withNewMetadata()
         .withName(job(instance, path, 1))
+        .addNewOwnerReference().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+        .withName(instance).withUid(owner.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true)
+        .endOwnerReference()
         .addToLabels(Labels.INSTANCE, instance)
         .addToLabels(Labels.STEP, path)
         .addToLabels(Labels.ATTEMPT, "1")

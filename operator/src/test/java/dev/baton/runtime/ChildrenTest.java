@@ -192,6 +192,28 @@ class ChildrenTest {
   }
 
   @Test
+  void anInstanceWithAForgedParentLabelIsNoChild() {
+    WorkflowInstance parent = instance("parent", "uid-1", "a", null);
+    // A user's own instance, labelled and annotated as a child of "parent", with no owner.
+    WorkflowInstance labelsOnly = child("sub", 1, InstancePhase.Succeeded);
+    labelsOnly.getMetadata().setOwnerReferences(null);
+    // One naming the parent's UID, but not as its controller.
+    WorkflowInstance notControlled = child("sub", 1, InstancePhase.Succeeded);
+    notControlled.getMetadata().getOwnerReferences().getFirst().setController(null);
+    // One whose controller has the parent's UID but is of another kind.
+    WorkflowInstance otherKind = child("sub", 1, InstancePhase.Succeeded);
+    otherKind.getMetadata().getOwnerReferences().getFirst().setKind("ConfigMap");
+    otherKind.getMetadata().getOwnerReferences().getFirst().setApiVersion("v1");
+
+    assertThat(Children.ownedBy(parent, List.of(labelsOnly, notControlled, otherKind))).isEmpty();
+    assertThat(Children.parentRef(labelsOnly)).isEmpty();
+    assertThat(Children.parentRef(otherKind)).isEmpty();
+    assertThat(Children.parentRef(child("sub", 1, null))).get().extracting(r -> r.getUid()).isEqualTo("uid-1");
+    assertThat(Observations.unowned(labelsOnly)).isTrue();
+    assertThat(Observations.unowned(child("sub", 1, null))).isFalse();
+  }
+
+  @Test
   void aChildMissingItsStepAnnotationIsNotReported() {
     WorkflowInstance c = child("sub", 1, InstancePhase.Running);
     c.getMetadata().getAnnotations().remove(Labels.STEP_PATH);

@@ -125,7 +125,8 @@ public final class FakeKubelet implements AutoCloseable {
                       .withAnnotations(annotations)
                       .withOwnerReferences(
                           new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-                              .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).withController(true).build())
+                              .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).withController(true)
+                              .withBlockOwnerDeletion(true).build())
                       .build())
               .withSpec(job.getSpec().getTemplate().getSpec())
               .withStatus(new PodStatusBuilder().withPhase("Pending").build())
