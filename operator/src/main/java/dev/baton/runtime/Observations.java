@@ -33,10 +33,12 @@ public final class Observations {
 
   public static List<FlowEvent> of(Collection<Job> jobs, Collection<Pod> pods, Instant now) {
     List<FlowEvent> events = new ArrayList<>();
+    Set<String> podSeen = new HashSet<>();
     Set<String> podTerminal = new HashSet<>();
     for (Pod pod : pods) {
       Optional<StepRef> ref = StepRef.of(pod.getMetadata());
       if (ref.isEmpty()) continue;
+      podSeen.add(ref.get().key());
       podEvent(ref.get(), pod, now).ifPresent(e -> {
         events.add(e);
         if (!(e instanceof FlowEvent.StepStarted)) podTerminal.add(ref.get().key());
@@ -47,9 +49,14 @@ public final class Observations {
       if (ref.isEmpty()) continue;
       StepRef r = ref.get();
       events.add(new FlowEvent.StepLaunched(r.stepId(), r.attempt(), now));
-      if (!podTerminal.contains(r.key())) {
-        jobEvent(r, job, now).ifPresent(events::add);
-      }
+      if (podTerminal.contains(r.key())) continue;
+      Optional<FlowEvent> fromJob = jobEvent(r, job, now);
+      // A Complete Job whose pod is cached but not yet terminal: the Job and Pod informers are
+      // separate streams, and the pod's end (which carries the outputs) is on its way. Succeeding
+      // from the Job now would lose the outputs; the pod's update brings the success with them.
+      // With no pod cached at all, the Job is all there is to go by.
+      if (fromJob.orElse(null) instanceof FlowEvent.StepSucceeded && podSeen.contains(r.key())) continue;
+      fromJob.ifPresent(events::add);
     }
     events.add(new FlowEvent.WorkloadsObserved(newestAttempts(jobs), now));
     return events;

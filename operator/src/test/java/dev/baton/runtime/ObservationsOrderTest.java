@@ -1,0 +1,91 @@
+package dev.baton.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.JobTemplate;
+import dev.baton.api.WorkflowInstance;
+import dev.baton.api.WorkflowInstanceSpec;
+import dev.baton.flow.Command;
+import dev.baton.flow.FlowEvent;
+import dev.baton.flow.JobNames;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Job and Pod informers are separate streams: a step's Job can be seen Complete while its pod,
+ * which carries the outputs, is still cached as running.
+ */
+class ObservationsOrderTest {
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static Job completeJob() {
+    WorkflowInstance owner = new WorkflowInstance();
+    owner.setMetadata(new ObjectMetaBuilder().withName("run").withNamespace("ns").withUid("uid-run").build());
+    owner.setSpec(new WorkflowInstanceSpec());
+    owner.getSpec().workflow = "wf";
+    JobTemplate t = new JobTemplate();
+    t.image = "busybox";
+    Job job = new JobFactory(null).build(
+        owner, new Command.CreateJob("poll", 1, JobNames.of("run", "poll", 1), t, null, null, null, null, null, null));
+    job.getMetadata().setUid("uid-job");
+    job.setStatus(new JobStatusBuilder().withSucceeded(1)
+        .withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).build());
+    return job;
+  }
+
+  private static Pod pod(Job job, String phase, String terminationMessage) {
+    var meta = new ObjectMetaBuilder().withName("run-poll-1-p").withNamespace("ns")
+        .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+        .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
+        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+            .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).withController(true).build());
+    var cs = new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER);
+    if (phase.equals("Succeeded")) {
+      cs.withNewState().withNewTerminated().withExitCode(0).withMessage(terminationMessage).endTerminated().endState();
+    } else {
+      cs.withNewState().withNewRunning().withStartedAt("2026-01-01T00:00:00Z").endRunning().endState();
+    }
+    return new PodBuilder().withMetadata(meta.build())
+        .withNewStatus().withPhase(phase).withContainerStatuses(cs.build()).endStatus().build();
+  }
+
+  private static List<FlowEvent.StepSucceeded> successes(List<FlowEvent> events) {
+    return events.stream().filter(FlowEvent.StepSucceeded.class::isInstance).map(FlowEvent.StepSucceeded.class::cast).toList();
+  }
+
+  @Test
+  void aCompleteJobWhosePodIsStillCachedRunningWaitsForThePodsEndAndItsOutputs() {
+    Job job = completeJob();
+
+    List<FlowEvent> events = Observations.of(List.of(job), List.of(pod(job, "Running", null)), NOW);
+
+    assertThat(successes(events)).isEmpty();
+    assertThat(events).anyMatch(FlowEvent.StepStarted.class::isInstance);
+  }
+
+  @Test
+  void thePodsEndThenReportsTheSuccessWithTheOutputs() {
+    Job job = completeJob();
+
+    List<FlowEvent> events = Observations.of(List.of(job), List.of(pod(job, "Succeeded", "{\"ready\": true}")), NOW);
+
+    assertThat(successes(events)).singleElement()
+        .satisfies(s -> assertThat(s.terminationMessage()).isEqualTo("{\"ready\": true}"));
+  }
+
+  @Test
+  void aCompleteJobWithNoPodCachedSucceedsFromTheJobAlone() {
+    List<FlowEvent> events = Observations.of(List.of(completeJob()), List.of(), NOW);
+
+    assertThat(successes(events)).singleElement().satisfies(s -> assertThat(s.terminationMessage()).isNull());
+  }
+}
