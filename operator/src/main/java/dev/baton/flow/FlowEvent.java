@@ -49,6 +49,23 @@ public sealed interface FlowEvent {
   record StepSucceeded(String stepId, int attempt, String terminationMessage, Instant at)
       implements FlowEvent {}
 
+  /**
+   * The attempt's pod has not run and may never: its image cannot be pulled, it cannot be
+   * scheduled, or its Job has made no pod (a quota, Pod Security). Reported every time it is
+   * seen, like the rest; {@code reason} null says the pod waits again without a known problem.
+   *
+   * @param reason what Kubernetes calls it (ImagePullBackOff, Unschedulable, FailedCreate...),
+   *     or null
+   * @param message Kubernetes' explanation, or null
+   * @param since when it became stuck as far as the cluster says (the pod's start, the
+   *     condition's transition, the Job's creation), or null for {@code at}
+   */
+  record StepStuck(String stepId, int attempt, String reason, String message, Instant since, Instant at)
+      implements FlowEvent {
+    /** What a stuck step's message, and the failure of its attempt, start with. */
+    public static final String PREFIX = "pod stuck: ";
+  }
+
   /** The attempt ended without success. */
   record StepFailed(
       String stepId, int attempt, FailureKind kind, String message, Integer exitCode, Instant at)

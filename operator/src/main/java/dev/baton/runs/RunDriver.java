@@ -44,6 +44,7 @@ public final class RunDriver {
   private final RestartAction restarts;
   private final RunAdmission admission;
   private final EndedRuns ended;
+  private final Observations.NoPodReasons noPod;
 
   RunDriver(
       FlowEngine engine,
@@ -51,13 +52,15 @@ public final class RunDriver {
       RunStarter starter,
       RestartAction restarts,
       RunAdmission admission,
-      EndedRuns ended) {
+      EndedRuns ended,
+      Observations.NoPodReasons noPod) {
     this.engine = engine;
     this.runtime = runtime;
     this.starter = starter;
     this.restarts = restarts;
     this.admission = admission;
     this.ended = ended;
+    this.noPod = noPod;
   }
 
   /**
@@ -115,7 +118,7 @@ public final class RunDriver {
       runtime.track(actor, instance);
     }
     Instant now = engine.clock().instant();
-    for (FlowEvent event : Children.withChildren(Observations.of(jobs, pods, now), children, now)) {
+    for (FlowEvent event : Children.withChildren(Observations.of(jobs, pods, now, noPod), children, now)) {
       actor.tell(event);
     }
     if (instance.getSpec().stopRequested()) {
@@ -130,7 +133,10 @@ public final class RunDriver {
     }
     // A restart asked for while the run goes on is applied once the run's end is written. That
     // write changes only the status, which does not trigger a reconcile, so look again soon.
-    return restartWaits ? Optional.of(RESTART_RECHECK) : Optional.empty();
+    if (restartWaits) return Optional.of(RESTART_RECHECK);
+    // A Job that has made no pod yet changes nothing the informers see: look again when it
+    // would count as stuck.
+    return Observations.noPodRecheck(jobs, pods, now);
   }
 
   /**

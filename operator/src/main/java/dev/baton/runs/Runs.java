@@ -30,7 +30,8 @@ public final class Runs {
             new RunStarter(client, definitions, engine, runtime, status, events, admission),
             new RestartAction(client, status, definitions, events, clock),
             admission,
-            ended);
+            ended,
+            new dev.baton.runtime.FailedCreates(client, clock));
   }
 
   public RunAdmission admission() {
