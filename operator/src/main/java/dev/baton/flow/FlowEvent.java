@@ -22,6 +22,12 @@ public sealed interface FlowEvent {
   /** The engine hit a bug handling this run: fail it rather than wedge it. */
   record InternalError(String message, Instant at) implements FlowEvent {}
 
+  /**
+   * The run's status cannot be written: it is over the status budget even trimmed, or the API
+   * server refused it as too large. The run fails, its workloads stopped.
+   */
+  record StatusTooLarge(String message, Instant at) implements FlowEvent {}
+
   /** The user asked to stop the run. */
   record StopRequested(Instant at) implements FlowEvent {}
 

@@ -128,6 +128,7 @@ public final class InstanceFlow {
     switch (event) {
       case FlowEvent.Start s -> start(now);
       case FlowEvent.Resume r -> resume(r.launchedAttempts(), now);
+      case FlowEvent.StatusTooLarge e -> abortRun(InstancePhase.Failed, e.message(), now);
       case FlowEvent.StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
       case FlowEvent.InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
       case FlowEvent.StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
