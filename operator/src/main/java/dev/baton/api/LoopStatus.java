@@ -29,6 +29,11 @@ public class LoopStatus {
   @JsonPropertyDescription("The first few failures, each naming the iteration, its values and the step.")
   public List<String> errors;
 
+  @JsonPropertyDescription(
+      "Iterations under way whose detail was left out of active to keep the status under its size"
+          + " budget; their counts are in states.")
+  public Integer omitted;
+
   @JsonPropertyDescription("The iterations under way, by index.")
   public Map<String, IterationStatus> active;
 

@@ -110,6 +110,14 @@ public class Step {
   @Pattern(Durations.PATTERN)
   public String timeout;
 
+  @JsonPropertyDescription(
+      "How long a job step's pod may stay stuck before it has run (image not pullable, not"
+          + " schedulable, refused by the API server, so the Job has no pod) before the attempt fails"
+          + " as a platform error and is retried, e.g. 10m. Default: the workflow's pendingTimeout."
+          + " InvalidImageName and ErrImageNeverPull fail at once.")
+  @Pattern(Durations.PATTERN)
+  public String pendingTimeout;
+
   @JsonPropertyDescription("FAIL_AFTER_RUNNING (the default), FAIL_IMMEDIATELY or IGNORE_FAILURE.")
   public FailureMode failureMode;
 

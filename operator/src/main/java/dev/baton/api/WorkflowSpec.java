@@ -40,6 +40,13 @@ public class WorkflowSpec {
   public String timeout;
 
   @JsonPropertyDescription(
+      "The default pendingTimeout of the job steps: how long a pod may stay stuck before it runs"
+          + " (ImagePullBackOff, Unschedulable, no pod created) before the attempt fails as a"
+          + " platform error. Default 5m.")
+  @Pattern(Durations.PATTERN)
+  public String pendingTimeout;
+
+  @JsonPropertyDescription(
       "How this workflow's instances share the cluster: Sequential (the default), StrictSequential,"
           + " FirstOnly, LastOnly or Parallel with a concurrency.")
   public RunStrategy runStrategy;
@@ -53,6 +60,7 @@ public class WorkflowSpec {
   public Integer stepConcurrency;
 
   public static final int DEFAULT_STEP_CONCURRENCY = 20;
+  public static final java.time.Duration DEFAULT_PENDING_TIMEOUT = java.time.Duration.ofMinutes(5);
 
   public int stepConcurrencyOrDefault() {
     return stepConcurrency == null ? DEFAULT_STEP_CONCURRENCY : stepConcurrency;

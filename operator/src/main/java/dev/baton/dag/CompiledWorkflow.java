@@ -22,6 +22,9 @@ import java.util.Map;
  *     one map for the whole definition, bodies included, shared by every body
  * @param timeout the workflow's; null for a loop's body
  * @param params the workflow's declared params; empty for a loop's body
+ * @param read the ids of the steps whose steps.<id> entry some expression of the definition reads,
+ *     at any level: one set for the whole definition, shared by every body. The status keeps the
+ *     outputs of these steps (and of the top-level steps, which a parent run reads).
  */
 public record CompiledWorkflow(
     WorkflowSpec spec,
@@ -30,7 +33,8 @@ public record CompiledWorkflow(
     Map<String, Integer> indexById,
     Map<String, dev.baton.expr.Template> templates,
     Duration timeout,
-    List<ParamSpec> params) {
+    List<ParamSpec> params,
+    java.util.Set<String> read) {
 
   public CompiledStep step(String id) {
     Integer i = indexById.get(id);

@@ -36,7 +36,12 @@ record Level(StepList list, List<Parts> parts) {
    * the arguments, which are null or empty for a body.
    */
   CompiledWorkflow assemble(
-      WorkflowSpec spec, String hash, Map<String, Template> templates, Duration timeout, List<ParamSpec> params) {
+      WorkflowSpec spec,
+      String hash,
+      Map<String, Template> templates,
+      Duration timeout,
+      List<ParamSpec> params,
+      java.util.Set<String> read) {
     List<Step> steps = list.steps();
     int[] order = list.order();
     int n = steps.size();
@@ -64,12 +69,12 @@ record Level(StepList list, List<Parts> parts) {
               parts.timeout(),
               parts.sleep(),
               // A body shares the definition's hash and templates; see CompiledWorkflow.
-              parts.body() == null ? null : parts.body().assemble(null, hash, templates, null, List.of()),
+              parts.body() == null ? null : parts.body().assemble(null, hash, templates, null, List.of(), read),
               parts.over(),
               parts.whileCondition(),
               parts.subworkflowParams()));
       byId.put(s.id, p);
     }
-    return new CompiledWorkflow(spec, hash, List.copyOf(compiled), Map.copyOf(byId), templates, timeout, params);
+    return new CompiledWorkflow(spec, hash, List.copyOf(compiled), Map.copyOf(byId), templates, timeout, params, read);
   }
 }

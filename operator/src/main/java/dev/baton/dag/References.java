@@ -21,12 +21,19 @@ final class References {
   private final StepTree tree;
   private final Map<String, Template> templates;
   private final Problems problems;
+  /** Every step id some expression reads as steps.<id>, at any level. */
+  private final Set<String> read = new java.util.HashSet<>();
 
   /** @param templates the definition's compiled templates, by source, to find a job's */
   References(StepTree tree, Map<String, Template> templates, Problems problems) {
     this.tree = tree;
     this.templates = templates;
     this.problems = problems;
+  }
+
+  /** The ids of the steps some expression checked so far reads, as steps.<id>. */
+  Set<String> read() {
+    return Set.copyOf(read);
   }
 
   /** Checks the steps of one compiled list, which see what {@code visible} says. */
@@ -72,6 +79,7 @@ final class References {
         checkLoopRefs(step, "while.condition ", Template.referenced("loop", src), visible.withIndex());
         checkLastRefs(step, "while.condition ", Template.referenced("last", src), Visibility.LastScope.of(s, tree.body(s)));
       }
+      read.addAll(stepRefs);
       // Ancestors are known only in a list without cycles; a cycle is reported already.
       if (stepRefs.isEmpty() || !list.acyclic()) continue;
       BitSet ancestors = list.ancestors(i);

@@ -50,6 +50,7 @@ public final class WorkflowCompiler {
     checkParams(spec.params, problems);
     Fields fields = new Fields(limits);
     Duration timeout = fields.duration(problems.about("spec.timeout"), spec.timeout, Limits.DEFAULT_WORKFLOW_TIMEOUT);
+    fields.duration(problems.about("spec.pendingTimeout"), spec.pendingTimeout, null);
 
     // Ids first, across the whole tree: every later check refers to steps by id.
     StepTree tree = StepTree.survey(spec.steps, limits, problems);
@@ -60,14 +61,16 @@ public final class WorkflowCompiler {
     }
     if (tree.badIds()) throw problems.rejection();
 
-    Level top = new Lists(tree, fields, problems).compile(spec.steps, Visibility.TOP);
+    Lists lists = new Lists(tree, fields, problems);
+    Level top = lists.compile(spec.steps, Visibility.TOP);
     if (!problems.isEmpty()) throw problems.rejection();
     return top.assemble(
         spec,
         Json.hash(spec),
         Map.copyOf(fields.templates()),
         timeout,
-        spec.params == null ? List.of() : List.copyOf(spec.params));
+        spec.params == null ? List.of() : List.copyOf(spec.params),
+        lists.references.read());
   }
 
   private static void checkParams(List<ParamSpec> params, Problems problems) {
@@ -134,6 +137,7 @@ public final class WorkflowCompiler {
       }
       Map<String, Template> params = fields.params(step, "params", s.params);
       Duration timeout = fields.duration(step.field("timeout"), s.timeout, null);
+      fields.duration(step.field("pendingTimeout"), s.pendingTimeout, null);
       if (s.retry != null && s.retry.backoff != null) {
         fields.duration(step.field("retry.backoff.delay"), s.retry.backoff.delay, null);
         fields.duration(step.field("retry.backoff.maxDelay"), s.retry.backoff.maxDelay, null);

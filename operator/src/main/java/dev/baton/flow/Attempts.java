@@ -2,10 +2,12 @@ package dev.baton.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.baton.api.Durations;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.StepType;
 import dev.baton.api.SubworkflowMode;
+import dev.baton.api.WorkflowSpec;
 import dev.baton.dag.CompiledStep;
 import dev.baton.expr.ExpressionException;
 import dev.baton.flow.Command.CreateChild;
@@ -16,9 +18,13 @@ import dev.baton.flow.Command.StopChild;
 import dev.baton.flow.FlowEvent.ChildObserved;
 import dev.baton.flow.FlowEvent.StepFailed;
 import dev.baton.flow.FlowEvent.StepLaunchFailed;
+import dev.baton.flow.FlowEvent.StepStuck;
 import dev.baton.flow.FlowEvent.StepSucceeded;
+import dev.baton.util.Text;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A step's attempts, and the workloads of job and subworkflow steps' attempts: a Job, or a child
@@ -28,6 +34,9 @@ import java.util.Map;
  */
 final class Attempts {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** Stuck reasons that waiting cannot cure: the attempt fails at once. */
+  private static final Duration TIMER_SLACK = Duration.ofSeconds(1);
+  private static final Set<String> HOPELESS = Set.of("InvalidImageName", "ErrImageNeverPull");
 
   private final String instance;
   private final Frame top;
@@ -54,6 +63,8 @@ final class Attempts {
     f.startTime[i] = now;
     f.endTime[i] = null;
     f.retryAt[i] = null;
+    f.stuck[i] = null;
+    f.stuckSince[i] = null;
     switch (s.type()) {
       case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
       case SLEEP -> {
@@ -133,6 +144,75 @@ final class Attempts {
   void onLaunched(String path, int attempt, Instant now) {
     Occurrence o = current(path, attempt);
     if (o != null && o.frame().state[o.index()] == StepState.Launching) launched(o.frame(), o.index(), now);
+  }
+
+  /** The attempt's pod runs: it is no longer stuck, if it was. */
+  void onStarted(String path, int attempt, Instant now) {
+    Occurrence o = current(path, attempt);
+    if (o == null) return;
+    unstick(o.frame(), o.index());
+    onLaunched(path, attempt, now);
+  }
+
+  /**
+   * The attempt's pod is stuck, or (reason null) no longer. The step's message says why as soon as
+   * it is; the attempt fails as a platform error once it has been stuck for the step's
+   * pendingTimeout (a STUCK timer), at once for a reason waiting cannot cure.
+   */
+  void onStuck(StepStuck e, Instant now) {
+    Occurrence o = runningJob(e.stepId(), e.attempt());
+    if (o == null) return;
+    Frame f = o.frame();
+    int i = o.index();
+    if (e.reason() == null) {
+      unstick(f, i);
+      return;
+    }
+    String what = e.reason() + (e.message() == null || e.message().isBlank() ? "" : ": " + Text.abbreviate(e.message().strip(), 300));
+    boolean first = f.stuckSince[i] == null;
+    if (!first && what.equals(f.stuck[i])) return;
+    if (first) f.stuckSince[i] = e.since() == null || e.since().isAfter(now) ? now : e.since();
+    f.stuck[i] = what;
+    Duration timeout = pendingTimeout(f, i);
+    Instant deadline = f.stuckSince[i].plus(timeout);
+    if (HOPELESS.contains(e.reason()) || !now.isBefore(deadline)) {
+      stop(f, i);
+      outcomes.attemptFailed(f, i, FailureKind.PLATFORM, StepStuck.PREFIX + what, null, now);
+      return;
+    }
+    f.message[i] = StepStuck.PREFIX + what + "; the attempt fails at " + deadline + " (pendingTimeout " + Durations.format(timeout) + ")";
+    f.markChanged(i);
+    agenda.statusChanged();
+    if (first) agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.STUCK, f.path(i), f.attempt[i]), deadline));
+  }
+
+  /**
+   * When a STUCK timer fires: why the current attempt fails, if its pod is still stuck and has
+   * been for its pendingTimeout; else null. (A timer of an earlier spell of being stuck fires
+   * early, and is ignored: its spell armed its own.)
+   */
+  String stuckTooLong(Frame f, int i, Instant now) {
+    if (!f.isRunning(i) || f.stuck[i] == null) return null;
+    // The runtime's timers may fire a little early (millisecond rounding, two clocks); an earlier
+    // spell's timer is early by far more.
+    if (now.plus(TIMER_SLACK).isBefore(f.stuckSince[i].plus(pendingTimeout(f, i)))) return null;
+    return StepStuck.PREFIX + f.stuck[i];
+  }
+
+  private void unstick(Frame f, int i) {
+    if (f.stuckSince[i] == null) return;
+    f.stuck[i] = null;
+    f.stuckSince[i] = null;
+    if (f.message[i] != null && f.message[i].startsWith(StepStuck.PREFIX)) f.message[i] = null;
+    f.markChanged(i);
+    agenda.statusChanged();
+  }
+
+  /** The step's pendingTimeout, else the workflow's, else the default. */
+  private Duration pendingTimeout(Frame f, int i) {
+    WorkflowSpec spec = top.wf.spec();
+    Duration fallback = Durations.parseOr(spec == null ? null : spec.pendingTimeout, WorkflowSpec.DEFAULT_PENDING_TIMEOUT);
+    return Durations.parseOr(f.step(i).definition().pendingTimeout, fallback);
   }
 
   private void launched(Frame f, int i, Instant now) {

@@ -22,6 +22,12 @@ public sealed interface FlowEvent {
   /** The engine hit a bug handling this run: fail it rather than wedge it. */
   record InternalError(String message, Instant at) implements FlowEvent {}
 
+  /**
+   * The run's status cannot be written: it is over the status budget even trimmed, or the API
+   * server refused it as too large. The run fails, its workloads stopped.
+   */
+  record StatusTooLarge(String message, Instant at) implements FlowEvent {}
+
   /** The user asked to stop the run. */
   record StopRequested(Instant at) implements FlowEvent {}
 
@@ -48,6 +54,23 @@ public sealed interface FlowEvent {
   /** The attempt's container exited 0; {@code terminationMessage} holds its outputs, or null. */
   record StepSucceeded(String stepId, int attempt, String terminationMessage, Instant at)
       implements FlowEvent {}
+
+  /**
+   * The attempt's pod has not run and may never: its image cannot be pulled, it cannot be
+   * scheduled, or its Job has made no pod (a quota, Pod Security). Reported every time it is
+   * seen, like the rest; {@code reason} null says the pod waits again without a known problem.
+   *
+   * @param reason what Kubernetes calls it (ImagePullBackOff, Unschedulable, FailedCreate...),
+   *     or null
+   * @param message Kubernetes' explanation, or null
+   * @param since when it became stuck as far as the cluster says (the pod's start, the
+   *     condition's transition, the Job's creation), or null for {@code at}
+   */
+  record StepStuck(String stepId, int attempt, String reason, String message, Instant since, Instant at)
+      implements FlowEvent {
+    /** What a stuck step's message, and the failure of its attempt, start with. */
+    public static final String PREFIX = "pod stuck: ";
+  }
 
   /** The attempt ended without success. */
   record StepFailed(

@@ -53,6 +53,10 @@ final class Frame {
   final LoopState[] loops;
   /** A subworkflow step's child rollup, once the child reported one. */
   final Rollup[] childRollups;
+  /** Why the current attempt's pod is stuck ("reason: message"), while it is; else null. */
+  final String[] stuck;
+  /** Since when the current attempt's pod is stuck, while it is. */
+  final Instant[] stuckSince;
   /** The step is in the ready queue or waits for a permit. */
   final boolean[] queued;
   private final String[] paths;
@@ -113,6 +117,8 @@ final class Frame {
     loops = new LoopState[n];
     childRollups = new Rollup[n];
     queued = new boolean[n];
+    stuck = new String[n];
+    stuckSince = new Instant[n];
     paths = new String[n];
     stepStatus = new StepStatus[n];
     stepJson = owner == null ? null : new JsonNode[n];

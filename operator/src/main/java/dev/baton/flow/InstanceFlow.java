@@ -128,10 +128,12 @@ public final class InstanceFlow {
     switch (event) {
       case FlowEvent.Start s -> start(now);
       case FlowEvent.Resume r -> resume(r.launchedAttempts(), now);
+      case FlowEvent.StatusTooLarge e -> abortRun(InstancePhase.Failed, e.message(), now);
       case FlowEvent.StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
       case FlowEvent.InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
       case FlowEvent.StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
-      case FlowEvent.StepStarted e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
+      case FlowEvent.StepStarted e -> attempts.onStarted(e.stepId(), e.attempt(), now);
+      case FlowEvent.StepStuck e -> attempts.onStuck(e, now);
       case FlowEvent.WorkloadsObserved e -> attempts.onObserved(e.present(), now);
       case FlowEvent.StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
       case FlowEvent.StepSucceeded e -> attempts.onSucceeded(e, now);
@@ -390,6 +392,13 @@ public final class InstanceFlow {
       }
       case SLEEP -> {
         if (f.state[i] == StepState.Running) succeed(f, i, Map.of(), now);
+      }
+      case STUCK -> {
+        String why = attempts.stuckTooLong(f, i, now);
+        if (why != null) {
+          stopWork(f, i, why, now);
+          attemptFailed(f, i, FailureKind.PLATFORM, why, null, now);
+        }
       }
       case WORKFLOW_TIMEOUT -> throw new IllegalStateException();
     }

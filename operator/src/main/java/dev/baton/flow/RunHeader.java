@@ -69,7 +69,7 @@ final class RunHeader {
     st.phase = phase;
     st.startTime = StatusProjection.str(startedAt);
     st.endTime = StatusProjection.str(endedAt);
-    st.message = message;
+    st.message = message == null ? null : dev.baton.util.Text.abbreviate(message, StatusProjection.MAX_MESSAGE);
     st.definitionHash = definitionHash;
     st.definition = definition;
     st.params = params;

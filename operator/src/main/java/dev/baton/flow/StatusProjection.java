@@ -12,6 +12,7 @@ import dev.baton.api.StepType;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.dag.CompiledStep;
 import dev.baton.dag.CompiledWorkflow;
+import dev.baton.util.Text;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -24,6 +25,10 @@ import java.util.Map;
  */
 final class StatusProjection {
   private static final StepState[] STATES = StepState.values();
+  /** The longest message a step's status entry holds, in characters. */
+  static final int MAX_MESSAGE = 1024;
+  /** The most JSON a step's kept outputs may take, in characters. */
+  static final int MAX_OUTPUTS = 4096;
 
   private final String instance;
   private final Map<CompiledWorkflow, Long> staticLeaves = new IdentityHashMap<>();
@@ -60,15 +65,29 @@ final class StatusProjection {
     ss.startTime = str(f.startTime[i]);
     ss.endTime = str(f.endTime[i]);
     ss.retryAt = f.state[i] == StepState.Retrying ? str(f.retryAt[i]) : null;
-    ss.message = f.message[i];
+    ss.message = f.message[i] == null ? null : Text.abbreviate(f.message[i], MAX_MESSAGE);
     ss.exitCode = f.exitCode[i];
     ss.userErrors = f.userErrors[i] == 0 ? null : f.userErrors[i];
     ss.platformErrors = f.platformErrors[i] == 0 ? null : f.platformErrors[i];
     ss.timeouts = f.timeouts[i] == 0 ? null : f.timeouts[i];
-    ss.outputs = f.outputs[i];
+    ss.outputs = keptOutputs(f, i);
     if (f.loops[i] != null) ss.loop = loopStatus(f.loops[i]);
     f.stepStatus[i] = ss;
     return ss;
+  }
+
+  /**
+   * The outputs the status keeps: those of a top-level step (a parent run's subworkflow step reads
+   * them, and so may a person) and of a step some expression reads (a restarted operator reads
+   * them back from the status), each at most {@link #MAX_OUTPUTS} bytes of JSON. The engine keeps
+   * every step's outputs in memory regardless.
+   */
+  private static Map<String, JsonNode> keptOutputs(Frame f, int i) {
+    Map<String, JsonNode> outputs = f.outputs[i];
+    if (outputs == null) return null;
+    if (f.owner != null && !f.wf.read().contains(f.step(i).id())) return null;
+    if (Json.write(outputs).length() > MAX_OUTPUTS) return null;
+    return outputs;
   }
 
   /** An iteration's started steps as compact JSON (no nulls, no Job names), rebuilt when changed. */

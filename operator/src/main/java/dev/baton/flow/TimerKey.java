@@ -10,7 +10,9 @@ public record TimerKey(Kind kind, String stepId, int attempt) {
     WORKFLOW_TIMEOUT,
     STEP_TIMEOUT,
     RETRY,
-    SLEEP
+    SLEEP,
+    /** The pending deadline of an attempt whose pod is stuck (see FlowEvent.StepStuck). */
+    STUCK
   }
 
   public static TimerKey workflowTimeout() {

@@ -45,6 +45,7 @@ public final class RunDriver {
   private final RunAdmission admission;
   private final EndedRuns ended;
   private final IgnoredObjects ignored;
+  private final Observations.NoPodReasons noPod;
 
   RunDriver(
       FlowEngine engine,
@@ -53,7 +54,8 @@ public final class RunDriver {
       RestartAction restarts,
       RunAdmission admission,
       EndedRuns ended,
-      IgnoredObjects ignored) {
+      IgnoredObjects ignored,
+      Observations.NoPodReasons noPod) {
     this.engine = engine;
     this.runtime = runtime;
     this.starter = starter;
@@ -61,6 +63,7 @@ public final class RunDriver {
     this.admission = admission;
     this.ended = ended;
     this.ignored = ignored;
+    this.noPod = noPod;
   }
 
   /**
@@ -119,7 +122,7 @@ public final class RunDriver {
       runtime.track(actor, instance);
     }
     Instant now = engine.clock().instant();
-    for (FlowEvent event : Children.withChildren(Observations.of(jobs, pods, now), children, now)) {
+    for (FlowEvent event : Children.withChildren(Observations.of(jobs, pods, now, noPod), children, now)) {
       actor.tell(event);
     }
     if (instance.getSpec().stopRequested()) {
@@ -134,7 +137,10 @@ public final class RunDriver {
     }
     // A restart asked for while the run goes on is applied once the run's end is written. That
     // write changes only the status, which does not trigger a reconcile, so look again soon.
-    return restartWaits ? Optional.of(RESTART_RECHECK) : Optional.empty();
+    if (restartWaits) return Optional.of(RESTART_RECHECK);
+    // A Job that has made no pod yet changes nothing the informers see: look again when it
+    // would count as stuck.
+    return Observations.noPodRecheck(jobs, pods, now);
   }
 
   /**

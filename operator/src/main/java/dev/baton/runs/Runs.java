@@ -31,7 +31,8 @@ public final class Runs {
             new RestartAction(client, status, definitions, events, clock),
             admission,
             ended,
-            new IgnoredObjects(events));
+            new IgnoredObjects(events),
+            new dev.baton.runtime.FailedCreates(client, clock));
   }
 
   public RunAdmission admission() {

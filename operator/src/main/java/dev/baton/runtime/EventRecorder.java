@@ -4,6 +4,7 @@ import dev.baton.api.StepState;
 import dev.baton.api.StepStatus;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceStatus;
+import dev.baton.flow.FlowEvent;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,6 +33,8 @@ public final class EventRecorder {
     StepRetrying,
     StepFailed,
     StepTimedOut,
+    /** A step's pod is stuck (its image cannot be pulled, it cannot be scheduled, it has none). */
+    StepStuck,
     InvalidDefinition,
     /**
      * A Job, Pod or instance carries this instance's labels without the owner Baton's own have:
@@ -70,8 +73,12 @@ public final class EventRecorder {
       StepStatus now = e.getValue();
       StepStatus was = before == null || before.steps == null ? null : before.steps.get(e.getKey());
       boolean changed = was == null || was.state != now.state || !Objects.equals(was.attempt, now.attempt);
-      if (!changed) continue;
       String step = "step \"" + e.getKey() + "\" ";
+      String stuck = stuckReason(now);
+      if (stuck != null && (changed || !stuck.equals(stuckReason(was)))) {
+        record(instance, Type.Warning, Reason.StepStuck, step + now.message);
+      }
+      if (!changed) continue;
       if (now.state == StepState.Retrying) {
         record(instance, Type.Warning, Reason.StepRetrying, step + now.message);
       } else if (now.state == StepState.Failed) {
@@ -80,6 +87,14 @@ public final class EventRecorder {
         record(instance, Type.Warning, Reason.StepTimedOut, step + "timed out: " + now.message);
       }
     }
+  }
+
+  /** "pod stuck: reason" of a step whose message says it is stuck; else null. */
+  private static String stuckReason(StepStatus s) {
+    if (s == null || (s.state != StepState.Launching && s.state != StepState.Running)) return null;
+    if (s.message == null || !s.message.startsWith(FlowEvent.StepStuck.PREFIX)) return null;
+    int colon = s.message.indexOf(':', FlowEvent.StepStuck.PREFIX.length());
+    return colon < 0 ? s.message : s.message.substring(0, colon);
   }
 
   private static String started(WorkflowInstanceStatus st) {

@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.api.Durations;
 import dev.baton.api.Workflow;
 import dev.baton.util.Text;
 import dev.baton.flow.FailureKind;
@@ -9,8 +10,10 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,17 +34,50 @@ import java.util.Set;
 public final class Observations {
   private Observations() {}
 
+  /**
+   * How long a Job may have no pod before it counts as stuck: the Job controller makes a pod
+   * within a second or two, unless the API server refuses it (a quota, Pod Security).
+   */
+  public static final Duration NO_POD_GRACE = Duration.ofSeconds(5);
+
+  /** Container waiting reasons that mean the pod will not run by itself soon. */
+  private static final Set<String> STUCK_WAITING =
+      Set.of(
+          "ErrImagePull",
+          "ImagePullBackOff",
+          "InvalidImageName",
+          "ErrImageNeverPull",
+          "CreateContainerConfigError",
+          "CreateContainerError",
+          "RunContainerError");
+
+  /** Why a Job has no pod, from the API server's Events about it; null when none says. */
+  @FunctionalInterface
+  public interface NoPodReasons {
+    NoPodReasons NONE = job -> null;
+
+    /** The message of the newest FailedCreate Event of {@code job}, or null. */
+    String failedCreate(Job job);
+  }
+
   public static List<FlowEvent> of(Collection<Job> jobs, Collection<Pod> pods, Instant now) {
+    return of(jobs, pods, now, NoPodReasons.NONE);
+  }
+
+  /**
+   * @param noPod asked, only for a Job without a pod for longer than {@link #NO_POD_GRACE}, why
+   */
+  public static List<FlowEvent> of(Collection<Job> jobs, Collection<Pod> pods, Instant now, NoPodReasons noPod) {
     List<FlowEvent> events = new ArrayList<>();
-    Set<String> podSeen = new HashSet<>();
+    Set<String> withPod = new HashSet<>();
     Set<String> podTerminal = new HashSet<>();
     for (Pod pod : pods) {
       Optional<StepRef> ref = StepRef.of(pod.getMetadata());
       if (ref.isEmpty()) continue;
-      podSeen.add(ref.get().key());
+      withPod.add(ref.get().key());
       podEvent(ref.get(), pod, now).ifPresent(e -> {
         events.add(e);
-        if (!(e instanceof FlowEvent.StepStarted)) podTerminal.add(ref.get().key());
+        if (!(e instanceof FlowEvent.StepStarted) && !(e instanceof FlowEvent.StepStuck)) podTerminal.add(ref.get().key());
       });
     }
     for (Job job : jobs) {
@@ -50,13 +86,14 @@ public final class Observations {
       StepRef r = ref.get();
       events.add(new FlowEvent.StepLaunched(r.stepId(), r.attempt(), now));
       if (podTerminal.contains(r.key())) continue;
-      Optional<FlowEvent> fromJob = jobEvent(r, job, now);
+      Optional<FlowEvent> ended = jobEvent(r, job, now);
       // A Complete Job whose pod is cached but not yet terminal: the Job and Pod informers are
       // separate streams, and the pod's end (which carries the outputs) is on its way. Succeeding
       // from the Job now would lose the outputs; the pod's update brings the success with them.
       // With no pod cached at all, the Job is all there is to go by.
-      if (fromJob.orElse(null) instanceof FlowEvent.StepSucceeded && podSeen.contains(r.key())) continue;
-      fromJob.ifPresent(events::add);
+      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && withPod.contains(r.key())) continue;
+      ended.ifPresent(events::add);
+      if (ended.isEmpty() && !withPod.contains(r.key())) noPodEvent(r, job, now, noPod).ifPresent(events::add);
     }
     events.add(new FlowEvent.WorkloadsObserved(newestAttempts(jobs), now));
     return events;
@@ -136,13 +173,90 @@ public final class Observations {
   }
 
   /**
-   * Whether a Pod update can change what {@link #of} reports: only its phase is read (with the
-   * container's termination, which comes with the terminal phase). A step's pod changes about
-   * five times (created, bound, running, ended, its Job's finalizer removed); the others would
-   * each cost a reconcile that tells the engine nothing new.
+   * Whether a Pod update can change what {@link #of} reports: its phase (with the container's
+   * termination, which comes with the terminal phase), and while it is Pending, why it is stuck
+   * (a container's waiting reason, the PodScheduled condition). A step's pod changes about five
+   * times (created, bound, running, ended, its Job's finalizer removed); the others would each
+   * cost a reconcile that tells the engine nothing new.
    */
   public static boolean podChangeMatters(Pod newer, Pod older) {
-    return !Objects.equals(phase(newer), phase(older));
+    return !Objects.equals(phase(newer), phase(older)) || !Objects.equals(stuckReason(newer), stuckReason(older));
+  }
+
+  /** When a pod-less, unfinished Job among {@code jobs} reaches {@link #NO_POD_GRACE}, if any is to. */
+  public static Optional<Duration> noPodRecheck(Collection<Job> jobs, Collection<Pod> pods, Instant now) {
+    Set<String> withPod = new HashSet<>();
+    for (Pod pod : pods) StepRef.of(pod.getMetadata()).ifPresent(r -> withPod.add(r.key()));
+    Duration soonest = null;
+    for (Job job : jobs) {
+      Optional<StepRef> ref = StepRef.of(job.getMetadata());
+      if (ref.isEmpty() || withPod.contains(ref.get().key()) || finished(job)) continue;
+      Instant created = created(job.getMetadata(), now);
+      Duration left = Duration.between(now, created.plus(NO_POD_GRACE));
+      if (!left.isNegative() && (soonest == null || left.compareTo(soonest) < 0)) soonest = left;
+    }
+    return Optional.ofNullable(soonest).map(d -> d.plusMillis(100));
+  }
+
+  /** A Job with no pod, unfinished, past the grace: stuck, with the Events' reason when they give one. */
+  private static Optional<FlowEvent> noPodEvent(StepRef r, Job job, Instant now, NoPodReasons noPod) {
+    Instant created = created(job.getMetadata(), now);
+    if (now.isBefore(created.plus(NO_POD_GRACE))) return Optional.empty();
+    String why = noPod.failedCreate(job);
+    if (why != null) return Optional.of(new FlowEvent.StepStuck(r.stepId(), r.attempt(), "FailedCreate", why, created, now));
+    return Optional.of(new FlowEvent.StepStuck(
+        r.stepId(), r.attempt(), "NoPod", "the Job has made no pod in " + Durations.format(NO_POD_GRACE), created, now));
+  }
+
+  private static boolean finished(Job job) {
+    List<String> conditions = conditions(job);
+    return conditions.contains("Complete=True") || conditions.contains("Failed=True");
+  }
+
+  private static Instant created(io.fabric8.kubernetes.api.model.ObjectMeta meta, Instant now) {
+    Instant t = instant(meta.getCreationTimestamp());
+    return t == null ? now : t;
+  }
+
+  private static Instant instant(String t) {
+    if (t == null) return null;
+    try {
+      return Instant.parse(t);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** Why a Pending pod is stuck: a stuck container's waiting reason, or Unschedulable; else null. */
+  static String stuckReason(Pod pod) {
+    return stuck(pod).map(Stuck::reason).orElse(null);
+  }
+
+  private record Stuck(String reason, String message, Instant since) {}
+
+  private static Optional<Stuck> stuck(Pod pod) {
+    var st = pod.getStatus();
+    if (st == null || !"Pending".equals(st.getPhase())) return Optional.empty();
+    List<ContainerStatus> statuses = new ArrayList<>();
+    if (st.getInitContainerStatuses() != null) statuses.addAll(st.getInitContainerStatuses());
+    if (st.getContainerStatuses() != null) statuses.addAll(st.getContainerStatuses());
+    Instant started = instant(st.getStartTime());
+    if (started == null) started = instant(pod.getMetadata().getCreationTimestamp());
+    for (ContainerStatus cs : statuses) {
+      var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
+      if (waiting != null && STUCK_WAITING.contains(waiting.getReason())) {
+        return Optional.of(new Stuck(waiting.getReason(), waiting.getMessage(), started));
+      }
+    }
+    if (st.getConditions() != null) {
+      for (PodCondition c : st.getConditions()) {
+        if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())) {
+          Instant since = instant(c.getLastTransitionTime());
+          return Optional.of(new Stuck("Unschedulable", c.getMessage(), since != null ? since : started));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether a Job update can change what {@link #of} reports: its conditions, or its labels. */
@@ -176,6 +290,12 @@ public final class Observations {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     if (phase == null) return Optional.empty();
     return switch (phase) {
+      case "Pending" -> {
+        Optional<Stuck> stuck = stuck(pod);
+        yield Optional.of(new FlowEvent.StepStuck(
+            r.stepId(), r.attempt(), stuck.map(Stuck::reason).orElse(null), stuck.map(Stuck::message).orElse(null),
+            stuck.map(Stuck::since).orElse(null), now));
+      }
       case "Running" -> Optional.of(new FlowEvent.StepStarted(r.stepId(), r.attempt(), now));
       case "Succeeded" -> Optional.of(new FlowEvent.StepSucceeded(r.stepId(), r.attempt(), terminated(pod).map(ContainerStateTerminated::getMessage).orElse(null), now));
       case "Failed" -> Optional.of(podFailure(r, pod, now));

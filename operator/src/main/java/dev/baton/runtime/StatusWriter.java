@@ -4,6 +4,7 @@ import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.flow.FlowActor;
+import dev.baton.flow.FlowEvent;
 import dev.baton.flow.InstanceKey;
 import dev.baton.metrics.BatonMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * and the changes made meanwhile go out together in the next, taken as a fresh snapshot when that
  * write starts. Every write carries the resourceVersion it was based on ({@link StatusReplacer});
  * on a conflict it reads the instance again and retries, since the operator is the status's only
- * writer.
+ * writer. Every status is kept under its size budget ({@link StatusBudget}); one that cannot be,
+ * or that the API server refuses as too large, is never retried: the run fails, and a small
+ * Failed status saying why is written instead.
  */
 public final class StatusWriter {
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
@@ -43,6 +46,7 @@ public final class StatusWriter {
    * steps go; hand-offs do not wait for it, since Jobs are created directly.
    */
   private final Duration minInterval;
+  private final StatusBudget budget;
 
   private static final class Slot {
     final FlowActor actor;
@@ -51,6 +55,8 @@ public final class StatusWriter {
     String lastWrittenJson;
     boolean writing;
     boolean dirty;
+    /** Its final status is written: nothing more is. */
+    volatile boolean done;
     volatile long lastWriteNanos;
 
     Slot(FlowActor actor, WorkflowInstance latest) {
@@ -67,6 +73,18 @@ public final class StatusWriter {
       EventRecorder events,
       Consumer<WorkflowInstance> onFinalWritten,
       Duration minInterval) {
+    this(client, executor, metrics, events, onFinalWritten, minInterval, StatusBudget.fromEnv());
+  }
+
+  public StatusWriter(
+      KubernetesClient client,
+      Executor executor,
+      BatonMetrics metrics,
+      EventRecorder events,
+      Consumer<WorkflowInstance> onFinalWritten,
+      Duration minInterval,
+      StatusBudget budget) {
+    this.budget = budget;
     this.minInterval = minInterval;
     this.replacer = new StatusReplacer(client);
     this.executor = executor;
@@ -128,7 +146,7 @@ public final class StatusWriter {
 
   private void drain(Slot slot) {
     synchronized (slot) {
-      if (!slot.dirty) {
+      if (!slot.dirty || slot.done) {
         slot.writing = false;
         return;
       }
@@ -159,13 +177,56 @@ public final class StatusWriter {
   }
 
   private void writeSlot(Slot slot, WorkflowInstanceStatus status) {
-    String json = Json.write(status);
+    StatusBudget.Fitted fitted = budget.fit(status, Json.write(status));
+    if (fitted.status() == null) {
+      tooLarge(slot, status, "the status would be " + fitted.size() + " bytes even with its detail trimmed, over its budget of "
+          + budget.bytes() + " bytes");
+      return;
+    }
+    status = fitted.status();
+    String json = fitted.json();
     if (json.equals(slot.lastWrittenJson)) return;
-    WorkflowInstance written = write(slot.latest, status);
+    WorkflowInstance written;
+    try {
+      written = write(slot.latest, status);
+    } catch (KubernetesClientException e) {
+      if (!isTooLarge(e)) throw e;
+      tooLarge(slot, status, "the API server refused the status of " + fitted.size() + " bytes as too large (budget "
+          + budget.bytes() + " bytes): " + e.getMessage());
+      return;
+    }
     if (written == null) {
       forget(slot.actor.key());
       return;
     }
+    recordWritten(slot, written, status, json);
+  }
+
+  /**
+   * The run's status cannot be written: the run fails (its workloads stopped), and a small Failed
+   * status that says why is written in its place. Never retried as is.
+   */
+  private void tooLarge(Slot slot, WorkflowInstanceStatus status, String why) {
+    LOG.error("{}: {}; the run fails", slot.actor.key(), why);
+    var now = slot.actor.clock().instant();
+    slot.actor.tell(new FlowEvent.StatusTooLarge(why, now));
+    WorkflowInstanceStatus small = StatusBudget.tooLarge(status, why, now);
+    WorkflowInstance written = write(slot.latest, small);
+    if (written == null) {
+      forget(slot.actor.key());
+      return;
+    }
+    recordWritten(slot, written, small, Json.write(small));
+  }
+
+  /** 413, or a 422 or 500 saying the request is too large (etcd's limit, the API server's). */
+  static boolean isTooLarge(KubernetesClientException e) {
+    if (e.getCode() == 413) return true;
+    String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+    return (e.getCode() == 422 || e.getCode() == 500) && m.contains("too large");
+  }
+
+  private void recordWritten(Slot slot, WorkflowInstance written, WorkflowInstanceStatus status, String json) {
     WorkflowInstanceStatus before = slot.lastWritten;
     slot.latest = written;
     slot.lastWritten = status;
@@ -173,6 +234,7 @@ public final class StatusWriter {
     events.transitions(written, before, status);
     countFinishedSteps(before, status);
     if (status.phase != null && status.phase.isFinal()) {
+      slot.done = true;
       metrics.instanceEnded(status.phase.name());
       forget(slot.actor.key());
       onFinalWritten.accept(written);
@@ -202,7 +264,7 @@ public final class StatusWriter {
         if (written != null) metrics.statusWritten(Duration.ofNanos(System.nanoTime() - t0));
         return written;
       } catch (KubernetesClientException e) {
-        if (attempt >= ATTEMPTS) {
+        if (attempt >= ATTEMPTS || isTooLarge(e)) {
           throw e;
         }
         if (e.getCode() == 409) {

@@ -3,7 +3,9 @@ package dev.baton.testing;
 import dev.baton.runtime.Labels;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -31,7 +33,10 @@ import java.util.function.Function;
  * Job's conditions. What a pod does comes from the same pod annotations the kwok stages of the
  * local cluster read (baton.dev/fake-exit-code, fake-message, fake-duration,
  * fake-fail-first-attempt; the first container's env BATON_FAKE_EXIT_CODE and BATON_FAKE_MESSAGE
- * when those are absent), or from a test's own {@link Behavior}.
+ * when those are absent), or from a test's own {@link Behavior}. {@code baton.dev/fake-stuck}
+ * makes a pod that never runs: ImagePullBackOff (or another waiting reason) leaves its container
+ * waiting, Unschedulable its PodScheduled condition False, and FailedCreate makes no pod at all
+ * and records the Job controller's FailedCreate Event instead.
  */
 public final class FakeKubelet implements AutoCloseable {
   public sealed interface Behavior {
@@ -115,6 +120,11 @@ public final class FakeKubelet implements AutoCloseable {
       Attempt a =
           new Attempt(labels.get(Labels.INSTANCE), labels.get(Labels.STEP), Integer.parseInt(labels.get(Labels.ATTEMPT)));
       String ns = job.getMetadata().getNamespace();
+      String stuck = annotations.get("baton.dev/fake-stuck");
+      if ("FailedCreate".equals(stuck)) {
+        refuse(job);
+        return;
+      }
       Pod pod =
           new PodBuilder()
               .withMetadata(
@@ -132,6 +142,10 @@ public final class FakeKubelet implements AutoCloseable {
               .withStatus(new PodStatusBuilder().withPhase("Pending").build())
               .build();
       pod = client.pods().inNamespace(ns).resource(pod).create();
+      if (stuck != null) {
+        setStuck(pod, stuck);
+        return;
+      }
       Behavior b = behaviorOf(job, annotations, a);
       setPod(pod, "Running", null, null, null);
       Duration d = parse(annotations.get("baton.dev/fake-duration"));
@@ -180,6 +194,40 @@ public final class FakeKubelet implements AutoCloseable {
     if (latest == null) return;
     latest.setStatus(status.build());
     client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(latest).updateStatus();
+  }
+
+  /** A pod that stays Pending, for {@code reason}: Unschedulable, or a container's waiting reason. */
+  private void setStuck(Pod pod, String reason) {
+    String now = Instant.now().toString();
+    var status = new PodStatusBuilder().withPhase("Pending");
+    if (reason.equals("Unschedulable")) {
+      status.addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+          .withMessage("0/3 nodes are available: 3 Insufficient memory.").withLastTransitionTime(now).endCondition();
+    } else {
+      status.withStartTime(now).withContainerStatuses(
+          new ContainerStatusBuilder().withName(pod.getSpec().getContainers().getFirst().getName()).withImage("nope")
+              .withState(new ContainerStateBuilder().withNewWaiting().withReason(reason)
+                  .withMessage("Back-off pulling image \"nope\"").endWaiting().build())
+              .build());
+    }
+    Pod latest = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    if (latest == null) return;
+    latest.setStatus(status.build());
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(latest).updateStatus();
+  }
+
+  /** The Job controller's answer to a pod the API server refused: no pod, an Event saying why. */
+  private void refuse(Job job) {
+    var meta = job.getMetadata();
+    client.v1().events().inNamespace(meta.getNamespace()).resource(
+        new EventBuilder()
+            .withNewMetadata().withName(meta.getName() + ".failedcreate").withNamespace(meta.getNamespace()).endMetadata()
+            .withInvolvedObject(new ObjectReferenceBuilder().withKind("Job").withApiVersion("batch/v1")
+                .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid()).build())
+            .withReason("FailedCreate").withType("Warning")
+            .withMessage("Error creating: pods \"" + meta.getName() + "-x\" is forbidden: violates PodSecurity \"restricted:latest\"")
+            .withLastTimestamp(Instant.now().toString())
+            .build()).create();
   }
 
   private void setJob(String ns, String name, String type, String reason) {
