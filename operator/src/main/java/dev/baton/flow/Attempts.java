@@ -8,6 +8,7 @@ import dev.baton.api.StepType;
 import dev.baton.api.SubworkflowMode;
 import dev.baton.dag.CompiledStep;
 import dev.baton.expr.ExpressionException;
+import dev.baton.flow.Command.ConfirmGone;
 import dev.baton.flow.Command.CreateChild;
 import dev.baton.flow.Command.CreateJob;
 import dev.baton.flow.Command.DeleteJob;
@@ -17,6 +18,7 @@ import dev.baton.flow.FlowEvent.ChildObserved;
 import dev.baton.flow.FlowEvent.StepFailed;
 import dev.baton.flow.FlowEvent.StepLaunchFailed;
 import dev.baton.flow.FlowEvent.StepSucceeded;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -28,6 +30,8 @@ import java.util.Map;
  */
 final class Attempts {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** A workload still missing this long after the runtime was asked about it is asked about again. */
+  static final Duration CONFIRM_AGAIN = Duration.ofMinutes(1);
 
   private final String instance;
   private final Frame top;
@@ -86,6 +90,7 @@ final class Attempts {
       return;
     }
     f.workloadSeen[i] = false;
+    f.goneAskedAt[i] = null;
     outcomes.moved(f, i, StepState.Launching, null);
     agenda.command(create);
     agenda.armStepTimeout(f, i);
@@ -108,6 +113,7 @@ final class Attempts {
     f.attempt[i] = seen;
     f.workloadNames[i] = null;
     f.workloadSeen[i] = true;
+    f.goneAskedAt[i] = null;
     f.startTime[i] = now;
     f.endTime[i] = null;
     outcomes.moved(f, i, StepState.Running, "recovered: found the " + word(f.step(i)) + " of attempt " + seen);
@@ -152,7 +158,13 @@ final class Attempts {
     outcomes.attemptFailed(o.frame(), o.index(), kind, "could not create the " + word(o.frame().step(o.index())) + ": " + e.message(), null, now);
   }
 
-  /** The workloads that exist now: the running steps' are seen, or were deleted under them. */
+  /**
+   * The workloads the informers hold now: the running steps' are seen. One seen before and missing
+   * now is not taken for deleted: an informer's index can miss an object while it is being updated
+   * (fabric8 #7265), so the API server is asked ({@link ConfirmGone}), and only its answer ({@link
+   * #onGone}) fails the attempt. Asked once, and again after {@link #CONFIRM_AGAIN} if the
+   * workload still is not seen, in case the answer was lost.
+   */
   void onObserved(Map<String, Integer> present, Instant now) {
     for (Frame f : top.withIterations()) {
       if (f.ended) continue;
@@ -162,14 +174,27 @@ final class Attempts {
         Integer newest = present.get(f.path(i));
         if (newest != null && newest == f.attempt[i]) {
           f.workloadSeen[i] = true;
+          f.goneAskedAt[i] = null;
           if (f.state[i] == StepState.Launching) launched(f, i, now);
-        } else if (f.workloadSeen[i]) {
-          outcomes.attemptFailed(
-              f, i, FailureKind.PLATFORM,
-              "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
+        } else if (f.workloadSeen[i] && (f.goneAskedAt[i] == null || !now.isBefore(f.goneAskedAt[i].plus(CONFIRM_AGAIN)))) {
+          f.goneAskedAt[i] = now;
+          agenda.command(new ConfirmGone(f.path(i), f.attempt[i], name(f, i), type == StepType.SUBWORKFLOW));
         }
       }
     }
+  }
+
+  /** The API server says the current attempt's workload, seen before, is gone: deleted under the step. */
+  void onGone(String path, int attempt, Instant now) {
+    Occurrence o = current(path, attempt);
+    if (o == null) return;
+    Frame f = o.frame();
+    int i = o.index();
+    StepType type = f.step(i).type();
+    if ((type != StepType.JOB && type != StepType.SUBWORKFLOW) || !f.isRunning(i) || !f.workloadSeen[i]) return;
+    outcomes.attemptFailed(
+        f, i, FailureKind.PLATFORM,
+        "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
   }
 
   void onChild(ChildObserved c, Instant now) {

@@ -49,6 +49,13 @@ public sealed interface Command {
   /** Delete a Job and its pods; a Job already gone is fine. */
   record DeleteJob(String stepId, int attempt, String jobName) implements Command {}
 
+  /**
+   * An observation lacked the attempt's workload (a Job, or a child instance when {@code child}),
+   * seen before. One informer snapshot may miss an object that is merely being updated, so ask the
+   * API server: only if the workload is truly gone, report {@link FlowEvent.WorkloadGone}.
+   */
+  record ConfirmGone(String stepId, int attempt, String name, boolean child) implements Command {}
+
   /** Deliver {@code TimerFired(key)} at {@code at}. */
   record SetTimer(TimerKey key, Instant at) implements Command {}
 

@@ -133,6 +133,7 @@ public final class InstanceFlow {
       case FlowEvent.StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
       case FlowEvent.StepStarted e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
       case FlowEvent.WorkloadsObserved e -> attempts.onObserved(e.present(), now);
+      case FlowEvent.WorkloadGone e -> attempts.onGone(e.stepId(), e.attempt(), now);
       case FlowEvent.StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
       case FlowEvent.StepSucceeded e -> attempts.onSucceeded(e, now);
       case FlowEvent.StepFailed e -> attempts.onFailed(e, now);

@@ -9,6 +9,7 @@ import dev.baton.flow.FlowEvent;
 import dev.baton.flow.InstanceKey;
 import dev.baton.metrics.BatonMetrics;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -77,6 +78,7 @@ public final class KubernetesRuntime implements CommandSink {
         case Command.DeleteJob delete -> afterCreate(delete.jobName(), () -> delete(actor.key(), delete));
         case Command.CreateChild child -> launch(child.childName(), () -> createChild(actor, child));
         case Command.StopChild stop -> afterCreate(stop.childName(), () -> stopChild(actor.key(), stop));
+        case Command.ConfirmGone confirm -> afterCreate(confirm.name(), () -> confirmGone(actor, confirm));
         case Command.SetTimer timer -> timers.set(actor, timer.key(), timer.at());
         case Command.WriteStatus w -> status.dirty(actor);
       }
@@ -179,6 +181,54 @@ public final class KubernetesRuntime implements CommandSink {
       actor.tell(new FlowEvent.StepLaunchFailed(
           c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, CreateFailure.of(e).retryable(), actor.clock().instant()));
     }
+  }
+
+  /**
+   * Asks the API server, not an informer, whether a workload the engine saw and the last
+   * observation lacked is gone: not found by name, nor by its step's labels (a name given by an
+   * older operator), or another object's. Only then is the engine told. If the API server cannot
+   * say, nothing is told; the engine asks again later.
+   */
+  private void confirmGone(FlowActor actor, Command.ConfirmGone c) {
+    WorkflowInstance owner = owners.get(actor.key());
+    if (owner == null) return;
+    String ns = owner.getMetadata().getNamespace();
+    boolean gone;
+    try {
+      gone = c.child() ? childGone(owner, ns, c) : jobGone(owner, ns, c);
+    } catch (KubernetesClientException e) {
+      LOG.warn("{}: could not tell whether {} {} is gone: {}", actor.key(), c.child() ? "child instance" : "Job", c.name(), e.getMessage());
+      return;
+    }
+    if (gone) {
+      LOG.info("{}: {} {} of step {} attempt {} is gone", actor.key(), c.child() ? "child instance" : "Job", c.name(), c.stepId(), c.attempt());
+      actor.tell(new FlowEvent.WorkloadGone(c.stepId(), c.attempt(), actor.clock().instant()));
+    }
+  }
+
+  private boolean jobGone(WorkflowInstance owner, String ns, Command.ConfirmGone c) {
+    Job job = client.batch().v1().jobs().inNamespace(ns).withName(c.name()).get();
+    if (job != null && ownedBy(job, owner)) return false;
+    List<Job> labelled = client.batch().v1().jobs().inNamespace(ns)
+        .withLabel(Labels.INSTANCE, owner.getMetadata().getName())
+        .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
+        .list().getItems();
+    return labelled.stream().noneMatch(j -> c.stepId().equals(annotation(j, Labels.STEP_PATH)) && ownedBy(j, owner));
+  }
+
+  private boolean childGone(WorkflowInstance owner, String ns, Command.ConfirmGone c) {
+    WorkflowInstance child = client.resources(WorkflowInstance.class).inNamespace(ns).withName(c.name()).get();
+    if (child != null && !Children.ownedBy(owner, List.of(child)).isEmpty()) return false;
+    List<WorkflowInstance> labelled = client.resources(WorkflowInstance.class).inNamespace(ns)
+        .withLabel(Labels.PARENT, owner.getMetadata().getName())
+        .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
+        .list().getItems();
+    return Children.ownedBy(owner, labelled).stream().noneMatch(w -> c.stepId().equals(annotation(w, Labels.STEP_PATH)));
+  }
+
+  private static String annotation(HasMetadata r, String key) {
+    Map<String, String> a = r.getMetadata().getAnnotations();
+    return a == null ? null : a.get(key);
   }
 
   private void stopChild(InstanceKey key, Command.StopChild s) {
