@@ -54,7 +54,10 @@ final class Recovery {
       if (ss == null || ss.state == null) continue;
       StepState state = ss.state;
       f.attempt[i] = ss.attempt == null ? 0 : ss.attempt;
-      f.workloadNames[i] = null;
+      // The name the attempt's workload was given, not one computed anew: a run started by an
+      // older version keeps its names (and so its Jobs) across an upgrade that changed them.
+      // Iterations do not record Job names; theirs are computed (see JobNames).
+      f.workloadNames[i] = s.type() == StepType.JOB ? blankToNull(ss.jobName) : s.type() == StepType.SUBWORKFLOW ? blankToNull(ss.child) : null;
       f.startTime[i] = parse(ss.startTime);
       f.endTime[i] = parse(ss.endTime);
       f.retryAt[i] = parse(ss.retryAt);
@@ -254,6 +257,10 @@ final class Recovery {
         loop.lastScope = last;
       }
     }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   static Instant parse(String t) {

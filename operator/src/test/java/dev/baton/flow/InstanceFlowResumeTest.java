@@ -74,6 +74,21 @@ class InstanceFlowResumeTest {
   }
 
   @Test
+  void anAttemptKeepsTheNameItWasGivenAcrossAnUpgradeThatChangedNames() {
+    run.start();
+    WorkflowInstanceStatus written = run.writtenStatus();
+    written.steps.get("a").jobName = "run-1-a-1-0a1b2c3d"; // named by an older version
+    run.operatorRestart(written);
+    List<Command> out = resume(Map.of(), 10);
+    assertThat(creates(out)).singleElement().satisfies(c -> assertThat(c.jobName()).isEqualTo("run-1-a-1-0a1b2c3d"));
+    assertThat(run.step("a").jobName).isEqualTo("run-1-a-1-0a1b2c3d");
+    run.launched("a", 1, 11);
+    run.fail("a", 1, 12);
+    // A new attempt gets a name of today's scheme.
+    assertThat(creates(run.fire(Kind.RETRY, "a", 1, 22))).singleElement().satisfies(c -> assertThat(c.jobName()).isEqualTo(jobName("a", 2)));
+  }
+
+  @Test
   void aLaunchingStepWhoseJobExistsIsRunning() {
     run.start();
     run.operatorRestart(run.writtenStatus());
