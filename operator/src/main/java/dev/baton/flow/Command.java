@@ -12,7 +12,9 @@ public sealed interface Command {
 
   /**
    * Create the Job of one attempt, with every ${...} already rendered. Creating it twice is
-   * harmless: the name is deterministic and AlreadyExists counts as launched.
+   * harmless: the name is deterministic, and an AlreadyExists counts as launched once the existing
+   * Job proves to be this instance's, step's and attempt's. A create with an unclear outcome is
+   * retried under the same name; the step stays Launching meanwhile.
    *
    * @param timeout the attempt's deadline, or null
    * @param decidedAt the time of the event the engine launched the attempt on: the observation
