@@ -75,6 +75,7 @@ public final class InstanceFlow {
   private final Loops loops;
   private final Attempts attempts;
   private final Recovery recovery;
+  private final StepOutcomes outcomes;
 
   private long transitions;
   private Set<String> skip = Set.of();
@@ -91,7 +92,7 @@ public final class InstanceFlow {
     this.permits = new Permits(wf.spec() == null ? WorkflowSpec.DEFAULT_STEP_CONCURRENCY : wf.spec().stepConcurrencyOrDefault());
     this.status = new StatusProjection(instance);
     this.renderer = new StepRenderer(Collections.unmodifiableMap(Values.fromJsonMap(runParams)), wf.templates());
-    StepOutcomes outcomes = new Rules();
+    this.outcomes = new Rules();
     this.loops = new Loops(agenda, renderer, status, outcomes);
     this.attempts = new Attempts(instance, top, agenda, renderer, outcomes);
     this.recovery = new Recovery(top, permits, loops, renderer, agenda, attempts, outcomes);
@@ -112,6 +113,11 @@ public final class InstanceFlow {
     @Override
     public void attemptFailed(Frame f, int i, FailureKind kind, String why, Integer exitCode, Instant now) {
       InstanceFlow.this.attemptFailed(f, i, kind, why, exitCode, now);
+    }
+
+    @Override
+    public void retryDue(Frame f, int i, Instant now) {
+      if (f.state[i] == StepState.Retrying) launchOrWait(f, i, null, now);
     }
 
     @Override
@@ -386,9 +392,7 @@ public final class InstanceFlow {
           attemptFailed(f, i, FailureKind.TIMEOUT, "attempt " + f.attempt[i] + " ran past its timeout of " + s.definition().timeout, null, now);
         }
       }
-      case RETRY -> {
-        if (f.state[i] == StepState.Retrying) launchOrWait(f, i, null, now);
-      }
+      case RETRY -> outcomes.retryDue(f, i, now);
       case SLEEP -> {
         if (f.state[i] == StepState.Running) succeed(f, i, Map.of(), now);
       }

@@ -150,11 +150,21 @@ final class Recovery {
         case Waiting -> {
           if (f.pendingDeps[i] == 0) agenda.ready(f, i);
         }
-        case Retrying -> agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.RETRY, path, f.attempt[i]), f.retryAt[i]));
+        // What fell due while no operator ran happens now, not through a timer due at once.
+        case Retrying -> {
+          if (f.retryAt[i].isAfter(now)) {
+            agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.RETRY, path, f.attempt[i]), f.retryAt[i]));
+          } else {
+            outcomes.retryDue(f, i, now);
+          }
+        }
         case Launching, Running -> {
           switch (s.type()) {
-            case SLEEP ->
-                agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, path, f.attempt[i]), f.startTime[i].plus(s.sleep())));
+            case SLEEP -> {
+              Instant wakeAt = f.startTime[i].plus(s.sleep());
+              if (wakeAt.isAfter(now)) agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, path, f.attempt[i]), wakeAt));
+              else outcomes.succeeded(f, i, Map.of(), now);
+            }
             case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
             case JOB, SUBWORKFLOW -> attempts.reattach(f, i, seen, now);
             case FOREACH, WHILE -> resumeLoop(f, i, launched, now);

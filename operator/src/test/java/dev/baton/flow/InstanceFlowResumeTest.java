@@ -136,6 +136,31 @@ class InstanceFlowResumeTest {
   }
 
   @Test
+  void aRetryDueWhileNoOperatorRanLaunchesAtOnceWithoutATimer() {
+    run.start();
+    run.launched("a", 1, 1);
+    run.fail("a", 1, 5); // retry at 15
+    run.operatorRestart(run.writtenStatus());
+    List<Command> out = resume(Map.of("a", 1), 20);
+    assertThat(created(out)).containsExactly("a#2");
+    assertThat(timers(out, Kind.RETRY)).isEmpty();
+    assertThat(run.step("a").state).isEqualTo(StepState.Launching);
+    // The timer of the old operator, should it still fire, changes nothing.
+    assertThat(created(run.fire(Kind.RETRY, "a", 1, 21))).isEmpty();
+  }
+
+  @Test
+  void aSleepDueWhileNoOperatorRanEndsAtOnce() {
+    FlowHarness sleepy = new FlowHarness("steps: [{id: nap, type: sleep, sleep: 1h}, {id: after, dependsOn: [nap], job: {image: busybox}}]");
+    sleepy.start();
+    sleepy.operatorRestart(sleepy.writtenStatus());
+    List<Command> out = sleepy.handle(new FlowEvent.Resume(Map.of(), at(4000)));
+    assertThat(timers(out, Kind.SLEEP)).isEmpty();
+    assertThat(sleepy.step("nap").state).isEqualTo(StepState.Succeeded);
+    assertThat(created(out)).containsExactly("after#1");
+  }
+
+  @Test
   void aRunningStepWhoseJobIsGoneIsAPlatformFailure() {
     run.start();
     run.launched("a", 1, 1);
