@@ -39,6 +39,9 @@ final class Attempts {
   private final StepRenderer renderer;
   private final StepOutcomes outcomes;
 
+  /** When the run times out; set when it starts or resumes. */
+  private Instant runDeadline;
+
   Attempts(String instance, Frame top, Agenda agenda, StepRenderer renderer, StepOutcomes outcomes) {
     this.instance = instance;
     this.top = top;
@@ -79,7 +82,7 @@ final class Attempts {
       if (job) {
         StepRenderer.RenderedJob r = renderer.job(f, s, stepParams);
         create = new CreateJob(
-            f.path(i), f.attempt[i], name(f, i), s.definition().job, r.command(), r.args(), r.env(), stepParams, s.timeout(), now);
+            f.path(i), f.attempt[i], name(f, i), s.definition().job, r.command(), r.args(), r.env(), stepParams, s.timeout(), now, runDeadline);
       } else {
         create = new CreateChild(
             f.path(i), f.attempt[i], name(f, i), s.definition().subworkflow.workflow, renderer.childParams(f, s, stepParams));
@@ -94,6 +97,33 @@ final class Attempts {
     outcomes.moved(f, i, StepState.Launching, null);
     agenda.command(create);
     agenda.armStepTimeout(f, i);
+  }
+
+  void runDeadline(Instant at) {
+    runDeadline = at;
+  }
+
+  /**
+   * Jobs still running that should not be: older attempts of a step, or the current attempt of a
+   * step that ended or waits to retry, or of an iteration that is over. Deleted again on every
+   * observation (the runtime rate-limits deletes by name): a delete that was lost, or a create
+   * that landed after its delete, is undone. A Job of an attempt newer than the engine knows is
+   * left alone.
+   */
+  void reap(java.util.List<FlowEvent.ActiveJob> active) {
+    for (FlowEvent.ActiveJob j : active) {
+      Occurrence o = top.locate(j.stepId());
+      boolean stale;
+      if (o == null) {
+        stale = true;
+      } else {
+        Frame f = o.frame();
+        int i = o.index();
+        stale = f.step(i).type() == StepType.JOB
+            && (j.attempt() < f.attempt[i] || (j.attempt() == f.attempt[i] && !f.isRunning(i) && f.state[i] != StepState.Waiting));
+      }
+      if (stale) agenda.command(new DeleteJob(j.stepId(), j.attempt(), j.name()));
+    }
   }
 
   /** Tells the current attempt's workload to stop; the step's state is the caller's. */

@@ -17,6 +17,8 @@ public sealed interface Command {
    * retried under the same name; the step stays Launching meanwhile.
    *
    * @param timeout the attempt's deadline, or null
+   * @param runDeadline when the run times out, or null: the Job's activeDeadlineSeconds is at most
+   *     the time left until then, a backstop in the cluster should the run's end not reach the Job
    * @param decidedAt the time of the event the engine launched the attempt on: the observation
    *     that made the step runnable (an upstream's end, say), or the retry timer's
    */
@@ -30,7 +32,8 @@ public sealed interface Command {
       List<EnvVar> env,
       Map<String, String> params,
       Duration timeout,
-      Instant decidedAt)
+      Instant decidedAt,
+      Instant runDeadline)
       implements Command {}
 
   /**

@@ -138,7 +138,10 @@ public final class InstanceFlow {
       case FlowEvent.InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
       case FlowEvent.StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
       case FlowEvent.StepStarted e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
-      case FlowEvent.WorkloadsObserved e -> attempts.onObserved(e.present(), now);
+      case FlowEvent.WorkloadsObserved e -> {
+        attempts.onObserved(e.present(), now);
+        attempts.reap(e.active());
+      }
       case FlowEvent.WorkloadGone e -> attempts.onGone(e.stepId(), e.attempt(), now);
       case FlowEvent.StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
       case FlowEvent.StepSucceeded e -> attempts.onSucceeded(e, now);
@@ -161,6 +164,7 @@ public final class InstanceFlow {
   private void start(Instant now) {
     if (!header.waitingToStart()) return;
     header.start(now);
+    attempts.runDeadline(now.plus(wf.timeout()));
     agenda.command(new SetTimer(TimerKey.workflowTimeout(), now.plus(wf.timeout())));
     recovery.resume(Map.of(), now);
     agenda.statusChanged();
@@ -175,6 +179,7 @@ public final class InstanceFlow {
       start(now);
       return;
     }
+    attempts.runDeadline(header.startedAt().plus(wf.timeout()));
     agenda.command(new SetTimer(TimerKey.workflowTimeout(), header.startedAt().plus(wf.timeout())));
     recovery.resume(launched, now);
     agenda.statusChanged();

@@ -48,6 +48,9 @@ public final class KubernetesRuntime implements CommandSink {
   private static final String CHILDREN = "workflowinstances." + Workflow.GROUP;
 
   private final Map<InstanceKey, WorkflowInstance> owners = new ConcurrentHashMap<>();
+  /** When each Job was last asked to be deleted (System.nanoTime), by namespace/name. */
+  private final Map<String, Long> recentDeletes = new ConcurrentHashMap<>();
+  static final Duration DELETE_AGAIN = Duration.ofMinutes(1);
   /** Creates in flight by Job name: a delete of the same Job waits for its create. */
   private final Map<String, CompletableFuture<Void>> creating = new ConcurrentHashMap<>();
 
@@ -120,7 +123,7 @@ public final class KubernetesRuntime implements CommandSink {
     String ns = owner.getMetadata().getNamespace();
     Job job;
     try {
-      job = jobs.build(owner, c);
+      job = jobs.build(owner, c, actor.clock().instant());
     } catch (RuntimeException e) {
       metrics.jobCreateFailed("error");
       LOG.warn("{}: could not build Job {}", actor.key(), c.jobName(), e);
@@ -336,12 +339,42 @@ public final class KubernetesRuntime implements CommandSink {
     }
   }
 
+  /**
+   * Deletes the Jobs of a run that has ended which still run: its end should have stopped them,
+   * and a delete may have been lost. Returns how many were asked to go.
+   */
+  public int reap(InstanceKey key, List<Job> active) {
+    for (Job j : active) {
+      Command.DeleteJob d = new Command.DeleteJob(null, 0, j.getMetadata().getName());
+      afterCreate(d.jobName(), () -> delete(key, d));
+    }
+    return active.size();
+  }
+
+  /**
+   * Deletes are fire-and-forget and may be asked for on every observation (reaping): one Job is
+   * deleted at most once a {@link #DELETE_AGAIN}, unless the delete failed.
+   */
+  private boolean mayDelete(String id) {
+    long now = System.nanoTime();
+    if (recentDeletes.size() > 10_000) recentDeletes.values().removeIf(t -> now - t > DELETE_AGAIN.toNanos());
+    Long last = recentDeletes.get(id);
+    if (last != null && now - last < DELETE_AGAIN.toNanos()) return false;
+    recentDeletes.put(id, now);
+    return true;
+  }
+
   private void delete(InstanceKey key, Command.DeleteJob d) {
+    String id = key.namespace() + "/" + d.jobName();
+    if (!mayDelete(id)) return;
     try {
       client.batch().v1().jobs().inNamespace(key.namespace()).withName(d.jobName())
           .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) LOG.warn("{}: could not delete Job {}: {}", key, d.jobName(), e.getMessage());
+      if (e.getCode() != 404) {
+        recentDeletes.remove(id);
+        LOG.warn("{}: could not delete Job {}: {}", key, d.jobName(), e.getMessage());
+      }
     }
   }
 }

@@ -265,6 +265,19 @@ class KubernetesRuntimeTest {
     assertThat(count("baton.job.create.retries")).isZero();
   }
 
+  // ---- reaping -------------------------------------------------------------------------------
+
+  @Test
+  void reapingDeletesTheJobsItIsGivenAtMostOnceAMinuteEach() {
+    Job job = existing("a", 1, name("a", 1));
+    assertThat(runtime.reap(actor.key(), List.of(job))).isEqualTo(1);
+    assertThat(jobs()).isEmpty();
+    // A create landing after the delete: reaped again, but not within the same minute.
+    existing("a", 1, name("a", 1));
+    runtime.reap(actor.key(), List.of(job));
+    assertThat(jobs()).hasSize(1);
+  }
+
   static String name(String step, int attempt) {
     return JobNames.of(RUN, step, attempt);
   }
