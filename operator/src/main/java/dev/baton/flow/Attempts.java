@@ -10,6 +10,7 @@ import dev.baton.api.SubworkflowMode;
 import dev.baton.api.WorkflowSpec;
 import dev.baton.dag.CompiledStep;
 import dev.baton.expr.ExpressionException;
+import dev.baton.flow.Command.ConfirmGone;
 import dev.baton.flow.Command.CreateChild;
 import dev.baton.flow.Command.CreateJob;
 import dev.baton.flow.Command.DeleteJob;
@@ -34,15 +35,21 @@ import java.util.Set;
  */
 final class Attempts {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  /** Stuck reasons that waiting cannot cure: the attempt fails at once. */
+  /** A STUCK timer may fire this much early: Timers rounds its delay down to whole milliseconds. */
   private static final Duration TIMER_SLACK = Duration.ofSeconds(1);
+  /** Stuck reasons that waiting cannot cure: the attempt fails at once. */
   private static final Set<String> HOPELESS = Set.of("InvalidImageName", "ErrImageNeverPull");
+  /** A workload still missing this long after the runtime was asked about it is asked about again. */
+  static final Duration CONFIRM_AGAIN = Duration.ofMinutes(1);
 
   private final String instance;
   private final Frame top;
   private final Agenda agenda;
   private final StepRenderer renderer;
   private final StepOutcomes outcomes;
+
+  /** When the run times out; set when it starts or resumes. */
+  private Instant runDeadline;
 
   Attempts(String instance, Frame top, Agenda agenda, StepRenderer renderer, StepOutcomes outcomes) {
     this.instance = instance;
@@ -86,7 +93,7 @@ final class Attempts {
       if (job) {
         StepRenderer.RenderedJob r = renderer.job(f, s, stepParams);
         create = new CreateJob(
-            f.path(i), f.attempt[i], name(f, i), s.definition().job, r.command(), r.args(), r.env(), stepParams, s.timeout(), now);
+            f.path(i), f.attempt[i], name(f, i), s.definition().job, r.command(), r.args(), r.env(), stepParams, s.timeout(), now, runDeadline);
       } else {
         create = new CreateChild(
             f.path(i), f.attempt[i], name(f, i), s.definition().subworkflow.workflow, renderer.childParams(f, s, stepParams));
@@ -97,9 +104,37 @@ final class Attempts {
       return;
     }
     f.workloadSeen[i] = false;
+    f.goneAskedAt[i] = null;
     outcomes.moved(f, i, StepState.Launching, null);
     agenda.command(create);
     agenda.armStepTimeout(f, i);
+  }
+
+  void runDeadline(Instant at) {
+    runDeadline = at;
+  }
+
+  /**
+   * Jobs still running that should not be: older attempts of a step, or the current attempt of a
+   * step that ended or waits to retry, or of an iteration that is over. Deleted again on every
+   * observation (the runtime rate-limits deletes by name): a delete that was lost, or a create
+   * that landed after its delete, is undone. A Job of an attempt newer than the engine knows is
+   * left alone.
+   */
+  void reap(java.util.List<FlowEvent.ActiveJob> active) {
+    for (FlowEvent.ActiveJob j : active) {
+      Occurrence o = top.locate(j.stepId());
+      boolean stale;
+      if (o == null) {
+        stale = true;
+      } else {
+        Frame f = o.frame();
+        int i = o.index();
+        stale = f.step(i).type() == StepType.JOB
+            && (j.attempt() < f.attempt[i] || (j.attempt() == f.attempt[i] && !f.isRunning(i) && f.state[i] != StepState.Waiting));
+      }
+      if (stale) agenda.command(new DeleteJob(j.stepId(), j.attempt(), j.name()));
+    }
   }
 
   /** Tells the current attempt's workload to stop; the step's state is the caller's. */
@@ -119,6 +154,7 @@ final class Attempts {
     f.attempt[i] = seen;
     f.workloadNames[i] = null;
     f.workloadSeen[i] = true;
+    f.goneAskedAt[i] = null;
     f.startTime[i] = now;
     f.endTime[i] = null;
     outcomes.moved(f, i, StepState.Running, "recovered: found the " + word(f.step(i)) + " of attempt " + seen);
@@ -232,7 +268,13 @@ final class Attempts {
     outcomes.attemptFailed(o.frame(), o.index(), kind, "could not create the " + word(o.frame().step(o.index())) + ": " + e.message(), null, now);
   }
 
-  /** The workloads that exist now: the running steps' are seen, or were deleted under them. */
+  /**
+   * The workloads the informers hold now: the running steps' are seen. One seen before and missing
+   * now is not taken for deleted: an informer's index can miss an object while it is being updated
+   * (fabric8 #7265), so the API server is asked ({@link ConfirmGone}), and only its answer ({@link
+   * #onGone}) fails the attempt. Asked once, and again after {@link #CONFIRM_AGAIN} if the
+   * workload still is not seen, in case the answer was lost.
+   */
   void onObserved(Map<String, Integer> present, Instant now) {
     for (Frame f : top.withIterations()) {
       if (f.ended) continue;
@@ -242,14 +284,27 @@ final class Attempts {
         Integer newest = present.get(f.path(i));
         if (newest != null && newest == f.attempt[i]) {
           f.workloadSeen[i] = true;
+          f.goneAskedAt[i] = null;
           if (f.state[i] == StepState.Launching) launched(f, i, now);
-        } else if (f.workloadSeen[i]) {
-          outcomes.attemptFailed(
-              f, i, FailureKind.PLATFORM,
-              "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
+        } else if (f.workloadSeen[i] && (f.goneAskedAt[i] == null || !now.isBefore(f.goneAskedAt[i].plus(CONFIRM_AGAIN)))) {
+          f.goneAskedAt[i] = now;
+          agenda.command(new ConfirmGone(f.path(i), f.attempt[i], name(f, i), type == StepType.SUBWORKFLOW));
         }
       }
     }
+  }
+
+  /** The API server says the current attempt's workload, seen before, is gone: deleted under the step. */
+  void onGone(String path, int attempt, Instant now) {
+    Occurrence o = current(path, attempt);
+    if (o == null) return;
+    Frame f = o.frame();
+    int i = o.index();
+    StepType type = f.step(i).type();
+    if ((type != StepType.JOB && type != StepType.SUBWORKFLOW) || !f.isRunning(i) || !f.workloadSeen[i]) return;
+    outcomes.attemptFailed(
+        f, i, FailureKind.PLATFORM,
+        "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
   }
 
   void onChild(ChildObserved c, Instant now) {

@@ -12,9 +12,13 @@ public sealed interface Command {
 
   /**
    * Create the Job of one attempt, with every ${...} already rendered. Creating it twice is
-   * harmless: the name is deterministic and AlreadyExists counts as launched.
+   * harmless: the name is deterministic, and an AlreadyExists counts as launched once the existing
+   * Job proves to be this instance's, step's and attempt's. A create with an unclear outcome is
+   * retried under the same name; the step stays Launching meanwhile.
    *
    * @param timeout the attempt's deadline, or null
+   * @param runDeadline when the run times out, or null: the Job's activeDeadlineSeconds is at most
+   *     the time left until then, a backstop in the cluster should the run's end not reach the Job
    * @param decidedAt the time of the event the engine launched the attempt on: the observation
    *     that made the step runnable (an upstream's end, say), or the retry timer's
    */
@@ -28,7 +32,8 @@ public sealed interface Command {
       List<EnvVar> env,
       Map<String, String> params,
       Duration timeout,
-      Instant decidedAt)
+      Instant decidedAt,
+      Instant runDeadline)
       implements Command {}
 
   /**
@@ -48,6 +53,13 @@ public sealed interface Command {
 
   /** Delete a Job and its pods; a Job already gone is fine. */
   record DeleteJob(String stepId, int attempt, String jobName) implements Command {}
+
+  /**
+   * An observation lacked the attempt's workload (a Job, or a child instance when {@code child}),
+   * seen before. One informer snapshot may miss an object that is merely being updated, so ask the
+   * API server: only if the workload is truly gone, report {@link FlowEvent.WorkloadGone}.
+   */
+  record ConfirmGone(String stepId, int attempt, String name, boolean child) implements Command {}
 
   /** Deliver {@code TimerFired(key)} at {@code at}. */
   record SetTimer(TimerKey key, Instant at) implements Command {}

@@ -42,11 +42,28 @@ public sealed interface FlowEvent {
       implements FlowEvent {}
 
   /**
-   * The workloads (Jobs and child instances) of this instance that exist now: by step path, the
-   * newest attempt. One seen before and missing now was deleted under a running step: a platform
-   * failure.
+   * The workloads (Jobs and child instances) of this instance that the informers hold now: by step
+   * path, the newest attempt. One seen before and missing now may have been deleted under a running
+   * step, or the snapshot may have missed it: the engine asks ({@link Command.ConfirmGone}).
    */
-  record WorkloadsObserved(java.util.Map<String, Integer> present, Instant at) implements FlowEvent {}
+  record WorkloadsObserved(java.util.Map<String, Integer> present, java.util.List<ActiveJob> active, Instant at)
+      implements FlowEvent {
+    public WorkloadsObserved(java.util.Map<String, Integer> present, Instant at) {
+      this(present, java.util.List.of(), at);
+    }
+  }
+
+  /**
+   * A Job whose pod still runs (the Job controller counts it active, and it has not finished):
+   * one that is not its step's current attempt, or whose step has ended, is deleted again.
+   */
+  record ActiveJob(String stepId, int attempt, String name) {}
+
+  /**
+   * The API server confirmed that the attempt's workload, seen before, is gone (not found, or
+   * another object's under its name): the attempt failed, a platform failure.
+   */
+  record WorkloadGone(String stepId, int attempt, Instant at) implements FlowEvent {}
 
   /** The attempt's pod is running. */
   record StepStarted(String stepId, int attempt, Instant at) implements FlowEvent {}

@@ -47,6 +47,8 @@ final class Frame {
   final Map<String, JsonNode>[] outputs;
   /** The current attempt's workload (Job or child instance) has been seen: its absence means deletion. */
   final boolean[] workloadSeen;
+  /** When the runtime was last asked to confirm that the current attempt's workload is gone; null: not asked. */
+  final Instant[] goneAskedAt;
   /** The current attempt's workload name (Job or child instance), computed once per attempt. */
   final String[] workloadNames;
   /** The loop of each loop step, once it has one. */
@@ -114,6 +116,7 @@ final class Frame {
     outputs = new Map[n];
     workloadSeen = new boolean[n];
     workloadNames = new String[n];
+    goneAskedAt = new Instant[n];
     loops = new LoopState[n];
     childRollups = new Rollup[n];
     queued = new boolean[n];

@@ -75,6 +75,7 @@ public final class InstanceFlow {
   private final Loops loops;
   private final Attempts attempts;
   private final Recovery recovery;
+  private final StepOutcomes outcomes;
 
   private long transitions;
   private Set<String> skip = Set.of();
@@ -91,7 +92,7 @@ public final class InstanceFlow {
     this.permits = new Permits(wf.spec() == null ? WorkflowSpec.DEFAULT_STEP_CONCURRENCY : wf.spec().stepConcurrencyOrDefault());
     this.status = new StatusProjection(instance);
     this.renderer = new StepRenderer(Collections.unmodifiableMap(Values.fromJsonMap(runParams)), wf.templates());
-    StepOutcomes outcomes = new Rules();
+    this.outcomes = new Rules();
     this.loops = new Loops(agenda, renderer, status, outcomes);
     this.attempts = new Attempts(instance, top, agenda, renderer, outcomes);
     this.recovery = new Recovery(top, permits, loops, renderer, agenda, attempts, outcomes);
@@ -115,6 +116,11 @@ public final class InstanceFlow {
     }
 
     @Override
+    public void retryDue(Frame f, int i, Instant now) {
+      if (f.state[i] == StepState.Retrying) launchOrWait(f, i, null, now);
+    }
+
+    @Override
     public void failed(Frame f, int i, FailureKind kind, String why, Instant now) {
       finalFailure(f, i, kind, why, now);
     }
@@ -134,7 +140,11 @@ public final class InstanceFlow {
       case FlowEvent.StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
       case FlowEvent.StepStarted e -> attempts.onStarted(e.stepId(), e.attempt(), now);
       case FlowEvent.StepStuck e -> attempts.onStuck(e, now);
-      case FlowEvent.WorkloadsObserved e -> attempts.onObserved(e.present(), now);
+      case FlowEvent.WorkloadsObserved e -> {
+        attempts.onObserved(e.present(), now);
+        attempts.reap(e.active());
+      }
+      case FlowEvent.WorkloadGone e -> attempts.onGone(e.stepId(), e.attempt(), now);
       case FlowEvent.StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
       case FlowEvent.StepSucceeded e -> attempts.onSucceeded(e, now);
       case FlowEvent.StepFailed e -> attempts.onFailed(e, now);
@@ -156,6 +166,7 @@ public final class InstanceFlow {
   private void start(Instant now) {
     if (!header.waitingToStart()) return;
     header.start(now);
+    attempts.runDeadline(now.plus(wf.timeout()));
     agenda.command(new SetTimer(TimerKey.workflowTimeout(), now.plus(wf.timeout())));
     recovery.resume(Map.of(), now);
     agenda.statusChanged();
@@ -170,6 +181,7 @@ public final class InstanceFlow {
       start(now);
       return;
     }
+    attempts.runDeadline(header.startedAt().plus(wf.timeout()));
     agenda.command(new SetTimer(TimerKey.workflowTimeout(), header.startedAt().plus(wf.timeout())));
     recovery.resume(launched, now);
     agenda.statusChanged();
@@ -387,9 +399,7 @@ public final class InstanceFlow {
           attemptFailed(f, i, FailureKind.TIMEOUT, "attempt " + f.attempt[i] + " ran past its timeout of " + s.definition().timeout, null, now);
         }
       }
-      case RETRY -> {
-        if (f.state[i] == StepState.Retrying) launchOrWait(f, i, null, now);
-      }
+      case RETRY -> outcomes.retryDue(f, i, now);
       case SLEEP -> {
         if (f.state[i] == StepState.Running) succeed(f, i, Map.of(), now);
       }

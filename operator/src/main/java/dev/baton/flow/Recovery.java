@@ -54,7 +54,10 @@ final class Recovery {
       if (ss == null || ss.state == null) continue;
       StepState state = ss.state;
       f.attempt[i] = ss.attempt == null ? 0 : ss.attempt;
-      f.workloadNames[i] = null;
+      // The name the attempt's workload was given, not one computed anew: a run started by an
+      // older version keeps its names (and so its Jobs) across an upgrade that changed them.
+      // Iterations do not record Job names; theirs are computed (see JobNames).
+      f.workloadNames[i] = s.type() == StepType.JOB ? blankToNull(ss.jobName) : s.type() == StepType.SUBWORKFLOW ? blankToNull(ss.child) : null;
       f.startTime[i] = parse(ss.startTime);
       f.endTime[i] = parse(ss.endTime);
       f.retryAt[i] = parse(ss.retryAt);
@@ -147,11 +150,21 @@ final class Recovery {
         case Waiting -> {
           if (f.pendingDeps[i] == 0) agenda.ready(f, i);
         }
-        case Retrying -> agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.RETRY, path, f.attempt[i]), f.retryAt[i]));
+        // What fell due while no operator ran happens now, not through a timer due at once.
+        case Retrying -> {
+          if (f.retryAt[i].isAfter(now)) {
+            agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.RETRY, path, f.attempt[i]), f.retryAt[i]));
+          } else {
+            outcomes.retryDue(f, i, now);
+          }
+        }
         case Launching, Running -> {
           switch (s.type()) {
-            case SLEEP ->
-                agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, path, f.attempt[i]), f.startTime[i].plus(s.sleep())));
+            case SLEEP -> {
+              Instant wakeAt = f.startTime[i].plus(s.sleep());
+              if (wakeAt.isAfter(now)) agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, path, f.attempt[i]), wakeAt));
+              else outcomes.succeeded(f, i, Map.of(), now);
+            }
             case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
             case JOB, SUBWORKFLOW -> attempts.reattach(f, i, seen, now);
             case FOREACH, WHILE -> resumeLoop(f, i, launched, now);
@@ -254,6 +267,10 @@ final class Recovery {
         loop.lastScope = last;
       }
     }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   static Instant parse(String t) {

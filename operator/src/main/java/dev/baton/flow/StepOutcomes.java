@@ -18,6 +18,9 @@ interface StepOutcomes {
   /** The current attempt failed; it may be retried. */
   void attemptFailed(Frame f, int i, FailureKind kind, String why, Integer exitCode, Instant now);
 
+  /** A Retrying step's retry is due: it launches its next attempt, or waits for a permit. */
+  void retryDue(Frame f, int i, Instant now);
+
   /** The step failed for good; its failure mode decides the rest. */
   void failed(Frame f, int i, FailureKind kind, String why, Instant now);
 }

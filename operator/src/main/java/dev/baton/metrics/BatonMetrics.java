@@ -19,6 +19,8 @@ public final class BatonMetrics {
   private final Timer stepLaunch;
   private final Timer statusWrite;
   private final Counter statusConflicts;
+  private final Counter jobCreateRetries;
+  private final Counter nameCollisions;
   private final ConcurrentMap<String, Counter> stepOutcomes = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> instanceOutcomes = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> jobCreateErrors = new ConcurrentHashMap<>();
@@ -46,6 +48,14 @@ public final class BatonMetrics {
     statusConflicts =
         Counter.builder("baton.status.conflicts")
             .description("Status writes retried after a resourceVersion conflict")
+            .register(registry);
+    jobCreateRetries =
+        Counter.builder("baton.job.create.retries")
+            .description("Creates of a step attempt's Job or child instance tried again under the same name after an unclear outcome")
+            .register(registry);
+    nameCollisions =
+        Counter.builder("baton.job.name.collisions")
+            .description("Creates that met another step's or attempt's object under their name")
             .register(registry);
   }
 
@@ -91,6 +101,16 @@ public final class BatonMetrics {
                     .tag("reason", r)
                     .register(registry))
         .increment();
+  }
+
+  /** A create with an unclear outcome (no answer, timeout, 429, 5xx) was tried again under the same name. */
+  public void jobCreateRetried() {
+    jobCreateRetries.increment();
+  }
+
+  /** A create met another step's or attempt's object under its name. */
+  public void nameCollision() {
+    nameCollisions.increment();
   }
 
   public void statusWritten(Duration took) {

@@ -31,6 +31,7 @@ public final class RunDriver {
   private static final Duration RESTART_RECHECK = Duration.ofSeconds(2);
   private static final Duration DELETIONS_RECHECK = Duration.ofMillis(200);
   private static final Duration QUEUED_RECHECK = Duration.ofMinutes(2);
+  private static final Duration REAP_RECHECK = Duration.ofMinutes(1);
 
   /**
    * What the informers hold for one instance, unfiltered: its Jobs and Pods (by instance label)
@@ -86,7 +87,11 @@ public final class RunDriver {
       instance = Json.copy(instance);
       if (finalInCache) {
         WorkflowInstance restarted = restarts.restartIfAsked(instance);
-        if (restarted == null) return Optional.empty();
+        if (restarted == null) {
+          // The run has ended: none of its Jobs should still run. Look again while some do.
+          List<Job> running = Observations.activeJobs(Observations.owned(instance.getMetadata().getUid(), owned.jobs()));
+          return runtime.reap(key, running) > 0 ? Optional.of(REAP_RECHECK) : Optional.empty();
+        }
         // A new run of the same object: it is no longer finished.
         ended.forget(instance.getMetadata().getUid());
         instance = restarted;

@@ -150,10 +150,14 @@ public final class Children {
       observe(child, now).ifPresent(events::add);
     }
     Map<String, Integer> present = new HashMap<>();
+    List<FlowEvent.ActiveJob> active = new ArrayList<>();
     for (FlowEvent e : jobEvents) {
-      if (e instanceof FlowEvent.WorkloadsObserved observed) present.putAll(observed.present());
+      if (e instanceof FlowEvent.WorkloadsObserved observed) {
+        present.putAll(observed.present());
+        active.addAll(observed.active());
+      }
     }
-    events.add(new FlowEvent.WorkloadsObserved(newestAttempts(present, children), now));
+    events.add(new FlowEvent.WorkloadsObserved(newestAttempts(present, children), active, now));
     return events;
   }
 

@@ -25,8 +25,8 @@ import java.util.Map;
 
 /**
  * Maps one step attempt to its Job. Retries belong to the engine, so the Job never retries
- * (backoffLimit 0, restartPolicy Never); the step timeout becomes activeDeadlineSeconds as a
- * backstop to the engine's own timer.
+ * (backoffLimit 0, restartPolicy Never); the step timeout, or the time the run has left if that
+ * is shorter, becomes activeDeadlineSeconds as a backstop to the engine's own timers.
  */
 public final class JobFactory {
   private final Duration ttlAfterFinished;
@@ -37,6 +37,11 @@ public final class JobFactory {
   }
 
   public Job build(WorkflowInstance instance, CreateJob c) {
+    return build(instance, c, c.decidedAt() != null ? c.decidedAt() : java.time.Instant.now());
+  }
+
+  /** @param now the time of the create: the run's deadline is counted from it */
+  public Job build(WorkflowInstance instance, CreateJob c, java.time.Instant now) {
     Map<String, String> labels = new HashMap<>();
     labels.put(Labels.INSTANCE, instance.getMetadata().getName());
     labels.put(Labels.STEP, Labels.stepLabel(c.stepId()));
@@ -95,8 +100,15 @@ public final class JobFactory {
             .withTemplate(pod)
             .endSpec()
             .build();
-    if (c.timeout() != null) {
-      job.getSpec().setActiveDeadlineSeconds(Math.max(1, (c.timeout().toMillis() + 999) / 1000));
+    Duration deadline = c.timeout();
+    if (c.runDeadline() != null) {
+      // A backstop in the cluster for the workflow timeout (and for a stop or a failure whose
+      // deletes were lost): the Job may run no longer than the run has left.
+      Duration left = Duration.between(now, c.runDeadline());
+      if (deadline == null || left.compareTo(deadline) < 0) deadline = left;
+    }
+    if (deadline != null) {
+      job.getSpec().setActiveDeadlineSeconds(Math.max(1, (deadline.toMillis() + 999) / 1000));
     }
     if (ttlAfterFinished != null) {
       job.getSpec().setTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, ttlAfterFinished.toSeconds()));

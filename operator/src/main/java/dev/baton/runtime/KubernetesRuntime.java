@@ -9,6 +9,7 @@ import dev.baton.flow.FlowEvent;
 import dev.baton.flow.InstanceKey;
 import dev.baton.metrics.BatonMetrics;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,17 +41,27 @@ public final class KubernetesRuntime implements CommandSink {
   private final Timers timers;
   private final Executor io;
   private final BatonMetrics metrics;
+  private final CreateRetry retry;
   private static final String STOP = "{\"spec\":{\"stop\":true}}";
   /** The resources the runtime creates, as RBAC names them. */
   private static final String JOBS = "jobs.batch";
   private static final String CHILDREN = "workflowinstances." + Workflow.GROUP;
 
   private final Map<InstanceKey, WorkflowInstance> owners = new ConcurrentHashMap<>();
+  /** When each Job was last asked to be deleted (System.nanoTime), by namespace/name. */
+  private final Map<String, Long> recentDeletes = new ConcurrentHashMap<>();
+  static final Duration DELETE_AGAIN = Duration.ofMinutes(1);
   /** Creates in flight by Job name: a delete of the same Job waits for its create. */
   private final Map<String, CompletableFuture<Void>> creating = new ConcurrentHashMap<>();
 
   public KubernetesRuntime(
       KubernetesClient client, JobFactory jobs, StatusWriter status, Timers timers, Executor io, BatonMetrics metrics) {
+    this(client, jobs, status, timers, io, metrics, CreateRetry.DEFAULT);
+  }
+
+  public KubernetesRuntime(
+      KubernetesClient client, JobFactory jobs, StatusWriter status, Timers timers, Executor io, BatonMetrics metrics, CreateRetry retry) {
+    this.retry = retry;
     this.client = client;
     this.jobs = jobs;
     this.status = status;
@@ -77,6 +90,7 @@ public final class KubernetesRuntime implements CommandSink {
         case Command.DeleteJob delete -> afterCreate(delete.jobName(), () -> delete(actor.key(), delete));
         case Command.CreateChild child -> launch(child.childName(), () -> createChild(actor, child));
         case Command.StopChild stop -> afterCreate(stop.childName(), () -> stopChild(actor.key(), stop));
+        case Command.ConfirmGone confirm -> afterCreate(confirm.name(), () -> confirmGone(actor, confirm));
         case Command.SetTimer timer -> timers.set(actor, timer.key(), timer.at());
         case Command.WriteStatus w -> status.dirty(actor);
       }
@@ -106,47 +120,145 @@ public final class KubernetesRuntime implements CommandSink {
   private void create(FlowActor actor, Command.CreateJob c) {
     WorkflowInstance owner = owners.get(actor.key());
     if (owner == null) return;
-    long t0 = System.nanoTime();
+    String ns = owner.getMetadata().getNamespace();
+    Job job;
     try {
-      Job job = jobs.build(owner, c);
-      client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
-      metrics.jobCreated(Duration.ofNanos(System.nanoTime() - t0));
-      if (c.decidedAt() != null) metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
-      actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
-    } catch (KubernetesClientException e) {
-      int code = e.getCode();
-      if (code == 409) {
-        Job existing = client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).withName(c.jobName()).get();
-        if (existing != null && !ownedBy(existing, owner)) {
-          // An earlier instance of the same name left it, and the garbage collector has not yet
-          // removed it: not this attempt's. The next attempt has another name.
-          actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), "Job " + c.jobName()
-              + " exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
-          return;
-        }
-        // Created before, by this process or one before it: the step is launched, not launched twice.
-        actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
-        return;
-      }
-      metrics.jobCreateFailed(code == 0 ? "error" : Integer.toString(code));
-      failed(actor, c.stepId(), c.attempt(), "Job " + c.jobName(), "", CreateFailure.of(e, JOBS, owner.getMetadata().getNamespace()));
+      job = jobs.build(owner, c, actor.clock().instant());
     } catch (RuntimeException e) {
       metrics.jobCreateFailed("error");
-      LOG.warn("{}: could not create Job {}", actor.key(), c.jobName(), e);
+      LOG.warn("{}: could not build Job {}", actor.key(), c.jobName(), e);
       actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), e.toString(), CreateFailure.of(e).retryable(), actor.clock().instant()));
+      return;
     }
+    long t0 = System.nanoTime();
+    var resource = client.batch().v1().jobs().inNamespace(ns);
+    boolean launched = createOnce(actor, new Workload<>("Job " + c.jobName(), c.stepId(), c.attempt(), c.timeout(), JOBS, ns,
+        () -> resource.resource(job).create(),
+        () -> resource.withName(c.jobName()).get(),
+        existing -> ownedBy(existing, owner),
+        () -> resource.withName(c.jobName()).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete()));
+    if (launched) {
+      metrics.jobCreated(Duration.ofNanos(System.nanoTime() - t0));
+      if (c.decidedAt() != null) metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
+    }
+  }
+
+  /** One attempt's workload to create, and how to look at, judge and remove what is under its name. */
+  private record Workload<T extends HasMetadata>(
+      String what, String stepId, int attempt, Duration stepTimeout, String resource, String namespace,
+      Supplier<T> create, Supplier<T> get, Predicate<T> owned, Runnable delete) {}
+
+  /**
+   * Creates an attempt's workload under its one name, and tells the actor the outcome: launched,
+   * or not. An unclear outcome (no answer, a timeout, throttling, a server error) may have created
+   * it: the same name is tried again ({@link CreateRetry}), the step stays Launching and spends no
+   * attempt, and an AlreadyExists is verified ({@link NameClaim}), usually as launched. Only when
+   * the tries are spent is the failure reported, and the name deleted, so that a create landing
+   * late does not run unseen. Returns whether the workload was launched.
+   */
+  private <T extends HasMetadata> boolean createOnce(FlowActor actor, Workload<T> w) {
+    long started = System.nanoTime();
+    Duration within = w.stepTimeout() != null && w.stepTimeout().compareTo(retry.within()) < 0 ? w.stepTimeout() : retry.within();
+    String lastError = null;
+    for (int tryNo = 1; ; tryNo++) {
+      Duration wait = null;
+      try {
+        w.create().get();
+        return launched(actor, w);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 409) {
+          NameClaim claim;
+          try {
+            T existing = w.get().get();
+            claim = NameClaim.of(existing, existing != null && w.owned().test(existing), w.stepId(), w.attempt());
+          } catch (KubernetesClientException g) {
+            claim = null;
+            lastError = "AlreadyExists, and could not read what exists: " + g.getMessage();
+          }
+          switch (claim) {
+            case NameClaim.Ours o -> {
+              return launched(actor, w);
+            }
+            case NameClaim.OtherOwner o -> {
+              // Not this instance's: an earlier instance of the same name left it and the garbage
+              // collector has not yet removed it, or someone made it by hand. The next attempt has
+              // another name.
+              tell(actor, w, w.what() + " exists and belongs to an earlier instance named "
+                  + actor.key().name() + ", or to no instance", true);
+              return false;
+            }
+            case NameClaim.Collision col -> {
+              metrics.nameCollision();
+              LOG.error("{}: name collision: {} for step {} attempt {} exists and is {}'s; not taking it for this attempt's",
+                  actor.key(), w.what(), w.stepId(), w.attempt(), col.found());
+              tell(actor, w, "name collision: " + w.what() + " exists and belongs to " + col.found(), false);
+              return false;
+            }
+            case NameClaim.Gone g -> lastError = "AlreadyExists, then not found: deleted in between";
+            case null -> {}
+          }
+        } else {
+          CreateFailure failure = CreateFailure.of(e, w.resource(), w.namespace());
+          if (!failure.retryable()) {
+            metrics.jobCreateFailed(Integer.toString(e.getCode()));
+            tell(actor, w, failure.message(), false);
+            return false;
+          }
+          lastError = (e.getCode() == 0 ? "no answer" : "HTTP " + e.getCode()) + ": " + failure.message();
+          wait = retryAfter(e);
+        }
+      } catch (RuntimeException e) {
+        lastError = e.toString();
+      }
+      Duration spent = Duration.ofNanos(System.nanoTime() - started);
+      if (tryNo >= retry.tries() || spent.compareTo(within) >= 0) {
+        metrics.jobCreateFailed("unclear");
+        LOG.warn("{}: could not create {} after {} tries in {}: {}; deleting the name in case a create landed late",
+            actor.key(), w.what(), tryNo, spent, lastError);
+        try {
+          w.delete().run();
+        } catch (RuntimeException d) {
+          LOG.warn("{}: could not delete {}: {}", actor.key(), w.what(), d.getMessage());
+        }
+        tell(actor, w, lastError + " (" + tryNo + " tries)", true);
+        return false;
+      }
+      metrics.jobCreateRetried();
+      Duration delay = wait != null ? wait : retry.delay(tryNo);
+      LOG.info("{}: creating {} had an unclear outcome ({}); trying again under the same name in {} ms",
+          actor.key(), w.what(), lastError, delay.toMillis());
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  private static boolean launched(FlowActor actor, Workload<?> w) {
+    actor.tell(new FlowEvent.StepLaunched(w.stepId(), w.attempt(), actor.clock().instant()));
+    return true;
   }
 
   /**
    * Tells the actor that an attempt's object was not created. The engine retries a retryable
    * failure as a platform error, and fails the step at once otherwise.
    */
-  private static void failed(FlowActor actor, String stepId, int attempt, String what, String prefix, CreateFailure failure) {
-    LOG.warn("{}: could not create {}: {}", actor.key(), what, failure.message());
-    actor.tell(new FlowEvent.StepLaunchFailed(stepId, attempt, prefix + failure.message(), failure.retryable(), actor.clock().instant()));
+  private static void tell(FlowActor actor, Workload<?> w, String why, boolean retryable) {
+    LOG.warn("{}: could not create {}: {}", actor.key(), w.what(), why);
+    String prefix = w.what().startsWith("Job") ? "" : "could not create " + w.what() + ": ";
+    actor.tell(new FlowEvent.StepLaunchFailed(w.stepId(), w.attempt(), prefix + why, retryable, actor.clock().instant()));
   }
 
-  /** Whether {@code job} is {@code owner}'s, or has no controller to say otherwise. */
+  /** A 429's Retry-After, if the API server gave one. */
+  private Duration retryAfter(KubernetesClientException e) {
+    if (e.getCode() != 429 || e.getStatus() == null || e.getStatus().getDetails() == null) return null;
+    Integer s = e.getStatus().getDetails().getRetryAfterSeconds();
+    return s == null || s <= 0 ? null : Duration.ofSeconds(Math.min(s, retry.cap().toSeconds()));
+  }
+
+  /** Whether {@code job}'s controller owner reference is {@code owner}, by UID. */
   private static boolean ownedBy(Job job, WorkflowInstance owner) {
     return Observations.owned(owner.getMetadata().getUid(), List.of(job)).size() == 1;
   }
@@ -154,31 +266,70 @@ public final class KubernetesRuntime implements CommandSink {
   private void createChild(FlowActor actor, Command.CreateChild c) {
     WorkflowInstance owner = owners.get(actor.key());
     if (owner == null) return;
+    String ns = owner.getMetadata().getNamespace();
+    WorkflowInstance child;
     try {
-      WorkflowInstance child = Children.build(owner, c);
-      client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).resource(child).create();
-      actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
-    } catch (KubernetesClientException e) {
-      int code = e.getCode();
-      if (code == 409) {
-        WorkflowInstance existing =
-            client.resources(WorkflowInstance.class).inNamespace(owner.getMetadata().getNamespace()).withName(c.childName()).get();
-        if (existing != null && Children.ownedBy(owner, List.of(existing)).isEmpty()) {
-          actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), "could not create child instance " + c.childName()
-              + ": it exists and belongs to an earlier instance named " + owner.getMetadata().getName(), true, actor.clock().instant()));
-          return;
-        }
-        // The name is a function of the attempt: this child was created before, not a second one.
-        actor.tell(new FlowEvent.StepLaunched(c.stepId(), c.attempt(), actor.clock().instant()));
-        return;
-      }
-      failed(actor, c.stepId(), c.attempt(), "child instance " + c.childName(), "could not create child instance " + c.childName() + ": ",
-          CreateFailure.of(e, CHILDREN, owner.getMetadata().getNamespace()));
+      child = Children.build(owner, c);
     } catch (RuntimeException e) {
-      LOG.warn("{}: could not create child instance {}", actor.key(), c.childName(), e);
+      LOG.warn("{}: could not build child instance {}", actor.key(), c.childName(), e);
       actor.tell(new FlowEvent.StepLaunchFailed(
           c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, CreateFailure.of(e).retryable(), actor.clock().instant()));
+      return;
     }
+    var resource = client.resources(WorkflowInstance.class).inNamespace(ns);
+    createOnce(actor, new Workload<>("child instance " + c.childName(), c.stepId(), c.attempt(), null, CHILDREN, ns,
+        () -> resource.resource(child).create(),
+        () -> resource.withName(c.childName()).get(),
+        existing -> !Children.ownedBy(owner, List.of(existing)).isEmpty(),
+        () -> resource.withName(c.childName()).delete()));
+  }
+
+  /**
+   * Asks the API server, not an informer, whether a workload the engine saw and the last
+   * observation lacked is gone: not found by name, nor by its step's labels (a name given by an
+   * older operator), or another object's. Only then is the engine told. If the API server cannot
+   * say, nothing is told; the engine asks again later.
+   */
+  private void confirmGone(FlowActor actor, Command.ConfirmGone c) {
+    WorkflowInstance owner = owners.get(actor.key());
+    if (owner == null) return;
+    String ns = owner.getMetadata().getNamespace();
+    boolean gone;
+    try {
+      gone = c.child() ? childGone(owner, ns, c) : jobGone(owner, ns, c);
+    } catch (KubernetesClientException e) {
+      LOG.warn("{}: could not tell whether {} {} is gone: {}", actor.key(), c.child() ? "child instance" : "Job", c.name(), e.getMessage());
+      return;
+    }
+    if (gone) {
+      LOG.info("{}: {} {} of step {} attempt {} is gone", actor.key(), c.child() ? "child instance" : "Job", c.name(), c.stepId(), c.attempt());
+      actor.tell(new FlowEvent.WorkloadGone(c.stepId(), c.attempt(), actor.clock().instant()));
+    }
+  }
+
+  private boolean jobGone(WorkflowInstance owner, String ns, Command.ConfirmGone c) {
+    Job job = client.batch().v1().jobs().inNamespace(ns).withName(c.name()).get();
+    if (job != null && ownedBy(job, owner)) return false;
+    List<Job> labelled = client.batch().v1().jobs().inNamespace(ns)
+        .withLabel(Labels.INSTANCE, owner.getMetadata().getName())
+        .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
+        .list().getItems();
+    return labelled.stream().noneMatch(j -> c.stepId().equals(annotation(j, Labels.STEP_PATH)) && ownedBy(j, owner));
+  }
+
+  private boolean childGone(WorkflowInstance owner, String ns, Command.ConfirmGone c) {
+    WorkflowInstance child = client.resources(WorkflowInstance.class).inNamespace(ns).withName(c.name()).get();
+    if (child != null && !Children.ownedBy(owner, List.of(child)).isEmpty()) return false;
+    List<WorkflowInstance> labelled = client.resources(WorkflowInstance.class).inNamespace(ns)
+        .withLabel(Labels.PARENT, owner.getMetadata().getName())
+        .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
+        .list().getItems();
+    return Children.ownedBy(owner, labelled).stream().noneMatch(w -> c.stepId().equals(annotation(w, Labels.STEP_PATH)));
+  }
+
+  private static String annotation(HasMetadata r, String key) {
+    Map<String, String> a = r.getMetadata().getAnnotations();
+    return a == null ? null : a.get(key);
   }
 
   private void stopChild(InstanceKey key, Command.StopChild s) {
@@ -190,12 +341,42 @@ public final class KubernetesRuntime implements CommandSink {
     }
   }
 
+  /**
+   * Deletes the Jobs of a run that has ended which still run: its end should have stopped them,
+   * and a delete may have been lost. Returns how many were asked to go.
+   */
+  public int reap(InstanceKey key, List<Job> active) {
+    for (Job j : active) {
+      Command.DeleteJob d = new Command.DeleteJob(null, 0, j.getMetadata().getName());
+      afterCreate(d.jobName(), () -> delete(key, d));
+    }
+    return active.size();
+  }
+
+  /**
+   * Deletes are fire-and-forget and may be asked for on every observation (reaping): one Job is
+   * deleted at most once a {@link #DELETE_AGAIN}, unless the delete failed.
+   */
+  private boolean mayDelete(String id) {
+    long now = System.nanoTime();
+    if (recentDeletes.size() > 10_000) recentDeletes.values().removeIf(t -> now - t > DELETE_AGAIN.toNanos());
+    Long last = recentDeletes.get(id);
+    if (last != null && now - last < DELETE_AGAIN.toNanos()) return false;
+    recentDeletes.put(id, now);
+    return true;
+  }
+
   private void delete(InstanceKey key, Command.DeleteJob d) {
+    String id = key.namespace() + "/" + d.jobName();
+    if (!mayDelete(id)) return;
     try {
       client.batch().v1().jobs().inNamespace(key.namespace()).withName(d.jobName())
           .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) LOG.warn("{}: could not delete Job {}: {}", key, d.jobName(), e.getMessage());
+      if (e.getCode() != 404) {
+        recentDeletes.remove(id);
+        LOG.warn("{}: could not delete Job {}: {}", key, d.jobName(), e.getMessage());
+      }
     }
   }
 }

@@ -95,8 +95,40 @@ public final class Observations {
       ended.ifPresent(events::add);
       if (ended.isEmpty() && !withPod.contains(r.key())) noPodEvent(r, job, now, noPod).ifPresent(events::add);
     }
-    events.add(new FlowEvent.WorkloadsObserved(newestAttempts(jobs), now));
+    events.add(new FlowEvent.WorkloadsObserved(newestAttempts(jobs), activeJobs(jobs, podTerminal), now));
     return events;
+  }
+
+  /**
+   * The Jobs whose pod still runs: counted active by the Job controller, not finished, not being
+   * deleted, and with no terminal pod seen ({@code podTerminal}: "path#attempt").
+   */
+  static List<FlowEvent.ActiveJob> activeJobs(Collection<Job> jobs, Set<String> podTerminal) {
+    List<FlowEvent.ActiveJob> active = new ArrayList<>();
+    for (Job job : jobs) {
+      if (!isActive(job)) continue;
+      StepRef.of(job.getMetadata()).ifPresent(r -> {
+        if (!podTerminal.contains(r.key())) active.add(new FlowEvent.ActiveJob(r.stepId(), r.attempt(), job.getMetadata().getName()));
+      });
+    }
+    return active;
+  }
+
+  /** The Jobs whose pod still runs, for a run that has ended: all of them should be gone. */
+  public static List<Job> activeJobs(Collection<Job> jobs) {
+    return jobs.stream().filter(Observations::isActive).toList();
+  }
+
+  private static boolean isActive(Job job) {
+    if (job.getMetadata().getDeletionTimestamp() != null || job.getStatus() == null) return false;
+    Integer running = job.getStatus().getActive();
+    if (running == null || running == 0) return false;
+    if (job.getStatus().getConditions() != null) {
+      for (JobCondition c : job.getStatus().getConditions()) {
+        if ("True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))) return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -179,6 +179,7 @@ public final class EngineBenchmark {
               case Command.DeleteJob d -> {}
               case Command.CreateChild child -> throw new IllegalStateException("no subworkflows here");
               case Command.StopChild stop -> {}
+              case Command.ConfirmGone g -> {}
             }
           }
         };

@@ -56,6 +56,51 @@ class InstanceFlowLoopTest {
     }
 
     @Test
+    void aJobMissingFromOneObservationIsConfirmedNotFailedAndItsSuccessCounts() {
+      run.start();
+      run.launched("days.0.work", 1, 1);
+      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(2)));
+      // A torn informer read: days.0.work's Job is being updated and the index misses it.
+      List<Command> torn = run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3)));
+      assertThat(torn).containsExactly(
+          new Command.ConfirmGone("days.0.work", 1, JobNames.of(FlowHarness.INSTANCE, "days.0.work", 1), false));
+      assertThat(run.flow.stepState("days.0.work")).isEqualTo(StepState.Running);
+      // Asked once: the next torn read asks nothing more.
+      assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3.05)))).isEmpty();
+
+      run.succeed("days.0.work", 1, 3.1);
+      run.fire(TimerKey.Kind.RETRY, "days.0.work", 1, 13);
+      // The API server's answer, late: the attempt already succeeded.
+      run.handle(new FlowEvent.WorkloadGone("days.0.work", 1, at(14)));
+
+      assertThat(created(run.all)).doesNotContain("days.0.work#2");
+      assertThat(loop(run, "days").succeeded).isEqualTo("0");
+      assertThat(run.flow.stepState("days.1.work")).isEqualTo(StepState.Running);
+    }
+
+    @Test
+    void aJobTheApiServerConfirmsGoneIsAPlatformFailure() {
+      run.start();
+      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(2)));
+      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3)));
+      run.handle(new FlowEvent.WorkloadGone("days.0.work", 1, at(3.2)));
+      assertThat(run.flow.stepState("days.0.work")).isEqualTo(StepState.Retrying);
+      assertThat(loop(run, "days").active.get("0").steps.get("work").get("platformErrors").asInt()).isEqualTo(1);
+      assertThat(loop(run, "days").active.get("0").steps.get("work").get("message").asText())
+          .contains("the Job of attempt 1 was deleted before the step finished");
+    }
+
+    @Test
+    void aJobSeenAgainAfterAConfirmIsAskedAboutAfreshNextTimeItIsMissing() {
+      run.start();
+      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1), at(2)));
+      assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of(), at(3)))).hasSize(1);
+      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(4)));
+      assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(5))))
+          .containsExactly(new Command.ConfirmGone("days.0.work", 1, JobNames.of(FlowHarness.INSTANCE, "days.0.work", 1), false));
+    }
+
+    @Test
     void theLoopSucceedsWhenEveryIterationDidAndItsDependentsGo() {
       run.start();
       run.succeed("days.0.work", 1, 1);

@@ -74,6 +74,21 @@ class InstanceFlowResumeTest {
   }
 
   @Test
+  void anAttemptKeepsTheNameItWasGivenAcrossAnUpgradeThatChangedNames() {
+    run.start();
+    WorkflowInstanceStatus written = run.writtenStatus();
+    written.steps.get("a").jobName = "run-1-a-1-0a1b2c3d"; // named by an older version
+    run.operatorRestart(written);
+    List<Command> out = resume(Map.of(), 10);
+    assertThat(creates(out)).singleElement().satisfies(c -> assertThat(c.jobName()).isEqualTo("run-1-a-1-0a1b2c3d"));
+    assertThat(run.step("a").jobName).isEqualTo("run-1-a-1-0a1b2c3d");
+    run.launched("a", 1, 11);
+    run.fail("a", 1, 12);
+    // A new attempt gets a name of today's scheme.
+    assertThat(creates(run.fire(Kind.RETRY, "a", 1, 22))).singleElement().satisfies(c -> assertThat(c.jobName()).isEqualTo(jobName("a", 2)));
+  }
+
+  @Test
   void aLaunchingStepWhoseJobExistsIsRunning() {
     run.start();
     run.operatorRestart(run.writtenStatus());
@@ -118,6 +133,31 @@ class InstanceFlowResumeTest {
     assertThat(creates(out)).isEmpty();
     assertThat(timers(out, Kind.RETRY)).containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(15)));
     assertThat(created(run.fire(Kind.RETRY, "a", 1, 15))).containsExactly("a#2");
+  }
+
+  @Test
+  void aRetryDueWhileNoOperatorRanLaunchesAtOnceWithoutATimer() {
+    run.start();
+    run.launched("a", 1, 1);
+    run.fail("a", 1, 5); // retry at 15
+    run.operatorRestart(run.writtenStatus());
+    List<Command> out = resume(Map.of("a", 1), 20);
+    assertThat(created(out)).containsExactly("a#2");
+    assertThat(timers(out, Kind.RETRY)).isEmpty();
+    assertThat(run.step("a").state).isEqualTo(StepState.Launching);
+    // The timer of the old operator, should it still fire, changes nothing.
+    assertThat(created(run.fire(Kind.RETRY, "a", 1, 21))).isEmpty();
+  }
+
+  @Test
+  void aSleepDueWhileNoOperatorRanEndsAtOnce() {
+    FlowHarness sleepy = new FlowHarness("steps: [{id: nap, type: sleep, sleep: 1h}, {id: after, dependsOn: [nap], job: {image: busybox}}]");
+    sleepy.start();
+    sleepy.operatorRestart(sleepy.writtenStatus());
+    List<Command> out = sleepy.handle(new FlowEvent.Resume(Map.of(), at(4000)));
+    assertThat(timers(out, Kind.SLEEP)).isEmpty();
+    assertThat(sleepy.step("nap").state).isEqualTo(StepState.Succeeded);
+    assertThat(created(out)).containsExactly("after#1");
   }
 
   @Test

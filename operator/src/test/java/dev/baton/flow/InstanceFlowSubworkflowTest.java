@@ -103,11 +103,15 @@ class InstanceFlowSubworkflowTest {
   }
 
   @Test
-  void aChildSeenThenMissingIsAPlatformFailure() {
+  void aChildSeenThenMissingIsAPlatformFailureOnceTheApiServerConfirmsItGone() {
     run.start();
     run.handle(new FlowEvent.WorkloadsObserved(Map.of("load", 1), at(1)));
     assertThat(run.step("load").state).isEqualTo(StepState.Running);
-    run.handle(new FlowEvent.WorkloadsObserved(Map.of(), at(2)));
+    // One snapshot without the child proves nothing: the engine asks the API server.
+    assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of(), at(2))))
+        .containsExactly(new Command.ConfirmGone("load", 1, JobNames.of(FlowHarness.INSTANCE, "load", 1), true));
+    assertThat(run.step("load").state).isEqualTo(StepState.Running);
+    run.handle(new FlowEvent.WorkloadGone("load", 1, at(2.1)));
     assertThat(run.step("load").state).isEqualTo(StepState.Retrying);
     assertThat(run.step("load").platformErrors).isEqualTo(1);
   }

@@ -25,7 +25,7 @@ class JobFactoryTest {
     instance.setMetadata(new ObjectMetaBuilder().withName("run-1").withNamespace("ns").withUid("u1").build());
     instance.setSpec(new WorkflowInstanceSpec());
     instance.getSpec().workflow = "wf";
-    CreateJob c = new CreateJob("a", 1, "run-1-a-1", t, List.of("echo"), null, List.of(), Map.of(), null, Instant.EPOCH);
+    CreateJob c = new CreateJob("a", 1, "run-1-a-1", t, List.of("echo"), null, List.of(), Map.of(), null, Instant.EPOCH, null);
     return new JobFactory(null).build(instance, c).getSpec().getTemplate().getSpec();
   }
 

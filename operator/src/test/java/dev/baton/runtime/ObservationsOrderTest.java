@@ -35,7 +35,7 @@ class ObservationsOrderTest {
     JobTemplate t = new JobTemplate();
     t.image = "busybox";
     Job job = new JobFactory(null).build(
-        owner, new Command.CreateJob("poll", 1, JobNames.of("run", "poll", 1), t, null, null, null, null, null, null));
+        owner, new Command.CreateJob("poll", 1, JobNames.of("run", "poll", 1), t, null, null, null, null, null, null, null));
     job.getMetadata().setUid("uid-job");
     job.setStatus(new JobStatusBuilder().withSucceeded(1)
         .withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).build());

@@ -38,7 +38,7 @@ class ObservationsOwnershipTest {
     JobTemplate t = new JobTemplate();
     t.image = "busybox";
     Job job = new JobFactory(null).build(
-        owner, new Command.CreateJob(step, 1, JobNames.of(owner.getMetadata().getName(), step, 1), t, null, null, null, null, null, null));
+        owner, new Command.CreateJob(step, 1, JobNames.of(owner.getMetadata().getName(), step, 1), t, null, null, null, null, null, null, null));
     job.getMetadata().setUid(uid);
     return job;
   }
