@@ -76,7 +76,10 @@ final class RestartAction {
       try {
         switch (decision) {
           case Decision.None none -> {
-            return null;
+            // Read again after a conflict, the request may turn out applied already: by this
+            // process, from a cache that had not yet seen its own write. That run waits to start,
+            // and nothing else will bring it to the driver again: hand it over now.
+            return current != instance && current.getStatus() != null && RunAdmission.isWaiting(current.getStatus()) ? current : null;
           }
           case Decision.Wait wait -> {
             warnOnce(current, wait.message());
