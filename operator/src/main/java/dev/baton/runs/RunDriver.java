@@ -89,7 +89,8 @@ public final class RunDriver {
         WorkflowInstance restarted = restarts.restartIfAsked(instance);
         if (restarted == null) {
           // The run has ended: none of its Jobs should still run. Look again while some do.
-          List<Job> running = Observations.activeJobs(Observations.owned(instance.getMetadata().getUid(), owned.jobs()));
+          List<Job> jobs = Observations.owned(instance.getMetadata().getUid(), owned.jobs());
+          List<Job> running = Observations.activeJobs(jobs, Observations.podsOf(jobs, owned.pods()));
           return runtime.reap(key, running) > 0 ? Optional.of(REAP_RECHECK) : Optional.empty();
         }
         // A new run of the same object: it is no longer finished.

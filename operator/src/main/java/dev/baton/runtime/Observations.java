@@ -114,9 +114,21 @@ public final class Observations {
     return active;
   }
 
-  /** The Jobs whose pod still runs, for a run that has ended: all of them should be gone. */
-  public static List<Job> activeJobs(Collection<Job> jobs) {
-    return jobs.stream().filter(Observations::isActive).toList();
+  /**
+   * The Jobs whose pod still runs, for a run that has ended: all of them should be gone. A Job
+   * whose pod is seen ended is not one of them, though the Job controller may not have said so
+   * yet (it counts the pod active for a second or so after the pod's end, which ended the run).
+   */
+  public static List<Job> activeJobs(Collection<Job> jobs, Collection<Pod> pods) {
+    Set<String> ended = new HashSet<>();
+    for (Pod pod : pods) {
+      String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+      if (!"Succeeded".equals(phase) && !"Failed".equals(phase)) continue;
+      for (OwnerReference ref : pod.getMetadata().getOwnerReferences()) {
+        if (Boolean.TRUE.equals(ref.getController())) ended.add(ref.getUid());
+      }
+    }
+    return jobs.stream().filter(Observations::isActive).filter(j -> !ended.contains(j.getMetadata().getUid())).toList();
   }
 
   private static boolean isActive(Job job) {

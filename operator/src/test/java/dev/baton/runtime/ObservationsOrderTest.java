@@ -88,4 +88,26 @@ class ObservationsOrderTest {
 
     assertThat(successes(events)).singleElement().satisfies(s -> assertThat(s.terminationMessage()).isNull());
   }
+
+  /** The Job as the Job controller shows it for a second or so after its pod ended: still active. */
+  private static Job stillActiveJob() {
+    Job job = completeJob();
+    job.setStatus(new JobStatusBuilder().withActive(1).build());
+    return job;
+  }
+
+  @Test
+  void aFinishedRunsJobWhosePodEndedIsNotReapedThoughTheJobStillCountsItActive() {
+    Job job = stillActiveJob();
+
+    assertThat(Observations.activeJobs(List.of(job), List.of(pod(job, "Succeeded", "{}")))).isEmpty();
+  }
+
+  @Test
+  void aFinishedRunsJobWhosePodStillRunsIsReaped() {
+    Job job = stillActiveJob();
+
+    assertThat(Observations.activeJobs(List.of(job), List.of(pod(job, "Running", null)))).containsExactly(job);
+    assertThat(Observations.activeJobs(List.of(job), List.of())).containsExactly(job);
+  }
 }
