@@ -123,7 +123,7 @@ final class Attempts {
    */
   void reap(java.util.List<FlowEvent.ActiveJob> active) {
     for (FlowEvent.ActiveJob j : active) {
-      Occurrence o = top.locate(j.stepId());
+      Occurrence o = top.locate(j.path());
       boolean stale;
       if (o == null) {
         stale = true;
@@ -133,7 +133,7 @@ final class Attempts {
         stale = f.step(i).type() == StepType.JOB
             && (j.attempt() < f.attempt[i] || (j.attempt() == f.attempt[i] && !f.isRunning(i) && f.state[i] != StepState.Waiting));
       }
-      if (stale) agenda.command(new DeleteJob(j.stepId(), j.attempt(), j.name()));
+      if (stale) agenda.command(new DeleteJob(j.path(), j.attempt(), j.name()));
     }
   }
 
@@ -177,13 +177,13 @@ final class Attempts {
   }
 
   /** The attempt's workload exists (StepLaunched), or its pod runs (StepStarted). */
-  void onLaunched(String path, int attempt, Instant now) {
+  void onLaunched(StepPath path, int attempt, Instant now) {
     Occurrence o = current(path, attempt);
     if (o != null && o.frame().state[o.index()] == StepState.Launching) launched(o.frame(), o.index(), now);
   }
 
   /** The attempt's pod runs: it is no longer stuck, if it was. */
-  void onStarted(String path, int attempt, Instant now) {
+  void onStarted(StepPath path, int attempt, Instant now) {
     Occurrence o = current(path, attempt);
     if (o == null) return;
     unstick(o.frame(), o.index());
@@ -196,7 +196,7 @@ final class Attempts {
    * pendingTimeout (a STUCK timer), at once for a reason waiting cannot cure.
    */
   void onStuck(StepStuck e, Instant now) {
-    Occurrence o = runningJob(e.stepId(), e.attempt());
+    Occurrence o = runningJob(e.path(), e.attempt());
     if (o == null) return;
     Frame f = o.frame();
     int i = o.index();
@@ -262,7 +262,7 @@ final class Attempts {
   }
 
   void onLaunchFailed(StepLaunchFailed e, Instant now) {
-    Occurrence o = current(e.stepId(), e.attempt());
+    Occurrence o = current(e.path(), e.attempt());
     if (o == null || o.frame().state[o.index()] != StepState.Launching) return;
     FailureKind kind = e.retryable() ? FailureKind.PLATFORM : FailureKind.FATAL;
     outcomes.attemptFailed(o.frame(), o.index(), kind, "could not create the " + word(o.frame().step(o.index())) + ": " + e.message(), null, now);
@@ -281,7 +281,7 @@ final class Attempts {
       for (int i = 0; i < f.n; i++) {
         StepType type = f.step(i).type();
         if ((type != StepType.JOB && type != StepType.SUBWORKFLOW) || !f.isRunning(i)) continue;
-        Integer newest = present.get(f.path(i));
+        Integer newest = present.get(f.path(i).toString());
         if (newest != null && newest == f.attempt[i]) {
           f.workloadSeen[i] = true;
           f.goneAskedAt[i] = null;
@@ -295,7 +295,7 @@ final class Attempts {
   }
 
   /** The API server says the current attempt's workload, seen before, is gone: deleted under the step. */
-  void onGone(String path, int attempt, Instant now) {
+  void onGone(StepPath path, int attempt, Instant now) {
     Occurrence o = current(path, attempt);
     if (o == null) return;
     Frame f = o.frame();
@@ -308,7 +308,7 @@ final class Attempts {
   }
 
   void onChild(ChildObserved c, Instant now) {
-    Occurrence o = current(c.stepId(), c.attempt());
+    Occurrence o = current(c.path(), c.attempt());
     if (o == null || o.frame().step(o.index()).type() != StepType.SUBWORKFLOW) return;
     Frame f = o.frame();
     int i = o.index();
@@ -332,7 +332,7 @@ final class Attempts {
   }
 
   void onSucceeded(StepSucceeded e, Instant now) {
-    Occurrence o = runningJob(e.stepId(), e.attempt());
+    Occurrence o = runningJob(e.path(), e.attempt());
     if (o == null) return;
     Map<String, JsonNode> parsed;
     try {
@@ -347,17 +347,17 @@ final class Attempts {
   }
 
   void onFailed(StepFailed e, Instant now) {
-    Occurrence o = runningJob(e.stepId(), e.attempt());
+    Occurrence o = runningJob(e.path(), e.attempt());
     if (o != null) outcomes.attemptFailed(o.frame(), o.index(), e.kind(), e.message(), e.exitCode(), now);
   }
 
   /** The occurrence at {@code path} if {@code attempt} is its current one; else null. */
-  private Occurrence current(String path, int attempt) {
+  private Occurrence current(StepPath path, int attempt) {
     Occurrence o = top.locate(path);
     return o != null && o.isCurrent(attempt) ? o : null;
   }
 
-  private Occurrence runningJob(String path, int attempt) {
+  private Occurrence runningJob(StepPath path, int attempt) {
     Occurrence o = current(path, attempt);
     return o != null && o.frame().isRunning(o.index()) && o.frame().step(o.index()).type() == StepType.JOB ? o : null;
   }

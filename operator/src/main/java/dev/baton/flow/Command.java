@@ -23,7 +23,7 @@ public sealed interface Command {
    *     that made the step runnable (an upstream's end, say), or the retry timer's
    */
   record CreateJob(
-      String stepId,
+      StepPath path,
       int attempt,
       String jobName,
       JobTemplate template,
@@ -34,32 +34,93 @@ public sealed interface Command {
       Duration timeout,
       Instant decidedAt,
       Instant runDeadline)
-      implements Command {}
+      implements Command {
+    /** With the path as text (see {@link StepPath#of}). */
+    public CreateJob(
+        String stepId,
+        int attempt,
+        String jobName,
+        JobTemplate template,
+        List<String> command,
+        List<String> args,
+        List<EnvVar> env,
+        Map<String, String> params,
+        Duration timeout,
+        Instant decidedAt,
+        Instant runDeadline) {
+      this(StepPath.of(stepId), attempt, jobName, template, command, args, env, params, timeout, decidedAt, runDeadline);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /**
    * Create the child WorkflowInstance of a subworkflow step's attempt, owned by this instance.
    * Creating it twice is harmless, as for Jobs: the name is deterministic.
    *
-   * @param stepId the step's path, as in every command and event
+   * @param path the step's path, as in every command and event
    * @param params rendered, by the child workflow's param name; the child converts them to its
    *     params' types
    */
   record CreateChild(
-      String stepId, int attempt, String childName, String workflow, Map<String, String> params)
-      implements Command {}
+      StepPath path, int attempt, String childName, String workflow, Map<String, String> params)
+      implements Command {
+    /** With the path as text (see {@link StepPath#of}). */
+    public CreateChild(String stepId, int attempt, String childName, String workflow, Map<String, String> params) {
+      this(StepPath.of(stepId), attempt, childName, workflow, params);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /** Stop a child instance (set its spec.stop); one already finished or gone is fine. */
-  record StopChild(String stepId, int attempt, String childName) implements Command {}
+  record StopChild(StepPath path, int attempt, String childName) implements Command {
+    /** With the path as text (see {@link StepPath#of}). */
+    public StopChild(String stepId, int attempt, String childName) {
+      this(StepPath.of(stepId), attempt, childName);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /** Delete a Job and its pods; a Job already gone is fine. */
-  record DeleteJob(String stepId, int attempt, String jobName) implements Command {}
+  record DeleteJob(StepPath path, int attempt, String jobName) implements Command {
+    /** With the path as text (see {@link StepPath#of}). */
+    public DeleteJob(String stepId, int attempt, String jobName) {
+      this(StepPath.of(stepId), attempt, jobName);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /**
    * An observation lacked the attempt's workload (a Job, or a child instance when {@code child}),
    * seen before. One informer snapshot may miss an object that is merely being updated, so ask the
    * API server: only if the workload is truly gone, report {@link FlowEvent.WorkloadGone}.
    */
-  record ConfirmGone(String stepId, int attempt, String name, boolean child) implements Command {}
+  record ConfirmGone(StepPath path, int attempt, String name, boolean child) implements Command {
+    /** With the path as text (see {@link StepPath#of}). */
+    public ConfirmGone(String stepId, int attempt, String name, boolean child) {
+      this(StepPath.of(stepId), attempt, name, child);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /** Deliver {@code TimerFired(key)} at {@code at}. */
   record SetTimer(TimerKey key, Instant at) implements Command {}

@@ -35,11 +35,32 @@ public sealed interface FlowEvent {
    * The attempt's workload exists: created now, or found already there. A step attempt's workload
    * is what runs it: a Job for a job step, a child instance for a subworkflow step.
    */
-  record StepLaunched(String stepId, int attempt, Instant at) implements FlowEvent {}
+  record StepLaunched(
+      StepPath path, int attempt, Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public StepLaunched(String stepId, int attempt, Instant at) {
+      this(StepPath.of(stepId), attempt, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /** The attempt's workload could not be created. */
-  record StepLaunchFailed(String stepId, int attempt, String message, boolean retryable, Instant at)
-      implements FlowEvent {}
+  record StepLaunchFailed(
+      StepPath path, int attempt, String message, boolean retryable, Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public StepLaunchFailed(String stepId, int attempt, String message, boolean retryable, Instant at) {
+      this(StepPath.of(stepId), attempt, message, retryable, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /**
    * The workloads (Jobs and child instances) of this instance that the informers hold now: by step
@@ -57,20 +78,63 @@ public sealed interface FlowEvent {
    * A Job whose pod still runs (the Job controller counts it active, and it has not finished):
    * one that is not its step's current attempt, or whose step has ended, is deleted again.
    */
-  record ActiveJob(String stepId, int attempt, String name) {}
+  record ActiveJob(
+      StepPath path, int attempt, String name) {
+    /** With the path as text (see {@link StepPath#of}). */
+    public ActiveJob(String stepId, int attempt, String name) {
+      this(StepPath.of(stepId), attempt, name);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /**
    * The API server confirmed that the attempt's workload, seen before, is gone (not found, or
    * another object's under its name): the attempt failed, a platform failure.
    */
-  record WorkloadGone(String stepId, int attempt, Instant at) implements FlowEvent {}
+  record WorkloadGone(
+      StepPath path, int attempt, Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public WorkloadGone(String stepId, int attempt, Instant at) {
+      this(StepPath.of(stepId), attempt, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /** The attempt's pod is running. */
-  record StepStarted(String stepId, int attempt, Instant at) implements FlowEvent {}
+  record StepStarted(
+      StepPath path, int attempt, Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public StepStarted(String stepId, int attempt, Instant at) {
+      this(StepPath.of(stepId), attempt, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /** The attempt's container exited 0; {@code terminationMessage} holds its outputs, or null. */
-  record StepSucceeded(String stepId, int attempt, String terminationMessage, Instant at)
-      implements FlowEvent {}
+  record StepSucceeded(
+      StepPath path, int attempt, String terminationMessage, Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public StepSucceeded(String stepId, int attempt, String terminationMessage, Instant at) {
+      this(StepPath.of(stepId), attempt, terminationMessage, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /**
    * The attempt's pod has not run and may never: its image cannot be pulled, it cannot be
@@ -83,16 +147,35 @@ public sealed interface FlowEvent {
    * @param since when it became stuck as far as the cluster says (the pod's start, the
    *     condition's transition, the Job's creation), or null for {@code at}
    */
-  record StepStuck(String stepId, int attempt, String reason, String message, Instant since, Instant at)
-      implements FlowEvent {
+  record StepStuck(
+      StepPath path, int attempt, String reason, String message, Instant since, Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public StepStuck(String stepId, int attempt, String reason, String message, Instant since, Instant at) {
+      this(StepPath.of(stepId), attempt, reason, message, since, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+
     /** What a stuck step's message, and the failure of its attempt, start with. */
     public static final String PREFIX = "pod stuck: ";
   }
 
   /** The attempt ended without success. */
   record StepFailed(
-      String stepId, int attempt, FailureKind kind, String message, Integer exitCode, Instant at)
-      implements FlowEvent {}
+      StepPath path, int attempt, FailureKind kind, String message, Integer exitCode, Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public StepFailed(String stepId, int attempt, FailureKind kind, String message, Integer exitCode, Instant at) {
+      this(StepPath.of(stepId), attempt, kind, message, exitCode, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   record TimerFired(TimerKey timer, Instant at) implements FlowEvent {}
 
@@ -104,14 +187,23 @@ public sealed interface FlowEvent {
    * @param rollup the child's rollup, or null before it has one
    */
   record ChildObserved(
-      String stepId,
+      StepPath path,
       int attempt,
       dev.baton.api.InstancePhase phase,
       String message,
       java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> outputs,
       dev.baton.api.Rollup rollup,
-      Instant at)
-      implements FlowEvent {}
+      Instant at) implements FlowEvent {
+    /** With the path as text (see {@link StepPath#of}). */
+    public ChildObserved(String stepId, int attempt, dev.baton.api.InstancePhase phase, String message, java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> outputs, dev.baton.api.Rollup rollup, Instant at) {
+      this(StepPath.of(stepId), attempt, phase, message, outputs, rollup, at);
+    }
+
+    /** The path's text, as in labels and annotations. */
+    public String stepId() {
+      return path == null ? null : path.toString();
+    }
+  }
 
   /**
    * The user asked to skip these steps (spec.skip, sent on every reconcile): their unfinished

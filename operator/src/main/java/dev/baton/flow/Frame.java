@@ -61,7 +61,7 @@ final class Frame {
   final Instant[] stuckSince;
   /** The step is in the ready queue or waits for a permit. */
   final boolean[] queued;
-  private final String[] paths;
+  private final StepPath[] paths;
 
   /** steps.* entries of this frame's finished steps, by id. */
   final Map<String, Object> stepsScope = new HashMap<>();
@@ -122,7 +122,7 @@ final class Frame {
     queued = new boolean[n];
     stuck = new String[n];
     stuckSince = new Instant[n];
-    paths = new String[n];
+    paths = new StepPath[n];
     stepStatus = new StepStatus[n];
     stepJson = owner == null ? null : new JsonNode[n];
     for (CompiledStep s : wf.steps()) {
@@ -183,13 +183,17 @@ final class Frame {
 
   /** The current attempt's workload name: a Job's, or a child instance's. */
   String workloadName(String instance, int i) {
-    if (workloadNames[i] == null) workloadNames[i] = JobNames.of(instance, path(i), attempt[i]);
+    if (workloadNames[i] == null) workloadNames[i] = JobNames.of(instance, path(i).toString(), attempt[i]);
     return workloadNames[i];
   }
 
   /** The occurrence a path names below this (top) frame, or null when it names none under way. */
   Occurrence locate(String path) {
-    StepPath p = StepPath.parse(path);
+    return locate(StepPath.parse(path));
+  }
+
+  /** The occurrence {@code p} names below this (top) frame, or null when it names none under way. */
+  Occurrence locate(StepPath p) {
     if (p == null) return null;
     Frame f = this;
     for (int level = 0; ; level++) {
@@ -218,10 +222,10 @@ final class Frame {
     return wf.steps().get(i);
   }
 
-  String path(int i) {
-    String p = paths[i];
+  StepPath path(int i) {
+    StepPath p = paths[i];
     if (p == null) {
-      p = prefix + wf.steps().get(i).id();
+      p = StepPath.of(prefix + wf.steps().get(i).id());
       paths[i] = p;
     }
     return p;

@@ -137,14 +137,14 @@ public final class InstanceFlow {
       case FlowEvent.StatusTooLarge e -> abortRun(InstancePhase.Failed, e.message(), now);
       case FlowEvent.StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
       case FlowEvent.InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
-      case FlowEvent.StepLaunched e -> attempts.onLaunched(e.stepId(), e.attempt(), now);
-      case FlowEvent.StepStarted e -> attempts.onStarted(e.stepId(), e.attempt(), now);
+      case FlowEvent.StepLaunched e -> attempts.onLaunched(e.path(), e.attempt(), now);
+      case FlowEvent.StepStarted e -> attempts.onStarted(e.path(), e.attempt(), now);
       case FlowEvent.StepStuck e -> attempts.onStuck(e, now);
       case FlowEvent.WorkloadsObserved e -> {
         attempts.onObserved(e.present(), now);
         attempts.reap(e.active());
       }
-      case FlowEvent.WorkloadGone e -> attempts.onGone(e.stepId(), e.attempt(), now);
+      case FlowEvent.WorkloadGone e -> attempts.onGone(e.path(), e.attempt(), now);
       case FlowEvent.StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
       case FlowEvent.StepSucceeded e -> attempts.onSucceeded(e, now);
       case FlowEvent.StepFailed e -> attempts.onFailed(e, now);
@@ -381,7 +381,7 @@ public final class InstanceFlow {
       abortRun(InstancePhase.TimedOut, "the run passed its timeout of " + Durations.format(wf.timeout()), now);
       return;
     }
-    Occurrence o = top.locate(t.stepId());
+    Occurrence o = top.locate(t.path());
     if (o == null || !o.isCurrent(t.attempt())) return;
     Frame f = o.frame();
     int i = o.index();
@@ -503,6 +503,11 @@ public final class InstanceFlow {
 
   /** The state of the occurrence at {@code path} (a step id at the top), or null if none. */
   public StepState stepState(String path) {
+    return stepState(StepPath.parse(path));
+  }
+
+  /** The state of the occurrence at {@code path}, or null if none. */
+  public StepState stepState(StepPath path) {
     Occurrence o = top.locate(path);
     return o == null ? null : o.frame().state[o.index()];
   }

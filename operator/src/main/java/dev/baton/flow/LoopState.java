@@ -28,7 +28,7 @@ final class LoopState {
   final int stepIndex;
   final CompiledStep step;
   final boolean isWhile;
-  final String path;
+  final StepPath path;
   final int concurrency;
   final IterationFailurePolicy policy;
 

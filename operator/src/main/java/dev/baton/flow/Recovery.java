@@ -131,7 +131,7 @@ final class Recovery {
    * is running, not to be launched again, and so is its iteration.
    */
   void resume(Map<String, Integer> launched, Instant now) {
-    for (String path : launched.keySet()) adoptIterations(path);
+    for (String path : launched.keySet()) adoptIterations(StepPath.parse(path));
     resumeFrame(top, launched, now);
   }
 
@@ -140,8 +140,8 @@ final class Recovery {
     for (CompiledStep s : f.wf.steps()) {
       int i = s.index();
       if (f.state[i].isFinal()) continue;
-      String path = f.path(i);
-      int seen = launched.getOrDefault(path, 0);
+      StepPath path = f.path(i);
+      int seen = launched.getOrDefault(path.toString(), 0);
       if ((s.type() == StepType.JOB || s.type() == StepType.SUBWORKFLOW) && seen > f.attempt[i]) {
         attempts.adopt(f, i, seen, now);
         continue;
@@ -192,8 +192,7 @@ final class Recovery {
    * Makes the iterations on {@code path} that have a workload but no record active again: the old
    * operator started them and did not write so.
    */
-  private void adoptIterations(String path) {
-    StepPath p = StepPath.parse(path);
+  private void adoptIterations(StepPath p) {
     if (p == null) return;
     Frame f = top;
     Integer i = f.wf.indexById().get(p.step(0));

@@ -218,7 +218,11 @@ public final class Restarts {
    * attempts keep counting instead, so its old Jobs never collide.
    */
   public static boolean rerunsIteration(WorkflowInstanceStatus next, String path) {
-    StepPath p = StepPath.parse(path);
+    return rerunsIteration(next, StepPath.parse(path));
+  }
+
+  /** {@link #rerunsIteration(WorkflowInstanceStatus, String)} for a path; false for null. */
+  public static boolean rerunsIteration(WorkflowInstanceStatus next, StepPath p) {
     if (p == null || p.depth() == 0) return false;
     StepStatus loopStep = next.steps == null ? null : next.steps.get(p.step(0));
     if (loopStep == null || loopStep.state != StepState.Waiting) return false;

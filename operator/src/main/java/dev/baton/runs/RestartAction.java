@@ -10,6 +10,7 @@ import dev.baton.dag.CompiledWorkflow;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.InvalidDefinitionException;
 import dev.baton.flow.Restarts;
+import dev.baton.flow.StepPath;
 import dev.baton.runtime.Children;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.Labels;
@@ -219,7 +220,7 @@ final class RestartAction {
   static boolean rerun(HasMetadata object, WorkflowInstanceStatus next) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
     String path = annotations == null ? null : annotations.get(Labels.STEP_PATH);
-    return path != null && Restarts.rerunsIteration(next, path);
+    return Restarts.rerunsIteration(next, StepPath.parse(path));
   }
 
 }

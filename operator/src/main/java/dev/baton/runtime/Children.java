@@ -11,6 +11,7 @@ import dev.baton.api.WorkflowInstanceSpec;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.flow.Command;
 import dev.baton.flow.FlowEvent;
+import dev.baton.flow.StepPath;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -179,7 +180,7 @@ public final class Children {
     Map<String, JsonNode> outputs = phase == InstancePhase.Succeeded ? outputs(st) : Map.of();
     return Optional.of(
         new FlowEvent.ChildObserved(
-            ref.get().path(), ref.get().attempt(), phase, st == null ? null : st.message, outputs, st == null ? null : st.rollup, now));
+            StepPath.parse(ref.get().path()), ref.get().attempt(), phase, st == null ? null : st.message, outputs, st == null ? null : st.rollup, now));
   }
 
   /** The child's step outputs by child step id; steps that wrote none are left out. */

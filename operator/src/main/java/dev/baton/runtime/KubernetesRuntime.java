@@ -7,6 +7,7 @@ import dev.baton.flow.CommandSink;
 import dev.baton.flow.FlowActor;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.InstanceKey;
+import dev.baton.flow.StepPath;
 import dev.baton.metrics.BatonMetrics;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -127,12 +128,12 @@ public final class KubernetesRuntime implements CommandSink {
     } catch (RuntimeException e) {
       metrics.jobCreateFailed("error");
       LOG.warn("{}: could not build Job {}", actor.key(), c.jobName(), e);
-      actor.tell(new FlowEvent.StepLaunchFailed(c.stepId(), c.attempt(), e.toString(), CreateFailure.of(e).retryable(), actor.clock().instant()));
+      actor.tell(new FlowEvent.StepLaunchFailed(c.path(), c.attempt(), e.toString(), CreateFailure.of(e).retryable(), actor.clock().instant()));
       return;
     }
     long t0 = System.nanoTime();
     var resource = client.batch().v1().jobs().inNamespace(ns);
-    boolean launched = createOnce(actor, new Workload<>("Job " + c.jobName(), c.stepId(), c.attempt(), c.timeout(), JOBS, ns,
+    boolean launched = createOnce(actor, new Workload<>("Job " + c.jobName(), c.path(), c.attempt(), c.timeout(), JOBS, ns,
         () -> resource.resource(job).create(),
         () -> resource.withName(c.jobName()).get(),
         existing -> ownedBy(existing, owner),
@@ -145,7 +146,7 @@ public final class KubernetesRuntime implements CommandSink {
 
   /** One attempt's workload to create, and how to look at, judge and remove what is under its name. */
   private record Workload<T extends HasMetadata>(
-      String what, String stepId, int attempt, Duration stepTimeout, String resource, String namespace,
+      String what, StepPath path, int attempt, Duration stepTimeout, String resource, String namespace,
       Supplier<T> create, Supplier<T> get, Predicate<T> owned, Runnable delete) {}
 
   /**
@@ -170,7 +171,7 @@ public final class KubernetesRuntime implements CommandSink {
           NameClaim claim;
           try {
             T existing = w.get().get();
-            claim = NameClaim.of(existing, existing != null && w.owned().test(existing), w.stepId(), w.attempt());
+            claim = NameClaim.of(existing, existing != null && w.owned().test(existing), w.path().toString(), w.attempt());
           } catch (KubernetesClientException g) {
             claim = null;
             lastError = "AlreadyExists, and could not read what exists: " + g.getMessage();
@@ -190,7 +191,7 @@ public final class KubernetesRuntime implements CommandSink {
             case NameClaim.Collision col -> {
               metrics.nameCollision();
               LOG.error("{}: name collision: {} for step {} attempt {} exists and is {}'s; not taking it for this attempt's",
-                  actor.key(), w.what(), w.stepId(), w.attempt(), col.found());
+                  actor.key(), w.what(), w.path(), w.attempt(), col.found());
               tell(actor, w, "name collision: " + w.what() + " exists and belongs to " + col.found(), false);
               return false;
             }
@@ -237,7 +238,7 @@ public final class KubernetesRuntime implements CommandSink {
   }
 
   private static boolean launched(FlowActor actor, Workload<?> w) {
-    actor.tell(new FlowEvent.StepLaunched(w.stepId(), w.attempt(), actor.clock().instant()));
+    actor.tell(new FlowEvent.StepLaunched(w.path(), w.attempt(), actor.clock().instant()));
     return true;
   }
 
@@ -248,7 +249,7 @@ public final class KubernetesRuntime implements CommandSink {
   private static void tell(FlowActor actor, Workload<?> w, String why, boolean retryable) {
     LOG.warn("{}: could not create {}: {}", actor.key(), w.what(), why);
     String prefix = w.what().startsWith("Job") ? "" : "could not create " + w.what() + ": ";
-    actor.tell(new FlowEvent.StepLaunchFailed(w.stepId(), w.attempt(), prefix + why, retryable, actor.clock().instant()));
+    actor.tell(new FlowEvent.StepLaunchFailed(w.path(), w.attempt(), prefix + why, retryable, actor.clock().instant()));
   }
 
   /** A 429's Retry-After, if the API server gave one. */
@@ -273,11 +274,11 @@ public final class KubernetesRuntime implements CommandSink {
     } catch (RuntimeException e) {
       LOG.warn("{}: could not build child instance {}", actor.key(), c.childName(), e);
       actor.tell(new FlowEvent.StepLaunchFailed(
-          c.stepId(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, CreateFailure.of(e).retryable(), actor.clock().instant()));
+          c.path(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, CreateFailure.of(e).retryable(), actor.clock().instant()));
       return;
     }
     var resource = client.resources(WorkflowInstance.class).inNamespace(ns);
-    createOnce(actor, new Workload<>("child instance " + c.childName(), c.stepId(), c.attempt(), null, CHILDREN, ns,
+    createOnce(actor, new Workload<>("child instance " + c.childName(), c.path(), c.attempt(), null, CHILDREN, ns,
         () -> resource.resource(child).create(),
         () -> resource.withName(c.childName()).get(),
         existing -> !Children.ownedBy(owner, List.of(existing)).isEmpty(),
@@ -302,8 +303,8 @@ public final class KubernetesRuntime implements CommandSink {
       return;
     }
     if (gone) {
-      LOG.info("{}: {} {} of step {} attempt {} is gone", actor.key(), c.child() ? "child instance" : "Job", c.name(), c.stepId(), c.attempt());
-      actor.tell(new FlowEvent.WorkloadGone(c.stepId(), c.attempt(), actor.clock().instant()));
+      LOG.info("{}: {} {} of step {} attempt {} is gone", actor.key(), c.child() ? "child instance" : "Job", c.name(), c.path(), c.attempt());
+      actor.tell(new FlowEvent.WorkloadGone(c.path(), c.attempt(), actor.clock().instant()));
     }
   }
 
@@ -347,7 +348,7 @@ public final class KubernetesRuntime implements CommandSink {
    */
   public int reap(InstanceKey key, List<Job> active) {
     for (Job j : active) {
-      Command.DeleteJob d = new Command.DeleteJob(null, 0, j.getMetadata().getName());
+      Command.DeleteJob d = new Command.DeleteJob((StepPath) null, 0, j.getMetadata().getName());
       afterCreate(d.jobName(), () -> delete(key, d));
     }
     return active.size();

@@ -5,6 +5,7 @@ import dev.baton.api.Workflow;
 import dev.baton.util.Text;
 import dev.baton.flow.FailureKind;
 import dev.baton.flow.FlowEvent;
+import dev.baton.flow.StepPath;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -84,7 +85,7 @@ public final class Observations {
       Optional<StepRef> ref = StepRef.of(job.getMetadata());
       if (ref.isEmpty()) continue;
       StepRef r = ref.get();
-      events.add(new FlowEvent.StepLaunched(r.stepId(), r.attempt(), now));
+      events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
       if (podTerminal.contains(r.key())) continue;
       Optional<FlowEvent> ended = jobEvent(r, job, now);
       // A Complete Job whose pod is cached but not yet terminal: the Job and Pod informers are
@@ -108,7 +109,7 @@ public final class Observations {
     for (Job job : jobs) {
       if (!isActive(job)) continue;
       StepRef.of(job.getMetadata()).ifPresent(r -> {
-        if (!podTerminal.contains(r.key())) active.add(new FlowEvent.ActiveJob(r.stepId(), r.attempt(), job.getMetadata().getName()));
+        if (!podTerminal.contains(r.key())) active.add(new FlowEvent.ActiveJob(r.path(), r.attempt(), job.getMetadata().getName()));
       });
     }
     return active;
@@ -247,9 +248,9 @@ public final class Observations {
     Instant created = created(job.getMetadata(), now);
     if (now.isBefore(created.plus(NO_POD_GRACE))) return Optional.empty();
     String why = noPod.failedCreate(job);
-    if (why != null) return Optional.of(new FlowEvent.StepStuck(r.stepId(), r.attempt(), "FailedCreate", why, created, now));
+    if (why != null) return Optional.of(new FlowEvent.StepStuck(r.path(), r.attempt(), "FailedCreate", why, created, now));
     return Optional.of(new FlowEvent.StepStuck(
-        r.stepId(), r.attempt(), "NoPod", "the Job has made no pod in " + Durations.format(NO_POD_GRACE), created, now));
+        r.path(), r.attempt(), "NoPod", "the Job has made no pod in " + Durations.format(NO_POD_GRACE), created, now));
   }
 
   private static boolean finished(Job job) {
@@ -337,11 +338,11 @@ public final class Observations {
       case "Pending" -> {
         Optional<Stuck> stuck = stuck(pod);
         yield Optional.of(new FlowEvent.StepStuck(
-            r.stepId(), r.attempt(), stuck.map(Stuck::reason).orElse(null), stuck.map(Stuck::message).orElse(null),
+            r.path(), r.attempt(), stuck.map(Stuck::reason).orElse(null), stuck.map(Stuck::message).orElse(null),
             stuck.map(Stuck::since).orElse(null), now));
       }
-      case "Running" -> Optional.of(new FlowEvent.StepStarted(r.stepId(), r.attempt(), now));
-      case "Succeeded" -> Optional.of(new FlowEvent.StepSucceeded(r.stepId(), r.attempt(), terminated(pod).map(ContainerStateTerminated::getMessage).orElse(null), now));
+      case "Running" -> Optional.of(new FlowEvent.StepStarted(r.path(), r.attempt(), now));
+      case "Succeeded" -> Optional.of(new FlowEvent.StepSucceeded(r.path(), r.attempt(), terminated(pod).map(ContainerStateTerminated::getMessage).orElse(null), now));
       case "Failed" -> Optional.of(podFailure(r, pod, now));
       default -> Optional.empty();
     };
@@ -351,19 +352,19 @@ public final class Observations {
     String reason = pod.getStatus().getReason();
     Optional<ContainerStateTerminated> term = terminated(pod);
     if ("DeadlineExceeded".equals(reason)) {
-      return new FlowEvent.StepFailed(r.stepId(), r.attempt(), FailureKind.TIMEOUT, "the pod passed its activeDeadlineSeconds", null, now);
+      return new FlowEvent.StepFailed(r.path(), r.attempt(), FailureKind.TIMEOUT, "the pod passed its activeDeadlineSeconds", null, now);
     }
     if (term.isPresent() && term.get().getExitCode() != null && term.get().getExitCode() != 0) {
       var t = term.get();
       StringBuilder msg = new StringBuilder("exit code " + t.getExitCode());
       if (t.getReason() != null && !"Error".equals(t.getReason())) msg.append(" (").append(t.getReason()).append(')');
       if (t.getMessage() != null && !t.getMessage().isBlank()) msg.append(": ").append(Text.abbreviate(t.getMessage().strip(), 200));
-      return new FlowEvent.StepFailed(r.stepId(), r.attempt(), FailureKind.USER, msg.toString(), t.getExitCode(), now);
+      return new FlowEvent.StepFailed(r.path(), r.attempt(), FailureKind.USER, msg.toString(), t.getExitCode(), now);
     }
     String why = reason != null ? reason : "the pod failed";
     String detail = pod.getStatus().getMessage();
     return new FlowEvent.StepFailed(
-        r.stepId(), r.attempt(), FailureKind.PLATFORM, "pod " + why + (detail == null ? "" : ": " + Text.abbreviate(detail.strip(), 200)), null, now);
+        r.path(), r.attempt(), FailureKind.PLATFORM, "pod " + why + (detail == null ? "" : ": " + Text.abbreviate(detail.strip(), 200)), null, now);
   }
 
   static Optional<FlowEvent> jobEvent(StepRef r, Job job, Instant now) {
@@ -372,13 +373,13 @@ public final class Observations {
       if (!"True".equals(c.getStatus())) continue;
       switch (c.getType()) {
         case "Complete" -> {
-          return Optional.of(new FlowEvent.StepSucceeded(r.stepId(), r.attempt(), null, now));
+          return Optional.of(new FlowEvent.StepSucceeded(r.path(), r.attempt(), null, now));
         }
         case "Failed" -> {
           String reason = c.getReason() == null ? "Failed" : c.getReason();
           FailureKind kind = "DeadlineExceeded".equals(reason) ? FailureKind.TIMEOUT : FailureKind.PLATFORM;
           String msg = "the Job failed: " + reason + (c.getMessage() == null ? "" : ": " + Text.abbreviate(c.getMessage().strip(), 200));
-          return Optional.of(new FlowEvent.StepFailed(r.stepId(), r.attempt(), kind, msg, null, now));
+          return Optional.of(new FlowEvent.StepFailed(r.path(), r.attempt(), kind, msg, null, now));
         }
         default -> {}
       }
@@ -400,6 +401,14 @@ public final class Observations {
    * path from its annotation (the label holds only a hash of a long path).
    */
   public record StepRef(String instance, String stepId, int attempt) {
+    /**
+     * The path {@code stepId} names, or null when it names none: events about no path are
+     * ignored, and a running Job of none is reaped.
+     */
+    public StepPath path() {
+      return StepPath.parse(stepId);
+    }
+
     String key() {
       return stepId + "#" + attempt;
     }

@@ -46,6 +46,6 @@ class FrameTest {
     assertThat(frame.locate("b")).isEqualTo(new Occurrence(frame, 1));
     assertThat(frame.locate("nope")).isNull();
     assertThat(frame.locate("a.0.x")).isNull();
-    assertThat(frame.locate(null)).isNull();
+    assertThat(frame.locate((StepPath) null)).isNull();
   }
 }

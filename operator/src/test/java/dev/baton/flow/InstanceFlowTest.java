@@ -640,7 +640,7 @@ class InstanceFlowTest {
       assertThat(run.fail("ghost", 1, 2)).isEmpty();
       assertThat(run.launched("ghost", 1, 2)).isEmpty();
       assertThat(run.fire(Kind.RETRY, "ghost", 1, 2)).isEmpty();
-      assertThat(run.handle(new FlowEvent.StepSucceeded(null, 1, null, at(2)))).isEmpty();
+      assertThat(run.handle(new FlowEvent.StepSucceeded((StepPath) null, 1, null, at(2)))).isEmpty();
     }
   }
 

@@ -42,4 +42,15 @@ class StepPathTest {
   void anIterationsStepsShareItsPrefix() {
     assertThat(StepPath.iterationPrefix("days", 3) + "work").isEqualTo("days.3.work");
   }
+
+  @Test
+  void ofRejectsTextThatNamesNoPathAndPathsWithTheSameTextAreEqual() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StepPath.of("days.3"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(StepPath.of(null)).isNull();
+    assertThat(StepPath.of("days.3.work")).isEqualTo(StepPath.parse("days.3.work"));
+    assertThat(StepPath.of("days.3.work").hashCode()).isEqualTo(StepPath.of("days.3.work").hashCode());
+    assertThat(StepPath.of("days.3.work").toString()).isEqualTo("days.3.work");
+    assertThat(new TimerKey(TimerKey.Kind.RETRY, "days.3.work", 1).path()).isEqualTo(StepPath.of("days.3.work"));
+  }
 }
