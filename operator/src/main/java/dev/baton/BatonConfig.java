@@ -13,14 +13,14 @@ import java.util.stream.Collectors;
  * @param namespaces the namespaces to watch; empty means all
  * @param jobTtl ttlSecondsAfterFinished for step Jobs; null keeps finished Jobs
  * @param httpPort serves /healthz, /readyz and /metrics; 0 picks a free port, -1 serves nothing
- * @param leaderElection take a Lease before reconciling (BATON_LEADER_ELECTION). The Helm chart always
- *     sets it, whatever the replicas, so that two operators never reconcile at once; off by default
- *     only for a process run by hand
+ * @param leaderElection take a Lease before reconciling (BATON_LEADER_ELECTION). The Helm chart
+ *     always sets it, whatever the replicas, so that two operators never reconcile at once; off by
+ *     default only for a process run by hand
  * @param leaseNamespace BATON_LEASE_NAMESPACE, else POD_NAMESPACE, else the kubeconfig's namespace
- * @param statusInterval the least time between two status writes of one instance (a run's end
- *     does not wait for it unless a write already waits). 1s by default, like the Job controller's own status batching: on the local
- *     cluster's benchmark it cut status writes per step by a third and raised throughput by a
- *     quarter over 100ms (README, Performance)
+ * @param statusInterval the least time between two status writes of one instance (a run's end does
+ *     not wait for it unless a write already waits). 1s by default, like the Job controller's own
+ *     status batching: on the local cluster's benchmark it cut status writes per step by a third
+ *     and raised throughput by a quarter over 100ms (README, Performance)
  */
 public record BatonConfig(
     Set<String> namespaces,
@@ -52,12 +52,23 @@ public record BatonConfig(
         env.getOrDefault("BATON_LEASE_NAME", "baton-operator"),
         env.getOrDefault("BATON_LEASE_NAMESPACE", env.get("POD_NAMESPACE")),
         Integer.parseInt(env.getOrDefault("BATON_RECONCILE_THREADS", "20")),
-        Integer.parseInt(env.getOrDefault("BATON_ENGINE_THREADS", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())))),
+        Integer.parseInt(
+            env.getOrDefault(
+                "BATON_ENGINE_THREADS",
+                Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())))),
         Durations.parse(env.getOrDefault("BATON_STATUS_INTERVAL", "1s")));
   }
 
   public BatonConfig withHttpPort(int port) {
     return new BatonConfig(
-        namespaces, jobTtl, port, leaderElection, leaseName, leaseNamespace, reconcileThreads, engineThreads, statusInterval);
+        namespaces,
+        jobTtl,
+        port,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        reconcileThreads,
+        engineThreads,
+        statusInterval);
   }
 }

@@ -40,10 +40,12 @@ public final class BatonOperator implements AutoCloseable {
   private final ExecutorService engineThreads;
   private final ExecutorService io;
   private final EngineProbe engineProbe;
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatonOperator.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(BatonOperator.class);
   private volatile boolean closing;
 
-  public BatonOperator(KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
+  public BatonOperator(
+      KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock) {
     this(client, config, metrics, clock, josdk -> {});
   }
 
@@ -53,7 +55,11 @@ public final class BatonOperator implements AutoCloseable {
    * server-side apply). Not a setting: the operator a user runs keeps JOSDK's defaults.
    */
   public BatonOperator(
-      KubernetesClient client, BatonConfig config, BatonMetrics metrics, Clock clock, Consumer<ConfigurationServiceOverrider> josdk) {
+      KubernetesClient client,
+      BatonConfig config,
+      BatonMetrics metrics,
+      Clock clock,
+      Consumer<ConfigurationServiceOverrider> josdk) {
     this.metrics = metrics;
     AtomicInteger n = new AtomicInteger();
     engineThreads =
@@ -69,8 +75,15 @@ public final class BatonOperator implements AutoCloseable {
     EventRecorder events = new EventRecorder(client, io, clock);
     AtomicReference<Consumer<WorkflowInstance>> finished = new AtomicReference<>(written -> {});
     StatusWriter status =
-        new StatusWriter(client, io, metrics, events, written -> finished.get().accept(written), config.statusInterval());
-    KubernetesRuntime runtime = new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
+        new StatusWriter(
+            client,
+            io,
+            metrics,
+            events,
+            written -> finished.get().accept(written),
+            config.statusInterval());
+    KubernetesRuntime runtime =
+        new KubernetesRuntime(client, new JobFactory(config.jobTtl()), status, timers, io, metrics);
     engine = new FlowEngine(engineThreads, runtime, clock);
     engineProbe = new EngineProbe(engineThreads, clock, Duration.ofSeconds(30));
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
@@ -81,20 +94,19 @@ public final class BatonOperator implements AutoCloseable {
     metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);
 
     operator =
-        new Operator(
-            o -> {
-              // Server-side apply stays JOSDK's default. Baton's statuses do not depend on it: they
-              // are replaced whole, on a resourceVersion (StatusReplacer), and the reconcilers
-              // return noUpdate, have no dependents and add no finalizer.
-              o.withKubernetesClient(client)
-                  .withCloseClientOnStop(false)
-                  .withConcurrentReconciliationThreads(config.reconcileThreads())
-                  .withResourceCloner(new InstanceSharingCloner(client));
-              if (config.leaderElection()) {
-                o.withLeaderElectionConfiguration(leaderElection(config));
-              }
-              josdk.accept(o);
-            });
+        new Operator(o -> {
+          // Server-side apply stays JOSDK's default. Baton's statuses do not depend on it: they
+          // are replaced whole, on a resourceVersion (StatusReplacer), and the reconcilers
+          // return noUpdate, have no dependents and add no finalizer.
+          o.withKubernetesClient(client)
+              .withCloseClientOnStop(false)
+              .withConcurrentReconciliationThreads(config.reconcileThreads())
+              .withResourceCloner(new InstanceSharingCloner(client));
+          if (config.leaderElection()) {
+            o.withLeaderElectionConfiguration(leaderElection(config));
+          }
+          josdk.accept(o);
+        });
     operator.register(
         reconcilers.workflows(),
         o -> {
@@ -112,9 +124,8 @@ public final class BatonOperator implements AutoCloseable {
    * instance is reconciled on every change to its Jobs and Pods, several times per step, and its
    * status (the pinned definition, every step) makes that copy a large share of the operator's CPU.
    * The instance reconciler reads the instance it is given and never edits it, except on the path
-   * that starts, resumes or restarts a run, which makes its own copy first
-   * (RunDriver); so instances are handed over as the informer holds them.
-   * Everything else is copied as before.
+   * that starts, resumes or restarts a run, which makes its own copy first (RunDriver); so
+   * instances are handed over as the informer holds them. Everything else is copied as before.
    */
   private static final class InstanceSharingCloner implements Cloner {
     private final KubernetesClient client;
@@ -140,12 +151,16 @@ public final class BatonOperator implements AutoCloseable {
   private LeaderElectionConfiguration leaderElection(BatonConfig config) {
     String host = System.getenv().getOrDefault("HOSTNAME", "baton");
     String identity = host + "_" + java.util.UUID.randomUUID().toString().substring(0, 8);
-    Runnable lost = () -> {
-      if (closing) return;
-      LOG.error("lost the Lease {}/{} (identity {}): exiting, so that only the new holder reconciles",
-          config.leaseNamespace(), config.leaseName(), identity);
-      Thread.ofPlatform().start(() -> System.exit(1));
-    };
+    Runnable lost =
+        () -> {
+          if (closing) return;
+          LOG.error(
+              "lost the Lease {}/{} (identity {}): exiting, so that only the new holder reconciles",
+              config.leaseNamespace(),
+              config.leaseName(),
+              identity);
+          Thread.ofPlatform().start(() -> System.exit(1));
+        };
     return new LeaderElectionConfiguration(
         config.leaseName(),
         config.leaseNamespace(),
@@ -153,7 +168,15 @@ public final class BatonOperator implements AutoCloseable {
         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
         identity,
-        new LeaderCallbacks(() -> LOG.info("holding the Lease {}/{} as {}: reconciling", config.leaseNamespace(), config.leaseName(), identity), lost, leader -> {}),
+        new LeaderCallbacks(
+            () ->
+                LOG.info(
+                    "holding the Lease {}/{} as {}: reconciling",
+                    config.leaseNamespace(),
+                    config.leaseName(),
+                    identity),
+            lost,
+            leader -> {}),
         false);
   }
 
@@ -166,10 +189,10 @@ public final class BatonOperator implements AutoCloseable {
   }
 
   /**
-   * What keeps the operator from working, for /healthz and /readyz; empty when nothing: not
-   * started (or stopped), an event source that is not healthy (for an informer: per namespace,
-   * whether it runs, watches and has synced), a stuck or stopped flow engine. A hot standby
-   * without the Lease is healthy: its informers run, only event processing waits for the Lease.
+   * What keeps the operator from working, for /healthz and /readyz; empty when nothing: not started
+   * (or stopped), an event source that is not healthy (for an informer: per namespace, whether it
+   * runs, watches and has synced), a stuck or stopped flow engine. A hot standby without the Lease
+   * is healthy: its informers run, only event processing waits for the Lease.
    */
   public List<String> problems() {
     List<String> out = new ArrayList<>(engineProbe.problems());
@@ -177,18 +200,37 @@ public final class BatonOperator implements AutoCloseable {
       out.add("the operator is not started");
       return out;
     }
-    operator.getRuntimeInfo().unhealthyEventSources().forEach((controller, sources) -> sources.forEach((name, health) -> {
-      StringBuilder line = new StringBuilder("controller " + controller + ": event source " + name + " is " + health.getStatus());
-      if (health instanceof InformerWrappingEventSourceHealthIndicator<?> informers) {
-        informers.informerHealthIndicators().forEach((ns, i) -> {
-          if (i.getStatus() != Status.HEALTHY) {
-            line.append("; informer for namespace ").append(ns.isEmpty() ? "(all)" : ns).append(": running=").append(i.isRunning())
-                .append(" watching=").append(i.isWatching()).append(" synced=").append(i.hasSynced());
-          }
-        });
-      }
-      out.add(line.toString());
-    }));
+    operator
+        .getRuntimeInfo()
+        .unhealthyEventSources()
+        .forEach((controller, sources) ->
+            sources.forEach((name, health) -> {
+              StringBuilder line =
+                  new StringBuilder(
+                      "controller "
+                          + controller
+                          + ": event source "
+                          + name
+                          + " is "
+                          + health.getStatus());
+              if (health instanceof InformerWrappingEventSourceHealthIndicator<?> informers) {
+                informers
+                    .informerHealthIndicators()
+                    .forEach((ns, i) -> {
+                      if (i.getStatus() != Status.HEALTHY) {
+                        line.append("; informer for namespace ")
+                            .append(ns.isEmpty() ? "(all)" : ns)
+                            .append(": running=")
+                            .append(i.isRunning())
+                            .append(" watching=")
+                            .append(i.isWatching())
+                            .append(" synced=")
+                            .append(i.hasSynced());
+                      }
+                    });
+              }
+              out.add(line.toString());
+            }));
     return out;
   }
 

@@ -17,6 +17,7 @@ final class EngineProbe {
   private final ExecutorService executor;
   private final Clock clock;
   private final Duration stuckAfter;
+
   /** When the waiting no-op was sent, in epoch millis; 0 when none waits. */
   private final AtomicLong sentAt = new AtomicLong();
 
@@ -43,7 +44,10 @@ final class EngineProbe {
     }
     long waited = now - sent;
     return waited > stuckAfter.toMillis()
-        ? List.of("the flow engine has not run a task for " + waited / 1000 + "s: its threads are blocked")
+        ? List.of(
+            "the flow engine has not run a task for "
+                + waited / 1000
+                + "s: its threads are blocked")
         : List.of();
   }
 }

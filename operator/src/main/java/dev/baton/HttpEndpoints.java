@@ -12,20 +12,21 @@ import java.util.function.Supplier;
 
 /**
  * /healthz (liveness) and /readyz (readiness), which answer 200 "ok" when {@code problems} finds
- * nothing, else 503 with one line per problem (not started, an informer that is not watching or
- * not synced, a stuck engine), and /metrics (Prometheus), on one port, with the JDK's own HTTP
- * server.
+ * nothing, else 503 with one line per problem (not started, an informer that is not watching or not
+ * synced, a stuck engine), and /metrics (Prometheus), on one port, with the JDK's own HTTP server.
  */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
-  public HttpEndpoints(int port, Supplier<List<String>> problems, Supplier<String> metrics) throws IOException {
+  public HttpEndpoints(int port, Supplier<List<String>> problems, Supplier<String> metrics)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/healthz", ex -> health(ex, problems));
     server.createContext("/readyz", ex -> health(ex, problems));
     server.createContext(
-        "/metrics", ex -> respond(ex, 200, metrics.get(), "text/plain; version=0.0.4; charset=utf-8"));
+        "/metrics",
+        ex -> respond(ex, 200, metrics.get(), "text/plain; version=0.0.4; charset=utf-8"));
     server.start();
   }
 
@@ -47,7 +48,8 @@ public final class HttpEndpoints implements AutoCloseable {
     }
   }
 
-  private static void respond(HttpExchange ex, int code, String body, String type) throws IOException {
+  private static void respond(HttpExchange ex, int code, String body, String type)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);

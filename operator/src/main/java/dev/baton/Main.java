@@ -29,14 +29,13 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
-            new Thread(
-                () -> {
-                  LOG.info("stopping");
-                  operator.close();
-                  if (http != null) http.close();
-                  client.close();
-                  stopped.countDown();
-                }));
+            new Thread(() -> {
+              LOG.info("stopping");
+              operator.close();
+              if (http != null) http.close();
+              client.close();
+              stopped.countDown();
+            }));
     operator.start();
     LOG.info(
         "Baton operator started: namespaces={}, http port={}, leader election={}",

@@ -1,11 +1,11 @@
 package dev.baton.e2e;
 
-import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,7 +42,10 @@ class ActionsE2ETest {
 
   @Test
   void restartFromIncompleteRerunsOnlyWhatFailed() {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -65,7 +68,10 @@ class ActionsE2ETest {
               dependsOn: [load]
               job: {image: busybox:1.36, command: [sh, -c, 'echo publish']}
         """);
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
         metadata:
@@ -77,23 +83,46 @@ class ActionsE2ETest {
     assertThat(failed.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(failed.getStatus().steps.get("publish").state).isEqualTo(StepState.Stopped);
 
-    E2E.kubectl("-n", NS, "patch", "workflowinstance", "flaky-load-1", "--type", "merge",
-        "-p", "{\"spec\":{\"restart\":{\"run\":2}}}");
+    E2E.kubectl(
+        "-n",
+        NS,
+        "patch",
+        "workflowinstance",
+        "flaky-load-1",
+        "--type",
+        "merge",
+        "-p",
+        "{\"spec\":{\"restart\":{\"run\":2}}}");
 
-    WorkflowInstance done = Cluster.await("run 2 of flaky-load-1 finished", () -> E2E.instance(client, NS, "flaky-load-1"),
-        i -> i.getStatus().run != null && i.getStatus().run == 2 && i.getStatus().phase.isFinal(), Duration.ofSeconds(120));
-    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    WorkflowInstance done =
+        Cluster.await(
+            "run 2 of flaky-load-1 finished",
+            () -> E2E.instance(client, NS, "flaky-load-1"),
+            i ->
+                i.getStatus().run != null
+                    && i.getStatus().run == 2
+                    && i.getStatus().phase.isFinal(),
+            Duration.ofSeconds(120));
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
     assertThat(done.getStatus().history).hasSize(1);
     assertThat(done.getStatus().history.getFirst().run).isEqualTo(1);
     assertThat(done.getStatus().history.getFirst().phase).isEqualTo(InstancePhase.Failed);
     // extract succeeded in run 1 and is kept; load runs again as its next attempt.
-    assertThat(jobsOf("flaky-load-1")).containsExactlyInAnyOrder("extract#1", "load#1", "load#2", "publish#1");
-    assertThat(E2E.kubectl("-n", NS, "get", "workflowinstances", "flaky-load-1")).contains("Succeeded").contains("3/3");
+    assertThat(jobsOf("flaky-load-1"))
+        .containsExactlyInAnyOrder("extract#1", "load#1", "load#2", "publish#1");
+    assertThat(E2E.kubectl("-n", NS, "get", "workflowinstances", "flaky-load-1"))
+        .contains("Succeeded")
+        .contains("3/3");
   }
 
   @Test
   void skippingARunningStepLetsItsDependentsGoOn() {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -112,7 +141,10 @@ class ActionsE2ETest {
               dependsOn: [hang]
               job: {image: busybox:1.36, command: [sh, -c, 'echo after']}
         """);
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
         metadata:
@@ -120,22 +152,45 @@ class ActionsE2ETest {
         spec:
           workflow: stuck
         """);
-    Cluster.await("hang running", () -> E2E.instance(client, NS, "stuck-1"),
-        i -> i.getStatus() != null && i.getStatus().steps.get("hang") != null
-            && i.getStatus().steps.get("hang").state == StepState.Running, Duration.ofSeconds(60));
+    Cluster.await(
+        "hang running",
+        () -> E2E.instance(client, NS, "stuck-1"),
+        i ->
+            i.getStatus() != null
+                && i.getStatus().steps.get("hang") != null
+                && i.getStatus().steps.get("hang").state == StepState.Running,
+        Duration.ofSeconds(60));
 
-    E2E.kubectl("-n", NS, "patch", "workflowinstance", "stuck-1", "--type", "merge", "-p", "{\"spec\":{\"skip\":[\"hang\"]}}");
+    E2E.kubectl(
+        "-n",
+        NS,
+        "patch",
+        "workflowinstance",
+        "stuck-1",
+        "--type",
+        "merge",
+        "-p",
+        "{\"spec\":{\"skip\":[\"hang\"]}}");
 
     WorkflowInstance done = E2E.awaitFinal(client, NS, "stuck-1", Duration.ofSeconds(60));
-    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
     assertThat(done.getStatus().steps.get("hang").state).isEqualTo(StepState.Skipped);
     assertThat(done.getStatus().steps.get("after").state).isEqualTo(StepState.Succeeded);
-    Cluster.await("the skipped step's Job deleted", () -> jobsOf("stuck-1"), jobs -> !jobs.contains("hang#1"), Duration.ofSeconds(60));
+    Cluster.await(
+        "the skipped step's Job deleted",
+        () -> jobsOf("stuck-1"),
+        jobs -> !jobs.contains("hang#1"),
+        Duration.ofSeconds(60));
   }
 
   @Test
   void sequentialRunsOneAtATimeInOrder() {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -153,36 +208,52 @@ class ActionsE2ETest {
                       baton.dev/fake-duration: 2s
         """);
     for (int i = 1; i <= 3; i++) {
-      E2E.apply(client, NS, """
+      E2E.apply(
+          client,
+          NS,
+          """
           apiVersion: baton.dev/v1alpha1
           kind: WorkflowInstance
           metadata:
             name: nightly-%d
           spec:
             workflow: nightly
-          """.formatted(i));
+          """
+              .formatted(i));
     }
-    Cluster.await("nightly-3 queued behind the others", () -> E2E.instance(client, NS, "nightly-3"),
-        i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued, Duration.ofSeconds(30));
-    List<WorkflowInstance> done = List.of(
-        E2E.awaitFinal(client, NS, "nightly-1", Duration.ofSeconds(120)),
-        E2E.awaitFinal(client, NS, "nightly-2", Duration.ofSeconds(120)),
-        E2E.awaitFinal(client, NS, "nightly-3", Duration.ofSeconds(120)));
+    Cluster.await(
+        "nightly-3 queued behind the others",
+        () -> E2E.instance(client, NS, "nightly-3"),
+        i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued,
+        Duration.ofSeconds(30));
+    List<WorkflowInstance> done =
+        List.of(
+            E2E.awaitFinal(client, NS, "nightly-1", Duration.ofSeconds(120)),
+            E2E.awaitFinal(client, NS, "nightly-2", Duration.ofSeconds(120)),
+            E2E.awaitFinal(client, NS, "nightly-3", Duration.ofSeconds(120)));
     for (int i = 0; i < 3; i++) {
       assertThat(done.get(i).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     }
     for (int i = 1; i < 3; i++) {
       Instant prevEnd = Instant.parse(done.get(i - 1).getStatus().endTime);
       Instant start = Instant.parse(done.get(i).getStatus().startTime);
-      assertThat(start).as("nightly-" + (i + 1) + " starts after nightly-" + i + " ends").isAfterOrEqualTo(prevEnd);
+      assertThat(start)
+          .as("nightly-" + (i + 1) + " starts after nightly-" + i + " ends")
+          .isAfterOrEqualTo(prevEnd);
     }
-    Cluster.await("the Workflow's last run shown", () -> E2E.kubectl("-n", NS, "get", "workflows", "nightly"),
-        out -> out.contains("Succeeded"), Duration.ofSeconds(30));
+    Cluster.await(
+        "the Workflow's last run shown",
+        () -> E2E.kubectl("-n", NS, "get", "workflows", "nightly"),
+        out -> out.contains("Succeeded"),
+        Duration.ofSeconds(30));
   }
 
   @Test
   void strictSequentialBlocksAfterAFailureUntilUnblocked() {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -202,7 +273,10 @@ class ActionsE2ETest {
                   - name: BATON_FAKE_EXIT_CODE
                     value: ${params.fail}
         """);
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
         metadata:
@@ -211,8 +285,12 @@ class ActionsE2ETest {
           workflow: ledger
           params: {fail: "5"}
         """);
-    assertThat(E2E.awaitFinal(client, NS, "ledger-1", Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Failed);
-    E2E.apply(client, NS, """
+    assertThat(E2E.awaitFinal(client, NS, "ledger-1", Duration.ofSeconds(60)).getStatus().phase)
+        .isEqualTo(InstancePhase.Failed);
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
         metadata:
@@ -220,21 +298,43 @@ class ActionsE2ETest {
         spec:
           workflow: ledger
         """);
-    WorkflowInstance blocked = Cluster.await("ledger-2 queued behind the failure", () -> E2E.instance(client, NS, "ledger-2"),
-        i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued, Duration.ofSeconds(30));
+    WorkflowInstance blocked =
+        Cluster.await(
+            "ledger-2 queued behind the failure",
+            () -> E2E.instance(client, NS, "ledger-2"),
+            i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued,
+            Duration.ofSeconds(30));
     assertThat(blocked.getStatus().message).contains("ledger-1");
-    Cluster.await("the Workflow names its blocker", () -> client.resources(dev.baton.api.Workflow.class).inNamespace(NS).withName("ledger").get(),
-        w -> w.getStatus() != null && "ledger-1".equals(w.getStatus().blockedBy), Duration.ofSeconds(30));
+    Cluster.await(
+        "the Workflow names its blocker",
+        () ->
+            client.resources(dev.baton.api.Workflow.class).inNamespace(NS).withName("ledger").get(),
+        w -> w.getStatus() != null && "ledger-1".equals(w.getStatus().blockedBy),
+        Duration.ofSeconds(30));
 
-    E2E.kubectl("-n", NS, "patch", "workflowinstance", "ledger-1", "--type", "merge", "-p", "{\"spec\":{\"unblock\":true}}");
+    E2E.kubectl(
+        "-n",
+        NS,
+        "patch",
+        "workflowinstance",
+        "ledger-1",
+        "--type",
+        "merge",
+        "-p",
+        "{\"spec\":{\"unblock\":true}}");
 
     WorkflowInstance done = E2E.awaitFinal(client, NS, "ledger-2", Duration.ofSeconds(60));
-    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
   }
 
   @Test
   void lastOnlyStopsTheOlderRunAndFirstOnlyDropsTheNewOne() {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -267,27 +367,45 @@ class ActionsE2ETest {
                     annotations:
                       baton.dev/fake-duration: 5s
         """);
-    E2E.apply(client, NS, Cluster.instanceYaml("refresh-1", "refresh") + "---\n" + Cluster.instanceYaml("once-1", "once"));
+    E2E.apply(
+        client,
+        NS,
+        Cluster.instanceYaml("refresh-1", "refresh")
+            + "---\n"
+            + Cluster.instanceYaml("once-1", "once"));
     for (String name : List.of("refresh-1", "once-1")) {
-      Cluster.await(name + " running", () -> E2E.instance(client, NS, name),
-          i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running, Duration.ofSeconds(30));
+      Cluster.await(
+          name + " running",
+          () -> E2E.instance(client, NS, name),
+          i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running,
+          Duration.ofSeconds(30));
     }
-    E2E.apply(client, NS, Cluster.instanceYaml("refresh-2", "refresh") + "---\n" + Cluster.instanceYaml("once-2", "once"));
+    E2E.apply(
+        client,
+        NS,
+        Cluster.instanceYaml("refresh-2", "refresh")
+            + "---\n"
+            + Cluster.instanceYaml("once-2", "once"));
 
     WorkflowInstance superseded = E2E.awaitFinal(client, NS, "refresh-1", Duration.ofSeconds(30));
     assertThat(superseded.getStatus().phase).isEqualTo(InstancePhase.Stopped);
-    assertThat(E2E.awaitFinal(client, NS, "refresh-2", Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(E2E.awaitFinal(client, NS, "refresh-2", Duration.ofSeconds(60)).getStatus().phase)
+        .isEqualTo(InstancePhase.Succeeded);
 
     WorkflowInstance dropped = E2E.awaitFinal(client, NS, "once-2", Duration.ofSeconds(30));
     assertThat(dropped.getStatus().phase).isEqualTo(InstancePhase.Stopped);
     assertThat(dropped.getStatus().message).contains("once-1").contains("FirstOnly");
     assertThat(jobsOf("once-2")).isEmpty();
-    assertThat(E2E.awaitFinal(client, NS, "once-1", Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(E2E.awaitFinal(client, NS, "once-1", Duration.ofSeconds(60)).getStatus().phase)
+        .isEqualTo(InstancePhase.Succeeded);
   }
 
   @Test
   void parallelRunsUpToItsConcurrencyAndQueuesTheRest() {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -304,23 +422,49 @@ class ActionsE2ETest {
                     annotations:
                       baton.dev/fake-duration: 3s
         """);
-    E2E.apply(client, NS, Cluster.instanceYaml("shards-1", "shards") + "---\n" + Cluster.instanceYaml("shards-2", "shards") + "---\n" + Cluster.instanceYaml("shards-3", "shards"));
-    Cluster.await("two running and one queued", () -> List.of(
-            E2E.instance(client, NS, "shards-1"), E2E.instance(client, NS, "shards-2"), E2E.instance(client, NS, "shards-3")),
-        list -> list.stream().filter(i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running).count() == 2
-            && list.get(2).getStatus() != null && list.get(2).getStatus().phase == InstancePhase.Queued,
+    E2E.apply(
+        client,
+        NS,
+        Cluster.instanceYaml("shards-1", "shards")
+            + "---\n"
+            + Cluster.instanceYaml("shards-2", "shards")
+            + "---\n"
+            + Cluster.instanceYaml("shards-3", "shards"));
+    Cluster.await(
+        "two running and one queued",
+        () ->
+            List.of(
+                E2E.instance(client, NS, "shards-1"),
+                E2E.instance(client, NS, "shards-2"),
+                E2E.instance(client, NS, "shards-3")),
+        list ->
+            list.stream()
+                        .filter(i ->
+                            i.getStatus() != null && i.getStatus().phase == InstancePhase.Running)
+                        .count()
+                    == 2
+                && list.get(2).getStatus() != null
+                && list.get(2).getStatus().phase == InstancePhase.Queued,
         Duration.ofSeconds(30));
     for (String name : List.of("shards-1", "shards-2", "shards-3")) {
-      assertThat(E2E.awaitFinal(client, NS, name, Duration.ofSeconds(60)).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+      assertThat(E2E.awaitFinal(client, NS, name, Duration.ofSeconds(60)).getStatus().phase)
+          .isEqualTo(InstancePhase.Succeeded);
     }
     WorkflowInstance third = E2E.instance(client, NS, "shards-3");
-    Instant firstEnd = List.of("shards-1", "shards-2").stream()
-        .map(n -> Instant.parse(E2E.instance(client, NS, n).getStatus().endTime)).min(Instant::compareTo).orElseThrow();
-    assertThat(Instant.parse(third.getStatus().startTime)).as("shards-3 starts once a slot frees").isAfterOrEqualTo(firstEnd);
+    Instant firstEnd =
+        List.of("shards-1", "shards-2").stream()
+            .map(n -> Instant.parse(E2E.instance(client, NS, n).getStatus().endTime))
+            .min(Instant::compareTo)
+            .orElseThrow();
+    assertThat(Instant.parse(third.getStatus().startTime))
+        .as("shards-3 starts once a slot frees")
+        .isAfterOrEqualTo(firstEnd);
   }
 
   private static List<String> jobsOf(String instance) {
     List<Job> jobs = E2E.jobs(client, NS, instance);
-    return jobs.stream().map(j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT)).collect(Collectors.toList());
+    return jobs.stream()
+        .map(j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT))
+        .collect(Collectors.toList());
   }
 }

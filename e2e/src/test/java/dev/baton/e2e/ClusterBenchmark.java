@@ -1,8 +1,8 @@
 package dev.baton.e2e;
 
+import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
-import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -27,12 +27,12 @@ import java.util.regex.Pattern;
 /**
  * The end-to-end benchmark on a real cluster (run by e2e/bench.sh): N concurrent instances of a
  * 20-step DAG whose kwok pods complete at once. An independent watcher, this process, timestamps
- * watch events as they arrive and measures the step hand-off from an upstream pod's Succeeded
- * event to the downstream Job's ADDED event. It reads the operator's CPU time from /proc and its
- * heap from /metrics, and, as the physical limit, measures how fast the same API server accepts
- * plain Job creates from one client. To show where the time goes it also reports, per step, the
- * CPU of every process of the local cluster and the writes the API server served, and how fast
- * the cluster runs one-pod Jobs through to their pods' success with no orchestrator at all.
+ * watch events as they arrive and measures the step hand-off from an upstream pod's Succeeded event
+ * to the downstream Job's ADDED event. It reads the operator's CPU time from /proc and its heap
+ * from /metrics, and, as the physical limit, measures how fast the same API server accepts plain
+ * Job creates from one client. To show where the time goes it also reports, per step, the CPU of
+ * every process of the local cluster and the writes the API server served, and how fast the cluster
+ * runs one-pod Jobs through to their pods' success with no orchestrator at all.
  */
 public final class ClusterBenchmark {
   static final String NS = "bench";
@@ -52,11 +52,15 @@ public final class ClusterBenchmark {
         run(client, operator, 20, false); // warm-up
         stepsPerSecond = run(client, operator, instances, true);
       }
-      System.out.printf("raw Job creates from one client: %.0f/s sequential, %.0f/s with 16 threads%n", rawSequential, rawParallel);
+      System.out.printf(
+          "raw Job creates from one client: %.0f/s sequential, %.0f/s with 16 threads%n",
+          rawSequential, rawParallel);
       int jobs = 1000;
       double lifecycle = lifecycleRate(client, jobs, 16);
-      System.out.printf("Kubernetes alone (operator stopped): %d one-pod Jobs created from 16 threads ran to pod Succeeded"
-          + " at %.0f Jobs/s; Baton's steps/s is %.0f%% of that%n", jobs, lifecycle, 100 * stepsPerSecond / lifecycle);
+      System.out.printf(
+          "Kubernetes alone (operator stopped): %d one-pod Jobs created from 16 threads ran to pod Succeeded"
+              + " at %.0f Jobs/s; Baton's steps/s is %.0f%% of that%n",
+          jobs, lifecycle, 100 * stepsPerSecond / lifecycle);
     } finally {
       try (KubernetesClient client = E2E.admin()) {
         removeNamespace(client);
@@ -71,67 +75,101 @@ public final class ClusterBenchmark {
    */
   static void removeNamespace(KubernetesClient client) {
     client.namespaces().withName(NS).delete();
-    Cluster.await("namespace " + NS + " deleted", () -> client.namespaces().withName(NS).get(), ns -> ns == null, Duration.ofMinutes(10));
+    Cluster.await(
+        "namespace " + NS + " deleted",
+        () -> client.namespaces().withName(NS).get(),
+        ns -> ns == null,
+        Duration.ofMinutes(10));
   }
 
   /** Runs {@code instances} at once to their end; returns the steps per second. */
-  static double run(KubernetesClient client, E2E.Operator operator, int instances, boolean report) throws Exception {
+  static double run(KubernetesClient client, E2E.Operator operator, int instances, boolean report)
+      throws Exception {
     String prefix = report ? "run-" : "warm-";
     Map<String, Long> podSucceeded = new ConcurrentHashMap<>();
     Map<String, Long> jobAdded = new ConcurrentHashMap<>();
-    Watch pods = client.pods().inNamespace(NS).withLabel(Labels.INSTANCE).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, Pod pod) {
-        long now = System.nanoTime();
-        if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
-          podSucceeded.putIfAbsent(key(pod.getMetadata().getLabels()), now);
-        }
-      }
+    Watch pods =
+        client
+            .pods()
+            .inNamespace(NS)
+            .withLabel(Labels.INSTANCE)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Pod pod) {
+                    long now = System.nanoTime();
+                    if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
+                      podSucceeded.putIfAbsent(key(pod.getMetadata().getLabels()), now);
+                    }
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
-    Watch jobs = client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.INSTANCE).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, Job job) {
-        if (action == Action.ADDED) jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
-      }
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    Watch jobs =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(NS)
+            .withLabel(Labels.INSTANCE)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Job job) {
+                    if (action == Action.ADDED)
+                      jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
     Map<String, String> ended = new ConcurrentHashMap<>();
-    Watch runs = client.resources(WorkflowInstance.class).inNamespace(NS).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, WorkflowInstance wi) {
-        var st = wi.getStatus();
-        if (wi.getMetadata().getName().startsWith(prefix) && st != null && st.phase != null && st.phase.isFinal()) {
-          ended.putIfAbsent(wi.getMetadata().getName(), st.phase.name());
-        }
-      }
+    Watch runs =
+        client
+            .resources(WorkflowInstance.class)
+            .inNamespace(NS)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, WorkflowInstance wi) {
+                    var st = wi.getStatus();
+                    if (wi.getMetadata().getName().startsWith(prefix)
+                        && st != null
+                        && st.phase != null
+                        && st.phase.isFinal()) {
+                      ended.putIfAbsent(wi.getMetadata().getName(), st.phase.name());
+                    }
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
     Map<String, Long> componentCpu0 = componentCpu(operator);
     Map<String, Double> writes0 = apiWrites(client);
     long t0 = System.nanoTime();
     for (int i = 0; i < instances; i++) {
-      E2E.apply(client, NS, """
+      E2E.apply(
+          client,
+          NS,
+          """
           apiVersion: baton.dev/v1alpha1
           kind: WorkflowInstance
           metadata:
             name: %s%d
           spec:
             workflow: bench
-          """.formatted(prefix, i));
+          """
+              .formatted(prefix, i));
     }
     // Wait on a watch of the instances, not by polling them, so the watcher adds no load.
     long maxHeap = 0;
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     long nextHeapSample = 0;
     while (ended.size() < instances) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException(ended.size() + " of " + instances + " runs ended in 10 minutes");
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException(
+            ended.size() + " of " + instances + " runs ended in 10 minutes");
       Thread.sleep(200);
       if (System.nanoTime() >= nextHeapSample) {
         maxHeap = Math.max(maxHeap, heapBytes(operator));
@@ -139,7 +177,8 @@ public final class ClusterBenchmark {
       }
     }
     for (var e : ended.entrySet()) {
-      if (!e.getValue().equals("Succeeded")) throw new IllegalStateException(e.getKey() + " ended " + e.getValue());
+      if (!e.getValue().equals("Succeeded"))
+        throw new IllegalStateException(e.getKey() + " ended " + e.getValue());
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     Map<String, Long> componentCpu1 = componentCpu(operator);
@@ -160,24 +199,34 @@ public final class ClusterBenchmark {
         for (String step : downstream) {
           Long added = jobAdded.get(prefix + i + "/" + step);
           long latest = 0;
-          for (String d : deps) latest = Math.max(latest, podSucceeded.getOrDefault(prefix + i + "/" + d, 0L));
+          for (String d : deps)
+            latest = Math.max(latest, podSucceeded.getOrDefault(prefix + i + "/" + d, 0L));
           if (added != null && latest > 0) handoffs.add(added - latest);
         }
       }
     }
     long[] h = handoffs.stream().mapToLong(Long::longValue).sorted().toArray();
-    System.out.printf("Baton on a real API server (kwok pods complete at once): %d concurrent instances x %d steps%n", instances, 2 + LAYERS * WIDTH);
-    System.out.printf("  hand-off, upstream pod Succeeded -> downstream Job ADDED: p50 %.1f ms  p99 %.1f ms  max %.1f ms (%d hand-offs)%n",
+    System.out.printf(
+        "Baton on a real API server (kwok pods complete at once): %d concurrent instances x %d steps%n",
+        instances, 2 + LAYERS * WIDTH);
+    System.out.printf(
+        "  hand-off, upstream pod Succeeded -> downstream Job ADDED: p50 %.1f ms  p99 %.1f ms  max %.1f ms (%d hand-offs)%n",
         pct(h, 50) / 1e6, pct(h, 99) / 1e6, pct(h, 100) / 1e6, h.length);
     System.out.printf("  %d steps in %.1f s: %.0f steps/s%n", steps, seconds, steps / seconds);
-    System.out.printf("  operator: %.1f CPU-seconds (%.0f%% of one core), heap at most %d MB%n",
+    System.out.printf(
+        "  operator: %.1f CPU-seconds (%.0f%% of one core), heap at most %d MB%n",
         cpuSeconds, 100 * cpuSeconds / seconds, maxHeap >> 20);
     String metrics = operator.metrics();
-    System.out.printf("  operator's own view: Job create p50 %s s, p99 %s s; status write p50 %s s, p99 %s s%n",
-        metric(metrics, "baton_job_create_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_job_create_seconds{quantile=\"0.99\"}"),
-        metric(metrics, "baton_status_write_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_status_write_seconds{quantile=\"0.99\"}"));
-    System.out.printf("  operator's share of a hand-off (observed upstream end -> Job created): p50 %s s, p99 %s s%n",
-        metric(metrics, "baton_step_launch_seconds{quantile=\"0.5\"}"), metric(metrics, "baton_step_launch_seconds{quantile=\"0.99\"}"));
+    System.out.printf(
+        "  operator's own view: Job create p50 %s s, p99 %s s; status write p50 %s s, p99 %s s%n",
+        metric(metrics, "baton_job_create_seconds{quantile=\"0.5\"}"),
+        metric(metrics, "baton_job_create_seconds{quantile=\"0.99\"}"),
+        metric(metrics, "baton_status_write_seconds{quantile=\"0.5\"}"),
+        metric(metrics, "baton_status_write_seconds{quantile=\"0.99\"}"));
+    System.out.printf(
+        "  operator's share of a hand-off (observed upstream end -> Job created): p50 %s s, p99 %s s%n",
+        metric(metrics, "baton_step_launch_seconds{quantile=\"0.5\"}"),
+        metric(metrics, "baton_step_launch_seconds{quantile=\"0.99\"}"));
     if (componentCpu1.keySet().containsAll(CLUSTER_PROCESSES)) {
       StringBuilder line = new StringBuilder("  CPU per step, by process (ms):");
       long total = 0;
@@ -186,8 +235,13 @@ public final class ClusterBenchmark {
         total += used;
         line.append(String.format(" %s %.1f", e.getKey(), used / 1e6 / steps));
       }
-      System.out.println(line.append(String.format("; all %.1f ms, %.0f%% of the machine's %d cores",
-          total / 1e6 / steps, 100 * total / 1e9 / seconds / Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors())));
+      System.out.println(
+          line.append(
+              String.format(
+                  "; all %.1f ms, %.0f%% of the machine's %d cores",
+                  total / 1e6 / steps,
+                  100 * total / 1e9 / seconds / Runtime.getRuntime().availableProcessors(),
+                  Runtime.getRuntime().availableProcessors())));
     }
     if (!writes1.isEmpty()) {
       List<Map.Entry<String, Double>> perKind = new ArrayList<>();
@@ -199,7 +253,8 @@ public final class ClusterBenchmark {
         perKind.add(Map.entry(e.getKey(), n));
       }
       perKind.sort(Map.Entry.<String, Double>comparingByValue().reversed());
-      StringBuilder line = new StringBuilder(String.format("  API server writes per step: %.1f;", total / steps));
+      StringBuilder line =
+          new StringBuilder(String.format("  API server writes per step: %.1f;", total / steps));
       for (var e : perKind.subList(0, Math.min(8, perKind.size()))) {
         line.append(String.format(" %s %.2f", e.getKey(), e.getValue() / steps));
       }
@@ -209,7 +264,8 @@ public final class ClusterBenchmark {
   }
 
   static final String OPERATOR = "operator";
-  static final List<String> CLUSTER_PROCESSES = List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok");
+  static final List<String> CLUSTER_PROCESSES =
+      List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok");
 
   /**
    * CPU time used so far by the operator, this watcher and, when the benchmark started the local
@@ -221,7 +277,8 @@ public final class ClusterBenchmark {
     if (!dir.isBlank() && Files.isDirectory(Path.of(dir, "pids"))) {
       for (String name : CLUSTER_PROCESSES) {
         Path pid = Path.of(dir, "pids", name + ".pid");
-        if (Files.exists(pid)) cpu.put(name, cpuNanos(Long.parseLong(Files.readString(pid).strip())));
+        if (Files.exists(pid))
+          cpu.put(name, cpuNanos(Long.parseLong(Files.readString(pid).strip())));
       }
     }
     cpu.put(OPERATOR, cpuNanos(operator.process.pid()));
@@ -234,8 +291,8 @@ public final class ClusterBenchmark {
   static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
   /**
-   * The writes the API server has served, by verb and resource, from its own /metrics (readable
-   * by the admin client); empty where they cannot be read.
+   * The writes the API server has served, by verb and resource, from its own /metrics (readable by
+   * the admin client); empty where they cannot be read.
    */
   static Map<String, Double> apiWrites(KubernetesClient client) {
     Map<String, Double> writes = new java.util.HashMap<>();
@@ -254,7 +311,8 @@ public final class ClusterBenchmark {
       String verb = labels.getOrDefault("verb", "");
       if (!List.of("POST", "PUT", "PATCH", "DELETE").contains(verb)) continue;
       String sub = labels.getOrDefault("subresource", "");
-      String kind = verb + " " + labels.getOrDefault("resource", "") + (sub.isEmpty() ? "" : "/" + sub);
+      String kind =
+          verb + " " + labels.getOrDefault("resource", "") + (sub.isEmpty() ? "" : "/" + sub);
       writes.merge(kind, Double.parseDouble(m.group(2)), Double::sum);
     }
     return writes;
@@ -262,67 +320,124 @@ public final class ClusterBenchmark {
 
   /**
    * How fast the cluster runs Jobs like a step's (one pod, backoffLimit 0, kwok completing it at
-   * once) from creation to their pod's Succeeded, with nothing but this client creating them:
-   * the rate no Job-based orchestrator can pass on this cluster.
+   * once) from creation to their pod's Succeeded, with nothing but this client creating them: the
+   * rate no Job-based orchestrator can pass on this cluster.
    */
   static double lifecycleRate(KubernetesClient client, int count, int threads) throws Exception {
     String run = "life-" + (System.nanoTime() % 100000);
     Set<String> succeeded = ConcurrentHashMap.newKeySet();
-    Watch watch = client.pods().inNamespace(NS).withLabel("bench", run).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, Pod pod) {
-        if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
-          succeeded.add(pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"));
-        }
-      }
+    Watch watch =
+        client
+            .pods()
+            .inNamespace(NS)
+            .withLabel("bench", run)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Pod pod) {
+                    if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
+                      succeeded.add(
+                          pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"));
+                    }
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
     try {
       long t0 = System.nanoTime();
-      createAll(client, count, threads, n -> new JobBuilder()
-          .withNewMetadata().withName(run + "-" + n).addToLabels("bench", run).endMetadata()
-          .withNewSpec().withBackoffLimit(0)
-          .withNewTemplate().withNewMetadata().addToLabels("bench", run).endMetadata()
-          .withNewSpec().withRestartPolicy("Never")
-          .addNewContainer().withName("main").withImage("busybox:1.36").withCommand("sh", "-c", "true").endContainer()
-          .endSpec().endTemplate().endSpec().build());
+      createAll(
+          client,
+          count,
+          threads,
+          n ->
+              new JobBuilder()
+                  .withNewMetadata()
+                  .withName(run + "-" + n)
+                  .addToLabels("bench", run)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withBackoffLimit(0)
+                  .withNewTemplate()
+                  .withNewMetadata()
+                  .addToLabels("bench", run)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withRestartPolicy("Never")
+                  .addNewContainer()
+                  .withName("main")
+                  .withImage("busybox:1.36")
+                  .withCommand("sh", "-c", "true")
+                  .endContainer()
+                  .endSpec()
+                  .endTemplate()
+                  .endSpec()
+                  .build());
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (succeeded.size() < count) {
-        if (System.nanoTime() > deadline) throw new IllegalStateException(succeeded.size() + " of " + count + " Jobs succeeded in 10 minutes");
+        if (System.nanoTime() > deadline)
+          throw new IllegalStateException(
+              succeeded.size() + " of " + count + " Jobs succeeded in 10 minutes");
         Thread.sleep(20);
       }
       return count / ((System.nanoTime() - t0) / 1e9);
     } finally {
-      // Left for the namespace's deletion: deleting a thousand Jobs at once outlasts a request's timeout.
+      // Left for the namespace's deletion: deleting a thousand Jobs at once outlasts a request's
+      // timeout.
       watch.close();
     }
   }
 
-  /** Plain Job creates (no pods run: suspended), from one client, with {@code threads} in flight. */
+  /**
+   * Plain Job creates (no pods run: suspended), from one client, with {@code threads} in flight.
+   */
   static double rawCreateRate(KubernetesClient client, int count, int threads) throws Exception {
     String run = Long.toString(System.nanoTime() % 100000);
     long t0 = System.nanoTime();
-    createAll(client, count, threads, n -> new JobBuilder()
-        .withNewMetadata().withName("raw-" + run + "-" + n).addToLabels("bench", "raw").endMetadata()
-        .withNewSpec().withSuspend(true).withBackoffLimit(0)
-        .withNewTemplate().withNewSpec().withRestartPolicy("Never")
-        .addNewContainer().withName("main").withImage("busybox:1.36").endContainer()
-        .endSpec().endTemplate().endSpec().build());
+    createAll(
+        client,
+        count,
+        threads,
+        n ->
+            new JobBuilder()
+                .withNewMetadata()
+                .withName("raw-" + run + "-" + n)
+                .addToLabels("bench", "raw")
+                .endMetadata()
+                .withNewSpec()
+                .withSuspend(true)
+                .withBackoffLimit(0)
+                .withNewTemplate()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("main")
+                .withImage("busybox:1.36")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build());
     double rate = count / ((System.nanoTime() - t0) / 1e9);
     client.batch().v1().jobs().inNamespace(NS).withLabel("bench", "raw").delete();
     return rate;
   }
 
-  /** Creates Jobs 0 to {@code count - 1} in the namespace, {@code threads} at a time; returns once all are. */
-  static void createAll(KubernetesClient client, int count, int threads, java.util.function.IntFunction<Job> job) throws Exception {
+  /**
+   * Creates Jobs 0 to {@code count - 1} in the namespace, {@code threads} at a time; returns once
+   * all are.
+   */
+  static void createAll(
+      KubernetesClient client, int count, int threads, java.util.function.IntFunction<Job> job)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         int n = i;
-        futures.add(pool.submit(() -> client.batch().v1().jobs().inNamespace(NS).resource(job.apply(n)).create()));
+        futures.add(
+            pool.submit(
+                () -> client.batch().v1().jobs().inNamespace(NS).resource(job.apply(n)).create()));
       }
       for (Future<?> f : futures) f.get();
     } finally {
@@ -331,24 +446,31 @@ public final class ClusterBenchmark {
   }
 
   static String workflow() {
-    StringBuilder steps = new StringBuilder("""
-        apiVersion: baton.dev/v1alpha1
-        kind: Workflow
-        metadata:
-          name: bench
-        spec:
-          # All instances run at once: the benchmark measures concurrent runs, not a queue.
-          runStrategy: {type: Parallel, concurrency: 10000}
-          steps:
-            - id: root
-              job: &step
-                image: busybox:1.36
-                command: [sh, -c, 'true']
-        """);
+    StringBuilder steps =
+        new StringBuilder(
+            """
+            apiVersion: baton.dev/v1alpha1
+            kind: Workflow
+            metadata:
+              name: bench
+            spec:
+              # All instances run at once: the benchmark measures concurrent runs, not a queue.
+              runStrategy: {type: Parallel, concurrency: 10000}
+              steps:
+                - id: root
+                  job: &step
+                    image: busybox:1.36
+                    command: [sh, -c, 'true']
+            """);
     String previous = "[root]";
     for (int layer = 0; layer < LAYERS; layer++) {
       for (String id : ids(layer)) {
-        steps.append("    - {id: ").append(id).append(", dependsOn: ").append(previous).append(", job: *step}\n");
+        steps
+            .append("    - {id: ")
+            .append(id)
+            .append(", dependsOn: ")
+            .append(previous)
+            .append(", job: *step}\n");
       }
       previous = ids(layer).toString();
     }
@@ -368,7 +490,8 @@ public final class ClusterBenchmark {
 
   static long pct(long[] sorted, double p) {
     if (sorted.length == 0) return 0;
-    return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))];
+    return sorted[
+        (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))];
   }
 
   /** utime + stime of a process, from /proc (clock ticks of 10 ms on Linux). */
@@ -387,12 +510,14 @@ public final class ClusterBenchmark {
   }
 
   /**
-   * How often the operator's heap is read, from its /metrics. A scrape is not free: read every
-   * 200 ms it was 13% of the operator's CPU in a profile of this benchmark.
+   * How often the operator's heap is read, from its /metrics. A scrape is not free: read every 200
+   * ms it was 13% of the operator's CPU in a profile of this benchmark.
    */
   static final long HEAP_SAMPLE_NANOS = Duration.ofSeconds(2).toNanos();
 
-  static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} ([0-9.eE+]+)$", Pattern.MULTILINE);
+  static final Pattern HEAP =
+      Pattern.compile(
+          "^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} ([0-9.eE+]+)$", Pattern.MULTILINE);
 
   static long heapBytes(E2E.Operator operator) {
     try {
@@ -404,5 +529,4 @@ public final class ClusterBenchmark {
       return 0;
     }
   }
-
 }

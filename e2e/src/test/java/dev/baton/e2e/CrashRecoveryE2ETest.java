@@ -1,12 +1,12 @@
 package dev.baton.e2e;
 
-import dev.baton.runtime.Labels;
-import dev.baton.testing.Cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.runtime.Labels;
+import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * kill -9 the operator in the middle of many runs, start it again, and every run completes with
- * no step run twice: one Job per step and attempt, and no second attempts.
+ * kill -9 the operator in the middle of many runs, start it again, and every run completes with no
+ * step run twice: one Job per step and attempt, and no second attempts.
  */
 class CrashRecoveryE2ETest {
   static final String NS = "e2e-crash";
@@ -41,7 +41,10 @@ class CrashRecoveryE2ETest {
 
   @Test
   void everyRunCompletesAfterAKillWithEachStepRunOnce() throws Exception {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -65,38 +68,68 @@ class CrashRecoveryE2ETest {
         """);
     E2E.Operator first = E2E.Operator.start("crash-1");
     for (int i = 0; i < RUNS; i++) {
-      E2E.apply(client, NS, """
+      E2E.apply(
+          client,
+          NS,
+          """
           apiVersion: baton.dev/v1alpha1
           kind: WorkflowInstance
           metadata:
             name: crash-%d
           spec:
             workflow: crash
-          """.formatted(i));
+          """
+              .formatted(i));
     }
     // Kill once most runs are past their first step and none is done.
-    Cluster.await("runs under way", () -> IntStream.range(0, RUNS).mapToObj(i -> E2E.instance(client, NS, "crash-" + i)).toList(),
-        list -> list.stream().filter(i -> i.getStatus() != null && i.getStatus().steps.get("extract") != null
-            && i.getStatus().steps.get("extract").state == StepState.Succeeded).count() >= RUNS / 2,
+    Cluster.await(
+        "runs under way",
+        () ->
+            IntStream.range(0, RUNS).mapToObj(i -> E2E.instance(client, NS, "crash-" + i)).toList(),
+        list ->
+            list.stream()
+                    .filter(i ->
+                        i.getStatus() != null
+                            && i.getStatus().steps.get("extract") != null
+                            && i.getStatus().steps.get("extract").state == StepState.Succeeded)
+                    .count()
+                >= RUNS / 2,
         Duration.ofSeconds(120));
     first.kill();
-    long unfinished = IntStream.range(0, RUNS).mapToObj(i -> E2E.instance(client, NS, "crash-" + i))
-        .filter(i -> i.getStatus() == null || i.getStatus().phase == null || !i.getStatus().phase.isFinal()).count();
+    long unfinished =
+        IntStream.range(0, RUNS)
+            .mapToObj(i -> E2E.instance(client, NS, "crash-" + i))
+            .filter(i ->
+                i.getStatus() == null
+                    || i.getStatus().phase == null
+                    || !i.getStatus().phase.isFinal())
+            .count();
     assertThat(unfinished).as("runs unfinished at the kill").isGreaterThan(RUNS / 2);
     Thread.sleep(1500);
 
     try (E2E.Operator second = E2E.Operator.start("crash-2")) {
       for (int i = 0; i < RUNS; i++) {
         WorkflowInstance done = E2E.awaitFinal(client, NS, "crash-" + i, Duration.ofSeconds(180));
-        assertThat(done.getStatus().phase).as("crash-" + i + ": " + done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+        assertThat(done.getStatus().phase)
+            .as("crash-" + i + ": " + done.getStatus().message)
+            .isEqualTo(InstancePhase.Succeeded);
         List<Job> jobs = E2E.jobs(client, NS, "crash-" + i);
-        Map<String, Long> perStepAttempt = jobs.stream().collect(Collectors.groupingBy(
-            j -> j.getMetadata().getLabels().get(Labels.STEP) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
-            Collectors.counting()));
-        assertThat(perStepAttempt).as("Jobs of crash-" + i)
+        Map<String, Long> perStepAttempt =
+            jobs.stream()
+                .collect(
+                    Collectors.groupingBy(
+                        j ->
+                            j.getMetadata().getLabels().get(Labels.STEP)
+                                + "#"
+                                + j.getMetadata().getLabels().get(Labels.ATTEMPT),
+                        Collectors.counting()));
+        assertThat(perStepAttempt)
+            .as("Jobs of crash-" + i)
             .containsOnlyKeys("extract#1", "left#1", "right#1", "join#1", "publish#1");
       }
-      assertThat(second.metrics()).contains("baton_steps_finished_total").contains("baton_job_create_seconds");
+      assertThat(second.metrics())
+          .contains("baton_steps_finished_total")
+          .contains("baton_job_create_seconds");
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.baton.e2e;
 
+import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
-import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -24,15 +24,21 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the end-to-end tests share: an admin client for the test's own objects, and the operator
- * as a separate process that authenticates with the Helm chart's ServiceAccount token, so a gap
- * in the chart's RBAC fails the tests. e2e/run.sh sets BATON_E2E_OPERATOR_KUBECONFIG.
+ * What the end-to-end tests share: an admin client for the test's own objects, and the operator as
+ * a separate process that authenticates with the Helm chart's ServiceAccount token, so a gap in the
+ * chart's RBAC fails the tests. e2e/run.sh sets BATON_E2E_OPERATOR_KUBECONFIG.
  */
 final class E2E {
-  static final Path ROOT = Path.of(System.getProperty("baton.repoRoot", "..")).toAbsolutePath().normalize();
+  static final Path ROOT =
+      Path.of(System.getProperty("baton.repoRoot", "..")).toAbsolutePath().normalize();
 
-  /** The chart's release namespace and leader-election Lease (e2e/run.sh installs release "baton" there). */
-  static final String LEASE_NAMESPACE = System.getenv().getOrDefault("BATON_E2E_RELEASE_NAMESPACE", "baton-system");
+  /**
+   * The chart's release namespace and leader-election Lease (e2e/run.sh installs release "baton"
+   * there).
+   */
+  static final String LEASE_NAMESPACE =
+      System.getenv().getOrDefault("BATON_E2E_RELEASE_NAMESPACE", "baton-system");
+
   static final String LEASE_NAME = System.getenv().getOrDefault("BATON_E2E_LEASE_NAME", "baton");
 
   private E2E() {}
@@ -42,15 +48,22 @@ final class E2E {
   }
 
   static String namespace(KubernetesClient client, String name) {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).createOr(n -> n.update());
-    Cluster.await("default ServiceAccount in " + name,
-        () -> client.serviceAccounts().inNamespace(name).withName("default").get(), sa -> sa != null, Duration.ofSeconds(60));
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .createOr(n -> n.update());
+    Cluster.await(
+        "default ServiceAccount in " + name,
+        () -> client.serviceAccounts().inNamespace(name).withName("default").get(),
+        sa -> sa != null,
+        Duration.ofSeconds(60));
     return name;
   }
 
   static List<HasMetadata> apply(KubernetesClient client, String ns, String yaml) {
     List<HasMetadata> created = new ArrayList<>();
-    for (HasMetadata item : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
+    for (HasMetadata item :
+        client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
       item.getMetadata().setNamespace(ns);
       created.add(client.resource(item).inNamespace(ns).create());
     }
@@ -61,14 +74,22 @@ final class E2E {
     return client.resources(WorkflowInstance.class).inNamespace(ns).withName(name).get();
   }
 
-  static WorkflowInstance awaitFinal(KubernetesClient client, String ns, String name, Duration timeout) {
-    return Cluster.await("instance " + ns + "/" + name + " in a final phase", () -> instance(client, ns, name),
-        i -> i != null && i.getStatus() != null && i.getStatus().phase != null && i.getStatus().phase.isFinal(), timeout);
+  static WorkflowInstance awaitFinal(
+      KubernetesClient client, String ns, String name, Duration timeout) {
+    return Cluster.await(
+        "instance " + ns + "/" + name + " in a final phase",
+        () -> instance(client, ns, name),
+        i ->
+            i != null
+                && i.getStatus() != null
+                && i.getStatus().phase != null
+                && i.getStatus().phase.isFinal(),
+        timeout);
   }
 
   /**
-   * Runs kubectl as a user would, with the admin kubeconfig (e2e/run.sh puts kubectl on PATH),
-   * and returns its output; a non-zero exit fails the test with that output.
+   * Runs kubectl as a user would, with the admin kubeconfig (e2e/run.sh puts kubectl on PATH), and
+   * returns its output; a non-zero exit fails the test with that output.
    */
   static String kubectl(String... args) {
     List<String> command = new ArrayList<>();
@@ -97,7 +118,14 @@ final class E2E {
   }
 
   static List<Job> jobs(KubernetesClient client, String ns, String instance) {
-    return client.batch().v1().jobs().inNamespace(ns).withLabel(Labels.INSTANCE, instance).list().getItems();
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns)
+        .withLabel(Labels.INSTANCE, instance)
+        .list()
+        .getItems();
   }
 
   /** The operator, run from operator/target the way the container image runs it. */
@@ -120,7 +148,8 @@ final class E2E {
             "BATON_E2E_OPERATOR_KUBECONFIG is not set: run the end-to-end tests through e2e/run.sh, which installs the chart and makes a kubeconfig for its ServiceAccount");
       }
       Path jar = ROOT.resolve("operator/target/baton-operator.jar");
-      if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: mvn -pl operator package first");
+      if (!Files.exists(jar))
+        throw new IllegalStateException(jar + " is missing: mvn -pl operator package first");
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
@@ -128,7 +157,11 @@ final class E2E {
       Path log = ROOT.resolve("e2e/target/operator-" + name + ".log");
       Files.createDirectories(log.getParent());
       ProcessBuilder pb =
-          new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString())
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx512m",
+                  "-jar",
+                  jar.toString())
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().put("KUBECONFIG", kubeconfig);
@@ -146,36 +179,55 @@ final class E2E {
       return op;
     }
 
-    /** Until this process holds the Lease (a standby is ready before that, and reconciles nothing). */
+    /**
+     * Until this process holds the Lease (a standby is ready before that, and reconciles nothing).
+     */
     private void awaitLease(long logStart) {
-      Cluster.await("operator " + log.getFileName() + " holding the Lease", () -> {
-        if (!process.isAlive()) throw new IllegalStateException("operator exited; see " + log);
-        try {
-          byte[] all = Files.readAllBytes(log);
-          return new String(all, (int) Math.min(logStart, all.length), all.length - (int) Math.min(logStart, all.length), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          return "";
-        }
-      }, text -> text.contains("holding the Lease"), Duration.ofSeconds(90));
+      Cluster.await(
+          "operator " + log.getFileName() + " holding the Lease",
+          () -> {
+            if (!process.isAlive()) throw new IllegalStateException("operator exited; see " + log);
+            try {
+              byte[] all = Files.readAllBytes(log);
+              return new String(
+                  all,
+                  (int) Math.min(logStart, all.length),
+                  all.length - (int) Math.min(logStart, all.length),
+                  StandardCharsets.UTF_8);
+            } catch (IOException e) {
+              return "";
+            }
+          },
+          text -> text.contains("holding the Lease"),
+          Duration.ofSeconds(90));
     }
 
     private void awaitReady() {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      Cluster.await("operator " + log.getFileName() + " ready on /readyz", () -> {
-        if (!process.isAlive()) throw new IllegalStateException("operator exited; see " + log);
-        try {
-          return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
-              HttpResponse.BodyHandlers.ofString()).statusCode();
-        } catch (IOException | InterruptedException e) {
-          return 0;
-        }
-      }, code -> code == 200, Duration.ofSeconds(90));
+      Cluster.await(
+          "operator " + log.getFileName() + " ready on /readyz",
+          () -> {
+            if (!process.isAlive()) throw new IllegalStateException("operator exited; see " + log);
+            try {
+              return http.send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode();
+            } catch (IOException | InterruptedException e) {
+              return 0;
+            }
+          },
+          code -> code == 200,
+          Duration.ofSeconds(90));
     }
 
     String metrics() throws IOException, InterruptedException {
-      return HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     }
 
     /** SIGKILL: no shutdown hook, no last status write. */
@@ -195,10 +247,15 @@ final class E2E {
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         kill();
-        throw new AssertionError("operator " + log.getFileName() + " did not stop within 20s of SIGTERM");
+        throw new AssertionError(
+            "operator " + log.getFileName() + " did not stop within 20s of SIGTERM");
       }
       try (KubernetesClient admin = admin()) {
-        admin.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace(LEASE_NAMESPACE).withName(LEASE_NAME).delete();
+        admin
+            .resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+            .inNamespace(LEASE_NAMESPACE)
+            .withName(LEASE_NAME)
+            .delete();
       }
     }
   }

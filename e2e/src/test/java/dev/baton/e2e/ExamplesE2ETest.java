@@ -1,10 +1,10 @@
 package dev.baton.e2e;
 
-import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Example;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -64,9 +64,12 @@ class ExamplesE2ETest {
     // its iterations; the status keeps no per-iteration attempts once an iteration is done.
     var steps = done.getStatus().steps;
     List<Job> jobs = E2E.jobs(client, NS, name);
-    var perStepAttempt = jobs.stream().collect(java.util.stream.Collectors.groupingBy(
-        j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
-        java.util.stream.Collectors.counting()));
+    var perStepAttempt =
+        jobs.stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
+                    java.util.stream.Collectors.counting()));
     // And the Jobs that ran are there: a succeeded Job step's current attempt has its Job (Baton
     // deletes only the Jobs of timed-out and stopped attempts), and every succeeded iteration of a
     // succeeded loop has at least one (the examples' loops run Jobs in every iteration).
@@ -75,29 +78,35 @@ class ExamplesE2ETest {
       if (step.state != StepState.Succeeded) return;
       if (step.jobName != null) {
         assertThat(jobNames).as(name + ": the Job of succeeded step " + id).contains(step.jobName);
-        assertThat(perStepAttempt).as(name + ": Jobs by step and attempt").containsKey(id + "#" + step.attempt);
+        assertThat(perStepAttempt)
+            .as(name + ": Jobs by step and attempt")
+            .containsKey(id + "#" + step.attempt);
       }
       if (step.loop != null) {
         for (long index : indexes(step.loop.succeeded)) {
           String prefix = id + "." + index + ".";
-          assertThat(perStepAttempt.keySet()).as(name + ": Jobs of succeeded iteration " + id + "." + index)
+          assertThat(perStepAttempt.keySet())
+              .as(name + ": Jobs of succeeded iteration " + id + "." + index)
               .anyMatch(key -> key.startsWith(prefix));
         }
       }
     });
-    assertThat(perStepAttempt).as("Jobs of " + name).allSatisfy((key, count) -> {
-      assertThat(count).as(key).isEqualTo(1L);
-      String[] parts = key.split("#");
-      String[] path = parts[0].split("\\.");
-      assertThat(steps).containsKey(path[0]);
-      if (path.length == 1) {
-        assertThat(Integer.parseInt(parts[1])).as(key).isBetween(1, steps.get(path[0]).attempt);
-      } else {
-        var loop = steps.get(path[0]).loop;
-        assertThat(loop).as(key + ": a loop step").isNotNull();
-        if (loop.total != null) assertThat(Long.parseLong(path[1])).as(key).isBetween(0L, loop.total - 1);
-      }
-    });
+    assertThat(perStepAttempt)
+        .as("Jobs of " + name)
+        .allSatisfy((key, count) -> {
+          assertThat(count).as(key).isEqualTo(1L);
+          String[] parts = key.split("#");
+          String[] path = parts[0].split("\\.");
+          assertThat(steps).containsKey(path[0]);
+          if (path.length == 1) {
+            assertThat(Integer.parseInt(parts[1])).as(key).isBetween(1, steps.get(path[0]).attempt);
+          } else {
+            var loop = steps.get(path[0]).loop;
+            assertThat(loop).as(key + ": a loop step").isNotNull();
+            if (loop.total != null)
+              assertThat(Long.parseLong(path[1])).as(key).isBetween(0L, loop.total - 1);
+          }
+        });
   }
 
   /** The indexes of a loop status's ranges, such as {@code 0-4,6}; none for null. */

@@ -1,10 +1,10 @@
 package dev.baton.e2e;
 
-import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,7 +39,10 @@ class LoopsE2ETest {
 
   @Test
   void aForeachKilledHalfwayFinishesWithNoIterationRunTwice() throws Exception {
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -66,7 +69,10 @@ class LoopsE2ETest {
               dependsOn: [days]
               type: noop
         """);
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
         metadata:
@@ -75,8 +81,11 @@ class LoopsE2ETest {
           workflow: backfill
         """);
     try (E2E.Operator first = E2E.Operator.start("loops-1")) {
-      Cluster.await("a third of the iterations done", () -> E2E.instance(client, NS, "backfill-1"),
-          i -> succeededIterations(i) >= DAYS / 3, Duration.ofSeconds(180));
+      Cluster.await(
+          "a third of the iterations done",
+          () -> E2E.instance(client, NS, "backfill-1"),
+          i -> succeededIterations(i) >= DAYS / 3,
+          Duration.ofSeconds(180));
       first.kill();
     }
     WorkflowInstance atKill = E2E.instance(client, NS, "backfill-1");
@@ -85,15 +94,21 @@ class LoopsE2ETest {
 
     try (E2E.Operator second = E2E.Operator.start("loops-2")) {
       WorkflowInstance done = E2E.awaitFinal(client, NS, "backfill-1", Duration.ofSeconds(240));
-      assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+      assertThat(done.getStatus().phase)
+          .as(done.getStatus().message)
+          .isEqualTo(InstancePhase.Succeeded);
       var loop = done.getStatus().steps.get("days").loop;
       assertThat(loop.succeeded).isEqualTo("0-" + (DAYS - 1));
       assertThat(loop.total).isEqualTo((long) DAYS);
       assertThat(done.getStatus().rollup.progress).isEqualTo((DAYS + 1) + "/" + (DAYS + 1));
 
       List<Job> jobs = E2E.jobs(client, NS, "backfill-1");
-      Map<String, Long> perPathAttempt = jobs.stream().collect(Collectors.groupingBy(
-          j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT), Collectors.counting()));
+      Map<String, Long> perPathAttempt =
+          jobs.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      j -> E2E.stepPath(j) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
+                      Collectors.counting()));
       assertThat(perPathAttempt).as("one Job per iteration, all first attempts").hasSize(DAYS);
       for (int i = 0; i < DAYS; i++) {
         assertThat(perPathAttempt).containsEntry("days." + i + ".load#1", 1L);

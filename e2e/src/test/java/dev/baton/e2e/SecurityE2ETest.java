@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The security model on the real API server, with the operator running under the chart's
- * ServiceAccount token: a restart that deletes a loop's children (RBAC exactly as used), step
- * and step pods admitted by a namespace enforcing Pod Security "restricted". The admission
- * policy is {@link AdmissionPolicyE2ETest}.
+ * ServiceAccount token: a restart that deletes a loop's children (RBAC exactly as used), step and
+ * step pods admitted by a namespace enforcing Pod Security "restricted". The admission policy is
+ * {@link AdmissionPolicyE2ETest}.
  */
 class SecurityE2ETest {
   static final String NS = "e2e-security";
@@ -34,12 +34,22 @@ class SecurityE2ETest {
   static void start() throws Exception {
     client = E2E.admin();
     E2E.namespace(client, NS);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(RESTRICTED)
-        .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
-        .addToLabels("pod-security.kubernetes.io/enforce-version", "latest")
-        .endMetadata().build()).createOr(n -> n.update());
-    Cluster.await("default ServiceAccount in " + RESTRICTED,
-        () -> client.serviceAccounts().inNamespace(RESTRICTED).withName("default").get(), sa -> sa != null, Duration.ofSeconds(60));
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(RESTRICTED)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .addToLabels("pod-security.kubernetes.io/enforce-version", "latest")
+                .endMetadata()
+                .build())
+        .createOr(n -> n.update());
+    Cluster.await(
+        "default ServiceAccount in " + RESTRICTED,
+        () -> client.serviceAccounts().inNamespace(RESTRICTED).withName("default").get(),
+        sa -> sa != null,
+        Duration.ofSeconds(60));
     operator = E2E.Operator.start("security");
   }
 
@@ -51,12 +61,16 @@ class SecurityE2ETest {
     client.close();
   }
 
-  // --- RBAC exactly as used: a restart deletes the children, Jobs and Pods of a rerun iteration ---
+  // --- RBAC exactly as used: a restart deletes the children, Jobs and Pods of a rerun iteration
+  // ---
 
   @Test
   void restartFromIncompleteOfAForeachWithSubworkflowChildrenSucceeds() throws Exception {
     long logStart = Files.size(operator.log);
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -73,7 +87,10 @@ class SecurityE2ETest {
                 env:
                   - {name: BATON_FAKE_EXIT_CODE, value: "${params.p == 2 ? 3 : 0}"}
         """);
-    E2E.apply(client, NS, """
+    E2E.apply(
+        client,
+        NS,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -102,28 +119,67 @@ class SecurityE2ETest {
     assertThat(run1.getStatus().steps.get("parts").loop.unsuccessful).isEqualTo("1");
     List<WorkflowInstance> children = children("fan-1");
     assertThat(children).hasSize(3);
-    WorkflowInstance failedChild = children.stream().filter(c -> c.getStatus().phase == InstancePhase.Failed).findFirst().orElseThrow();
+    WorkflowInstance failedChild =
+        children.stream()
+            .filter(c -> c.getStatus().phase == InstancePhase.Failed)
+            .findFirst()
+            .orElseThrow();
 
     // The author fixes the child Workflow, then restarts the parent from Incomplete: the failed
     // iteration's Job, Pod and child (with the child's own Jobs and Pods) are deleted first.
     // (A JSON patch, without resourceVersion: the operator writes the Workflow's status meanwhile.)
-    E2E.kubectl("-n", NS, "patch", "workflow", "part", "--type", "json",
-        "-p", "[{\"op\": \"replace\", \"path\": \"/spec/steps/0/job/env/0/value\", \"value\": \"0\"}]");
-    E2E.kubectl("-n", NS, "patch", "workflowinstance", "fan-1", "--type", "merge", "-p", "{\"spec\":{\"restart\":{\"run\":2}}}");
+    E2E.kubectl(
+        "-n",
+        NS,
+        "patch",
+        "workflow",
+        "part",
+        "--type",
+        "json",
+        "-p",
+        "[{\"op\": \"replace\", \"path\": \"/spec/steps/0/job/env/0/value\", \"value\": \"0\"}]");
+    E2E.kubectl(
+        "-n",
+        NS,
+        "patch",
+        "workflowinstance",
+        "fan-1",
+        "--type",
+        "merge",
+        "-p",
+        "{\"spec\":{\"restart\":{\"run\":2}}}");
 
-    WorkflowInstance run2 = Cluster.await("run 2 of fan-1 finished", () -> E2E.instance(client, NS, "fan-1"),
-        i -> i.getStatus().run != null && i.getStatus().run == 2 && i.getStatus().phase.isFinal(), Duration.ofSeconds(120));
-    assertThat(run2.getStatus().phase).as(run2.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    WorkflowInstance run2 =
+        Cluster.await(
+            "run 2 of fan-1 finished",
+            () -> E2E.instance(client, NS, "fan-1"),
+            i ->
+                i.getStatus().run != null
+                    && i.getStatus().run == 2
+                    && i.getStatus().phase.isFinal(),
+            Duration.ofSeconds(120));
+    assertThat(run2.getStatus().phase)
+        .as(run2.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
     assertThat(run2.getStatus().steps.get("parts").loop.succeeded).isEqualTo("0-2");
     WorkflowInstance again = E2E.instance(client, NS, failedChild.getMetadata().getName());
-    assertThat(again.getMetadata().getUid()).as("a new child for the rerun iteration").isNotEqualTo(failedChild.getMetadata().getUid());
+    assertThat(again.getMetadata().getUid())
+        .as("a new child for the rerun iteration")
+        .isNotEqualTo(failedChild.getMetadata().getUid());
     assertThat(again.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     String log = Files.readString(operator.log).substring((int) logStart);
-    assertThat(log).as("no API call of the operator was forbidden").doesNotContainIgnoringCase("forbidden");
+    assertThat(log)
+        .as("no API call of the operator was forbidden")
+        .doesNotContainIgnoringCase("forbidden");
   }
 
   static List<WorkflowInstance> children(String parent) {
-    return client.resources(WorkflowInstance.class).inNamespace(NS).withLabel("baton.dev/parent", parent).list().getItems();
+    return client
+        .resources(WorkflowInstance.class)
+        .inNamespace(NS)
+        .withLabel("baton.dev/parent", parent)
+        .list()
+        .getItems();
   }
 
   // --- Step pods pass Pod Security "restricted" -------------------------------------------------
@@ -131,11 +187,30 @@ class SecurityE2ETest {
   @Test
   void aWorkflowSucceedsInANamespaceEnforcingRestricted() {
     // The namespace does enforce: a plain pod (root, no securityContext) is refused.
-    assertThatThrownBy(() -> client.pods().inNamespace(RESTRICTED).resource(new PodBuilder().withNewMetadata().withName("plain").endMetadata()
-            .withNewSpec().addNewContainer().withName("c").withImage("busybox:1.36").endContainer().endSpec().build()).create())
-        .isInstanceOf(KubernetesClientException.class).hasMessageContaining("violates PodSecurity \"restricted:latest\"");
+    assertThatThrownBy(() ->
+            client
+                .pods()
+                .inNamespace(RESTRICTED)
+                .resource(
+                    new PodBuilder()
+                        .withNewMetadata()
+                        .withName("plain")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("c")
+                        .withImage("busybox:1.36")
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("violates PodSecurity \"restricted:latest\"");
 
-    E2E.apply(client, RESTRICTED, """
+    E2E.apply(
+        client,
+        RESTRICTED,
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -157,15 +232,28 @@ class SecurityE2ETest {
         """);
     E2E.apply(client, RESTRICTED, Cluster.instanceYaml("plain-1", "plain"));
     WorkflowInstance done = E2E.awaitFinal(client, RESTRICTED, "plain-1", Duration.ofSeconds(120));
-    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
 
-    List<Pod> pods = client.pods().inNamespace(RESTRICTED).withLabel("baton.dev/instance", "plain-1").list().getItems();
-    assertThat(pods).hasSize(2).allSatisfy(p -> {
-      assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-      assertThat(p.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-      assertThat(p.getSpec().getAutomountServiceAccountToken()).isFalse();
-      assertThat(p.getSpec().getVolumes()).as("no ServiceAccount token volume").isNullOrEmpty();
-    });
-    assertThat(pods).extracting(p -> p.getSpec().getSecurityContext().getRunAsUser()).containsExactlyInAnyOrder(65534L, 1000L);
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(RESTRICTED)
+            .withLabel("baton.dev/instance", "plain-1")
+            .list()
+            .getItems();
+    assertThat(pods)
+        .hasSize(2)
+        .allSatisfy(p -> {
+          assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+          assertThat(p.getSpec().getSecurityContext().getSeccompProfile().getType())
+              .isEqualTo("RuntimeDefault");
+          assertThat(p.getSpec().getAutomountServiceAccountToken()).isFalse();
+          assertThat(p.getSpec().getVolumes()).as("no ServiceAccount token volume").isNullOrEmpty();
+        });
+    assertThat(pods)
+        .extracting(p -> p.getSpec().getSecurityContext().getRunAsUser())
+        .containsExactlyInAnyOrder(65534L, 1000L);
   }
 }

@@ -30,12 +30,17 @@ public class Backoff {
 
   /** The wait before retry number {@code retry} (1 for the first retry). */
   public static Duration delayBefore(Backoff backoff, int retry) {
-    BackoffType type = backoff == null || backoff.type == null ? BackoffType.EXPONENTIAL : backoff.type;
-    Duration delay = backoff == null ? DEFAULT_DELAY : Durations.parseOr(backoff.delay, DEFAULT_DELAY);
+    BackoffType type =
+        backoff == null || backoff.type == null ? BackoffType.EXPONENTIAL : backoff.type;
+    Duration delay =
+        backoff == null ? DEFAULT_DELAY : Durations.parseOr(backoff.delay, DEFAULT_DELAY);
     if (type == BackoffType.FIXED) {
       return delay;
     }
-    Duration max = backoff == null ? DEFAULT_MAX_DELAY : Durations.parseOr(backoff.maxDelay, DEFAULT_MAX_DELAY);
+    Duration max =
+        backoff == null
+            ? DEFAULT_MAX_DELAY
+            : Durations.parseOr(backoff.maxDelay, DEFAULT_MAX_DELAY);
     int factor = backoff == null || backoff.factor == null ? DEFAULT_FACTOR : backoff.factor;
     Duration d = delay;
     for (int i = 1; i < retry && d.compareTo(max) < 0; i++) {

@@ -8,10 +8,15 @@ import java.util.Objects;
 
 /** Sets standard Kubernetes conditions, keeping lastTransitionTime when the status is unchanged. */
 public final class Conditions {
-  /** On a Workflow and an instance: whether the definition (and, on an instance, its params) is accepted. */
+  /**
+   * On a Workflow and an instance: whether the definition (and, on an instance, its params) is
+   * accepted.
+   */
   public static final String VALID = "Valid";
+
   /** On an instance: True once the run has ended, with its phase as the reason. */
   public static final String COMPLETED = "Completed";
+
   /** On an instance: True while the run strategy holds it back. */
   public static final String QUEUED = "Queued";
 

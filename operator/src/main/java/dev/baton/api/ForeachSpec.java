@@ -12,6 +12,7 @@ import java.util.List;
 public class ForeachSpec {
   public static final int DEFAULT_CONCURRENCY = 20;
   public static final int MAX_CONCURRENCY = 500;
+
   /** The most iterations one foreach may have: the product of its loop params' lengths. */
   public static final long MAX_ITERATIONS = 1_000_000;
 

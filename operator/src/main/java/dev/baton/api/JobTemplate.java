@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * The container a job step runs. The common fields cover most steps; podTemplate is the escape
- * hatch for everything else (volumes, sidecars, security contexts). The common fields are laid
- * over the template's first container.
+ * hatch for everything else (volumes, sidecars, security contexts). The common fields are laid over
+ * the template's first container.
  */
 public class JobTemplate {
   @JsonPropertyDescription("The container image. Required unless podTemplate names one.")

@@ -1,12 +1,12 @@
 package dev.baton.api;
 
-import dev.baton.util.Digests;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.baton.util.Digests;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 

@@ -26,7 +26,8 @@ public class LoopStatus {
       "Iterations that ended otherwise (Failed, TimedOut, Stopped, Skipped), as index ranges.")
   public String unsuccessful;
 
-  @JsonPropertyDescription("The first few failures, each naming the iteration, its values and the step.")
+  @JsonPropertyDescription(
+      "The first few failures, each naming the iteration, its values and the step.")
   public List<String> errors;
 
   @JsonPropertyDescription(
@@ -42,7 +43,8 @@ public class LoopStatus {
           + " detail is dropped.")
   public Map<String, Long> finishedLeaves;
 
-  @JsonPropertyDescription("For a while loop: the last finished iteration's steps, as last.<id> sees them.")
+  @JsonPropertyDescription(
+      "For a while loop: the last finished iteration's steps, as last.<id> sees them.")
   @PreserveUnknownFields
   public JsonNode last;
 }

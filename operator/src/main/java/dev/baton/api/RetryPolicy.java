@@ -31,7 +31,8 @@ public class RetryPolicy {
   @Max(99)
   public Integer timeouts;
 
-  @JsonPropertyDescription("The wait before each retry. Default exponential from 10s, capped at 10m.")
+  @JsonPropertyDescription(
+      "The wait before each retry. Default exponential from 10s, capped at 10m.")
   public Backoff backoff;
 
   public static int userErrors(RetryPolicy p) {

@@ -10,12 +10,14 @@ public class RunRecord {
   @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
   @Max(Integer.MAX_VALUE)
   public Integer run;
+
   public InstancePhase phase;
   public String startTime;
   public String endTime;
   public String message;
 
-  @JsonPropertyDescription("How this run was started: Incomplete, Beginning or Step:<id>; null for run 1.")
+  @JsonPropertyDescription(
+      "How this run was started: Incomplete, Beginning or Step:<id>; null for run 1.")
   public String restartedFrom;
 
   @JsonPropertyDescription("Each top-level step's end: its state and last attempt, e.g. Failed/3.")

@@ -7,9 +7,11 @@ import io.fabric8.generator.annotation.Min;
 /** One instance, as the Workflow's aggregate view names it. */
 public class RunSummary {
   public String name;
+
   @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
   @Max(Integer.MAX_VALUE)
   public Integer run;
+
   public InstancePhase phase;
   public String startTime;
   public String endTime;

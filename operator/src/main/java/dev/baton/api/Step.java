@@ -34,7 +34,8 @@ import java.util.Map;
     value = "has(self.subworkflow) == (has(self.type) && self.type == 'subworkflow')",
     message = "a subworkflow step needs subworkflow, and only a subworkflow step may have it")
 @ValidationRule(
-    value = "has(self.steps) == (has(self.type) && (self.type == 'foreach' || self.type == 'while'))",
+    value =
+        "has(self.steps) == (has(self.type) && (self.type == 'foreach' || self.type == 'while'))",
     message = "a foreach or while step needs steps, and only those may have them")
 public class Step {
   public static final String ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$";

@@ -41,6 +41,7 @@ public class StepStatus {
   @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
   @Max(Integer.MAX_VALUE)
   public Integer platformErrors;
+
   @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
   @Max(Integer.MAX_VALUE)
   public Integer timeouts;

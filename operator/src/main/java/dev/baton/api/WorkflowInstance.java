@@ -44,10 +44,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(
     value = "self.metadata.name.size() <= " + WorkflowInstance.MAX_NAME_LENGTH,
-    message = "a WorkflowInstance name may be at most 63 characters: it is the value of the"
-        + " baton.dev/instance label on its Jobs and Pods (and of baton.dev/parent on its children)")
-public class WorkflowInstance
-    extends CustomResource<WorkflowInstanceSpec, WorkflowInstanceStatus> implements Namespaced {
+    message =
+        "a WorkflowInstance name may be at most 63 characters: it is the value of the"
+            + " baton.dev/instance label on its Jobs and Pods (and of baton.dev/parent on its children)")
+public class WorkflowInstance extends CustomResource<WorkflowInstanceSpec, WorkflowInstanceStatus>
+    implements Namespaced {
   /**
    * The name is the value of the baton.dev/instance label on the Jobs and Pods of the run (the
    * informers select on it) and of baton.dev/parent on its child instances: a label value, at most

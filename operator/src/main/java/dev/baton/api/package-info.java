@@ -4,8 +4,8 @@
  * v1alpha1}.
  *
  * <p>The CRDs under {@code crds/} are generated from these classes. Spec classes are plain data
- * holders whose public fields mirror the CRD one to one; admission-time checks live here as
- * schema annotations and CEL validation rules, everything that needs the whole graph lives in
- * {@code dev.baton.dag}. Depends on nothing else in Baton but {@code util}.
+ * holders whose public fields mirror the CRD one to one; admission-time checks live here as schema
+ * annotations and CEL validation rules, everything that needs the whole graph lives in {@code
+ * dev.baton.dag}. Depends on nothing else in Baton but {@code util}.
  */
 package dev.baton.api;

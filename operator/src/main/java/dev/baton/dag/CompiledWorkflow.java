@@ -7,19 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated definition. Immutable and shared: every instance of one definition hash uses the
- * same object, so per-instance state holds only what differs between runs.
+ * A validated definition. Immutable and shared: every instance of one definition hash uses the same
+ * object, so per-instance state holds only what differs between runs.
  *
  * <p>The body of a foreach or while step (see {@link CompiledStep#body()}) is a CompiledWorkflow
- * too, so the engine runs an iteration with the code that runs the top level. A body has no spec
- * of its own ({@code spec} is null: its steps' definitions are in the steps), the top-level hash
- * (it is part of that definition, and caches key on the hash), no timeout (the workflow's covers
- * it) and no params (it reads the run's, with its loop's values in the {@code loop} variable).
+ * too, so the engine runs an iteration with the code that runs the top level. A body has no spec of
+ * its own ({@code spec} is null: its steps' definitions are in the steps), the top-level hash (it
+ * is part of that definition, and caches key on the hash), no timeout (the workflow's covers it)
+ * and no params (it reads the run's, with its loop's values in the {@code loop} variable).
  *
  * @param spec the definition; null for a loop's body
  * @param steps in topological order; a step's index is its position here
- * @param templates compiled ${...} strings of job steps (command, args, env values), by source:
- *     one map for the whole definition, bodies included, shared by every body
+ * @param templates compiled ${...} strings of job steps (command, args, env values), by source: one
+ *     map for the whole definition, bodies included, shared by every body
  * @param timeout the workflow's; null for a loop's body
  * @param params the workflow's declared params; empty for a loop's body
  * @param read the ids of the steps whose steps.<id> entry some expression of the definition reads,

@@ -1,12 +1,12 @@
 package dev.baton.dag;
 
-import dev.baton.util.Text;
 import static dev.baton.dag.Problems.quote;
 
 import dev.baton.api.Durations;
 import dev.baton.api.ParamSpec;
 import dev.baton.expr.ExpressionException;
 import dev.baton.expr.Template;
+import dev.baton.util.Text;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads the kinds of field found all over a definition: durations, within the limits, and
- * ${...} templates. Templates are compiled once per definition and kept by source, in one map that
- * the whole compiled tree shares.
+ * Reads the kinds of field found all over a definition: durations, within the limits, and ${...}
+ * templates. Templates are compiled once per definition and kept by source, in one map that the
+ * whole compiled tree shares.
  */
 final class Fields {
   /** Far longer than any real duration ("1d2h3m4s5ms" is 11). */
@@ -60,20 +60,25 @@ final class Fields {
   Map<String, Template> params(Problems.Reporter step, String field, Map<String, String> values) {
     Map<String, Template> params = new LinkedHashMap<>();
     if (values != null) {
-      values.forEach(
-          (name, value) -> {
-            if (!name.matches(ParamSpec.NAME_PATTERN)) {
-              step.add((field.equals("params") ? "param" : "subworkflow param") + " name " + quote(name) + " must match " + ParamSpec.NAME_PATTERN);
-            }
-            template(step.field(field + "." + name), value == null ? "" : value).ifPresent(t -> params.put(name, t));
-          });
+      values.forEach((name, value) -> {
+        if (!name.matches(ParamSpec.NAME_PATTERN)) {
+          step.add(
+              (field.equals("params") ? "param" : "subworkflow param")
+                  + " name "
+                  + quote(name)
+                  + " must match "
+                  + ParamSpec.NAME_PATTERN);
+        }
+        template(step.field(field + "." + name), value == null ? "" : value)
+            .ifPresent(t -> params.put(name, t));
+      });
     }
     return Collections.unmodifiableMap(params);
   }
 
   /**
-   * {@code source} compiled, or empty when it does not compile (or is null). A string without
-   * holes is not kept: it renders as itself.
+   * {@code source} compiled, or empty when it does not compile (or is null). A string without holes
+   * is not kept: it renders as itself.
    */
   Optional<Template> template(Problems.Reporter at, String source) {
     if (source == null || !Template.hasHoles(source)) {

@@ -69,12 +69,15 @@ record Level(StepList list, List<Parts> parts) {
               parts.timeout(),
               parts.sleep(),
               // A body shares the definition's hash and templates; see CompiledWorkflow.
-              parts.body() == null ? null : parts.body().assemble(null, hash, templates, null, List.of(), read),
+              parts.body() == null
+                  ? null
+                  : parts.body().assemble(null, hash, templates, null, List.of(), read),
               parts.over(),
               parts.whileCondition(),
               parts.subworkflowParams()));
       byId.put(s.id, p);
     }
-    return new CompiledWorkflow(spec, hash, List.copyOf(compiled), Map.copyOf(byId), templates, timeout, params, read);
+    return new CompiledWorkflow(
+        spec, hash, List.copyOf(compiled), Map.copyOf(byId), templates, timeout, params, read);
   }
 }

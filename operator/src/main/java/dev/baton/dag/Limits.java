@@ -11,11 +11,16 @@ import java.time.Duration;
  * @param maxLoopDepth how deep foreach and while steps may nest: a loop at the top is at depth 1
  */
 public record Limits(
-    int maxSteps, int maxDefinitionBytes, Duration maxTimeout, int maxTotalSteps, int maxLoopDepth) {
+    int maxSteps,
+    int maxDefinitionBytes,
+    Duration maxTimeout,
+    int maxTotalSteps,
+    int maxLoopDepth) {
   public static final int DEFAULT_MAX_TOTAL_STEPS = 1000;
   public static final int DEFAULT_MAX_LOOP_DEPTH = 10;
   public static final Limits DEFAULT =
-      new Limits(300, 256 * 1024, Duration.ofDays(120), DEFAULT_MAX_TOTAL_STEPS, DEFAULT_MAX_LOOP_DEPTH);
+      new Limits(
+          300, 256 * 1024, Duration.ofDays(120), DEFAULT_MAX_TOTAL_STEPS, DEFAULT_MAX_LOOP_DEPTH);
   public static final Duration DEFAULT_WORKFLOW_TIMEOUT = Duration.ofDays(10);
 
   /** The default tree bounds, with room for {@code maxSteps} at the top level. */

@@ -50,7 +50,8 @@ final class NestedSteps {
       ObjectNode fields = ((ObjectNode) item).deepCopy();
       JsonNode dependsOn = fields.get("dependsOn");
       if (dependsOn != null && !dependsOn.isNull() && !dependsOn.isArray()) {
-        step.field("dependsOn").add("expected a list of step ids, got " + StrictJson.kind(dependsOn));
+        step.field("dependsOn")
+            .add("expected a list of step ids, got " + StrictJson.kind(dependsOn));
         fields.remove("dependsOn");
       }
       JsonNode inner = fields.get("steps");
@@ -69,7 +70,10 @@ final class NestedSteps {
     return steps;
   }
 
-  /** The steps of {@code loop}'s body that can be read, problems ignored: for a survey that is not validation. */
+  /**
+   * The steps of {@code loop}'s body that can be read, problems ignored: for a survey that is not
+   * validation.
+   */
   static List<Step> readable(Step loop) {
     return read(loop, "steps", new Problems());
   }

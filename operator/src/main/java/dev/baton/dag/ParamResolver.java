@@ -1,6 +1,5 @@
 package dev.baton.dag;
 
-import dev.baton.util.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.baton.api.Json;
 import dev.baton.api.ParamSpec;
 import dev.baton.api.ParamType;
+import dev.baton.util.Text;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,13 +59,13 @@ public final class ParamResolver {
   }
 
   /**
-   * A child run's params arrive as strings, rendered by the parent, which does not know the
-   * child's param types. Turns each into its declared type: integer, number and boolean are
-   * parsed, array and object read as JSON, string kept as is. Undeclared names and values that
-   * are not strings pass unchanged, for {@link #resolve} to judge.
+   * A child run's params arrive as strings, rendered by the parent, which does not know the child's
+   * param types. Turns each into its declared type: integer, number and boolean are parsed, array
+   * and object read as JSON, string kept as is. Undeclared names and values that are not strings
+   * pass unchanged, for {@link #resolve} to judge.
    */
-  public static Map<String, JsonNode> fromStrings(List<ParamSpec> declared, Map<String, JsonNode> supplied)
-      throws InvalidDefinitionException {
+  public static Map<String, JsonNode> fromStrings(
+      List<ParamSpec> declared, Map<String, JsonNode> supplied) throws InvalidDefinitionException {
     if (supplied == null) return null;
     Map<String, ParamType> types = new LinkedHashMap<>();
     for (ParamSpec p : declared) types.put(p.name, p.typeOrDefault());
@@ -84,12 +84,18 @@ public final class ParamResolver {
       try {
         parsed = ONE_VALUE.readTree(text);
       } catch (JsonProcessingException ex) {
-        if (type == ParamType.ARRAY || type == ParamType.OBJECT) detail = " (" + Text.abbreviate(ex.getOriginalMessage(), 120) + ")";
+        if (type == ParamType.ARRAY || type == ParamType.OBJECT)
+          detail = " (" + Text.abbreviate(ex.getOriginalMessage(), 120) + ")";
       }
       if (parsed == null || parsed.isMissingNode() || !matches(type, parsed)) {
         problems.add(
-            "spec.params." + e.getKey() + ": \"" + Text.abbreviate(text, 100) + "\" does not parse as "
-                + type.wireName() + detail);
+            "spec.params."
+                + e.getKey()
+                + ": \""
+                + Text.abbreviate(text, 100)
+                + "\" does not parse as "
+                + type.wireName()
+                + detail);
       } else {
         converted.put(e.getKey(), parsed);
       }
@@ -105,8 +111,8 @@ public final class ParamResolver {
    * a type is wrong, a required param is missing, or the params (supplied, or with the defaults)
    * are more than {@link #MAX_PARAMS_BYTES} as JSON.
    */
-  public static Map<String, JsonNode> resolve(List<ParamSpec> declared, Map<String, JsonNode> supplied)
-      throws InvalidDefinitionException {
+  public static Map<String, JsonNode> resolve(
+      List<ParamSpec> declared, Map<String, JsonNode> supplied) throws InvalidDefinitionException {
     long suppliedSize = serializedSize(supplied);
     if (suppliedSize > MAX_PARAMS_BYTES) {
       throw new InvalidDefinitionException(List.of(overLimit("spec.params", suppliedSize)));
@@ -119,8 +125,12 @@ public final class ParamResolver {
       for (var e : supplied.entrySet()) {
         if (!byName.containsKey(e.getKey())) {
           problems.add(
-              "spec.params." + e.getKey() + ": the workflow has no such param"
-                  + (byName.isEmpty() ? "" : " (it has " + String.join(", ", byName.keySet()) + ")"));
+              "spec.params."
+                  + e.getKey()
+                  + ": the workflow has no such param"
+                  + (byName.isEmpty()
+                      ? ""
+                      : " (it has " + String.join(", ", byName.keySet()) + ")"));
         }
       }
     }
@@ -133,7 +143,12 @@ public final class ParamResolver {
         problems.add("spec.params." + p.name + ": required, and the workflow gives no default");
       } else if (!matches(p.typeOrDefault(), value)) {
         problems.add(
-            "spec.params." + p.name + ": " + value + " is not of type " + p.typeOrDefault().wireName());
+            "spec.params."
+                + p.name
+                + ": "
+                + value
+                + " is not of type "
+                + p.typeOrDefault().wireName());
       } else {
         resolved.put(p.name, normalize(p.typeOrDefault(), value));
       }

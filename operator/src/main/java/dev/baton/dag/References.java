@@ -21,10 +21,13 @@ final class References {
   private final StepTree tree;
   private final Map<String, Template> templates;
   private final Problems problems;
+
   /** Every step id some expression reads as steps.<id>, at any level. */
   private final Set<String> read = new java.util.HashSet<>();
 
-  /** @param templates the definition's compiled templates, by source, to find a job's */
+  /**
+   * @param templates the definition's compiled templates, by source, to find a job's
+   */
   References(StepTree tree, Map<String, Template> templates, Problems problems) {
     this.tree = tree;
     this.templates = templates;
@@ -73,11 +76,17 @@ final class References {
       checkLoopRefs(step, "", loopRefs, visible.loopNames());
       checkLastRefs(step, "", lastRefs, visible.last());
       if (p.whileCondition() != null) {
-        // The condition runs before each iteration: loop.index is that iteration's, last the one before.
+        // The condition runs before each iteration: loop.index is that iteration's, last the one
+        // before.
         String src = p.whileCondition().source();
         stepRefs.addAll(Template.referenced("steps", src));
-        checkLoopRefs(step, "while.condition ", Template.referenced("loop", src), visible.withIndex());
-        checkLastRefs(step, "while.condition ", Template.referenced("last", src), Visibility.LastScope.of(s, tree.body(s)));
+        checkLoopRefs(
+            step, "while.condition ", Template.referenced("loop", src), visible.withIndex());
+        checkLastRefs(
+            step,
+            "while.condition ",
+            Template.referenced("last", src),
+            Visibility.LastScope.of(s, tree.body(s)));
       }
       read.addAll(stepRefs);
       // Ancestors are known only in a list without cycles; a cycle is reported already.
@@ -91,7 +100,8 @@ final class References {
   }
 
   /** Why step {@code self} cannot read steps.{@code ref}, or null if it can. */
-  private String stepRefProblem(String ref, String self, BitSet ancestors, StepList list, Visibility visible) {
+  private String stepRefProblem(
+      String ref, String self, BitSet ancestors, StepList list, Visibility visible) {
     Integer j = list.indexById().get(ref);
     if (j != null) {
       return ancestors.get(j) ? null : "is not upstream of it; add it to dependsOn";
@@ -104,41 +114,64 @@ final class References {
       if (loop.listIds().contains(ref)) {
         return loop.upstream().contains(ref)
             ? null
-            : "is not upstream of loop step " + quote(loop.loopId()) + "; add it to that step's dependsOn";
+            : "is not upstream of loop step "
+                + quote(loop.loopId())
+                + "; add it to that step's dependsOn";
       }
     }
     String owner = tree.loopOf(ref);
     if (owner != null) {
-      return "runs inside loop step " + quote(owner) + ", out of reach of "
+      return "runs inside loop step "
+          + quote(owner)
+          + ", out of reach of "
           + (owner.equals(self) ? "the loop step itself" : "steps outside that loop")
           + "; only steps in the same iteration can read it";
     }
     return "is not a step" + Suggestions.didYouMean(ref, tree.ids());
   }
 
-  /** @param in where in the step the references are, e.g. "while.condition ", or "" */
-  private static void checkLoopRefs(Problems.Reporter step, String in, Set<String> refs, Set<String> names) {
+  /**
+   * @param in where in the step the references are, e.g. "while.condition ", or ""
+   */
+  private static void checkLoopRefs(
+      Problems.Reporter step, String in, Set<String> refs, Set<String> names) {
     for (String ref : refs) {
       if (names == null) {
-        step.add(in + "refers to loop." + ref + ", which is only defined inside a foreach or while step");
+        step.add(
+            in
+                + "refers to loop."
+                + ref
+                + ", which is only defined inside a foreach or while step");
       } else if (!names.contains(ref)) {
         step.add(
-            in + "refers to loop." + ref + ", which is not loop.index or a loop param of an enclosing"
-                + " foreach" + Suggestions.didYouMean(ref, names));
+            in
+                + "refers to loop."
+                + ref
+                + ", which is not loop.index or a loop param of an enclosing"
+                + " foreach"
+                + Suggestions.didYouMean(ref, names));
       }
     }
   }
 
-  private static void checkLastRefs(Problems.Reporter step, String in, Set<String> refs, Visibility.LastScope last) {
+  private static void checkLastRefs(
+      Problems.Reporter step, String in, Set<String> refs, Visibility.LastScope last) {
     for (String ref : refs) {
       if (last == null) {
         step.add(
-            in + "refers to last." + ref + ", which is only defined in a while step's condition and"
+            in
+                + "refers to last."
+                + ref
+                + ", which is only defined in a while step's condition and"
                 + " inside its steps");
       } else if (!last.ids().contains(ref)) {
         step.add(
-            in + "refers to last." + ref + ", which is not a step of while step "
-                + quote(last.whileId()) + Suggestions.didYouMean(ref, last.ids()));
+            in
+                + "refers to last."
+                + ref
+                + ", which is not a step of while step "
+                + quote(last.whileId())
+                + Suggestions.didYouMean(ref, last.ids()));
       }
     }
   }

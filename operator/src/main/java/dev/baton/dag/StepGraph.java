@@ -44,7 +44,11 @@ public final class StepGraph {
       seenAt.put(cur, path.size());
       path.add(cur);
       int next = -1;
-      for (int j : deps[cur]) if (indegree[j] > 0) { next = j; break; }
+      for (int j : deps[cur])
+        if (indegree[j] > 0) {
+          next = j;
+          break;
+        }
       cur = next;
     }
     List<Integer> cycle = new ArrayList<>(path.subList(seenAt.get(cur), path.size()));
@@ -76,7 +80,9 @@ public final class StepGraph {
     return downstream;
   }
 
-  /** What Kahn's algorithm leaves: the order of the first {@code count} steps, and indegrees left. */
+  /**
+   * What Kahn's algorithm leaves: the order of the first {@code count} steps, and indegrees left.
+   */
   private record Sort(int[] order, int count, int[] indegree) {}
 
   private static Sort sort(int[][] deps) {

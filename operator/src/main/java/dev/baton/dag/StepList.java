@@ -37,11 +37,17 @@ record StepList(List<Step> steps, Map<String, Integer> indexById, int[][] deps, 
           step.add("dependsOn has an empty entry");
         } else if (j == null && tree.contains(dep)) {
           step.add(
-              "dependsOn " + quote(dep) + " is not in the same list of steps;"
+              "dependsOn "
+                  + quote(dep)
+                  + " is not in the same list of steps;"
                   + " a step can depend only on steps beside it (a step inside a loop sees the loop's"
                   + " dependencies)");
         } else if (j == null) {
-          step.add("dependsOn " + quote(dep) + " is not a step" + Suggestions.didYouMean(dep, indexById.keySet()));
+          step.add(
+              "dependsOn "
+                  + quote(dep)
+                  + " is not a step"
+                  + Suggestions.didYouMean(dep, indexById.keySet()));
         } else if (j == i) {
           step.add("depends on itself");
         } else if (d.contains(j)) {
@@ -71,7 +77,10 @@ record StepList(List<Step> steps, Map<String, Integer> indexById, int[][] deps, 
     return order != null;
   }
 
-  /** The steps step {@code i} depends on, directly or not: those certain to have ended before it starts. */
+  /**
+   * The steps step {@code i} depends on, directly or not: those certain to have ended before it
+   * starts.
+   */
   BitSet ancestors(int i) {
     return StepGraph.reachable(i, k -> deps[k]);
   }

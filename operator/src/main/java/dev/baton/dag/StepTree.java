@@ -16,10 +16,13 @@ import java.util.Set;
  */
 final class StepTree {
   private final Map<String, String> location = new HashMap<>();
+
   /** The loop step whose body holds each step; absent for top-level steps. */
   private final Map<String, String> parent = new HashMap<>();
+
   /** The inner steps of each loop step surveyed, as read from its raw JSON. */
   private final Map<Step, List<Step>> bodies = new IdentityHashMap<>();
+
   private int total;
   private boolean badIds;
 
@@ -67,17 +70,28 @@ final class StepTree {
     return parent.get(id);
   }
 
-  private void survey(List<Step> steps, String path, String loop, int depth, Limits limits, Problems problems) {
+  private void survey(
+      List<Step> steps, String path, String loop, int depth, Limits limits, Problems problems) {
     if (steps.size() > limits.maxSteps()) {
       (loop == null ? problems.about("spec.steps") : problems.step(loop).field("steps"))
-          .add(steps.size() + " steps, over the limit of " + limits.maxSteps() + (loop == null ? "" : " in one loop"));
+          .add(
+              steps.size()
+                  + " steps, over the limit of "
+                  + limits.maxSteps()
+                  + (loop == null ? "" : " in one loop"));
     }
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
       String at = path + "[" + i + "]";
       total++;
       if (s == null || s.id == null || !s.id.matches(Step.ID_PATTERN)) {
-        problems.about(at).add("id " + (s == null || s.id == null ? "is missing" : quote(s.id) + " must match " + Step.ID_PATTERN));
+        problems
+            .about(at)
+            .add(
+                "id "
+                    + (s == null || s.id == null
+                        ? "is missing"
+                        : quote(s.id) + " must match " + Step.ID_PATTERN));
         badIds = true;
       } else {
         String earlier = location.putIfAbsent(s.id, at);
@@ -90,8 +104,13 @@ final class StepTree {
       }
       if (s == null || !s.typeOrDefault().isLoop() || s.steps == null) continue;
       if (depth + 1 > limits.maxLoopDepth()) {
-        problems.step(String.valueOf(s.id))
-            .add("loops nest " + (depth + 1) + " deep here, over the limit of " + limits.maxLoopDepth());
+        problems
+            .step(String.valueOf(s.id))
+            .add(
+                "loops nest "
+                    + (depth + 1)
+                    + " deep here, over the limit of "
+                    + limits.maxLoopDepth());
         badIds = true; // its body is not compiled, so stop before the checks that would
       } else {
         List<Step> body = NestedSteps.read(s, at, problems);

@@ -31,8 +31,10 @@ import java.util.Set;
 final class StepTypes {
   /** As the CRD says of foreach.over. */
   private static final int MAX_LOOP_PARAMS = 8;
+
   /** A Kubernetes object name (DNS-1123 subdomain). */
   private static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+
   private static final int MAX_NAME_LENGTH = 253;
 
   private final Fields fields;
@@ -41,7 +43,10 @@ final class StepTypes {
     this.fields = fields;
   }
 
-  /** Checks the fields that belong to a type, and those of job and sleep steps; returns the sleep of a sleep step. */
+  /**
+   * Checks the fields that belong to a type, and those of job and sleep steps; returns the sleep of
+   * a sleep step.
+   */
   Duration check(Step s, Problems.Reporter step) {
     StepType type = s.typeOrDefault();
     if (type != StepType.JOB && s.job != null) step.add("only a job step may have a job");
@@ -52,7 +57,8 @@ final class StepTypes {
     if (type != StepType.SUBWORKFLOW && s.subworkflow != null) {
       step.add("only a subworkflow step may have subworkflow");
     }
-    // The inner steps themselves are read, and their problems reported, in the survey (NestedSteps).
+    // The inner steps themselves are read, and their problems reported, in the survey
+    // (NestedSteps).
     if (type.isLoop() && (s.steps == null || s.steps.isEmpty())) {
       step.add("a " + type.name().toLowerCase() + " step needs steps: those of one iteration");
     } else if (!type.isLoop() && s.steps != null) {
@@ -115,19 +121,29 @@ final class StepTypes {
   List<CompiledStep.LoopParamSource> foreach(Step s, Problems.Reporter step) {
     ForeachSpec f = s.foreach;
     if (f == null) {
-      step.add("a foreach step needs foreach, e.g. foreach: {over: [{name: day, expr: \"dates(params.from, params.to)\"}]}");
+      step.add(
+          "a foreach step needs foreach, e.g. foreach: {over: [{name: day, expr: \"dates(params.from, params.to)\"}]}");
       return null;
     }
     int before = step.problems().count();
-    if (f.concurrency != null && (f.concurrency < 1 || f.concurrency > ForeachSpec.MAX_CONCURRENCY)) {
-      step.add("foreach.concurrency is " + f.concurrency + "; it must be from 1 to " + ForeachSpec.MAX_CONCURRENCY);
+    if (f.concurrency != null
+        && (f.concurrency < 1 || f.concurrency > ForeachSpec.MAX_CONCURRENCY)) {
+      step.add(
+          "foreach.concurrency is "
+              + f.concurrency
+              + "; it must be from 1 to "
+              + ForeachSpec.MAX_CONCURRENCY);
     }
     if (f.over == null || f.over.isEmpty()) {
       step.add("foreach.over needs at least one loop param");
       return null;
     }
     if (f.over.size() > MAX_LOOP_PARAMS) {
-      step.add("foreach.over has " + f.over.size() + " loop params, over the limit of " + MAX_LOOP_PARAMS);
+      step.add(
+          "foreach.over has "
+              + f.over.size()
+              + " loop params, over the limit of "
+              + MAX_LOOP_PARAMS);
     }
     List<CompiledStep.LoopParamSource> over = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -136,7 +152,11 @@ final class StepTypes {
       LoopParam p = f.over.get(k);
       if (p == null || p.name == null || !p.name.matches(ParamSpec.NAME_PATTERN)) {
         step.field("foreach.over[" + k + "]")
-            .add("name " + (p == null || p.name == null ? "is missing" : quote(p.name) + " must match " + ParamSpec.NAME_PATTERN));
+            .add(
+                "name "
+                    + (p == null || p.name == null
+                        ? "is missing"
+                        : quote(p.name) + " must match " + ParamSpec.NAME_PATTERN));
         continue;
       }
       Problems.Reporter at = step.field("loop param " + quote(p.name));
@@ -147,7 +167,8 @@ final class StepTypes {
       }
       boolean hasValues = p.values != null && !p.values.isNull();
       if ((p.expr != null) == hasValues) {
-        at.add("needs exactly one of expr (a CEL expression giving a list) and values (a JSON array)");
+        at.add(
+            "needs exactly one of expr (a CEL expression giving a list) and values (a JSON array)");
       } else if (p.expr != null) {
         try {
           over.add(new CompiledStep.LoopParamSource(p.name, Expressions.list(p.expr), null));
@@ -164,7 +185,12 @@ final class StepTypes {
       }
     }
     if (iterations > ForeachSpec.MAX_ITERATIONS) {
-      step.add("foreach.over has " + iterations + " combinations of values, over the limit of " + ForeachSpec.MAX_ITERATIONS + " iterations");
+      step.add(
+          "foreach.over has "
+              + iterations
+              + " combinations of values, over the limit of "
+              + ForeachSpec.MAX_ITERATIONS
+              + " iterations");
     }
     return step.problems().count() == before ? List.copyOf(over) : null;
   }
@@ -173,11 +199,17 @@ final class StepTypes {
   Expression whileCondition(Step s, Problems.Reporter step) {
     WhileSpec w = s.whileLoop;
     if (w == null) {
-      step.add("a while step needs while, e.g. while: {condition: \"loop.index == 0 || last.poll.outputs.more\"}");
+      step.add(
+          "a while step needs while, e.g. while: {condition: \"loop.index == 0 || last.poll.outputs.more\"}");
       return null;
     }
-    if (w.maxIterations != null && (w.maxIterations < 1 || w.maxIterations > WhileSpec.MAX_ITERATIONS)) {
-      step.add("while.maxIterations is " + w.maxIterations + "; it must be from 1 to " + WhileSpec.MAX_ITERATIONS);
+    if (w.maxIterations != null
+        && (w.maxIterations < 1 || w.maxIterations > WhileSpec.MAX_ITERATIONS)) {
+      step.add(
+          "while.maxIterations is "
+              + w.maxIterations
+              + "; it must be from 1 to "
+              + WhileSpec.MAX_ITERATIONS);
     }
     if (w.condition == null || w.condition.isBlank()) {
       step.add("while.condition is required");
@@ -202,7 +234,8 @@ final class StepTypes {
       step.add("subworkflow.workflow is required: the name of a Workflow");
     } else if (sw.workflow.length() > MAX_NAME_LENGTH || !sw.workflow.matches(DNS_SUBDOMAIN)) {
       step.add(
-          "subworkflow.workflow " + Fields.quoteShort(sw.workflow)
+          "subworkflow.workflow "
+              + Fields.quoteShort(sw.workflow)
               + " is not a Workflow name: lower case letters, digits, '-' and '.', at most "
               + MAX_NAME_LENGTH);
     }

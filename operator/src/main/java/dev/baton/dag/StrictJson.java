@@ -41,14 +41,17 @@ final class StrictJson {
    *
    * @param expected what to call the expected value in a problem, or null to describe {@code type}
    */
-  static JsonNode check(JsonNode node, JavaType type, String path, String expected, Problems.Reporter at) {
+  static JsonNode check(
+      JsonNode node, JavaType type, String path, String expected, Problems.Reporter at) {
     if (node == null || node.isNull() || node.isMissingNode()) return node;
     Class<?> raw = type.getRawClass();
     if (JsonNode.class.isAssignableFrom(raw) || raw == Object.class) return node;
-    if (raw == IntOrString.class || raw == Quantity.class) return byDeserializer(node, type, path, at);
+    if (raw == IntOrString.class || raw == Quantity.class)
+      return byDeserializer(node, type, path, at);
     String want = expected != null ? expected : describe(type);
     if (raw == String.class) return node.isTextual() ? node : wrong(node, want, path, at);
-    if (raw == Boolean.class || raw == boolean.class) return node.isBoolean() ? node : wrong(node, want, path, at);
+    if (raw == Boolean.class || raw == boolean.class)
+      return node.isBoolean() ? node : wrong(node, want, path, at);
     if (raw == Integer.class || raw == int.class) {
       if (!node.isIntegralNumber()) return wrong(node, want, path, at);
       if (!node.canConvertToInt()) return report(at, path, node + " is too large for " + want);
@@ -67,8 +70,11 @@ final class StrictJson {
       if (!node.isTextual()) return wrong(node, want, path, at);
       if (names.contains(node.asText())) return node;
       return report(
-          at, path,
-          quote(node.asText()) + " is not one of " + String.join(", ", names)
+          at,
+          path,
+          quote(node.asText())
+              + " is not one of "
+              + String.join(", ", names)
               + Suggestions.didYouMean(node.asText(), java.util.Set.copyOf(names)));
     }
     if (type.isCollectionLikeType() || type.isArrayType()) {
@@ -85,7 +91,8 @@ final class StrictJson {
       if (!node.isObject()) return wrong(node, want, path, at);
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       for (Map.Entry<String, JsonNode> e : node.properties()) {
-        JsonNode value = check(e.getValue(), type.getContentType(), join(path, e.getKey()), null, at);
+        JsonNode value =
+            check(e.getValue(), type.getContentType(), join(path, e.getKey()), null, at);
         if (value != null) out.set(e.getKey(), value);
       }
       return out;
@@ -96,7 +103,12 @@ final class StrictJson {
     for (Map.Entry<String, JsonNode> e : node.properties()) {
       JavaType fieldType = known.get(e.getKey());
       if (fieldType == null) {
-        report(at, path, "unknown field " + quote(e.getKey()) + Suggestions.didYouMeanField(e.getKey(), known.keySet()));
+        report(
+            at,
+            path,
+            "unknown field "
+                + quote(e.getKey())
+                + Suggestions.didYouMeanField(e.getKey(), known.keySet()));
         continue;
       }
       JsonNode value = check(e.getValue(), fieldType, join(path, e.getKey()), null, at);
@@ -106,7 +118,8 @@ final class StrictJson {
   }
 
   /** A value Jackson reads with a deserializer of its own: whatever that accepts. */
-  private static JsonNode byDeserializer(JsonNode node, JavaType type, String path, Problems.Reporter at) {
+  private static JsonNode byDeserializer(
+      JsonNode node, JavaType type, String path, Problems.Reporter at) {
     try {
       Json.MAPPER.treeToValue(node, type);
       return node;
@@ -144,12 +157,15 @@ final class StrictJson {
     Class<?> raw = type.getRawClass();
     if (raw == String.class) return "a string";
     if (raw == Boolean.class || raw == boolean.class) return "a boolean";
-    if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class) return "an integer";
-    if (Number.class.isAssignableFrom(raw) || raw == double.class || raw == float.class) return "a number";
+    if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class)
+      return "an integer";
+    if (Number.class.isAssignableFrom(raw) || raw == double.class || raw == float.class)
+      return "a number";
     if (raw == Quantity.class) return "a quantity such as 500m or 1Gi";
     if (raw == IntOrString.class) return "an integer or a string";
     if (raw.isEnum()) return "one of " + String.join(", ", enumNames(raw));
-    if (type.isCollectionLikeType() || type.isArrayType()) return "a list of " + plural(type.getContentType());
+    if (type.isCollectionLikeType() || type.isArrayType())
+      return "a list of " + plural(type.getContentType());
     if (type.isMapLikeType()) return "a map of " + plural(type.getContentType());
     return "an object";
   }
@@ -160,7 +176,8 @@ final class StrictJson {
     if (raw == Boolean.class) return "booleans";
     if (raw == Integer.class || raw == Long.class) return "integers";
     if (JsonNode.class.isAssignableFrom(raw) || raw == Object.class) return "values";
-    if (raw.isEnum() || type.isContainerType() || Number.class.isAssignableFrom(raw)) return "values (" + describe(type) + ")";
+    if (raw.isEnum() || type.isContainerType() || Number.class.isAssignableFrom(raw))
+      return "values (" + describe(type) + ")";
     return "objects";
   }
 
@@ -171,7 +188,10 @@ final class StrictJson {
     return names;
   }
 
-  /** The JSON properties Jackson reads into {@code type}; an any-setter (Fabric8's additionalProperties) does not count. */
+  /**
+   * The JSON properties Jackson reads into {@code type}; an any-setter (Fabric8's
+   * additionalProperties) does not count.
+   */
   private static Map<String, JavaType> properties(JavaType type) {
     return PROPERTIES.computeIfAbsent(
         type,

@@ -24,18 +24,22 @@ public final class SubworkflowCycles {
   private SubworkflowCycles() {}
 
   /**
-   * One problem per subworkflow step of {@code spec} (at any level of nesting) whose workflow
-   * leads back to {@code name}, naming the step and the shortest such cycle.
+   * One problem per subworkflow step of {@code spec} (at any level of nesting) whose workflow leads
+   * back to {@code name}, naming the step and the shortest such cycle.
    *
    * @param lookup the spec of another Workflow of the namespace by name, or null when there is none
    */
-  public static List<String> find(String name, WorkflowSpec spec, Function<String, WorkflowSpec> lookup) {
+  public static List<String> find(
+      String name, WorkflowSpec spec, Function<String, WorkflowSpec> lookup) {
     Map<String, Collection<String>> callees = new HashMap<>();
     Function<String, Collection<String>> calleesOf =
-        wf -> callees.computeIfAbsent(wf, w -> {
-          WorkflowSpec s = lookup.apply(w);
-          return s == null ? List.of() : new LinkedHashSet<>(calls(s).values());
-        });
+        wf ->
+            callees.computeIfAbsent(
+                wf,
+                w -> {
+                  WorkflowSpec s = lookup.apply(w);
+                  return s == null ? List.of() : new LinkedHashSet<>(calls(s).values());
+                });
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, String> call : calls(spec).entrySet()) {
       List<String> back = path(call.getValue(), name, calleesOf);
@@ -44,7 +48,12 @@ public final class SubworkflowCycles {
       cycle.add(name);
       cycle.addAll(back);
       problems.add(
-          "step \"" + call.getKey() + "\": workflow " + name + " calls itself: " + String.join(" -> ", cycle));
+          "step \""
+              + call.getKey()
+              + "\": workflow "
+              + name
+              + " calls itself: "
+              + String.join(" -> ", cycle));
     }
     return problems;
   }
@@ -59,7 +68,10 @@ public final class SubworkflowCycles {
   private static void collect(List<Step> steps, Map<String, String> calls) {
     for (Step s : steps) {
       if (s == null) continue;
-      if (s.typeOrDefault() == StepType.SUBWORKFLOW && s.subworkflow != null && s.subworkflow.workflow != null && s.id != null) {
+      if (s.typeOrDefault() == StepType.SUBWORKFLOW
+          && s.subworkflow != null
+          && s.subworkflow.workflow != null
+          && s.id != null) {
         calls.put(s.id, s.subworkflow.workflow);
       }
       if (s.typeOrDefault().isLoop()) collect(NestedSteps.readable(s), calls);
@@ -67,7 +79,8 @@ public final class SubworkflowCycles {
   }
 
   /** The shortest call path from {@code from} to {@code to}, both included; null when none. */
-  private static List<String> path(String from, String to, Function<String, Collection<String>> calleesOf) {
+  private static List<String> path(
+      String from, String to, Function<String, Collection<String>> calleesOf) {
     Map<String, String> cameFrom = new HashMap<>();
     Deque<String> queue = new ArrayDeque<>();
     cameFrom.put(from, null);

@@ -40,24 +40,36 @@ public final class WorkflowCompiler {
 
   public CompiledWorkflow compile(WorkflowSpec spec) throws InvalidDefinitionException {
     if (spec == null || spec.steps == null || spec.steps.isEmpty()) {
-      throw new InvalidDefinitionException(List.of("spec.steps: a workflow needs at least one step"));
+      throw new InvalidDefinitionException(
+          List.of("spec.steps: a workflow needs at least one step"));
     }
     Problems problems = new Problems();
     int size = Json.write(spec).getBytes(StandardCharsets.UTF_8).length;
     if (size > limits.maxDefinitionBytes()) {
-      problems.about("spec").add("the definition is " + size + " bytes, over the limit of " + limits.maxDefinitionBytes());
+      problems
+          .about("spec")
+          .add(
+              "the definition is "
+                  + size
+                  + " bytes, over the limit of "
+                  + limits.maxDefinitionBytes());
     }
     checkParams(spec.params, problems);
     Fields fields = new Fields(limits);
-    Duration timeout = fields.duration(problems.about("spec.timeout"), spec.timeout, Limits.DEFAULT_WORKFLOW_TIMEOUT);
+    Duration timeout =
+        fields.duration(
+            problems.about("spec.timeout"), spec.timeout, Limits.DEFAULT_WORKFLOW_TIMEOUT);
     fields.duration(problems.about("spec.pendingTimeout"), spec.pendingTimeout, null);
 
     // Ids first, across the whole tree: every later check refers to steps by id.
     StepTree tree = StepTree.survey(spec.steps, limits, problems);
     if (tree.total() > limits.maxTotalSteps()) {
-      problems.about("spec.steps").add(
-          tree.total() + " steps in all, counting those inside foreach and while steps, over the limit of "
-              + limits.maxTotalSteps());
+      problems
+          .about("spec.steps")
+          .add(
+              tree.total()
+                  + " steps in all, counting those inside foreach and while steps, over the limit of "
+                  + limits.maxTotalSteps());
     }
     if (tree.badIds()) throw problems.rejection();
 
@@ -78,7 +90,8 @@ public final class WorkflowCompiler {
     Set<String> seen = new HashSet<>();
     for (ParamSpec p : params) {
       if (p == null || p.name == null || !p.name.matches(ParamSpec.NAME_PATTERN)) {
-        problems.about("param " + (p == null || p.name == null ? "with no name" : quote(p.name)))
+        problems
+            .about("param " + (p == null || p.name == null ? "with no name" : quote(p.name)))
             .add("name must match " + ParamSpec.NAME_PATTERN);
         continue;
       }
@@ -112,8 +125,8 @@ public final class WorkflowCompiler {
     }
 
     /**
-     * The steps of one list, each with its body, then what they refer to: a step's references
-     * are checked once the list's bodies are compiled.
+     * The steps of one list, each with its body, then what they refer to: a step's references are
+     * checked once the list's bodies are compiled.
      */
     Level compile(List<Step> steps, Visibility visible) {
       StepList list = StepList.of(steps, tree, problems);
@@ -146,13 +159,15 @@ public final class WorkflowCompiler {
       Duration sleep = types.check(s, step);
       var over = type == StepType.FOREACH ? types.foreach(s, step) : null;
       Expression whileCondition = type == StepType.WHILE ? types.whileCondition(s, step) : null;
-      Map<String, Template> subworkflowParams = type == StepType.SUBWORKFLOW ? types.subworkflow(s, step) : null;
+      Map<String, Template> subworkflowParams =
+          type == StepType.SUBWORKFLOW ? types.subworkflow(s, step) : null;
       Level body = null;
       List<Step> inner = tree.body(s);
       if (type.isLoop() && !inner.isEmpty()) {
         body = compile(inner, visible.inBodyOf(list, i, inner));
       }
-      return new Level.Parts(condition, params, timeout, sleep, body, over, whileCondition, subworkflowParams);
+      return new Level.Parts(
+          condition, params, timeout, sleep, body, over, whileCondition, subworkflowParams);
     }
   }
 }

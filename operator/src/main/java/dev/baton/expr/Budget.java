@@ -32,6 +32,7 @@ final class Budget implements CelEvaluationListener {
   private final int maxElements;
   private final Map<Object, Integer> charged = new IdentityHashMap<>();
   private long cost;
+
   /** Why the evaluation was stopped; kept, for CEL may swallow the throw inside {@code ||}. */
   private String exceeded;
 

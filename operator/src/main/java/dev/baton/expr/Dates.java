@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * foreach over {@code dates(params.from, params.to)} runs once per day.
  *
  * <p>There is deliberately no {@code today()} or {@code now()}: a loop's items are computed again
- * after an operator restart, and must come out the same, so every function here is pure. A run
- * that needs today's date takes it as a param.
+ * after an operator restart, and must come out the same, so every function here is pure. A run that
+ * needs today's date takes it as a param.
  */
 final class Dates {
   /** As many as a comprehension may take (see {@link Expressions}); about 270 years of days. */
@@ -48,7 +48,10 @@ final class Dates {
   static final List<CelFunctionBinding> BINDINGS =
       List.of(
           CelFunctionBinding.from(
-              "dates_string_string", String.class, String.class, (from, to) -> between(from, to, 1)),
+              "dates_string_string",
+              String.class,
+              String.class,
+              (from, to) -> between(from, to, 1)),
           CelFunctionBinding.from(
               "dates_string_string_int",
               List.of(String.class, String.class, Long.class),
@@ -68,7 +71,14 @@ final class Dates {
     long count = ChronoUnit.DAYS.between(start, end) / step + 1;
     if (count > MAX_DATES) {
       throw new CelEvaluationException(
-          "dates: " + from + " to " + to + " is " + count + " dates, over the limit of " + MAX_DATES);
+          "dates: "
+              + from
+              + " to "
+              + to
+              + " is "
+              + count
+              + " dates, over the limit of "
+              + MAX_DATES);
     }
     List<String> days = new ArrayList<>((int) count);
     for (long k = 0; k < count; k++) days.add(start.plusDays(k * step).toString());

@@ -20,20 +20,20 @@ import dev.cel.runtime.CelRuntimeFactory;
  *
  * <h2>Limits</h2>
  *
- * Expressions are written by any user who may create a Workflow, and evaluated inside the
- * operator, which serves every tenant: an expression that ran the heap out would end the JVM, and
- * the same evaluation would run again after the restart. So every evaluation is bounded, and one
- * that passes a bound fails with an {@link ExpressionException} naming it (its step then fails,
- * for good, and nothing else does):
+ * Expressions are written by any user who may create a Workflow, and evaluated inside the operator,
+ * which serves every tenant: an expression that ran the heap out would end the JVM, and the same
+ * evaluation would run again after the restart. So every evaluation is bounded, and one that passes
+ * a bound fails with an {@link ExpressionException} naming it (its step then fails, for good, and
+ * nothing else does):
  *
  * <ul>
  *   <li>at most {@value #MAX_ITERATIONS} iterations of the list macros (all, exists, map, filter)
  *       in one evaluation, nested ones included;
  *   <li>no string (or bytes) longer than {@value #MAX_TEXT} characters and no list or map of more
  *       than {@value #MAX_ELEMENTS} elements, checked on every value as it is made;
- *   <li>a result of at most {@value #MAX_RESULT} characters as it would be rendered into text
- *       (a list holding one long param many times is small to hold, huge to render), and a
- *       {@link Template} that renders to at most {@value #MAX_TEXT};
+ *   <li>a result of at most {@value #MAX_RESULT} characters as it would be rendered into text (a
+ *       list holding one long param many times is small to hold, huge to render), and a {@link
+ *       Template} that renders to at most {@value #MAX_TEXT};
  *   <li>a cost budget of {@value #MAX_COST}: one per node evaluated, plus one per element and per
  *       {@value Budget#CHARS_PER_UNIT} characters of each distinct value the evaluation sees.
  * </ul>
@@ -45,9 +45,9 @@ import dev.cel.runtime.CelRuntimeFactory;
  * value of every node right after making it, and {@link Budget} checks each one. A value can be at
  * most twice the size limit when it is checked (the concatenation of two values within it), and
  * since every value an evaluation holds was charged when it was made, the budget bounds the memory
- * of an evaluation to some tens of megabytes at worst, whatever the expression: charging sizes,
- * not just nodes, is what makes it a memory bound. The inputs are bounded too: params at 64 KiB
- * (see {@code ParamResolver}), and {@link Dates dates()} at {@value Dates#MAX_DATES} days.
+ * of an evaluation to some tens of megabytes at worst, whatever the expression: charging sizes, not
+ * just nodes, is what makes it a memory bound. The inputs are bounded too: params at 64 KiB (see
+ * {@code ParamResolver}), and {@link Dates dates()} at {@value Dates#MAX_DATES} days.
  */
 public final class Expressions {
   /** Bounds list macros such as all/exists/map, so that no expression runs away. */
@@ -71,8 +71,8 @@ public final class Expressions {
 
   /**
    * Numbers from JSON (params, outputs) are int or double by their spelling alone, so 1 and 0.5
-   * must compare with each other. CEL reserves some words it does not use, {@code loop} and
-   * {@code while} among them; the check is off so that the loop variable can be called loop.
+   * must compare with each other. CEL reserves some words it does not use, {@code loop} and {@code
+   * while} among them; the check is off so that the loop variable can be called loop.
    */
   private static final CelOptions OPTIONS =
       CelOptions.current()
@@ -84,6 +84,7 @@ public final class Expressions {
   private static final CelCompiler CONDITIONS = compiler(SimpleType.BOOL);
   private static final CelCompiler VALUES = compiler(null);
   private static final CelCompiler LISTS = compiler(ListType.create(SimpleType.DYN));
+
   /** Standard CEL plus {@link Dates dates()}. No function may read the clock: see {@link Dates}. */
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.standardCelRuntimeBuilder()
@@ -138,9 +139,9 @@ public final class Expressions {
   }
 
   /**
-   * Compiles an expression that must give a list, such as a foreach loop param's. Values of
-   * params and steps are dynamic, so only a result that is plainly not a list (1 + 2) fails here;
-   * the rest is checked when it is evaluated.
+   * Compiles an expression that must give a list, such as a foreach loop param's. Values of params
+   * and steps are dynamic, so only a result that is plainly not a list (1 + 2) fails here; the rest
+   * is checked when it is evaluated.
    */
   public static Expression list(String source) {
     return compile(LISTS, source);

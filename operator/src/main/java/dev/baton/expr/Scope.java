@@ -29,13 +29,17 @@ public record Scope(
       chars += n;
       if (chars > Expressions.MAX_RESULT) {
         throw new ExpressionException(
-            "'" + source + "' renders past " + Expressions.MAX_RESULT
+            "'"
+                + source
+                + "' renders past "
+                + Expressions.MAX_RESULT
                 + " characters, with the other templates rendered with it");
       }
     }
   }
 
-  public static final Scope EMPTY = new Scope(Map.of(), Map.of(), Map.of(), Map.of(), Rendered.UNCOUNTED);
+  public static final Scope EMPTY =
+      new Scope(Map.of(), Map.of(), Map.of(), Map.of(), Rendered.UNCOUNTED);
 
   /**
    * Outside loops.

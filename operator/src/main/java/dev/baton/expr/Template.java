@@ -140,9 +140,9 @@ public final class Template {
   }
 
   /**
-   * var.x or var['x'], but not a field of the same name on something else (params.cfg.steps.x),
-   * nor the same text inside a string literal ('steps.x'): read from the parsed expression. One
-   * that does not parse is scanned as text instead (its compile reports the error).
+   * var.x or var['x'], but not a field of the same name on something else (params.cfg.steps.x), nor
+   * the same text inside a string literal ('steps.x'): read from the parsed expression. One that
+   * does not parse is scanned as text instead (its compile reports the error).
    */
   public static Set<String> referenced(String variable, String expression) {
     CelAbstractSyntaxTree ast;
@@ -152,24 +152,30 @@ public final class Template {
       return scanned(variable, expression);
     }
     Set<String> names = new TreeSet<>();
-    CelNavigableAst.fromAst(ast).getRoot().allNodes().forEach(node -> {
-      CelExpr e = node.expr();
-      switch (e.getKind()) {
-        case SELECT -> {
-          if (isIdent(e.select().operand(), variable)) names.add(e.select().field());
-        }
-        case CALL -> {
-          var call = e.call();
-          if (call.function().equals(INDEX) && call.args().size() == 2 && isIdent(call.args().get(0), variable)) {
-            CelExpr key = call.args().get(1);
-            if (key.getKind() == CelExpr.ExprKind.Kind.CONSTANT && key.constant().getKind() == CelConstant.Kind.STRING_VALUE) {
-              names.add(key.constant().stringValue());
+    CelNavigableAst.fromAst(ast)
+        .getRoot()
+        .allNodes()
+        .forEach(node -> {
+          CelExpr e = node.expr();
+          switch (e.getKind()) {
+            case SELECT -> {
+              if (isIdent(e.select().operand(), variable)) names.add(e.select().field());
             }
+            case CALL -> {
+              var call = e.call();
+              if (call.function().equals(INDEX)
+                  && call.args().size() == 2
+                  && isIdent(call.args().get(0), variable)) {
+                CelExpr key = call.args().get(1);
+                if (key.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                    && key.constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+                  names.add(key.constant().stringValue());
+                }
+              }
+            }
+            default -> {}
           }
-        }
-        default -> {}
-      }
-    });
+        });
     return names;
   }
 
@@ -180,7 +186,9 @@ public final class Template {
     return e.getKind() == CelExpr.ExprKind.Kind.IDENT && e.ident().name().equals(name);
   }
 
-  /** The text scan, for expressions that do not parse: it also sees names inside string literals. */
+  /**
+   * The text scan, for expressions that do not parse: it also sees names inside string literals.
+   */
   private static Set<String> scanned(String variable, String expression) {
     Pattern pattern =
         PATTERNS.computeIfAbsent(

@@ -76,8 +76,8 @@ public final class Values {
   }
 
   /**
-   * The value {@link #render rendered} when that takes at most {@code max} characters; else what
-   * it is and how large ("a string of 60000 characters"), for messages.
+   * The value {@link #render rendered} when that takes at most {@code max} characters; else what it
+   * is and how large ("a string of 60000 characters"), for messages.
    */
   public static String describe(Object value, int max) {
     if (!renderedLengthOver(value, max)) return render(value);
@@ -91,8 +91,8 @@ public final class Values {
 
   /**
    * Whether {@link #render rendering} the value would take more than {@code limit} characters,
-   * about: stops counting as soon as it is over, so it is cheap even for a value that shares
-   * one part many times over.
+   * about: stops counting as soon as it is over, so it is cheap even for a value that shares one
+   * part many times over.
    */
   public static boolean renderedLengthOver(Object value, long limit) {
     return renderedLength(value, limit + 1) > limit;

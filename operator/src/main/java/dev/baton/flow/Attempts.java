@@ -35,11 +35,16 @@ import java.util.Set;
  */
 final class Attempts {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
   /** A STUCK timer may fire this much early: Timers rounds its delay down to whole milliseconds. */
   private static final Duration TIMER_SLACK = Duration.ofSeconds(1);
+
   /** Stuck reasons that waiting cannot cure: the attempt fails at once. */
   private static final Set<String> HOPELESS = Set.of("InvalidImageName", "ErrImageNeverPull");
-  /** A workload still missing this long after the runtime was asked about it is asked about again. */
+
+  /**
+   * A workload still missing this long after the runtime was asked about it is asked about again.
+   */
   static final Duration CONFIRM_AGAIN = Duration.ofMinutes(1);
 
   private final String instance;
@@ -51,7 +56,8 @@ final class Attempts {
   /** When the run times out; set when it starts or resumes. */
   private Instant runDeadline;
 
-  Attempts(String instance, Frame top, Agenda agenda, StepRenderer renderer, StepOutcomes outcomes) {
+  Attempts(
+      String instance, Frame top, Agenda agenda, StepRenderer renderer, StepOutcomes outcomes) {
     this.instance = instance;
     this.top = top;
     this.agenda = agenda;
@@ -76,7 +82,9 @@ final class Attempts {
       case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
       case SLEEP -> {
         outcomes.moved(f, i, StepState.Running, "sleeping for " + s.definition().sleep);
-        agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, f.path(i), f.attempt[i]), now.plus(s.sleep())));
+        agenda.command(
+            new SetTimer(
+                new TimerKey(TimerKey.Kind.SLEEP, f.path(i), f.attempt[i]), now.plus(s.sleep())));
       }
       case JOB, SUBWORKFLOW -> launchWorkload(f, i, stepParams, now);
       case FOREACH, WHILE -> throw new IllegalStateException("loops start in Loops.start");
@@ -92,15 +100,32 @@ final class Attempts {
       Map<String, String> stepParams = rendered != null ? rendered : renderer.stepParams(f, s);
       if (job) {
         StepRenderer.RenderedJob r = renderer.job(f, s, stepParams);
-        create = new CreateJob(
-            f.path(i), f.attempt[i], name(f, i), s.definition().job, r.command(), r.args(), r.env(), stepParams, s.timeout(), now, runDeadline);
+        create =
+            new CreateJob(
+                f.path(i),
+                f.attempt[i],
+                name(f, i),
+                s.definition().job,
+                r.command(),
+                r.args(),
+                r.env(),
+                stepParams,
+                s.timeout(),
+                now,
+                runDeadline);
       } else {
-        create = new CreateChild(
-            f.path(i), f.attempt[i], name(f, i), s.definition().subworkflow.workflow, renderer.childParams(f, s, stepParams));
+        create =
+            new CreateChild(
+                f.path(i),
+                f.attempt[i],
+                name(f, i),
+                s.definition().subworkflow.workflow,
+                renderer.childParams(f, s, stepParams));
       }
     } catch (ExpressionException e) {
       String what = job ? "the job" : "the subworkflow params";
-      outcomes.failed(f, i, FailureKind.FATAL, "could not render " + what + ": " + e.getMessage(), now);
+      outcomes.failed(
+          f, i, FailureKind.FATAL, "could not render " + what + ": " + e.getMessage(), now);
       return;
     }
     f.workloadSeen[i] = false;
@@ -117,9 +142,9 @@ final class Attempts {
   /**
    * Jobs still running that should not be: older attempts of a step, or the current attempt of a
    * step that ended or waits to retry, or of an iteration that is over. Deleted again on every
-   * observation (the runtime rate-limits deletes by name): a delete that was lost, or a create
-   * that landed after its delete, is undone. A Job of an attempt newer than the engine knows is
-   * left alone.
+   * observation (the runtime rate-limits deletes by name): a delete that was lost, or a create that
+   * landed after its delete, is undone. A Job of an attempt newer than the engine knows is left
+   * alone.
    */
   void reap(java.util.List<FlowEvent.ActiveJob> active) {
     for (FlowEvent.ActiveJob j : active) {
@@ -130,8 +155,12 @@ final class Attempts {
       } else {
         Frame f = o.frame();
         int i = o.index();
-        stale = f.step(i).type() == StepType.JOB
-            && (j.attempt() < f.attempt[i] || (j.attempt() == f.attempt[i] && !f.isRunning(i) && f.state[i] != StepState.Waiting));
+        stale =
+            f.step(i).type() == StepType.JOB
+                && (j.attempt() < f.attempt[i]
+                    || (j.attempt() == f.attempt[i]
+                        && !f.isRunning(i)
+                        && f.state[i] != StepState.Waiting));
       }
       if (stale) agenda.command(new DeleteJob(j.path(), j.attempt(), j.name()));
     }
@@ -157,7 +186,8 @@ final class Attempts {
     f.goneAskedAt[i] = null;
     f.startTime[i] = now;
     f.endTime[i] = null;
-    outcomes.moved(f, i, StepState.Running, "recovered: found the " + word(f.step(i)) + " of attempt " + seen);
+    outcomes.moved(
+        f, i, StepState.Running, "recovered: found the " + word(f.step(i)) + " of attempt " + seen);
     agenda.armStepTimeout(f, i);
   }
 
@@ -172,14 +202,21 @@ final class Attempts {
       // again is safe either way.
       launchWorkload(f, i, null, now);
     } else {
-      outcomes.attemptFailed(f, i, FailureKind.PLATFORM, "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " is gone", null, now);
+      outcomes.attemptFailed(
+          f,
+          i,
+          FailureKind.PLATFORM,
+          "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " is gone",
+          null,
+          now);
     }
   }
 
   /** The attempt's workload exists (StepLaunched), or its pod runs (StepStarted). */
   void onLaunched(StepPath path, int attempt, Instant now) {
     Occurrence o = current(path, attempt);
-    if (o != null && o.frame().state[o.index()] == StepState.Launching) launched(o.frame(), o.index(), now);
+    if (o != null && o.frame().state[o.index()] == StepState.Launching)
+      launched(o.frame(), o.index(), now);
   }
 
   /** The attempt's pod runs: it is no longer stuck, if it was. */
@@ -204,7 +241,11 @@ final class Attempts {
       unstick(f, i);
       return;
     }
-    String what = e.reason() + (e.message() == null || e.message().isBlank() ? "" : ": " + Text.abbreviate(e.message().strip(), 300));
+    String what =
+        e.reason()
+            + (e.message() == null || e.message().isBlank()
+                ? ""
+                : ": " + Text.abbreviate(e.message().strip(), 300));
     boolean first = f.stuckSince[i] == null;
     if (!first && what.equals(f.stuck[i])) return;
     if (first) f.stuckSince[i] = e.since() == null || e.since().isAfter(now) ? now : e.since();
@@ -216,16 +257,25 @@ final class Attempts {
       outcomes.attemptFailed(f, i, FailureKind.PLATFORM, StepStuck.PREFIX + what, null, now);
       return;
     }
-    f.message[i] = StepStuck.PREFIX + what + "; the attempt fails at " + deadline + " (pendingTimeout " + Durations.format(timeout) + ")";
+    f.message[i] =
+        StepStuck.PREFIX
+            + what
+            + "; the attempt fails at "
+            + deadline
+            + " (pendingTimeout "
+            + Durations.format(timeout)
+            + ")";
     f.markChanged(i);
     agenda.statusChanged();
-    if (first) agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.STUCK, f.path(i), f.attempt[i]), deadline));
+    if (first)
+      agenda.command(
+          new SetTimer(new TimerKey(TimerKey.Kind.STUCK, f.path(i), f.attempt[i]), deadline));
   }
 
   /**
-   * When a STUCK timer fires: why the current attempt fails, if its pod is still stuck and has
-   * been for its pendingTimeout; else null. (A timer of an earlier spell of being stuck fires
-   * early, and is ignored: its spell armed its own.)
+   * When a STUCK timer fires: why the current attempt fails, if its pod is still stuck and has been
+   * for its pendingTimeout; else null. (A timer of an earlier spell of being stuck fires early, and
+   * is ignored: its spell armed its own.)
    */
   String stuckTooLong(Frame f, int i, Instant now) {
     if (!f.isRunning(i) || f.stuck[i] == null) return null;
@@ -247,13 +297,16 @@ final class Attempts {
   /** The step's pendingTimeout, else the workflow's, else the default. */
   private Duration pendingTimeout(Frame f, int i) {
     WorkflowSpec spec = top.wf.spec();
-    Duration fallback = Durations.parseOr(spec == null ? null : spec.pendingTimeout, WorkflowSpec.DEFAULT_PENDING_TIMEOUT);
+    Duration fallback =
+        Durations.parseOr(
+            spec == null ? null : spec.pendingTimeout, WorkflowSpec.DEFAULT_PENDING_TIMEOUT);
     return Durations.parseOr(f.step(i).definition().pendingTimeout, fallback);
   }
 
   private void launched(Frame f, int i, Instant now) {
     CompiledStep s = f.step(i);
-    if (s.type() == StepType.SUBWORKFLOW && s.definition().subworkflow.modeOrDefault() == SubworkflowMode.ASYNC) {
+    if (s.type() == StepType.SUBWORKFLOW
+        && s.definition().subworkflow.modeOrDefault() == SubworkflowMode.ASYNC) {
       outcomes.succeeded(f, i, Map.of("child", NODES.textNode(name(f, i))), now);
       f.message[i] = "started child " + name(f, i);
     } else if (f.state[i] == StepState.Launching) {
@@ -265,15 +318,21 @@ final class Attempts {
     Occurrence o = current(e.path(), e.attempt());
     if (o == null || o.frame().state[o.index()] != StepState.Launching) return;
     FailureKind kind = e.retryable() ? FailureKind.PLATFORM : FailureKind.FATAL;
-    outcomes.attemptFailed(o.frame(), o.index(), kind, "could not create the " + word(o.frame().step(o.index())) + ": " + e.message(), null, now);
+    outcomes.attemptFailed(
+        o.frame(),
+        o.index(),
+        kind,
+        "could not create the " + word(o.frame().step(o.index())) + ": " + e.message(),
+        null,
+        now);
   }
 
   /**
    * The workloads the informers hold now: the running steps' are seen. One seen before and missing
    * now is not taken for deleted: an informer's index can miss an object while it is being updated
    * (fabric8 #7265), so the API server is asked ({@link ConfirmGone}), and only its answer ({@link
-   * #onGone}) fails the attempt. Asked once, and again after {@link #CONFIRM_AGAIN} if the
-   * workload still is not seen, in case the answer was lost.
+   * #onGone}) fails the attempt. Asked once, and again after {@link #CONFIRM_AGAIN} if the workload
+   * still is not seen, in case the answer was lost.
    */
   void onObserved(Map<String, Integer> present, Instant now) {
     for (Frame f : top.withIterations()) {
@@ -286,25 +345,40 @@ final class Attempts {
           f.workloadSeen[i] = true;
           f.goneAskedAt[i] = null;
           if (f.state[i] == StepState.Launching) launched(f, i, now);
-        } else if (f.workloadSeen[i] && (f.goneAskedAt[i] == null || !now.isBefore(f.goneAskedAt[i].plus(CONFIRM_AGAIN)))) {
+        } else if (f.workloadSeen[i]
+            && (f.goneAskedAt[i] == null || !now.isBefore(f.goneAskedAt[i].plus(CONFIRM_AGAIN)))) {
           f.goneAskedAt[i] = now;
-          agenda.command(new ConfirmGone(f.path(i), f.attempt[i], name(f, i), type == StepType.SUBWORKFLOW));
+          agenda.command(
+              new ConfirmGone(f.path(i), f.attempt[i], name(f, i), type == StepType.SUBWORKFLOW));
         }
       }
     }
   }
 
-  /** The API server says the current attempt's workload, seen before, is gone: deleted under the step. */
+  /**
+   * The API server says the current attempt's workload, seen before, is gone: deleted under the
+   * step.
+   */
   void onGone(StepPath path, int attempt, Instant now) {
     Occurrence o = current(path, attempt);
     if (o == null) return;
     Frame f = o.frame();
     int i = o.index();
     StepType type = f.step(i).type();
-    if ((type != StepType.JOB && type != StepType.SUBWORKFLOW) || !f.isRunning(i) || !f.workloadSeen[i]) return;
+    if ((type != StepType.JOB && type != StepType.SUBWORKFLOW)
+        || !f.isRunning(i)
+        || !f.workloadSeen[i]) return;
     outcomes.attemptFailed(
-        f, i, FailureKind.PLATFORM,
-        "the " + word(f.step(i)) + " of attempt " + f.attempt[i] + " was deleted before the step finished", null, now);
+        f,
+        i,
+        FailureKind.PLATFORM,
+        "the "
+            + word(f.step(i))
+            + " of attempt "
+            + f.attempt[i]
+            + " was deleted before the step finished",
+        null,
+        now);
   }
 
   void onChild(ChildObserved c, Instant now) {
@@ -327,7 +401,12 @@ final class Attempts {
       case Succeeded -> outcomes.succeeded(f, i, c.outputs() == null ? Map.of() : c.outputs(), now);
       case Failed, TimedOut, Stopped ->
           outcomes.attemptFailed(
-              f, i, FailureKind.USER, "child " + name(f, i) + " " + p + (c.message() == null ? "" : ": " + c.message()), null, now);
+              f,
+              i,
+              FailureKind.USER,
+              "child " + name(f, i) + " " + p + (c.message() == null ? "" : ": " + c.message()),
+              null,
+              now);
     }
   }
 
@@ -348,7 +427,8 @@ final class Attempts {
 
   void onFailed(StepFailed e, Instant now) {
     Occurrence o = runningJob(e.path(), e.attempt());
-    if (o != null) outcomes.attemptFailed(o.frame(), o.index(), e.kind(), e.message(), e.exitCode(), now);
+    if (o != null)
+      outcomes.attemptFailed(o.frame(), o.index(), e.kind(), e.message(), e.exitCode(), now);
   }
 
   /** The occurrence at {@code path} if {@code attempt} is its current one; else null. */
@@ -359,7 +439,11 @@ final class Attempts {
 
   private Occurrence runningJob(StepPath path, int attempt) {
     Occurrence o = current(path, attempt);
-    return o != null && o.frame().isRunning(o.index()) && o.frame().step(o.index()).type() == StepType.JOB ? o : null;
+    return o != null
+            && o.frame().isRunning(o.index())
+            && o.frame().step(o.index()).type() == StepType.JOB
+        ? o
+        : null;
   }
 
   String name(Frame f, int i) {

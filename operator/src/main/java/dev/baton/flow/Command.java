@@ -19,8 +19,8 @@ public sealed interface Command {
    * @param timeout the attempt's deadline, or null
    * @param runDeadline when the run times out, or null: the Job's activeDeadlineSeconds is at most
    *     the time left until then, a backstop in the cluster should the run's end not reach the Job
-   * @param decidedAt the time of the event the engine launched the attempt on: the observation
-   *     that made the step runnable (an upstream's end, say), or the retry timer's
+   * @param decidedAt the time of the event the engine launched the attempt on: the observation that
+   *     made the step runnable (an upstream's end, say), or the retry timer's
    */
   record CreateJob(
       StepPath path,
@@ -48,7 +48,18 @@ public sealed interface Command {
         Duration timeout,
         Instant decidedAt,
         Instant runDeadline) {
-      this(StepPath.of(stepId), attempt, jobName, template, command, args, env, params, timeout, decidedAt, runDeadline);
+      this(
+          StepPath.of(stepId),
+          attempt,
+          jobName,
+          template,
+          command,
+          args,
+          env,
+          params,
+          timeout,
+          decidedAt,
+          runDeadline);
     }
 
     /** The path's text, as in labels and annotations. */
@@ -69,7 +80,8 @@ public sealed interface Command {
       StepPath path, int attempt, String childName, String workflow, Map<String, String> params)
       implements Command {
     /** With the path as text (see {@link StepPath#of}). */
-    public CreateChild(String stepId, int attempt, String childName, String workflow, Map<String, String> params) {
+    public CreateChild(
+        String stepId, int attempt, String childName, String workflow, Map<String, String> params) {
       this(StepPath.of(stepId), attempt, childName, workflow, params);
     }
 

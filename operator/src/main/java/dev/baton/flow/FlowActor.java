@@ -13,12 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One instance's mailbox. Messages are handled one at a time, in order, on a shared executor:
- * no locks in the state machine, and no thread per instance. An actor with an empty mailbox
- * costs no thread at all.
+ * One instance's mailbox. Messages are handled one at a time, in order, on a shared executor: no
+ * locks in the state machine, and no thread per instance. An actor with an empty mailbox costs no
+ * thread at all.
  */
 public final class FlowActor {
   private static final Logger LOG = LoggerFactory.getLogger(FlowActor.class);
+
   /** Messages handled per turn before the actor yields its thread to other actors. */
   private static final int BATCH = 64;
 
@@ -108,7 +109,9 @@ public final class FlowActor {
     } catch (RuntimeException e) {
       LOG.error("{}: engine failed on {}", key, event, e);
       commands =
-          flow.handle(new FlowEvent.InternalError(e + " while handling " + event.getClass().getSimpleName(), clock.instant()));
+          flow.handle(
+              new FlowEvent.InternalError(
+                  e + " while handling " + event.getClass().getSimpleName(), clock.instant()));
     }
     phase = flow.phase();
     if (!commands.isEmpty()) {

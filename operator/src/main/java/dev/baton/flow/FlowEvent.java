@@ -3,8 +3,8 @@ package dev.baton.flow;
 import java.time.Instant;
 
 /**
- * What happens to a run. The runtime may report the same fact more than once (an informer resync,
- * a restart): events about an attempt that is no longer current, or a state already reached, are
+ * What happens to a run. The runtime may report the same fact more than once (an informer resync, a
+ * restart): events about an attempt that is no longer current, or a state already reached, are
  * ignored.
  */
 public sealed interface FlowEvent {
@@ -35,8 +35,7 @@ public sealed interface FlowEvent {
    * The attempt's workload exists: created now, or found already there. A step attempt's workload
    * is what runs it: a Job for a job step, a child instance for a subworkflow step.
    */
-  record StepLaunched(
-      StepPath path, int attempt, Instant at) implements FlowEvent {
+  record StepLaunched(StepPath path, int attempt, Instant at) implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
     public StepLaunched(String stepId, int attempt, Instant at) {
       this(StepPath.of(stepId), attempt, at);
@@ -49,10 +48,11 @@ public sealed interface FlowEvent {
   }
 
   /** The attempt's workload could not be created. */
-  record StepLaunchFailed(
-      StepPath path, int attempt, String message, boolean retryable, Instant at) implements FlowEvent {
+  record StepLaunchFailed(StepPath path, int attempt, String message, boolean retryable, Instant at)
+      implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
-    public StepLaunchFailed(String stepId, int attempt, String message, boolean retryable, Instant at) {
+    public StepLaunchFailed(
+        String stepId, int attempt, String message, boolean retryable, Instant at) {
       this(StepPath.of(stepId), attempt, message, retryable, at);
     }
 
@@ -67,7 +67,8 @@ public sealed interface FlowEvent {
    * path, the newest attempt. One seen before and missing now may have been deleted under a running
    * step, or the snapshot may have missed it: the engine asks ({@link Command.ConfirmGone}).
    */
-  record WorkloadsObserved(java.util.Map<String, Integer> present, java.util.List<ActiveJob> active, Instant at)
+  record WorkloadsObserved(
+      java.util.Map<String, Integer> present, java.util.List<ActiveJob> active, Instant at)
       implements FlowEvent {
     public WorkloadsObserved(java.util.Map<String, Integer> present, Instant at) {
       this(present, java.util.List.of(), at);
@@ -75,11 +76,10 @@ public sealed interface FlowEvent {
   }
 
   /**
-   * A Job whose pod still runs (the Job controller counts it active, and it has not finished):
-   * one that is not its step's current attempt, or whose step has ended, is deleted again.
+   * A Job whose pod still runs (the Job controller counts it active, and it has not finished): one
+   * that is not its step's current attempt, or whose step has ended, is deleted again.
    */
-  record ActiveJob(
-      StepPath path, int attempt, String name) {
+  record ActiveJob(StepPath path, int attempt, String name) {
     /** With the path as text (see {@link StepPath#of}). */
     public ActiveJob(String stepId, int attempt, String name) {
       this(StepPath.of(stepId), attempt, name);
@@ -95,8 +95,7 @@ public sealed interface FlowEvent {
    * The API server confirmed that the attempt's workload, seen before, is gone (not found, or
    * another object's under its name): the attempt failed, a platform failure.
    */
-  record WorkloadGone(
-      StepPath path, int attempt, Instant at) implements FlowEvent {
+  record WorkloadGone(StepPath path, int attempt, Instant at) implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
     public WorkloadGone(String stepId, int attempt, Instant at) {
       this(StepPath.of(stepId), attempt, at);
@@ -109,8 +108,7 @@ public sealed interface FlowEvent {
   }
 
   /** The attempt's pod is running. */
-  record StepStarted(
-      StepPath path, int attempt, Instant at) implements FlowEvent {
+  record StepStarted(StepPath path, int attempt, Instant at) implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
     public StepStarted(String stepId, int attempt, Instant at) {
       this(StepPath.of(stepId), attempt, at);
@@ -123,8 +121,8 @@ public sealed interface FlowEvent {
   }
 
   /** The attempt's container exited 0; {@code terminationMessage} holds its outputs, or null. */
-  record StepSucceeded(
-      StepPath path, int attempt, String terminationMessage, Instant at) implements FlowEvent {
+  record StepSucceeded(StepPath path, int attempt, String terminationMessage, Instant at)
+      implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
     public StepSucceeded(String stepId, int attempt, String terminationMessage, Instant at) {
       this(StepPath.of(stepId), attempt, terminationMessage, at);
@@ -138,19 +136,21 @@ public sealed interface FlowEvent {
 
   /**
    * The attempt's pod has not run and may never: its image cannot be pulled, it cannot be
-   * scheduled, or its Job has made no pod (a quota, Pod Security). Reported every time it is
-   * seen, like the rest; {@code reason} null says the pod waits again without a known problem.
+   * scheduled, or its Job has made no pod (a quota, Pod Security). Reported every time it is seen,
+   * like the rest; {@code reason} null says the pod waits again without a known problem.
    *
-   * @param reason what Kubernetes calls it (ImagePullBackOff, Unschedulable, FailedCreate...),
-   *     or null
+   * @param reason what Kubernetes calls it (ImagePullBackOff, Unschedulable, FailedCreate...), or
+   *     null
    * @param message Kubernetes' explanation, or null
-   * @param since when it became stuck as far as the cluster says (the pod's start, the
-   *     condition's transition, the Job's creation), or null for {@code at}
+   * @param since when it became stuck as far as the cluster says (the pod's start, the condition's
+   *     transition, the Job's creation), or null for {@code at}
    */
   record StepStuck(
-      StepPath path, int attempt, String reason, String message, Instant since, Instant at) implements FlowEvent {
+      StepPath path, int attempt, String reason, String message, Instant since, Instant at)
+      implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
-    public StepStuck(String stepId, int attempt, String reason, String message, Instant since, Instant at) {
+    public StepStuck(
+        String stepId, int attempt, String reason, String message, Instant since, Instant at) {
       this(StepPath.of(stepId), attempt, reason, message, since, at);
     }
 
@@ -165,9 +165,16 @@ public sealed interface FlowEvent {
 
   /** The attempt ended without success. */
   record StepFailed(
-      StepPath path, int attempt, FailureKind kind, String message, Integer exitCode, Instant at) implements FlowEvent {
+      StepPath path, int attempt, FailureKind kind, String message, Integer exitCode, Instant at)
+      implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
-    public StepFailed(String stepId, int attempt, FailureKind kind, String message, Integer exitCode, Instant at) {
+    public StepFailed(
+        String stepId,
+        int attempt,
+        FailureKind kind,
+        String message,
+        Integer exitCode,
+        Instant at) {
       this(StepPath.of(stepId), attempt, kind, message, exitCode, at);
     }
 
@@ -193,9 +200,17 @@ public sealed interface FlowEvent {
       String message,
       java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> outputs,
       dev.baton.api.Rollup rollup,
-      Instant at) implements FlowEvent {
+      Instant at)
+      implements FlowEvent {
     /** With the path as text (see {@link StepPath#of}). */
-    public ChildObserved(String stepId, int attempt, dev.baton.api.InstancePhase phase, String message, java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> outputs, dev.baton.api.Rollup rollup, Instant at) {
+    public ChildObserved(
+        String stepId,
+        int attempt,
+        dev.baton.api.InstancePhase phase,
+        String message,
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> outputs,
+        dev.baton.api.Rollup rollup,
+        Instant at) {
       this(StepPath.of(stepId), attempt, phase, message, outputs, rollup, at);
     }
 

@@ -13,24 +13,31 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One occurrence of a DAG and its steps' state: the run itself, or one iteration of a loop (a
- * frame over the loop step's body). Data, and the counts that follow from a step's state; {@link
+ * One occurrence of a DAG and its steps' state: the run itself, or one iteration of a loop (a frame
+ * over the loop step's body). Data, and the counts that follow from a step's state; {@link
  * InstanceFlow} holds the rules. An iteration's frame exists only while the iteration is under way.
  */
 final class Frame {
   final CompiledWorkflow wf;
+
   /** The loop this frame is an iteration of; null for the run's own frame. */
   final LoopState owner;
+
   /** The iteration number within {@link #owner}; 0 for the run's frame. */
   final long index;
+
   /** What a step's path starts with: "" at the top, "days.3." in iteration 3 of loop days. */
   final String prefix;
+
   /** loop.* inside this frame: the enclosing loops' values, this loop's, and index. */
   final Map<String, Object> loopScope;
+
   /** A while loop's previous iteration's steps by id (last.*); empty elsewhere. */
   final Map<String, Object> lastScope;
+
   /** loop values by param name, as the status shows them; null at the top and in while loops. */
   final Map<String, JsonNode> values;
+
   final int n;
 
   final StepState[] state;
@@ -45,43 +52,68 @@ final class Frame {
   final int[] platformErrors;
   final int[] timeouts;
   final Map<String, JsonNode>[] outputs;
-  /** The current attempt's workload (Job or child instance) has been seen: its absence means deletion. */
+
+  /**
+   * The current attempt's workload (Job or child instance) has been seen: its absence means
+   * deletion.
+   */
   final boolean[] workloadSeen;
-  /** When the runtime was last asked to confirm that the current attempt's workload is gone; null: not asked. */
+
+  /**
+   * When the runtime was last asked to confirm that the current attempt's workload is gone; null:
+   * not asked.
+   */
   final Instant[] goneAskedAt;
+
   /** The current attempt's workload name (Job or child instance), computed once per attempt. */
   final String[] workloadNames;
+
   /** The loop of each loop step, once it has one. */
   final LoopState[] loops;
+
   /** A subworkflow step's child rollup, once the child reported one. */
   final Rollup[] childRollups;
+
   /** Why the current attempt's pod is stuck ("reason: message"), while it is; else null. */
   final String[] stuck;
+
   /** Since when the current attempt's pod is stuck, while it is. */
   final Instant[] stuckSince;
+
   /** The step is in the ready queue or waits for a permit. */
   final boolean[] queued;
+
   private final StepPath[] paths;
 
   /** steps.* entries of this frame's finished steps, by id. */
   final Map<String, Object> stepsScope = new HashMap<>();
+
   /** Each step's last status entry, and which steps changed since: see StatusProjection. */
   final StepStatus[] stepStatus;
+
   final BitSet changed = new BitSet();
+
   /** In an iteration: each started step's entry as compact JSON, and the map of them. */
   final JsonNode[] stepJson;
+
   Map<String, JsonNode> statusSteps;
+
   /** In an iteration: the BATON_LOOP_* env of its Jobs, made once. */
   java.util.List<io.fabric8.kubernetes.api.model.EnvVar> loopEnv;
 
   /** Steps Launching, Running or Retrying, and loops Running. */
   int active;
+
   /** Steps in the ready queue or the permit queue. */
   int queuedCount;
+
   int finished;
+
   /** The first step that failed for good, and why the frame failed. */
   String failedStep;
+
   String failureMessage;
+
   /** The frame has ended; events for it are ignored. */
   boolean ended;
 
@@ -144,7 +176,9 @@ final class Frame {
     if (next.isFinal() || next == StepState.Retrying) stepsScope.put(step(i).id(), scopeOf(i));
   }
 
-  /** Counts a failure of {@code kind} against step i's retry budget: the count so far (fatal: 1). */
+  /**
+   * Counts a failure of {@code kind} against step i's retry budget: the count so far (fatal: 1).
+   */
   int countFailure(int i, FailureKind kind) {
     return switch (kind) {
       case USER -> ++userErrors[i];
@@ -183,7 +217,8 @@ final class Frame {
 
   /** The current attempt's workload name: a Job's, or a child instance's. */
   String workloadName(String instance, int i) {
-    if (workloadNames[i] == null) workloadNames[i] = JobNames.of(instance, path(i).toString(), attempt[i]);
+    if (workloadNames[i] == null)
+      workloadNames[i] = JobNames.of(instance, path(i).toString(), attempt[i]);
     return workloadNames[i];
   }
 
@@ -192,7 +227,9 @@ final class Frame {
     return locate(StepPath.parse(path));
   }
 
-  /** The occurrence {@code p} names below this (top) frame, or null when it names none under way. */
+  /**
+   * The occurrence {@code p} names below this (top) frame, or null when it names none under way.
+   */
   Occurrence locate(StepPath p) {
     if (p == null) return null;
     Frame f = this;
@@ -206,7 +243,10 @@ final class Frame {
     }
   }
 
-  /** This frame and every iteration under way below it, parents first. A copy: safe to change frames. */
+  /**
+   * This frame and every iteration under way below it, parents first. A copy: safe to change
+   * frames.
+   */
   java.util.List<Frame> withIterations() {
     java.util.List<Frame> frames = new java.util.ArrayList<>();
     frames.add(this);

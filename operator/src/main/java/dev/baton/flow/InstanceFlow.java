@@ -33,36 +33,35 @@ import java.util.Set;
  * <h2>Rules</h2>
  *
  * <ul>
- *   <li>A step becomes ready when every dependency is Succeeded, Skipped or CompletedWithError.
- *       A Skipped dependency counts as done: skips do not propagate. A step that should not run
- *       after a skipped one says so in its own {@code if}, e.g. {@code steps.load.state ==
- *       'Succeeded'}.
+ *   <li>A step becomes ready when every dependency is Succeeded, Skipped or CompletedWithError. A
+ *       Skipped dependency counts as done: skips do not propagate. A step that should not run after
+ *       a skipped one says so in its own {@code if}, e.g. {@code steps.load.state == 'Succeeded'}.
  *   <li>A ready step whose {@code if} is false is Skipped; otherwise it is launched: a job step
  *       gets a Job per attempt, a subworkflow step a child instance per attempt, a sleep step a
  *       timer, a noop step succeeds at once, a loop step starts its iterations.
- *   <li>Job, sleep and subworkflow steps need a permit: at most {@code stepConcurrency} of them
- *       are Launching or Running at once, across all frames. The others wait, in order.
- *   <li>A failed attempt is retried after its backoff while the budget of its kind (user,
- *       platform, timeout) lasts. Then the step's failure mode decides: IGNORE_FAILURE ends it
+ *   <li>Job, sleep and subworkflow steps need a permit: at most {@code stepConcurrency} of them are
+ *       Launching or Running at once, across all frames. The others wait, in order.
+ *   <li>A failed attempt is retried after its backoff while the budget of its kind (user, platform,
+ *       timeout) lasts. Then the step's failure mode decides: IGNORE_FAILURE ends it
  *       CompletedWithError, FAIL_AFTER_RUNNING starts nothing new in its frame and fails the frame
  *       once the running steps end, FAIL_IMMEDIATELY stops the frame's running steps and fails it
  *       now. A failed frame is a failed run at the top, a failed iteration inside a loop.
  *   <li>Stop, and the workflow timeout, stop the running Jobs and children in every frame and end
  *       every unfinished step Stopped. Skip ends the named steps' unfinished occurrences Skipped,
  *       now and in iterations to come.
- *   <li>Events about an attempt that is no longer current, or about an iteration that is over,
- *       are ignored, so duplicates and late arrivals are harmless.
+ *   <li>Events about an attempt that is no longer current, or about an iteration that is over, are
+ *       ignored, so duplicates and late arrivals are harmless.
  * </ul>
  *
  * <h2>Collaborators</h2>
  *
  * This class holds the rules above; the rest is handed out, and reports back through {@link
- * StepOutcomes}. {@link Frame} keeps a frame's steps and their counts by state, {@link Agenda}
- * what an event set in motion, {@link Permits} the stepConcurrency permits, {@link Attempts} a
- * step's attempts and their workloads, {@link Loops} the iterations of loop steps, {@link
- * StepRenderer} what a launch renders, {@link RetryBudget} whether a failure is retried, {@link
- * RunHeader} and {@link StatusProjection} the status, and {@link Recovery} the state rebuilt from
- * it after an operator restart.
+ * StepOutcomes}. {@link Frame} keeps a frame's steps and their counts by state, {@link Agenda} what
+ * an event set in motion, {@link Permits} the stepConcurrency permits, {@link Attempts} a step's
+ * attempts and their workloads, {@link Loops} the iterations of loop steps, {@link StepRenderer}
+ * what a launch renders, {@link RetryBudget} whether a failure is retried, {@link RunHeader} and
+ * {@link StatusProjection} the status, and {@link Recovery} the state rebuilt from it after an
+ * operator restart.
  */
 public final class InstanceFlow {
   private final CompiledWorkflow wf;
@@ -89,9 +88,15 @@ public final class InstanceFlow {
     this.wf = wf;
     this.header = new RunHeader(wf.hash(), definition, runParams);
     this.top = new Frame(wf, null, 0, "", Map.of(), Map.of(), null);
-    this.permits = new Permits(wf.spec() == null ? WorkflowSpec.DEFAULT_STEP_CONCURRENCY : wf.spec().stepConcurrencyOrDefault());
+    this.permits =
+        new Permits(
+            wf.spec() == null
+                ? WorkflowSpec.DEFAULT_STEP_CONCURRENCY
+                : wf.spec().stepConcurrencyOrDefault());
     this.status = new StatusProjection(instance);
-    this.renderer = new StepRenderer(Collections.unmodifiableMap(Values.fromJsonMap(runParams)), wf.templates());
+    this.renderer =
+        new StepRenderer(
+            Collections.unmodifiableMap(Values.fromJsonMap(runParams)), wf.templates());
     this.outcomes = new Rules();
     this.loops = new Loops(agenda, renderer, status, outcomes);
     this.attempts = new Attempts(instance, top, agenda, renderer, outcomes);
@@ -111,7 +116,8 @@ public final class InstanceFlow {
     }
 
     @Override
-    public void attemptFailed(Frame f, int i, FailureKind kind, String why, Integer exitCode, Instant now) {
+    public void attemptFailed(
+        Frame f, int i, FailureKind kind, String why, Integer exitCode, Instant now) {
       InstanceFlow.this.attemptFailed(f, i, kind, why, exitCode, now);
     }
 
@@ -136,7 +142,8 @@ public final class InstanceFlow {
       case FlowEvent.Resume r -> resume(r.launchedAttempts(), now);
       case FlowEvent.StatusTooLarge e -> abortRun(InstancePhase.Failed, e.message(), now);
       case FlowEvent.StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
-      case FlowEvent.InternalError e -> abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
+      case FlowEvent.InternalError e ->
+          abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
       case FlowEvent.StepLaunched e -> attempts.onLaunched(e.path(), e.attempt(), now);
       case FlowEvent.StepStarted e -> attempts.onStarted(e.path(), e.attempt(), now);
       case FlowEvent.StepStuck e -> attempts.onStuck(e, now);
@@ -204,14 +211,20 @@ public final class InstanceFlow {
         }
         case Retrying, Waiting -> {
           f.endTime[i] = now;
-          setState(f, i, StepState.Stopped, (f.state[i] == StepState.Waiting ? "not started: " : "stopped: ") + why);
+          setState(
+              f,
+              i,
+              StepState.Stopped,
+              (f.state[i] == StepState.Waiting ? "not started: " : "stopped: ") + why);
         }
         default -> {}
       }
     }
   }
 
-  /** Whatever runs for a step's current attempt is told to stop; the step's state is the caller's. */
+  /**
+   * Whatever runs for a step's current attempt is told to stop; the step's state is the caller's.
+   */
   private void stopWork(Frame f, int i, String why, Instant now) {
     switch (f.step(i).type()) {
       case JOB, SUBWORKFLOW -> attempts.stop(f, i);
@@ -278,7 +291,8 @@ public final class InstanceFlow {
     try {
       stepParams = renderer.stepParams(f, s);
     } catch (ExpressionException e) {
-      finalFailure(f, i, FailureKind.FATAL, "could not render the step's params: " + e.getMessage(), now);
+      finalFailure(
+          f, i, FailureKind.FATAL, "could not render the step's params: " + e.getMessage(), now);
       return;
     }
     if (s.condition() != null) {
@@ -311,7 +325,12 @@ public final class InstanceFlow {
       return;
     }
     if (f.queue(i)) permits.await(new AwaitingPermit(f, i, stepParams));
-    f.message[i] = "waiting for a permit: " + permits.limit() + " of " + permits.limit() + " steps running (stepConcurrency)";
+    f.message[i] =
+        "waiting for a permit: "
+            + permits.limit()
+            + " of "
+            + permits.limit()
+            + " steps running (stepConcurrency)";
     f.markChanged(i);
     agenda.statusChanged();
   }
@@ -338,7 +357,11 @@ public final class InstanceFlow {
       for (int i = 0; i < f.n; i++) {
         if (f.state[i] == StepState.Waiting) {
           f.endTime[i] = now;
-          setState(f, i, StepState.Stopped, "not started: " + where + " failed at step \"" + f.failedStep + "\"");
+          setState(
+              f,
+              i,
+              StepState.Stopped,
+              "not started: " + where + " failed at step \"" + f.failedStep + "\"");
         }
       }
       outcome = StepState.Failed;
@@ -353,7 +376,8 @@ public final class InstanceFlow {
       outcome = StepState.Failed;
     }
     if (f.owner == null) {
-      if (outcome == StepState.Succeeded) finish(InstancePhase.Succeeded, "all " + f.n + " steps finished", now);
+      if (outcome == StepState.Succeeded)
+        finish(InstancePhase.Succeeded, "all " + f.n + " steps finished", now);
       else finish(InstancePhase.Failed, f.failureMessage, now);
     } else {
       loops.endIteration(f.owner, f, outcome);
@@ -378,7 +402,10 @@ public final class InstanceFlow {
 
   private void onTimer(TimerKey t, Instant now) {
     if (t.kind() == TimerKey.Kind.WORKFLOW_TIMEOUT) {
-      abortRun(InstancePhase.TimedOut, "the run passed its timeout of " + Durations.format(wf.timeout()), now);
+      abortRun(
+          InstancePhase.TimedOut,
+          "the run passed its timeout of " + Durations.format(wf.timeout()),
+          now);
       return;
     }
     Occurrence o = top.locate(t.path());
@@ -396,7 +423,13 @@ public final class InstanceFlow {
           finalFailure(f, i, FailureKind.TIMEOUT, why, now);
         } else {
           stopWork(f, i, "timeout", now);
-          attemptFailed(f, i, FailureKind.TIMEOUT, "attempt " + f.attempt[i] + " ran past its timeout of " + s.definition().timeout, null, now);
+          attemptFailed(
+              f,
+              i,
+              FailureKind.TIMEOUT,
+              "attempt " + f.attempt[i] + " ran past its timeout of " + s.definition().timeout,
+              null,
+              now);
         }
       }
       case RETRY -> outcomes.retryDue(f, i, now);
@@ -415,18 +448,30 @@ public final class InstanceFlow {
   }
 
   /**
-   * An attempt of a job or subworkflow step failed: retry after the backoff while its kind's
-   * budget lasts. (Loops fail for good at once, through {@link #finalFailure}.)
+   * An attempt of a job or subworkflow step failed: retry after the backoff while its kind's budget
+   * lasts. (Loops fail for good at once, through {@link #finalFailure}.)
    */
-  private void attemptFailed(Frame f, int i, FailureKind kind, String why, Integer code, Instant now) {
+  private void attemptFailed(
+      Frame f, int i, FailureKind kind, String why, Integer code, Instant now) {
     f.exitCode[i] = code;
-    switch (RetryBudget.after(kind, f.countFailure(i, kind), f.step(i).definition().retry, f.attempt[i])) {
+    switch (RetryBudget.after(
+        kind, f.countFailure(i, kind), f.step(i).definition().retry, f.attempt[i])) {
       case RetryBudget.GiveUp g -> finalFailure(f, i, kind, why + g.note(), now);
       case RetryBudget.Retry r -> {
         f.retryAt[i] = now.plus(r.delay());
         f.endTime[i] = now;
-        setState(f, i, StepState.Retrying, "attempt " + f.attempt[i] + " failed: " + why + "; retry in " + Durations.format(r.delay()));
-        agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.RETRY, f.path(i), f.attempt[i]), f.retryAt[i]));
+        setState(
+            f,
+            i,
+            StepState.Retrying,
+            "attempt "
+                + f.attempt[i]
+                + " failed: "
+                + why
+                + "; retry in "
+                + Durations.format(r.delay()));
+        agenda.command(
+            new SetTimer(new TimerKey(TimerKey.Kind.RETRY, f.path(i), f.attempt[i]), f.retryAt[i]));
       }
     }
   }
@@ -458,7 +503,9 @@ public final class InstanceFlow {
     }
   }
 
-  /** Skips the named steps' unfinished occurrences now; future ones are skipped as they get ready. */
+  /**
+   * Skips the named steps' unfinished occurrences now; future ones are skipped as they get ready.
+   */
   private void onSkip(Set<String> ids, Instant now) {
     skip = ids == null ? Set.of() : Set.copyOf(ids);
     if (skip.isEmpty() || header.phase() != InstancePhase.Running) return;
@@ -526,8 +573,8 @@ public final class InstanceFlow {
   }
 
   /**
-   * Loads a run's state from its written status (see {@link Recovery}): before a {@link FlowEvent.Resume},
-   * or before the {@link FlowEvent.Start} of a run waiting to (re)start.
+   * Loads a run's state from its written status (see {@link Recovery}): before a {@link
+   * FlowEvent.Resume}, or before the {@link FlowEvent.Start} of a run waiting to (re)start.
    */
   public void restore(WorkflowInstanceStatus status) {
     header.restore(status);

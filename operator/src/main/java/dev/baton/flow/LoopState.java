@@ -34,28 +34,39 @@ final class LoopState {
 
   /** A foreach's item lists, by loop param, once evaluated; null before. */
   List<String> names;
+
   List<List<Object>> lists;
+
   /** Iterations in all: a foreach's product of list lengths; -1 while unknown. */
   long total = -1;
 
   final TreeMap<Long, Frame> active = new TreeMap<>();
   RangeSet succeeded = new RangeSet();
   RangeSet unsuccessful = new RangeSet();
+
   /** Finished iterations by end state (Succeeded, Failed, Stopped), by StepState ordinal. */
   final long[] iterations = new long[StepState.values().length];
+
   /** Leaf steps of finished iterations, by StepState ordinal: they stay in the rollup. */
   final long[] finishedLeaves = new long[StepState.values().length];
+
   final List<String> errors = new ArrayList<>();
   String firstFailure;
+
   /** No new iterations start: an iteration failed under the stop policy. */
   boolean stopping;
+
   /** The loop is over or being aborted: nothing starts, nothing more is counted. */
   boolean closed;
+
   /** The next index to consider starting; indices below it are started or finished. */
   long cursor;
+
   /** A while loop's previous iteration's steps by id, as last.* sees them, and as JSON. */
   Map<String, Object> lastScope = Map.of();
+
   JsonNode lastJson;
+
   /** Why the items could not be evaluated again on a restore; the loop fails on resume. */
   String restoreError;
 
@@ -67,7 +78,8 @@ final class LoopState {
     this.path = frame.path(stepIndex);
     ForeachSpec fe = step.definition().foreach;
     this.concurrency = isWhile || fe == null ? 1 : fe.concurrencyOrDefault();
-    this.policy = isWhile || fe == null ? IterationFailurePolicy.STOP : fe.onIterationFailureOrDefault();
+    this.policy =
+        isWhile || fe == null ? IterationFailurePolicy.STOP : fe.onIterationFailureOrDefault();
   }
 
   /**
@@ -84,14 +96,22 @@ final class LoopState {
       Object items = p.values() != null ? p.values() : p.expr().evaluate(scope);
       if (!(items instanceof List<?> list)) {
         throw new ExpressionException(
-            "loop param " + p.name() + ": '" + (p.expr() == null ? "values" : p.expr().source()) + "' gave "
-                + Values.describe(items, 200) + ", not a list");
+            "loop param "
+                + p.name()
+                + ": '"
+                + (p.expr() == null ? "values" : p.expr().source())
+                + "' gave "
+                + Values.describe(items, 200)
+                + ", not a list");
       }
       @SuppressWarnings("unchecked")
       List<Object> items2 = (List<Object>) list;
       ns.add(p.name());
       ls.add(items2);
-      product = items2.isEmpty() ? 0 : product > ForeachSpec.MAX_ITERATIONS ? product : product * items2.size();
+      product =
+          items2.isEmpty()
+              ? 0
+              : product > ForeachSpec.MAX_ITERATIONS ? product : product * items2.size();
     }
     if (product > ForeachSpec.MAX_ITERATIONS) {
       throw new ExpressionException(

@@ -13,15 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The iterations of loop steps: which start, when, and what they add up to. How a loop step ends
- * is decided here as an {@link End}, and reported through {@link StepOutcomes}; what the end of
- * an iteration's frame is, is the run's rules' to say.
+ * The iterations of loop steps: which start, when, and what they add up to. How a loop step ends is
+ * decided here as an {@link End}, and reported through {@link StepOutcomes}; what the end of an
+ * iteration's frame is, is the run's rules' to say.
  */
 final class Loops {
   /** How a loop step ends. */
   sealed interface End {}
 
-  /** @param message replaces the step's message when not null */
+  /**
+   * @param message replaces the step's message when not null
+   */
   record Succeeded(Map<String, JsonNode> outputs, String message) implements End {}
 
   /** A fatal failure; {@code outputs} are the step's, or null to leave them. */
@@ -101,7 +103,8 @@ final class Loops {
       loop.cursor = k + 1;
       startIteration(loop, k);
     }
-    if (loop.active.isEmpty() && (loop.stopping || loop.nextToStart() >= loop.total)) return end(loop);
+    if (loop.active.isEmpty() && (loop.stopping || loop.nextToStart() >= loop.total))
+      return end(loop);
     return null;
   }
 
@@ -151,10 +154,18 @@ final class Loops {
     Map<String, JsonNode> valuesJson = null;
     if (!values.isEmpty()) {
       valuesJson = new LinkedHashMap<>();
-      for (Map.Entry<String, Object> e : values.entrySet()) valuesJson.put(e.getKey(), Values.toJson(e.getValue()));
+      for (Map.Entry<String, Object> e : values.entrySet())
+        valuesJson.put(e.getKey(), Values.toJson(e.getValue()));
     }
     Frame iteration =
-        new Frame(loop.step.body(), loop, k, StepPath.iterationPrefix(loop.path, k), loopScope, loop.isWhile ? loop.lastScope : Map.of(), valuesJson);
+        new Frame(
+            loop.step.body(),
+            loop,
+            k,
+            StepPath.iterationPrefix(loop.path, k),
+            loopScope,
+            loop.isWhile ? loop.lastScope : Map.of(),
+            valuesJson);
     loop.active.put(k, iteration);
     f.markChanged(loop.stepIndex);
     agenda.statusChanged();
@@ -196,7 +207,11 @@ final class Loops {
     if (failed == 0) return new Succeeded(outputs(loop), null);
     String why =
         loop.policy == IterationFailurePolicy.CONTINUE
-            ? failed + " of " + loop.finishedCount() + " iterations failed; the first: " + loop.firstFailure
+            ? failed
+                + " of "
+                + loop.finishedCount()
+                + " iterations failed; the first: "
+                + loop.firstFailure
             : loop.firstFailure;
     return new Failed(outputs(loop), why == null ? failed + " iterations did not succeed" : why);
   }

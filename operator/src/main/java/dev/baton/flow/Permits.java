@@ -10,7 +10,9 @@ import java.util.Map;
  * Running at once, across all frames; the others wait for one, first come first served.
  */
 final class Permits {
-  /** A step waiting for a permit; its params were rendered when it got ready (null: render anew). */
+  /**
+   * A step waiting for a permit; its params were rendered when it got ready (null: render anew).
+   */
   record AwaitingPermit(Frame frame, int index, Map<String, String> stepParams) {}
 
   private final int limit;

@@ -5,12 +5,13 @@ import java.util.TreeMap;
 
 /**
  * A set of longs kept as disjoint ranges: the finished iterations of a loop. Iterations start in
- * order and mostly finish near it, so 100,000 of them fold into a handful of ranges; the set
- * costs what its holes cost, not what its members do.
+ * order and mostly finish near it, so 100,000 of them fold into a handful of ranges; the set costs
+ * what its holes cost, not what its members do.
  */
 final class RangeSet {
   /** Range start to range end, both included; ranges neither overlap nor touch. */
   private final TreeMap<Long, Long> ranges = new TreeMap<>();
+
   private long size;
 
   boolean contains(long v) {

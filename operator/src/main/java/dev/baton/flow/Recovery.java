@@ -18,9 +18,9 @@ import java.util.Map;
 
 /**
  * A run's frames rebuilt from the status it wrote ({@link #restore}), and set going again with the
- * workloads found in the cluster ({@link #resume}). Steps the status does not mention stay
- * Waiting; loops get their finished iterations back as ranges, and their iterations under way as
- * frames. A run waiting to (re)start resumes the same way, with nothing found.
+ * workloads found in the cluster ({@link #resume}). Steps the status does not mention stay Waiting;
+ * loops get their finished iterations back as ranges, and their iterations under way as frames. A
+ * run waiting to (re)start resumes the same way, with nothing found.
  */
 final class Recovery {
   private final Frame top;
@@ -31,7 +31,14 @@ final class Recovery {
   private final Attempts attempts;
   private final StepOutcomes outcomes;
 
-  Recovery(Frame top, Permits permits, Loops loops, StepRenderer renderer, Agenda agenda, Attempts attempts, StepOutcomes outcomes) {
+  Recovery(
+      Frame top,
+      Permits permits,
+      Loops loops,
+      StepRenderer renderer,
+      Agenda agenda,
+      Attempts attempts,
+      StepOutcomes outcomes) {
     this.top = top;
     this.permits = permits;
     this.loops = loops;
@@ -41,7 +48,10 @@ final class Recovery {
     this.outcomes = outcomes;
   }
 
-  /** Loads the steps of the run's frame from {@code steps}; {@code startedAt} dates active steps with no time. */
+  /**
+   * Loads the steps of the run's frame from {@code steps}; {@code startedAt} dates active steps
+   * with no time.
+   */
   void restore(Map<String, StepStatus> steps, Instant startedAt) {
     restoreFrame(top, steps, startedAt == null ? Instant.EPOCH : startedAt);
   }
@@ -57,7 +67,10 @@ final class Recovery {
       // The name the attempt's workload was given, not one computed anew: a run started by an
       // older version keeps its names (and so its Jobs) across an upgrade that changed them.
       // Iterations do not record Job names; theirs are computed (see JobNames).
-      f.workloadNames[i] = s.type() == StepType.JOB ? blankToNull(ss.jobName) : s.type() == StepType.SUBWORKFLOW ? blankToNull(ss.child) : null;
+      f.workloadNames[i] =
+          s.type() == StepType.JOB
+              ? blankToNull(ss.jobName)
+              : s.type() == StepType.SUBWORKFLOW ? blankToNull(ss.child) : null;
       f.startTime[i] = parse(ss.startTime);
       f.endTime[i] = parse(ss.endTime);
       f.retryAt[i] = parse(ss.retryAt);
@@ -118,7 +131,9 @@ final class Recovery {
       Frame iteration = loops.newIteration(loop, k);
       Map<String, StepStatus> inner = new HashMap<>();
       if (e.getValue() != null && e.getValue().steps != null) {
-        e.getValue().steps.forEach((id, node) -> inner.put(id, Json.fromTree(node, StepStatus.class)));
+        e.getValue()
+            .steps
+            .forEach((id, node) -> inner.put(id, Json.fromTree(node, StepStatus.class)));
       }
       restoreFrame(iteration, inner, startedAt);
     }
@@ -153,7 +168,8 @@ final class Recovery {
         // What fell due while no operator ran happens now, not through a timer due at once.
         case Retrying -> {
           if (f.retryAt[i].isAfter(now)) {
-            agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.RETRY, path, f.attempt[i]), f.retryAt[i]));
+            agenda.command(
+                new SetTimer(new TimerKey(TimerKey.Kind.RETRY, path, f.attempt[i]), f.retryAt[i]));
           } else {
             outcomes.retryDue(f, i, now);
           }
@@ -162,7 +178,9 @@ final class Recovery {
           switch (s.type()) {
             case SLEEP -> {
               Instant wakeAt = f.startTime[i].plus(s.sleep());
-              if (wakeAt.isAfter(now)) agenda.command(new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, path, f.attempt[i]), wakeAt));
+              if (wakeAt.isAfter(now))
+                agenda.command(
+                    new SetTimer(new TimerKey(TimerKey.Kind.SLEEP, path, f.attempt[i]), wakeAt));
               else outcomes.succeeded(f, i, Map.of(), now);
             }
             case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
@@ -179,7 +197,8 @@ final class Recovery {
   private void resumeLoop(Frame f, int i, Map<String, Integer> launched, Instant now) {
     LoopState loop = f.loops[i];
     if (loop == null || loop.restoreError != null) {
-      String why = loop == null ? "internal error: the loop's record is missing" : loop.restoreError;
+      String why =
+          loop == null ? "internal error: the loop's record is missing" : loop.restoreError;
       outcomes.failed(f, i, FailureKind.FATAL, why, now);
       return;
     }
@@ -225,7 +244,8 @@ final class Recovery {
       loop.succeeded = RangeSet.parse(ls.succeeded);
       loop.unsuccessful = RangeSet.parse(ls.unsuccessful);
     } catch (IllegalArgumentException e) {
-      loop.restoreError = "the loop's record of finished iterations is unreadable: " + e.getMessage();
+      loop.restoreError =
+          "the loop's record of finished iterations is unreadable: " + e.getMessage();
       return;
     }
     loop.iterations[StepState.Succeeded.ordinal()] = loop.succeeded.size();
@@ -233,29 +253,32 @@ final class Recovery {
     if (ls.states != null) {
       for (Map.Entry<String, Long> e : ls.states.entrySet()) {
         StepState s = StatusProjection.state(e.getKey());
-        if (s == null || s == StepState.Succeeded || s == StepState.Running || e.getValue() == null) continue;
+        if (s == null || s == StepState.Succeeded || s == StepState.Running || e.getValue() == null)
+          continue;
         loop.iterations[s.ordinal()] = e.getValue();
         other += e.getValue();
       }
     }
     if (other != loop.unsuccessful.size()) {
-      // Counts that disagree with the ranges (a restart kept the one, not the other): the ranges win.
-      for (StepState s : StepState.values()) if (s != StepState.Succeeded) loop.iterations[s.ordinal()] = 0;
+      // Counts that disagree with the ranges (a restart kept the one, not the other): the ranges
+      // win.
+      for (StepState s : StepState.values())
+        if (s != StepState.Succeeded) loop.iterations[s.ordinal()] = 0;
       loop.iterations[StepState.Failed.ordinal()] = loop.unsuccessful.size();
     }
     if (ls.errors != null) {
       for (String e : ls.errors) if (loop.errors.size() < LoopState.MAX_ERRORS) loop.errors.add(e);
       if (!loop.errors.isEmpty()) loop.firstFailure = loop.errors.getFirst();
     }
-    if (loop.policy == IterationFailurePolicy.STOP && loop.iterations[StepState.Failed.ordinal()] > 0) {
+    if (loop.policy == IterationFailurePolicy.STOP
+        && loop.iterations[StepState.Failed.ordinal()] > 0) {
       loop.stopping = true;
     }
     if (ls.finishedLeaves != null) {
-      ls.finishedLeaves.forEach(
-          (name, count) -> {
-            StepState s = StatusProjection.state(name);
-            if (s != null && count != null) loop.finishedLeaves[s.ordinal()] = count;
-          });
+      ls.finishedLeaves.forEach((name, count) -> {
+        StepState s = StatusProjection.state(name);
+        if (s != null && count != null) loop.finishedLeaves[s.ordinal()] = count;
+      });
     }
     if (loop.isWhile) {
       if (ls.total != null) loop.total = ls.total;

@@ -15,22 +15,20 @@ import dev.baton.dag.CompiledStep;
 import dev.baton.dag.CompiledWorkflow;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The restart action as a pure function: a finished run's status and a {@link RestartRequest} in,
- * the status of the next run out, waiting to start (phase Queued). The definition and
- * params pinned by the first run are kept: a restart does not pick up edits to the Workflow.
+ * the status of the next run out, waiting to start (phase Queued). The definition and params pinned
+ * by the first run are kept: a restart does not pick up edits to the Workflow.
  *
  * <p>Attempt numbers keep counting across runs. A Job's name is a function of (instance, step,
- * attempt), and the Jobs of the earlier run may still exist (their TTL is a day): starting again
- * at attempt 1 would collide with the old Job, whose AlreadyExists the runtime takes as "launched",
+ * attempt), and the Jobs of the earlier run may still exist (their TTL is a day): starting again at
+ * attempt 1 would collide with the old Job, whose AlreadyExists the runtime takes as "launched",
  * and the step would be said to run the old Job. A reset step therefore stays at its last attempt,
  * so its next launch gets a new number. Its retry budgets (userErrors and the like) start afresh.
  */
@@ -63,22 +61,42 @@ public final class Restarts {
    * Why {@code req} cannot be applied to {@code old}, for people; null when it can. A request
    * already applied (its run is not past the status's) is not refused here: callers ignore it.
    */
-  public static String refusal(WorkflowInstanceStatus old, RestartRequest req, CompiledWorkflow wf) {
+  public static String refusal(
+      WorkflowInstanceStatus old, RestartRequest req, CompiledWorkflow wf) {
     int run = run(old);
     if (old == null || old.phase == null || !old.phase.isFinal()) {
       String phase = old == null || old.phase == null ? "not started" : old.phase.name();
-      return "run " + run + " is " + phase + "; the restart to run " + req.run + " waits for it to end";
+      return "run "
+          + run
+          + " is "
+          + phase
+          + "; the restart to run "
+          + req.run
+          + " waits for it to end";
     }
     if (req.run == null || req.run != run + 1) {
-      return "spec.restart.run is " + req.run + " but the next run is " + (run + 1) + ": set spec.restart.run to " + (run + 1);
+      return "spec.restart.run is "
+          + req.run
+          + " but the next run is "
+          + (run + 1)
+          + ": set spec.restart.run to "
+          + (run + 1);
     }
     RestartFrom from = req.fromOrDefault();
     if (from == RestartFrom.Step && (req.step == null || wf.step(req.step) == null)) {
-      return "spec.restart.step \"" + req.step + "\" is not a top-level step of the definition this instance runs"
-          + " (steps: " + String.join(", ", wf.spec().steps.stream().map(st -> st.id).toList()) + ")";
+      return "spec.restart.step \""
+          + req.step
+          + "\" is not a top-level step of the definition this instance runs"
+          + " (steps: "
+          + String.join(", ", wf.spec().steps.stream().map(st -> st.id).toList())
+          + ")";
     }
     if (from == RestartFrom.Incomplete && rerunIncomplete(old, wf).isEmpty()) {
-      return "run " + run + " " + old.phase + " with every step Succeeded or Skipped: nothing is incomplete;"
+      return "run "
+          + run
+          + " "
+          + old.phase
+          + " with every step Succeeded or Skipped: nothing is incomplete;"
           + " restart from: Beginning, or from: Step with a step";
     }
     return null;
@@ -134,8 +152,16 @@ public final class Restarts {
     next.progress = kept + "/" + wf.size();
     if (next.conditions == null) next.conditions = new ArrayList<>();
     next.conditions.removeIf(c -> RESTART_PENDING.equals(c.getType()));
-    Conditions.set(next.conditions, Conditions.COMPLETED, false, "Restarted", next.message, null, now);
-    Conditions.set(next.conditions, RESTARTED, true, from.name(), "run " + run + FROM + describe(req), null, now);
+    Conditions.set(
+        next.conditions, Conditions.COMPLETED, false, "Restarted", next.message, null, now);
+    Conditions.set(
+        next.conditions,
+        RESTARTED,
+        true,
+        from.name(),
+        "run " + run + FROM + describe(req),
+        null,
+        now);
     return next;
   }
 
@@ -156,7 +182,8 @@ public final class Restarts {
     BitSet rerun = new BitSet();
     for (CompiledStep s : wf.steps()) {
       StepStatus st = old.steps == null ? null : old.steps.get(s.id());
-      boolean done = st != null && (st.state == StepState.Succeeded || st.state == StepState.Skipped);
+      boolean done =
+          st != null && (st.state == StepState.Succeeded || st.state == StepState.Skipped);
       if (!done) rerun.set(s.index());
     }
     return rerun;
@@ -205,17 +232,20 @@ public final class Restarts {
     // told apart only when no iteration ended otherwise. If some did, the kept iterations' leaves
     // are left out of the rollup rather than miscounted.
     boolean onlySucceeded = old.unsuccessful == null || old.unsuccessful.isBlank();
-    l.finishedLeaves = onlySucceeded && old.finishedLeaves != null ? new LinkedHashMap<>(old.finishedLeaves) : null;
+    l.finishedLeaves =
+        onlySucceeded && old.finishedLeaves != null
+            ? new LinkedHashMap<>(old.finishedLeaves)
+            : null;
     // A while loop's next iteration reads the last finished one's outputs.
     l.last = s.type() == StepType.WHILE ? old.last : null;
     return l;
   }
 
   /**
-   * Whether {@code next} runs the occurrence at {@code path} again, inside a loop that
-   * runs again: then the earlier run's Job or child instance of that path must go, since the
-   * iteration's attempts start again at 1 and would take the old one's name. A top-level step's
-   * attempts keep counting instead, so its old Jobs never collide.
+   * Whether {@code next} runs the occurrence at {@code path} again, inside a loop that runs again:
+   * then the earlier run's Job or child instance of that path must go, since the iteration's
+   * attempts start again at 1 and would take the old one's name. A top-level step's attempts keep
+   * counting instead, so its old Jobs never collide.
    */
   public static boolean rerunsIteration(WorkflowInstanceStatus next, String path) {
     return rerunsIteration(next, StepPath.parse(path));
@@ -228,7 +258,9 @@ public final class Restarts {
     if (loopStep == null || loopStep.state != StepState.Waiting) return false;
     long index = p.iteration(0);
     if (index < 0) return false;
-    return loopStep.loop == null || loopStep.loop.succeeded == null || !inRanges(loopStep.loop.succeeded, index);
+    return loopStep.loop == null
+        || loopStep.loop.succeeded == null
+        || !inRanges(loopStep.loop.succeeded, index);
   }
 
   /** Whether {@code ranges} holds {@code index}; an unreadable record holds nothing. */
@@ -241,7 +273,8 @@ public final class Restarts {
   }
 
   private static List<RunRecord> history(WorkflowInstanceStatus old, CompiledWorkflow wf) {
-    List<RunRecord> history = old.history == null ? new ArrayList<>() : new ArrayList<>(old.history);
+    List<RunRecord> history =
+        old.history == null ? new ArrayList<>() : new ArrayList<>(old.history);
     RunRecord r = new RunRecord();
     r.run = run(old);
     r.phase = old.phase;

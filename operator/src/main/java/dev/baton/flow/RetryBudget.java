@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * A step's retry budget: each failure kind (user, platform, timeout) has its own number of
- * retries; a fatal failure has none. Pure: the caller keeps the counts.
+ * A step's retry budget: each failure kind (user, platform, timeout) has its own number of retries;
+ * a fatal failure has none. Pure: the caller keeps the counts.
  */
 final class RetryBudget {
   /** What follows a failed attempt. */
@@ -34,7 +34,9 @@ final class RetryBudget {
           case FATAL -> 0;
         };
     if (kind == FailureKind.FATAL) return new GiveUp("");
-    if (used > limit) return new GiveUp(" (" + kind.name().toLowerCase(Locale.ROOT) + " retries used: " + limit + ")");
+    if (used > limit)
+      return new GiveUp(
+          " (" + kind.name().toLowerCase(Locale.ROOT) + " retries used: " + limit + ")");
     return new Retry(Backoff.delayBefore(RetryPolicy.backoff(policy), attempt));
   }
 }

@@ -53,7 +53,8 @@ final class RunHeader {
     startedAt = now;
     endedAt = null;
     message = null;
-    Conditions.set(conditions, Conditions.COMPLETED, false, "Running", "the run is in progress", null, now);
+    Conditions.set(
+        conditions, Conditions.COMPLETED, false, "Running", "the run is in progress", null, now);
   }
 
   void finish(InstancePhase endPhase, String why, Instant now) {
@@ -69,7 +70,10 @@ final class RunHeader {
     st.phase = phase;
     st.startTime = StatusProjection.str(startedAt);
     st.endTime = StatusProjection.str(endedAt);
-    st.message = message == null ? null : dev.baton.util.Text.abbreviate(message, StatusProjection.MAX_MESSAGE);
+    st.message =
+        message == null
+            ? null
+            : dev.baton.util.Text.abbreviate(message, StatusProjection.MAX_MESSAGE);
     st.definitionHash = definitionHash;
     st.definition = definition;
     st.params = params;
@@ -81,7 +85,9 @@ final class RunHeader {
     return st;
   }
 
-  /** The run's fields from a written status; a Running run with no start time started at the epoch. */
+  /**
+   * The run's fields from a written status; a Running run with no start time started at the epoch.
+   */
   void restore(WorkflowInstanceStatus status) {
     if (status.phase != null) phase = status.phase;
     startedAt = Recovery.parse(status.startTime);

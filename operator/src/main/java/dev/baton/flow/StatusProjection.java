@@ -25,15 +25,19 @@ import java.util.Map;
  */
 final class StatusProjection {
   private static final StepState[] STATES = StepState.values();
+
   /** The longest message a step's status entry holds, in characters. */
   static final int MAX_MESSAGE = 1024;
+
   /** The most JSON a step's kept outputs may take, in characters. */
   static final int MAX_OUTPUTS = 4096;
 
   private final String instance;
   private final Map<CompiledWorkflow, Long> staticLeaves = new IdentityHashMap<>();
 
-  /** @param instance the instance's name, which workload names start with */
+  /**
+   * @param instance the instance's name, which workload names start with
+   */
   StatusProjection(String instance) {
     this.instance = instance;
   }
@@ -50,9 +54,8 @@ final class StatusProjection {
   }
 
   /**
-   * A step's entry, made anew only when the step (or anything in its loop) changed: a snapshot
-   * of a large run costs a map of references, not a rebuild. Entries are never modified once
-   * handed out.
+   * A step's entry, made anew only when the step (or anything in its loop) changed: a snapshot of a
+   * large run costs a map of references, not a rebuild. Entries are never modified once handed out.
    */
   private StepStatus stepStatus(Frame f, int i) {
     if (f.stepStatus[i] != null && !f.changed.get(i)) return f.stepStatus[i];
@@ -61,7 +64,8 @@ final class StatusProjection {
     ss.state = f.state[i];
     ss.attempt = f.attempt[i];
     ss.jobName = s.type() == StepType.JOB && f.attempt[i] > 0 ? f.workloadName(instance, i) : null;
-    ss.child = s.type() == StepType.SUBWORKFLOW && f.attempt[i] > 0 ? f.workloadName(instance, i) : null;
+    ss.child =
+        s.type() == StepType.SUBWORKFLOW && f.attempt[i] > 0 ? f.workloadName(instance, i) : null;
     ss.startTime = str(f.startTime[i]);
     ss.endTime = str(f.endTime[i]);
     ss.retryAt = f.state[i] == StepState.Retrying ? str(f.retryAt[i]) : null;
@@ -78,9 +82,9 @@ final class StatusProjection {
 
   /**
    * The outputs the status keeps: those of a top-level step (a parent run's subworkflow step reads
-   * them, and so may a person) and of a step some expression reads (a restarted operator reads
-   * them back from the status), each at most {@link #MAX_OUTPUTS} bytes of JSON. The engine keeps
-   * every step's outputs in memory regardless.
+   * them, and so may a person) and of a step some expression reads (a restarted operator reads them
+   * back from the status), each at most {@link #MAX_OUTPUTS} bytes of JSON. The engine keeps every
+   * step's outputs in memory regardless.
    */
   private static Map<String, JsonNode> keptOutputs(Frame f, int i) {
     Map<String, JsonNode> outputs = f.outputs[i];
@@ -90,7 +94,9 @@ final class StatusProjection {
     return outputs;
   }
 
-  /** An iteration's started steps as compact JSON (no nulls, no Job names), rebuilt when changed. */
+  /**
+   * An iteration's started steps as compact JSON (no nulls, no Job names), rebuilt when changed.
+   */
   private Map<String, JsonNode> iterationSteps(Frame iteration) {
     if (iteration.statusSteps != null && iteration.changed.isEmpty()) return iteration.statusSteps;
     Map<String, JsonNode> steps = new LinkedHashMap<>();
@@ -98,7 +104,8 @@ final class StatusProjection {
       if (iteration.state[i] == StepState.Waiting && iteration.message[i] == null) continue;
       boolean changed = iteration.changed.get(i);
       StepStatus ss = stepStatus(iteration, i);
-      JsonNode node = changed || iteration.stepJson[i] == null ? compact(ss) : iteration.stepJson[i];
+      JsonNode node =
+          changed || iteration.stepJson[i] == null ? compact(ss) : iteration.stepJson[i];
       iteration.stepJson[i] = node;
       steps.put(iteration.step(i).id(), node);
     }
@@ -129,7 +136,8 @@ final class StatusProjection {
           for (Frame iteration : loop.active.values()) addLeaves(iteration, counts);
           if (!loop.closed && f.state[i] == StepState.Running && loop.total > 0) {
             long notStarted = loop.total - loop.finishedCount() - loop.active.size();
-            if (notStarted > 0) counts[StepState.Waiting.ordinal()] += notStarted * staticLeaves(s.body());
+            if (notStarted > 0)
+              counts[StepState.Waiting.ordinal()] += notStarted * staticLeaves(s.body());
           }
         }
       }
@@ -147,7 +155,6 @@ final class StatusProjection {
     staticLeaves.put(body, count);
     return count;
   }
-
 
   static Rollup rollup(long[] counts) {
     Rollup r = new Rollup();
@@ -172,22 +179,21 @@ final class StatusProjection {
   static Rollup stopped(Rollup rollup) {
     if (rollup == null || rollup.states == null) return rollup;
     long[] counts = new long[STATES.length];
-    rollup.states.forEach(
-        (name, count) -> {
-          StepState s = state(name);
-          if (s != null && count != null) counts[(s.isFinal() ? s : StepState.Stopped).ordinal()] += count;
-        });
+    rollup.states.forEach((name, count) -> {
+      StepState s = state(name);
+      if (s != null && count != null)
+        counts[(s.isFinal() ? s : StepState.Stopped).ordinal()] += count;
+    });
     return rollup(counts);
   }
 
   /** Adds a child's rollup to {@code counts}; false when there is none to add. */
   static boolean addRollup(Rollup rollup, long[] counts) {
     if (rollup == null || rollup.states == null || rollup.states.isEmpty()) return false;
-    rollup.states.forEach(
-        (name, count) -> {
-          StepState s = state(name);
-          if (s != null && count != null) counts[s.ordinal()] += count;
-        });
+    rollup.states.forEach((name, count) -> {
+      StepState s = state(name);
+      if (s != null && count != null) counts[s.ordinal()] += count;
+    });
     return true;
   }
 
@@ -214,7 +220,8 @@ final class StatusProjection {
     }
     Map<String, Long> leaves = new LinkedHashMap<>();
     for (StepState s : STATES) {
-      if (loop.finishedLeaves[s.ordinal()] > 0) leaves.put(s.name(), loop.finishedLeaves[s.ordinal()]);
+      if (loop.finishedLeaves[s.ordinal()] > 0)
+        leaves.put(s.name(), loop.finishedLeaves[s.ordinal()]);
     }
     ls.finishedLeaves = leaves.isEmpty() ? null : leaves;
     ls.last = loop.isWhile ? loop.lastJson : null;

@@ -10,7 +10,9 @@ import java.util.Map;
  * follows (dependents start, a retry, the frame fails).
  */
 interface StepOutcomes {
-  /** The step is now in {@code next}; {@code why} becomes its message (kept when Running and null). */
+  /**
+   * The step is now in {@code next}; {@code why} becomes its message (kept when Running and null).
+   */
   void moved(Frame f, int i, StepState next, String why);
 
   void succeeded(Frame f, int i, Map<String, JsonNode> outputs, Instant now);

@@ -1,9 +1,9 @@
 package dev.baton.flow;
 
-import dev.baton.util.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.api.Json;
+import dev.baton.util.Text;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,11 +23,15 @@ final class StepOutputs {
       node = Json.MAPPER.readTree(terminationMessage);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
-          "outputs: the termination message is not JSON (" + e.getOriginalMessage() + "): " + Text.abbreviate(terminationMessage.strip(), 80));
+          "outputs: the termination message is not JSON ("
+              + e.getOriginalMessage()
+              + "): "
+              + Text.abbreviate(terminationMessage.strip(), 80));
     }
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException(
-          "outputs: the termination message must be a JSON object, got: " + Text.abbreviate(terminationMessage.strip(), 80));
+          "outputs: the termination message must be a JSON object, got: "
+              + Text.abbreviate(terminationMessage.strip(), 80));
     }
     Map<String, JsonNode> map = new LinkedHashMap<>();
     node.properties().forEach(e -> map.put(e.getKey(), e.getValue()));

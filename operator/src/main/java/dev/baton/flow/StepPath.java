@@ -3,8 +3,8 @@ package dev.baton.flow;
 /**
  * A step occurrence's path: the step's id at the top, and inside loop iterations the loop step's
  * path, the iteration's index and the step's id ({@code days.3.work}, {@code days.3.inner.0.work}).
- * Commands, events and timers carry it; its text ({@link #toString}) is what labels, annotations and
- * status maps hold. A value: two paths with the same text are equal.
+ * Commands, events and timers carry it; its text ({@link #toString}) is what labels, annotations
+ * and status maps hold. A value: two paths with the same text are equal.
  */
 public final class StepPath {
   private final String text;
@@ -56,7 +56,9 @@ public final class StepPath {
     return parts.length / 2;
   }
 
-  /** The id of the step at {@code level}: the named step at {@link #depth}, a loop step above it. */
+  /**
+   * The id of the step at {@code level}: the named step at {@link #depth}, a loop step above it.
+   */
   public String step(int level) {
     return parts[2 * level];
   }

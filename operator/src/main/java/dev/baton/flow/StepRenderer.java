@@ -73,7 +73,10 @@ final class StepRenderer {
   RenderedJob job(Frame f, CompiledStep s, Map<String, String> stepParams) {
     Step d = s.definition();
     Scope scope = stepScope(f, stepParams);
-    return new RenderedJob(render(d.job.command, scope), render(d.job.args, scope), withLoopEnv(f, renderEnv(d.job.env, scope)));
+    return new RenderedJob(
+        render(d.job.command, scope),
+        render(d.job.args, scope),
+        withLoopEnv(f, renderEnv(d.job.env, scope)));
   }
 
   /** A subworkflow step's child params, by the child workflow's param name. */
@@ -123,8 +126,13 @@ final class StepRenderer {
       loopEnv.add(new EnvVar("BATON_LOOP_INDEX", Long.toString(f.index), null));
       for (Map.Entry<String, Object> e : new TreeMap<>(f.loopScope).entrySet()) {
         Object v = e.getValue();
-        if (e.getKey().equals("index") || !(v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean)) continue;
-        String name = "BATON_LOOP_" + e.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+        if (e.getKey().equals("index")
+            || !(v instanceof String
+                || v instanceof Long
+                || v instanceof Double
+                || v instanceof Boolean)) continue;
+        String name =
+            "BATON_LOOP_" + e.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
         loopEnv.add(new EnvVar(name, Values.render(v), null));
       }
       f.loopEnv = List.copyOf(loopEnv);

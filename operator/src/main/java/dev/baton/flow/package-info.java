@@ -1,6 +1,6 @@
 /**
- * The flow engine: a functional core. Nothing here talks to Kubernetes or reads a clock of its
- * own, so the engine is tested and benchmarked without a cluster.
+ * The flow engine: a functional core. Nothing here talks to Kubernetes or reads a clock of its own,
+ * so the engine is tested and benchmarked without a cluster.
  *
  * <ul>
  *   <li>{@link dev.baton.flow.InstanceFlow} is the state machine of one run, its rules read in one
@@ -9,10 +9,10 @@
  *       timer, write the status).
  *   <li>Its collaborators, package-private, each hold one part of a run: {@code Frame} (a DAG
  *       occurrence's steps and counts), {@code Agenda}, {@code Permits}, {@code Attempts} (an
- *       attempt and its workload: a Job, or a child instance), {@code Loops} and {@code
- *       LoopState}, {@code StepRenderer}, {@code RetryBudget}, {@code RunHeader} and {@code
- *       StatusProjection} (the status), {@code Recovery} (the state rebuilt after an operator
- *       restart), and the values {@code RangeSet}, {@code Occurrence}, {@code StepOutputs}.
+ *       attempt and its workload: a Job, or a child instance), {@code Loops} and {@code LoopState},
+ *       {@code StepRenderer}, {@code RetryBudget}, {@code RunHeader} and {@code StatusProjection}
+ *       (the status), {@code Recovery} (the state rebuilt after an operator restart), and the
+ *       values {@code RangeSet}, {@code Occurrence}, {@code StepOutputs}.
  *   <li>{@link dev.baton.flow.Restarts} is the restart of a finished run, a pure function from
  *       status to status; {@link dev.baton.flow.JobNames} names workloads.
  *   <li>{@link dev.baton.flow.FlowActor} gives each instance a mailbox so its events are handled

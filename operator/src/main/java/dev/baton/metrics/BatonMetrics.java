@@ -51,7 +51,8 @@ public final class BatonMetrics {
             .register(registry);
     jobCreateRetries =
         Counter.builder("baton.job.create.retries")
-            .description("Creates of a step attempt's Job or child instance tried again under the same name after an unclear outcome")
+            .description(
+                "Creates of a step attempt's Job or child instance tried again under the same name after an unclear outcome")
             .register(registry);
     nameCollisions =
         Counter.builder("baton.job.name.collisions")
@@ -103,7 +104,10 @@ public final class BatonMetrics {
         .increment();
   }
 
-  /** A create with an unclear outcome (no answer, timeout, 429, 5xx) was tried again under the same name. */
+  /**
+   * A create with an unclear outcome (no answer, timeout, 429, 5xx) was tried again under the same
+   * name.
+   */
   public void jobCreateRetried() {
     jobCreateRetries.increment();
   }
@@ -147,6 +151,8 @@ public final class BatonMetrics {
 
   /** A gauge read on scrape, such as the number of runs in memory. */
   public void gauge(String name, String description, Supplier<Number> value) {
-    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+    io.micrometer.core.instrument.Gauge.builder(name, value)
+        .description(description)
+        .register(registry);
   }
 }

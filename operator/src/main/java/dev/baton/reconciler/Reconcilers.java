@@ -12,7 +12,8 @@ public final class Reconcilers {
   private final WorkflowInstanceReconciler instances;
 
   public Reconcilers(KubernetesClient client, DefinitionCache definitions, Runs runs, Clock clock) {
-    workflows = new WorkflowReconciler(definitions, clock, runs.admission(), new StatusReplacer(client));
+    workflows =
+        new WorkflowReconciler(definitions, clock, runs.admission(), new StatusReplacer(client));
     instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
   }
 

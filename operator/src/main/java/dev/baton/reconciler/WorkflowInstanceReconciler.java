@@ -51,7 +51,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   private InformerEventSource<WorkflowInstance, WorkflowInstance> children;
 
   @Override
-  public List<EventSource<?, WorkflowInstance>> prepareEventSources(EventSourceContext<WorkflowInstance> context) {
+  public List<EventSource<?, WorkflowInstance>> prepareEventSources(
+      EventSourceContext<WorkflowInstance> context) {
     jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, WorkflowInstance.class)
@@ -81,11 +82,12 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
             InformerEventSourceConfiguration.from(WorkflowInstance.class, WorkflowInstance.class)
                 .withName("children")
                 .withLabelSelector(Labels.PARENT)
-                .withSecondaryToPrimaryMapper(
-                    child -> {
-                      String parent = Children.parentName(child);
-                      return parent == null ? Set.of() : Set.of(new ResourceID(parent, child.getMetadata().getNamespace()));
-                    })
+                .withSecondaryToPrimaryMapper(child -> {
+                  String parent = Children.parentName(child);
+                  return parent == null
+                      ? Set.of()
+                      : Set.of(new ResourceID(parent, child.getMetadata().getNamespace()));
+                })
                 .build(),
             context);
     children.addIndexers(Map.of(BY_PARENT, WorkflowInstanceReconciler::parentIndex));
@@ -98,7 +100,9 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   }
 
   private static String instanceLabel(HasMetadata r) {
-    return r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(Labels.INSTANCE);
+    return r.getMetadata().getLabels() == null
+        ? null
+        : r.getMetadata().getLabels().get(Labels.INSTANCE);
   }
 
   private static List<String> instanceIndex(HasMetadata r) {
@@ -109,18 +113,25 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byInstanceLabel() {
     return r -> {
       String instance = instanceLabel(r);
-      return instance == null ? Set.of() : Set.of(new ResourceID(instance, r.getMetadata().getNamespace()));
+      return instance == null
+          ? Set.of()
+          : Set.of(new ResourceID(instance, r.getMetadata().getNamespace()));
     };
   }
 
   @Override
-  public UpdateControl<WorkflowInstance> reconcile(WorkflowInstance instance, Context<WorkflowInstance> context) {
+  public UpdateControl<WorkflowInstance> reconcile(
+      WorkflowInstance instance, Context<WorkflowInstance> context) {
     if (context.isPrimaryResourceDeleted()) {
       runs.deleted(instance);
       return UpdateControl.noUpdate();
     }
     String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
-    var owned = new RunDriver.Owned(jobs.byIndex(BY_INSTANCE, key), pods.byIndex(BY_INSTANCE, key), children.byIndex(BY_PARENT, key));
+    var owned =
+        new RunDriver.Owned(
+            jobs.byIndex(BY_INSTANCE, key),
+            pods.byIndex(BY_INSTANCE, key),
+            children.byIndex(BY_PARENT, key));
     return runs.reconcile(instance, owned)
         .map(after -> UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(after))
         .orElseGet(UpdateControl::noUpdate);

@@ -39,8 +39,8 @@ import java.util.stream.Collectors;
  * aggregate view of its instances (runs by phase, last run, last success, blockedBy).
  *
  * <p>Instance events reach it through an informer mapping each instance to its Workflow. Rate
- * limited: however many instances change at once, a Workflow is reconciled (and its status
- * written) at most twice a second; the events meanwhile are folded into the next reconcile.
+ * limited: however many instances change at once, a Workflow is reconciled (and its status written)
+ * at most twice a second; the events meanwhile are folded into the next reconcile.
  */
 @ControllerConfiguration(name = "workflow")
 @RateLimited(maxReconciliations = 2, within = 1, unit = TimeUnit.SECONDS)
@@ -52,7 +52,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final StatusReplacer statuses;
   private InformerEventSource<WorkflowInstance, Workflow> instances;
 
-  WorkflowReconciler(DefinitionCache definitions, Clock clock, RunAdmission admission, StatusReplacer statuses) {
+  WorkflowReconciler(
+      DefinitionCache definitions, Clock clock, RunAdmission admission, StatusReplacer statuses) {
     this.definitions = definitions;
     this.clock = clock;
     this.admission = admission;
@@ -67,10 +68,11 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             InformerEventSourceConfiguration.from(WorkflowInstance.class, Workflow.class)
                 .withName("instances")
                 .withItemStore(new WorkflowRuns.SlimStore())
-                .withSecondaryToPrimaryMapper(
-                    (WorkflowInstance i) -> i.getSpec() == null || i.getSpec().workflow == null
+                .withSecondaryToPrimaryMapper((WorkflowInstance i) ->
+                    i.getSpec() == null || i.getSpec().workflow == null
                         ? Set.of()
-                        : Set.of(new ResourceID(i.getSpec().workflow, i.getMetadata().getNamespace())))
+                        : Set.of(
+                            new ResourceID(i.getSpec().workflow, i.getMetadata().getNamespace())))
                 .build(),
             context);
     instances.addIndexers(Map.of(RunAdmission.BY_WORKFLOW, RunAdmission::workflowIndex));
@@ -83,20 +85,24 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    */
   private InformerEventSource<Workflow, Workflow> others;
 
-  private InformerEventSource<Workflow, Workflow> otherWorkflows(EventSourceContext<Workflow> context) {
+  private InformerEventSource<Workflow, Workflow> otherWorkflows(
+      EventSourceContext<Workflow> context) {
     IndexerResourceCache<Workflow> primaries = context.getPrimaryCache();
     others =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Workflow.class, Workflow.class)
                 .withName("other-workflows")
                 // Spec changes only: status writes (this reconciler's own among them) call nothing.
-                .withOnUpdateFilter((newer, older) -> !Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration()))
-                .withSecondaryToPrimaryMapper(
-                    changed ->
-                        primaries
-                            .list(changed.getMetadata().getNamespace(), w -> !SubworkflowCycles.calls(w.getSpec()).isEmpty())
-                            .map(ResourceID::fromResource)
-                            .collect(Collectors.toSet()))
+                .withOnUpdateFilter((newer, older) ->
+                    !Objects.equals(
+                        newer.getMetadata().getGeneration(), older.getMetadata().getGeneration()))
+                .withSecondaryToPrimaryMapper(changed ->
+                    primaries
+                        .list(
+                            changed.getMetadata().getNamespace(),
+                            w -> !SubworkflowCycles.calls(w.getSpec()).isEmpty())
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
                 .build(),
             context);
     return others;
@@ -117,9 +123,9 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
 
   /**
    * Validates the definition, aggregates the runs, and writes the status when it changed. The
-   * status is replaced, based on the resourceVersion it was computed from and retried on a
-   * conflict (this is its only writer), not sent as UpdateControl.patchStatus: see {@link
-   * StatusReplacer}. The aggregate changes often enough for the cached copy to be stale.
+   * status is replaced, based on the resourceVersion it was computed from and retried on a conflict
+   * (this is its only writer), not sent as UpdateControl.patchStatus: see {@link StatusReplacer}.
+   * The aggregate changes often enough for the cached copy to be stale.
    */
   @Override
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
@@ -142,27 +148,59 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private WorkflowStatus validate(Workflow workflow) {
     WorkflowStatus old = workflow.getStatus();
     WorkflowStatus status = new WorkflowStatus();
-    status.conditions = old == null || old.conditions == null ? new ArrayList<>() : new ArrayList<>(old.conditions);
+    status.conditions =
+        old == null || old.conditions == null ? new ArrayList<>() : new ArrayList<>(old.conditions);
     status.observedGeneration = workflow.getMetadata().getGeneration();
-    status.stepCount = workflow.getSpec() == null || workflow.getSpec().steps == null ? 0 : workflow.getSpec().steps.size();
+    status.stepCount =
+        workflow.getSpec() == null || workflow.getSpec().steps == null
+            ? 0
+            : workflow.getSpec().steps.size();
     try {
       CompiledWorkflow compiled = definitions.compile(workflow.getSpec());
       status.definitionHash = compiled.hash();
       List<String> cycles = cycles(workflow);
       if (cycles.isEmpty()) {
-        Conditions.set(status.conditions, Conditions.VALID, true, "Valid", "the definition is valid", status.observedGeneration, clock.instant());
+        Conditions.set(
+            status.conditions,
+            Conditions.VALID,
+            true,
+            "Valid",
+            "the definition is valid",
+            status.observedGeneration,
+            clock.instant());
       } else {
         status.errors = cycles;
-        Conditions.set(status.conditions, Conditions.VALID, false, "SubworkflowCycle", String.join("; ", cycles), status.observedGeneration, clock.instant());
+        Conditions.set(
+            status.conditions,
+            Conditions.VALID,
+            false,
+            "SubworkflowCycle",
+            String.join("; ", cycles),
+            status.observedGeneration,
+            clock.instant());
       }
     } catch (InvalidDefinitionException e) {
       status.definitionHash = workflow.getSpec() == null ? null : Json.hash(workflow.getSpec());
       status.errors = List.copyOf(e.problems());
-      Conditions.set(status.conditions, Conditions.VALID, false, "InvalidDefinition", e.getMessage(), status.observedGeneration, clock.instant());
+      Conditions.set(
+          status.conditions,
+          Conditions.VALID,
+          false,
+          "InvalidDefinition",
+          e.getMessage(),
+          status.observedGeneration,
+          clock.instant());
     } catch (RuntimeException e) {
       // A definition the compiler did not foresee: report it rather than retry forever.
       status.errors = List.of("internal error validating the definition: " + e);
-      Conditions.set(status.conditions, Conditions.VALID, false, "InternalError", status.errors.getFirst(), status.observedGeneration, clock.instant());
+      Conditions.set(
+          status.conditions,
+          Conditions.VALID,
+          false,
+          "InternalError",
+          status.errors.getFirst(),
+          status.observedGeneration,
+          clock.instant());
     }
     return status;
   }
@@ -170,10 +208,13 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   /** The workflow's instances, as the slim copies of the instance informer. */
   private List<WorkflowInstance> runsOf(Workflow workflow) {
     String ns = workflow.getMetadata().getNamespace();
-    return instances.byIndex(RunAdmission.BY_WORKFLOW, RunAdmission.workflowKey(ns, workflow.getMetadata().getName()));
+    return instances.byIndex(
+        RunAdmission.BY_WORKFLOW, RunAdmission.workflowKey(ns, workflow.getMetadata().getName()));
   }
 
   private static RunStrategyType strategy(Workflow workflow) {
-    return workflow.getSpec() == null ? RunStrategyType.Sequential : workflow.getSpec().runStrategyOrDefault().typeOrDefault();
+    return workflow.getSpec() == null
+        ? RunStrategyType.Sequential
+        : workflow.getSpec().runStrategyOrDefault().typeOrDefault();
   }
 }

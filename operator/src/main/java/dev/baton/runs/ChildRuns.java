@@ -23,8 +23,8 @@ final class ChildRuns {
 
   /**
    * Why the run may not start, being too deep in a chain of subworkflows; empty when it may. This
-   * is what stops a workflow that calls itself when validation could not see it (the cycle
-   * was closed after the run began, or runs through a Workflow edited meanwhile).
+   * is what stops a workflow that calls itself when validation could not see it (the cycle was
+   * closed after the run began, or runs through a Workflow edited meanwhile).
    */
   static Optional<String> tooDeep(WorkflowInstance instance) {
     int depth = Children.depth(instance);
@@ -33,7 +33,12 @@ final class ChildRuns {
     String shown = String.join(" -> ", chain.subList(0, Math.min(chain.size(), MAX_CHAIN_SHOWN)));
     if (chain.size() > MAX_CHAIN_SHOWN) shown += " -> ...";
     return Optional.of(
-        "subworkflow depth " + depth + " is over the limit of " + SubworkflowSpec.MAX_DEPTH + ": " + shown);
+        "subworkflow depth "
+            + depth
+            + " is over the limit of "
+            + SubworkflowSpec.MAX_DEPTH
+            + ": "
+            + shown);
   }
 
   /** The params the run supplies, each converted to its declared type when a parent passed them. */

@@ -24,7 +24,9 @@ final class EndedRuns {
 
   /** The run {@code instance} shows ended in {@code phase}, as of its generation. */
   void record(WorkflowInstance instance, InstancePhase phase) {
-    byUid.put(instance.getMetadata().getUid(), new Ended(generation(instance), Restarts.run(instance.getStatus()), phase));
+    byUid.put(
+        instance.getMetadata().getUid(),
+        new Ended(generation(instance), Restarts.run(instance.getStatus()), phase));
   }
 
   /** The run of that uid is under way again (restarted, admitted), or the instance is gone. */
@@ -38,7 +40,10 @@ final class EndedRuns {
    */
   InstancePhase phase(WorkflowInstance cached) {
     Ended end = byUid.get(cached.getMetadata().getUid());
-    boolean same = end != null && generation(cached) <= end.generation() && Restarts.run(cached.getStatus()) <= end.run();
+    boolean same =
+        end != null
+            && generation(cached) <= end.generation()
+            && Restarts.run(cached.getStatus()) <= end.run();
     return same ? end.phase() : null;
   }
 

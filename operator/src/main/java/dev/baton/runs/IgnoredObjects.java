@@ -16,30 +16,37 @@ import org.slf4j.LoggerFactory;
  * Tells an instance's owner, once per object, about a Job, Pod or instance that carries the
  * instance's labels but not the owner reference Baton's own objects have ({@link
  * Observations#unowned}): it was made by hand, and the run ignores it. A Warning event on the
- * instance and a log line, each once: the run reads the object again on every reconcile, and
- * that must not repeat them. Objects owned by a deleted namesake are routine and not told.
+ * instance and a log line, each once: the run reads the object again on every reconcile, and that
+ * must not repeat them. Objects owned by a deleted namesake are routine and not told.
  */
 final class IgnoredObjects {
   private static final Logger LOG = LoggerFactory.getLogger(IgnoredObjects.class);
+
   /** Objects told about, by UID; the oldest are forgotten past this many (told again at worst). */
   private static final int REMEMBERED = 10_000;
 
   private final EventRecorder events;
   private final Set<String> told =
-      Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-          return size() > REMEMBERED;
-        }
-      }));
+      Collections.synchronizedSet(
+          Collections.newSetFromMap(
+              new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > REMEMBERED;
+                }
+              }));
 
   IgnoredObjects(EventRecorder events) {
     this.events = events;
   }
 
   void report(WorkflowInstance instance, RunDriver.Owned owned) {
-    report(instance, owned.jobs(), "has the labels of one of its steps' Jobs but is not owned by it");
-    report(instance, owned.pods(), "has the labels of one of its steps' pods but is not owned by a Job");
+    report(
+        instance, owned.jobs(), "has the labels of one of its steps' Jobs but is not owned by it");
+    report(
+        instance,
+        owned.pods(),
+        "has the labels of one of its steps' pods but is not owned by a Job");
     report(instance, owned.children(), "has its parent label but is not owned by it");
   }
 
@@ -49,8 +56,13 @@ final class IgnoredObjects {
       String uid = o.getMetadata().getUid();
       if (uid == null || !told.add(uid)) continue;
       String message = o.getKind() + " " + o.getMetadata().getName() + " " + what + "; ignored";
-      LOG.warn("{}/{}: {}", instance.getMetadata().getNamespace(), instance.getMetadata().getName(), message);
-      events.record(instance, EventRecorder.Type.Warning, EventRecorder.Reason.ObjectIgnored, message);
+      LOG.warn(
+          "{}/{}: {}",
+          instance.getMetadata().getNamespace(),
+          instance.getMetadata().getName(),
+          message);
+      events.record(
+          instance, EventRecorder.Type.Warning, EventRecorder.Reason.ObjectIgnored, message);
     }
   }
 }

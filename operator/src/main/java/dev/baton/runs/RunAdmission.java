@@ -16,9 +16,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -26,12 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * RunStrategyRules} holds the rules), and wakes the waiting runs when a slot frees up.
  *
  * <p>It sees the other instances in the WorkflowInstance controller's informer cache, indexed by
- * workflow, so a decision costs no API call. The cache lags behind this process's own writes, so
- * it also remembers what it knows better: the runs it admitted whose status may not say
- * Running yet, and the runs whose final status this process wrote. Decisions for one workflow are
- * serialized by a lock: JOSDK reconciles different instances in parallel, and two of them must not
- * both take the one slot of a Sequential workflow. The lock is in-process, which is enough: under
- * leader election only the leader reconciles.
+ * workflow, so a decision costs no API call. The cache lags behind this process's own writes, so it
+ * also remembers what it knows better: the runs it admitted whose status may not say Running yet,
+ * and the runs whose final status this process wrote. Decisions for one workflow are serialized by
+ * a lock: JOSDK reconciles different instances in parallel, and two of them must not both take the
+ * one slot of a Sequential workflow. The lock is in-process, which is enough: under leader election
+ * only the leader reconciles.
  */
 public final class RunAdmission {
   /** An informer index of instances by "namespace/workflow" ({@link #workflowIndex}). */
@@ -39,12 +39,16 @@ public final class RunAdmission {
 
   private final StatusWriter status;
   private final Clock clock;
-  private final SimpleInboundEventSource<WorkflowInstance> wakeups = new SimpleInboundEventSource<>("run-admission");
+  private final SimpleInboundEventSource<WorkflowInstance> wakeups =
+      new SimpleInboundEventSource<>("run-admission");
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
   /** Runs admitted by this process and not ended: uid to "namespace/workflow". */
   private final Map<String, String> admitted = new ConcurrentHashMap<>();
+
   /** Runs this process last decided to queue, by "namespace/workflow": the ones to wake. */
   private final Map<String, Set<ResourceID>> queued = new ConcurrentHashMap<>();
+
   /** Runs whose final status this process wrote: the cache may not show it yet. */
   private final EndedRuns ended;
 
@@ -58,7 +62,8 @@ public final class RunAdmission {
   }
 
   /** Called by the instance controller with its primary cache; returns the wake-up source. */
-  public EventSource<Void, WorkflowInstance> attach(IndexerResourceCache<WorkflowInstance> primary) {
+  public EventSource<Void, WorkflowInstance> attach(
+      IndexerResourceCache<WorkflowInstance> primary) {
     primary.addIndexer(BY_WORKFLOW, RunAdmission::workflowIndex);
     instances = primary;
     return wakeups;
@@ -142,7 +147,8 @@ public final class RunAdmission {
    */
   void endedWith(WorkflowInstance instance, InstancePhase phase) {
     String uid = instance.getMetadata().getUid();
-    var waiting = queued.get(workflowKey(instance.getMetadata().getNamespace(), instance.getSpec().workflow));
+    var waiting =
+        queued.get(workflowKey(instance.getMetadata().getNamespace(), instance.getSpec().workflow));
     if (waiting != null) waiting.remove(ResourceID.fromResource(instance));
     if (phase == null) {
       ended.forget(uid);
@@ -153,7 +159,10 @@ public final class RunAdmission {
     wake(instance.getMetadata().getNamespace(), instance.getSpec().workflow);
   }
 
-  /** The engine's final status of a run was written ({@code written}): the runs behind it look again. */
+  /**
+   * The engine's final status of a run was written ({@code written}): the runs behind it look
+   * again.
+   */
   void ended(WorkflowInstance written) {
     admitted.remove(written.getMetadata().getUid());
     wake(written.getMetadata().getNamespace(), written.getSpec().workflow);
@@ -165,7 +174,9 @@ public final class RunAdmission {
     admitted.remove(uid);
     ended.forget(uid);
     if (instance.getSpec() != null && instance.getSpec().workflow != null) {
-      var waiting = queued.get(workflowKey(instance.getMetadata().getNamespace(), instance.getSpec().workflow));
+      var waiting =
+          queued.get(
+              workflowKey(instance.getMetadata().getNamespace(), instance.getSpec().workflow));
       if (waiting != null) waiting.remove(ResourceID.fromResource(instance));
       wake(instance.getMetadata().getNamespace(), instance.getSpec().workflow);
     }
@@ -184,7 +195,8 @@ public final class RunAdmission {
     // looked at have no status yet; their first reconcile is still to come.
     Instant now = clock.instant();
     for (WorkflowInstance i : siblings(key)) {
-      if (i.getStatus() != null && view(i, now).state() == RunStrategyRules.State.WAITING) wake.add(ResourceID.fromResource(i));
+      if (i.getStatus() != null && view(i, now).state() == RunStrategyRules.State.WAITING)
+        wake.add(ResourceID.fromResource(i));
     }
     for (ResourceID id : wake) wakeups.propagateEvent(id);
   }
@@ -196,22 +208,37 @@ public final class RunAdmission {
   public void recordUnblocks(List<WorkflowInstance> runs) {
     for (WorkflowInstance i : runs) {
       var st = i.getStatus();
-      boolean failed = st != null && st.phase != null && st.phase.isFinal() && st.phase != InstancePhase.Succeeded;
+      boolean failed =
+          st != null
+              && st.phase != null
+              && st.phase.isFinal()
+              && st.phase != InstancePhase.Succeeded;
       if (failed && i.getSpec().unblockRequested() && !isUnblockedRecorded(i)) markUnblocked(i);
     }
   }
 
   private void markUnblocked(WorkflowInstance instance) {
-    status.edit(instance, i -> {
-      if (i.getStatus() == null) i.setStatus(new WorkflowInstanceStatus());
-      Conditions.set(i.getStatus().conditions, "Unblocked", true, "Unblocked",
-          "spec.unblock is set: the StrictSequential queue goes on past this run", i.getMetadata().getGeneration(), clock.instant());
-    });
+    status.edit(
+        instance,
+        i -> {
+          if (i.getStatus() == null) i.setStatus(new WorkflowInstanceStatus());
+          Conditions.set(
+              i.getStatus().conditions,
+              "Unblocked",
+              true,
+              "Unblocked",
+              "spec.unblock is set: the StrictSequential queue goes on past this run",
+              i.getMetadata().getGeneration(),
+              clock.instant());
+        });
     wake(instance.getMetadata().getNamespace(), instance.getSpec().workflow);
   }
 
   public static boolean isUnblockedRecorded(WorkflowInstance instance) {
-    Condition c = instance.getStatus() == null ? null : Conditions.find(instance.getStatus().conditions, "Unblocked");
+    Condition c =
+        instance.getStatus() == null
+            ? null
+            : Conditions.find(instance.getStatus().conditions, "Unblocked");
     return c != null && Conditions.TRUE.equals(c.getStatus());
   }
 
@@ -222,7 +249,10 @@ public final class RunAdmission {
 
   /** Whether a status is a run waiting to start: not started, or restarted. */
   static boolean isWaiting(WorkflowInstanceStatus st) {
-    return st == null || st.phase == null || st.phase == InstancePhase.Pending || st.phase == InstancePhase.Queued;
+    return st == null
+        || st.phase == null
+        || st.phase == InstancePhase.Pending
+        || st.phase == InstancePhase.Queued;
   }
 
   private RunStrategyRules.Run view(WorkflowInstance i, Instant now) {
@@ -245,7 +275,8 @@ public final class RunAdmission {
     }
     boolean stop = i.getSpec() != null && i.getSpec().stopRequested();
     boolean unblocked = i.getSpec() != null && i.getSpec().unblockRequested();
-    return new RunStrategyRules.Run(i.getMetadata().getName(), order(i, state, now), state, phase, stop, unblocked);
+    return new RunStrategyRules.Run(
+        i.getMetadata().getName(), order(i, state, now), state, phase, stop, unblocked);
   }
 
   /**
@@ -257,7 +288,9 @@ public final class RunAdmission {
     boolean restarted = st != null && st.run != null && st.run > 1 && st.definition != null;
     if (state == RunStrategyRules.State.WAITING && restarted) {
       Condition queued = Conditions.find(st.conditions, Conditions.QUEUED);
-      if (queued != null && Conditions.TRUE.equals(queued.getStatus()) && queued.getLastTransitionTime() != null) {
+      if (queued != null
+          && Conditions.TRUE.equals(queued.getStatus())
+          && queued.getLastTransitionTime() != null) {
         return Instant.parse(queued.getLastTransitionTime());
       }
       return now;
@@ -265,5 +298,4 @@ public final class RunAdmission {
     String created = i.getMetadata().getCreationTimestamp();
     return created == null ? now : Instant.parse(created);
   }
-
 }

@@ -21,10 +21,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Keeps one instance's run going, each time the instance or what it owns changes: forgets the
- * actor of a run whose end is written, applies a restart request, starts or resumes the run
- * ({@link RunStarter}) when it has no actor, and tells the actor what its Jobs, Pods and child
- * instances look like now, and whether the user asked to stop or skip.
+ * Keeps one instance's run going, each time the instance or what it owns changes: forgets the actor
+ * of a run whose end is written, applies a restart request, starts or resumes the run ({@link
+ * RunStarter}) when it has no actor, and tells the actor what its Jobs, Pods and child instances
+ * look like now, and whether the user asked to stop or skip.
  */
 public final class RunDriver {
   private static final Duration WORKFLOW_NOT_FOUND_RECHECK = Duration.ofSeconds(5);
@@ -34,8 +34,8 @@ public final class RunDriver {
   private static final Duration REAP_RECHECK = Duration.ofMinutes(1);
 
   /**
-   * What the informers hold for one instance, unfiltered: its Jobs and Pods (by instance label)
-   * and its subworkflow children (by parent label). Some may be a deleted namesake's.
+   * What the informers hold for one instance, unfiltered: its Jobs and Pods (by instance label) and
+   * its subworkflow children (by parent label). Some may be a deleted namesake's.
    */
   public record Owned(List<Job> jobs, List<Pod> pods, List<WorkflowInstance> children) {}
 
@@ -72,7 +72,8 @@ public final class RunDriver {
    * {@code owned}. Returns when to look again although nothing changed, if ever.
    */
   public Optional<Duration> reconcile(WorkflowInstance instance, Owned owned) {
-    InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
+    InstanceKey key =
+        new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
     WorkflowInstanceStatus status = instance.getStatus();
     FlowActor actor = engine.get(key);
     boolean finalInCache = status != null && status.phase != null && status.phase.isFinal();
@@ -90,7 +91,8 @@ public final class RunDriver {
         if (restarted == null) {
           // The run has ended: none of its Jobs should still run. Look again while some do.
           List<Job> jobs = Observations.owned(instance.getMetadata().getUid(), owned.jobs());
-          List<Job> running = Observations.activeJobs(jobs, Observations.podsOf(jobs, owned.pods()));
+          List<Job> running =
+              Observations.activeJobs(jobs, Observations.podsOf(jobs, owned.pods()));
           return runtime.reap(key, running) > 0 ? Optional.of(REAP_RECHECK) : Optional.empty();
         }
         // A new run of the same object: it is no longer finished.
@@ -111,7 +113,8 @@ public final class RunDriver {
       return Optional.of(DELETIONS_RECHECK);
     }
     if (actor == null) {
-      switch (starter.start(instance, Children.newestAttempts(Observations.newestAttempts(jobs), children))) {
+      switch (starter.start(
+          instance, Children.newestAttempts(Observations.newestAttempts(jobs), children))) {
         case RunStarter.Outcome.Started started -> actor = started.actor();
         case RunStarter.Outcome.Waiting waiting -> {
           return Optional.of(WORKFLOW_NOT_FOUND_RECHECK);
@@ -128,7 +131,8 @@ public final class RunDriver {
       runtime.track(actor, instance);
     }
     Instant now = engine.clock().instant();
-    for (FlowEvent event : Children.withChildren(Observations.of(jobs, pods, now, noPod), children, now)) {
+    for (FlowEvent event :
+        Children.withChildren(Observations.of(jobs, pods, now, noPod), children, now)) {
       actor.tell(event);
     }
     if (instance.getSpec().stopRequested()) {
@@ -157,7 +161,8 @@ public final class RunDriver {
   private static boolean waitsForDeletions(
       WorkflowInstance instance, List<Job> jobs, List<Pod> pods, List<WorkflowInstance> children) {
     WorkflowInstanceStatus st = instance.getStatus();
-    if (st == null || st.definition == null || st.run == null || !RunAdmission.isWaiting(st)) return false;
+    if (st == null || st.definition == null || st.run == null || !RunAdmission.isWaiting(st))
+      return false;
     return jobs.stream().anyMatch(j -> RestartAction.rerun(j, st))
         || pods.stream().anyMatch(p -> RestartAction.rerun(p, st))
         || children.stream().anyMatch(c -> RestartAction.rerun(c, st));
@@ -165,13 +170,18 @@ public final class RunDriver {
 
   /** The instance is gone: its actor and its slot under the run strategy are freed. */
   public void deleted(WorkflowInstance instance) {
-    forget(new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName()));
+    forget(
+        new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName()));
     admission.deleted(instance);
   }
 
-  /** Called once the final status of a run is written ({@code written}): its actor is no longer needed. */
+  /**
+   * Called once the final status of a run is written ({@code written}): its actor is no longer
+   * needed.
+   */
   public void finished(WorkflowInstance written) {
-    InstanceKey key = new InstanceKey(written.getMetadata().getNamespace(), written.getMetadata().getName());
+    InstanceKey key =
+        new InstanceKey(written.getMetadata().getNamespace(), written.getMetadata().getName());
     InstancePhase phase = written.getStatus().phase;
     ended.record(written, phase);
     // A reconcile may have seen the end first, restarted the instance and given the new run its

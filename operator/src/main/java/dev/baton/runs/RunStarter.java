@@ -34,10 +34,10 @@ import java.util.Optional;
 
 /**
  * Gives an instance its actor. A run waiting to start (a new one, or a restarted one) first asks
- * the {@link RunAdmission} whether the Workflow's run strategy lets it start now; if not it shows phase
- * Queued, or ends Stopped (FirstOnly, LastOnly). A new run pins the definition into the status
- * before any step starts; a restarted run starts from the status its restart wrote; a run already
- * under way (an operator restart) is rebuilt from the status and the Jobs that exist.
+ * the {@link RunAdmission} whether the Workflow's run strategy lets it start now; if not it shows
+ * phase Queued, or ends Stopped (FirstOnly, LastOnly). A new run pins the definition into the
+ * status before any step starts; a restarted run starts from the status its restart wrote; a run
+ * already under way (an operator restart) is rebuilt from the status and the Jobs that exist.
  */
 final class RunStarter {
   /** Job labels carry the instance name, and a label value has at most 63 characters. */
@@ -91,7 +91,10 @@ final class RunStarter {
     // From here on the run waits to start: a new one, or a restarted one.
     String name = instance.getMetadata().getName();
     if (name.length() > MAX_NAME) {
-      return reject(instance, "InvalidName", List.of("metadata.name: at most " + MAX_NAME + " characters, since Job labels carry it"));
+      return reject(
+          instance,
+          "InvalidName",
+          List.of("metadata.name: at most " + MAX_NAME + " characters, since Job labels carry it"));
     }
     String ns = instance.getMetadata().getNamespace();
     String wfName = instance.getSpec() == null ? null : instance.getSpec().workflow;
@@ -106,31 +109,43 @@ final class RunStarter {
     // The cached Workflow, when the workflow controller has it: a queued run is looked at again
     // each time the queue moves, and that must not cost an API call each.
     Workflow workflow = admission.cachedWorkflow(ns, wfName);
-    if (workflow == null) workflow = client.resources(Workflow.class).inNamespace(ns).withName(wfName).get();
+    if (workflow == null)
+      workflow = client.resources(Workflow.class).inNamespace(ns).withName(wfName).get();
     RunStrategy strategy;
     if (pinned) {
       // A restart keeps its pinned definition; the strategy is the Workflow's, or the pinned one's
       // when the Workflow is gone.
-      strategy = workflow != null ? workflow.getSpec().runStrategyOrDefault() : pinnedStrategy(current);
+      strategy =
+          workflow != null ? workflow.getSpec().runStrategyOrDefault() : pinnedStrategy(current);
       return admit(instance, strategy, () -> restart(instance, current));
     }
     if (workflow == null) {
-      return waiting(instance, "workflow \"" + wfName + "\" not found in namespace " + ns + "; waiting for it");
+      return waiting(
+          instance,
+          "workflow \"" + wfName + "\" not found in namespace " + ns + "; waiting for it");
     }
     CompiledWorkflow compiled;
     Map<String, JsonNode> params;
     try {
       compiled = definitions.compile(workflow.getSpec());
     } catch (InvalidDefinitionException e) {
-      return reject(instance, "InvalidDefinition", List.of("workflow \"" + wfName + "\" is invalid: " + String.join("; ", e.problems())));
+      return reject(
+          instance,
+          "InvalidDefinition",
+          List.of("workflow \"" + wfName + "\" is invalid: " + String.join("; ", e.problems())));
     }
     try {
-      params = ParamResolver.resolve(compiled.params(), ChildRuns.suppliedParams(compiled.params(), instance));
+      params =
+          ParamResolver.resolve(
+              compiled.params(), ChildRuns.suppliedParams(compiled.params(), instance));
     } catch (InvalidDefinitionException e) {
       return reject(instance, "InvalidParams", e.problems());
     }
     Workflow admittedWorkflow = workflow;
-    return admit(instance, workflow.getSpec().runStrategyOrDefault(), () -> fresh(instance, admittedWorkflow, compiled, params));
+    return admit(
+        instance,
+        workflow.getSpec().runStrategyOrDefault(),
+        () -> fresh(instance, admittedWorkflow, compiled, params));
   }
 
   private static RunStrategy pinnedStrategy(WorkflowInstanceStatus current) {
@@ -142,7 +157,10 @@ final class RunStarter {
   }
 
   /** Asks admission; starts the run only when it may start now. */
-  private Outcome admit(WorkflowInstance instance, RunStrategy strategy, java.util.function.Supplier<Outcome> startIt) {
+  private Outcome admit(
+      WorkflowInstance instance,
+      RunStrategy strategy,
+      java.util.function.Supplier<Outcome> startIt) {
     if (startedByItsParent(instance)) {
       // A subworkflow's child run is a step of its parent's run, paced by the parent's own
       // strategy and stepConcurrency; queueing it behind its workflow's other runs could deadlock
@@ -176,8 +194,8 @@ final class RunStarter {
   /**
    * Whether a subworkflow step of an existing instance created this one: its controller owner
    * reference is a WorkflowInstance that exists with that UID. Not the parent label, which anyone
-   * who may create an instance can set: a run a user labelled so is a run like any other, under
-   * its Workflow's run strategy.
+   * who may create an instance can set: a run a user labelled so is a run like any other, under its
+   * Workflow's run strategy.
    */
   private boolean startedByItsParent(WorkflowInstance instance) {
     var ref = dev.baton.runtime.Children.parentRef(instance);
@@ -186,7 +204,8 @@ final class RunStarter {
     String name = ref.get().getName();
     // The parent created the child, so the cache holds it; a read is for a cache not ready yet.
     WorkflowInstance parent = name == null ? null : admission.cachedInstance(ns, name);
-    if (parent == null && name != null) parent = client.resources(WorkflowInstance.class).inNamespace(ns).withName(name).get();
+    if (parent == null && name != null)
+      parent = client.resources(WorkflowInstance.class).inNamespace(ns).withName(name).get();
     return parent != null && ref.get().getUid().equals(parent.getMetadata().getUid());
   }
 
@@ -194,7 +213,10 @@ final class RunStarter {
   private void stopOthers(WorkflowInstance instance, List<String> names) {
     for (String other : names) {
       try {
-        client.resources(WorkflowInstance.class).inNamespace(instance.getMetadata().getNamespace()).withName(other)
+        client
+            .resources(WorkflowInstance.class)
+            .inNamespace(instance.getMetadata().getNamespace())
+            .withName(other)
             .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"stop\":true}}");
       } catch (KubernetesClientException e) {
         if (e.getCode() != 404) throw e;
@@ -202,7 +224,11 @@ final class RunStarter {
     }
   }
 
-  private Outcome fresh(WorkflowInstance instance, Workflow workflow, CompiledWorkflow compiled, Map<String, JsonNode> params) {
+  private Outcome fresh(
+      WorkflowInstance instance,
+      Workflow workflow,
+      CompiledWorkflow compiled,
+      Map<String, JsonNode> params) {
     String name = instance.getMetadata().getName();
     InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), name);
     JsonNode definition = Json.toTree(workflow.getSpec());
@@ -219,8 +245,8 @@ final class RunStarter {
 
   /**
    * Starts a restarted run from the status the restart action wrote: the engine takes it as a run
-   * that has not started (it never sees Queued), keeps the steps the status keeps, and
-   * launches the rest.
+   * that has not started (it never sees Queued), keeps the steps the status keeps, and launches the
+   * rest.
    */
   private Outcome restart(WorkflowInstance instance, WorkflowInstanceStatus current) {
     String name = instance.getMetadata().getName();
@@ -230,9 +256,17 @@ final class RunStarter {
     start.phase = InstancePhase.Pending;
     start.message = null;
     if (Conditions.find(start.conditions, Conditions.QUEUED) != null) {
-      Conditions.set(start.conditions, Conditions.QUEUED, false, "Started", "its turn came", instance.getMetadata().getGeneration(), engine.clock().instant());
+      Conditions.set(
+          start.conditions,
+          Conditions.QUEUED,
+          false,
+          "Started",
+          "its turn came",
+          instance.getMetadata().getGeneration(),
+          engine.clock().instant());
     }
-    Map<String, JsonNode> params = start.params == null ? Map.of() : new LinkedHashMap<>(start.params);
+    Map<String, JsonNode> params =
+        start.params == null ? Map.of() : new LinkedHashMap<>(start.params);
     InstanceFlow flow = new InstanceFlow(name, compiled, start.definition, params);
     flow.restore(start);
     InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), name);
@@ -244,14 +278,26 @@ final class RunStarter {
 
   /** Writes phase Queued and why, unless the status says so already. */
   private Outcome queued(WorkflowInstance instance, RunStrategyRules.Decision.Queue queue) {
-    WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
+    WorkflowInstanceStatus st =
+        instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
     Condition c = Conditions.find(st.conditions, Conditions.QUEUED);
-    boolean same = st.phase == InstancePhase.Queued && queue.message().equals(st.message)
-        && c != null && Conditions.TRUE.equals(c.getStatus()) && queue.reason().equals(c.getReason());
+    boolean same =
+        st.phase == InstancePhase.Queued
+            && queue.message().equals(st.message)
+            && c != null
+            && Conditions.TRUE.equals(c.getStatus())
+            && queue.reason().equals(c.getReason());
     if (!same) {
       st.phase = InstancePhase.Queued;
       st.message = queue.message();
-      Conditions.set(st.conditions, Conditions.QUEUED, true, queue.reason(), queue.message(), instance.getMetadata().getGeneration(), engine.clock().instant());
+      Conditions.set(
+          st.conditions,
+          Conditions.QUEUED,
+          true,
+          queue.reason(),
+          queue.message(),
+          instance.getMetadata().getGeneration(),
+          engine.clock().instant());
       status.write(instance, st);
     }
     return new Outcome.Queued(queue.message());
@@ -260,7 +306,8 @@ final class RunStarter {
   /** Ends a run that never started (dropped, or stopped while it waited). */
   private Outcome end(WorkflowInstance instance, InstancePhase phase, String why) {
     Instant now = engine.clock().instant();
-    WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
+    WorkflowInstanceStatus st =
+        instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
     st.phase = phase;
     st.message = why;
     st.endTime = now.toString();
@@ -291,17 +338,22 @@ final class RunStarter {
     try {
       return definitions.compile(Json.fromTree(current.definition, WorkflowSpec.class));
     } catch (InvalidDefinitionException | IllegalArgumentException e) {
-      reject(instance, "InvalidDefinition", List.of("the pinned definition no longer compiles: " + e.getMessage()));
+      reject(
+          instance,
+          "InvalidDefinition",
+          List.of("the pinned definition no longer compiles: " + e.getMessage()));
       return null;
     }
   }
 
   /** A run already under way when this process started: rebuilt from its status and its Jobs. */
-  private Outcome resume(WorkflowInstance instance, WorkflowInstanceStatus current, Map<String, Integer> launched) {
+  private Outcome resume(
+      WorkflowInstance instance, WorkflowInstanceStatus current, Map<String, Integer> launched) {
     String name = instance.getMetadata().getName();
     CompiledWorkflow compiled = pinned(instance, current);
     if (compiled == null) return new Outcome.Rejected();
-    Map<String, JsonNode> params = current.params == null ? Map.of() : new LinkedHashMap<>(current.params);
+    Map<String, JsonNode> params =
+        current.params == null ? Map.of() : new LinkedHashMap<>(current.params);
     InstanceFlow flow = new InstanceFlow(name, compiled, current.definition, params);
     flow.restore(current);
     InstanceKey key = new InstanceKey(instance.getMetadata().getNamespace(), name);
@@ -312,20 +364,29 @@ final class RunStarter {
   }
 
   private Outcome waiting(WorkflowInstance instance, String why) {
-    WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
+    WorkflowInstanceStatus st =
+        instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
     if (st.phase == InstancePhase.Pending && why.equals(st.message)) {
       return new Outcome.Waiting(why);
     }
     st.phase = InstancePhase.Pending;
     st.message = why;
-    Conditions.set(st.conditions, "WorkflowFound", false, "WorkflowNotFound", why, instance.getMetadata().getGeneration(), engine.clock().instant());
+    Conditions.set(
+        st.conditions,
+        "WorkflowFound",
+        false,
+        "WorkflowNotFound",
+        why,
+        instance.getMetadata().getGeneration(),
+        engine.clock().instant());
     status.write(instance, st);
     return new Outcome.Waiting(why);
   }
 
   private Outcome reject(WorkflowInstance instance, String reason, List<String> problems) {
     Instant now = engine.clock().instant();
-    WorkflowInstanceStatus st = instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
+    WorkflowInstanceStatus st =
+        instance.getStatus() == null ? new WorkflowInstanceStatus() : instance.getStatus();
     String message = String.join("; ", problems);
     st.phase = InstancePhase.Failed;
     st.message = message;
@@ -337,7 +398,8 @@ final class RunStarter {
     WorkflowInstance written = status.write(instance, st);
     admission.endedWith(instance, InstancePhase.Failed);
     if (written != null) {
-      events.record(written, EventRecorder.Type.Warning, EventRecorder.Reason.InvalidDefinition, message);
+      events.record(
+          written, EventRecorder.Type.Warning, EventRecorder.Reason.InvalidDefinition, message);
     }
     return new Outcome.Rejected();
   }

@@ -8,11 +8,11 @@ import java.util.List;
 
 /**
  * The run-strategy rules (Maestro's), as pure functions of one Workflow's instances: whether a
- * waiting run may start now, must wait Queued, or ends Stopped at once. {@link RunAdmission} feeds it
- * views of the instances and makes its answers race-free.
+ * waiting run may start now, must wait Queued, or ends Stopped at once. {@link RunAdmission} feeds
+ * it views of the instances and makes its answers race-free.
  *
- * <p>The queue order is {@link Run#order()} then name. A fresh run's order is its creation time;
- * a restarted run's is the time it entered the queue, so a restart queues behind the runs already
+ * <p>The queue order is {@link Run#order()} then name. A fresh run's order is its creation time; a
+ * restarted run's is the time it entered the queue, so a restart queues behind the runs already
  * waiting (Maestro puts a restarted run at the back as well).
  */
 final class RunStrategyRules {
@@ -30,10 +30,19 @@ final class RunStrategyRules {
    * One instance as the rules see it. {@code phase} is the final phase for an ENDED run (null when
    * not known yet); {@code unblocked} is spec.unblock.
    */
-  record Run(String name, Instant order, State state, InstancePhase phase, boolean stopRequested, boolean unblocked) {
+  record Run(
+      String name,
+      Instant order,
+      State state,
+      InstancePhase phase,
+      boolean stopRequested,
+      boolean unblocked) {
     boolean blocks() {
-      return state == State.ENDED && !unblocked
-          && (phase == InstancePhase.Failed || phase == InstancePhase.Stopped || phase == InstancePhase.TimedOut);
+      return state == State.ENDED
+          && !unblocked
+          && (phase == InstancePhase.Failed
+              || phase == InstancePhase.Stopped
+              || phase == InstancePhase.TimedOut);
     }
   }
 
@@ -51,10 +60,12 @@ final class RunStrategyRules {
 
   /** What becomes of {@code me}, a waiting run, given the workflow's other instances. */
   static Decision decide(RunStrategy strategy, Run me, List<Run> others) {
-    List<Run> active = others.stream().filter(r -> r.state() == State.ACTIVE).sorted(ORDER).toList();
+    List<Run> active =
+        others.stream().filter(r -> r.state() == State.ACTIVE).sorted(ORDER).toList();
     List<Run> ahead =
         others.stream()
-            .filter(r -> r.state() == State.WAITING && !r.stopRequested() && ORDER.compare(r, me) < 0)
+            .filter(
+                r -> r.state() == State.WAITING && !r.stopRequested() && ORDER.compare(r, me) < 0)
             .sorted(ORDER)
             .toList();
     return switch (strategy.typeOrDefault()) {
@@ -63,7 +74,14 @@ final class RunStrategyRules {
       case StrictSequential -> {
         Run blocker = blocker(others, me);
         yield blocker != null
-            ? new Decision.Queue("Blocked", "blocked by " + blocker.name() + " (" + blocker.phase() + "): restart it or set its spec.unblock", List.of())
+            ? new Decision.Queue(
+                "Blocked",
+                "blocked by "
+                    + blocker.name()
+                    + " ("
+                    + blocker.phase()
+                    + "): restart it or set its spec.unblock",
+                List.of())
             : limited(strategy, active, ahead);
       }
       case Sequential, Parallel -> limited(strategy, active, ahead);
@@ -101,15 +119,21 @@ final class RunStrategyRules {
             .orElse(null);
     if (newest != null) return new Decision.Drop("superseded by " + newest.name() + " (LastOnly)");
     List<String> stop =
-        others.stream().filter(r -> r.state() != State.ENDED && !r.stopRequested()).map(Run::name).sorted().toList();
+        others.stream()
+            .filter(r -> r.state() != State.ENDED && !r.stopRequested())
+            .map(Run::name)
+            .sorted()
+            .toList();
     if (active.isEmpty()) return new Decision.Admit(stop);
-    return new Decision.Queue("Superseding", "waiting for " + names(active) + " to stop (LastOnly)", stop);
+    return new Decision.Queue(
+        "Superseding", "waiting for " + names(active) + " to stop (LastOnly)", stop);
   }
 
   private static Decision limited(RunStrategy strategy, List<Run> active, List<Run> ahead) {
     int limit = strategy.limit();
     if (limit == 0) {
-      return new Decision.Queue("Paused", "paused: the workflow's Parallel concurrency is 0", List.of());
+      return new Decision.Queue(
+          "Paused", "paused: the workflow's Parallel concurrency is 0", List.of());
     }
     int free = limit - active.size();
     if (ahead.size() < free) return new Decision.Admit(List.of());

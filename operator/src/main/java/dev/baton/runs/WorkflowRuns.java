@@ -29,29 +29,41 @@ public final class WorkflowRuns {
   private WorkflowRuns() {}
 
   /** Fills the aggregate fields of {@code status} from the workflow's instances. */
-  public static void aggregate(WorkflowStatus status, RunStrategyType strategy, List<WorkflowInstance> instances) {
+  public static void aggregate(
+      WorkflowStatus status, RunStrategyType strategy, List<WorkflowInstance> instances) {
     Map<String, Long> runs = new TreeMap<>();
     WorkflowInstance lastRun = null;
     WorkflowInstance lastSuccess = null;
     Comparator<WorkflowInstance> byCreation =
-        Comparator.comparing((WorkflowInstance i) -> created(i)).thenComparing(i -> i.getMetadata().getName());
+        Comparator.comparing((WorkflowInstance i) -> created(i))
+            .thenComparing(i -> i.getMetadata().getName());
     List<RunStrategyRules.Run> views = new ArrayList<>();
     for (WorkflowInstance i : instances) {
       InstancePhase phase = phase(i);
       runs.merge(phase.name(), 1L, Long::sum);
       if (lastRun == null || byCreation.compare(i, lastRun) > 0) lastRun = i;
-      if (phase == InstancePhase.Succeeded && i.getStatus().endTime != null
-          && (lastSuccess == null || i.getStatus().endTime.compareTo(lastSuccess.getStatus().endTime) > 0)) {
+      if (phase == InstancePhase.Succeeded
+          && i.getStatus().endTime != null
+          && (lastSuccess == null
+              || i.getStatus().endTime.compareTo(lastSuccess.getStatus().endTime) > 0)) {
         lastSuccess = i;
       }
-      RunStrategyRules.State state = phase.isFinal() ? RunStrategyRules.State.ENDED : RunStrategyRules.State.WAITING;
-      views.add(new RunStrategyRules.Run(i.getMetadata().getName(), created(i), state, phase, false,
-          i.getSpec() != null && i.getSpec().unblockRequested()));
+      RunStrategyRules.State state =
+          phase.isFinal() ? RunStrategyRules.State.ENDED : RunStrategyRules.State.WAITING;
+      views.add(
+          new RunStrategyRules.Run(
+              i.getMetadata().getName(),
+              created(i),
+              state,
+              phase,
+              false,
+              i.getSpec() != null && i.getSpec().unblockRequested()));
     }
     status.runs = runs.isEmpty() ? null : runs;
     status.lastRun = lastRun == null ? null : summary(lastRun);
     status.lastSuccess = lastSuccess == null ? null : summary(lastSuccess);
-    RunStrategyRules.Run blocker = strategy == RunStrategyType.StrictSequential ? RunStrategyRules.blocker(views, null) : null;
+    RunStrategyRules.Run blocker =
+        strategy == RunStrategyType.StrictSequential ? RunStrategyRules.blocker(views, null) : null;
     status.blockedBy = blocker == null ? null : blocker.name();
   }
 
@@ -64,13 +76,16 @@ public final class WorkflowRuns {
       s.run = st.run;
       s.startTime = st.startTime;
       s.endTime = st.endTime;
-      s.progress = st.rollup != null && st.rollup.progress != null ? st.rollup.progress : st.progress;
+      s.progress =
+          st.rollup != null && st.rollup.progress != null ? st.rollup.progress : st.progress;
     }
     return s;
   }
 
   private static InstancePhase phase(WorkflowInstance i) {
-    return i.getStatus() == null || i.getStatus().phase == null ? InstancePhase.Pending : i.getStatus().phase;
+    return i.getStatus() == null || i.getStatus().phase == null
+        ? InstancePhase.Pending
+        : i.getStatus().phase;
   }
 
   private static Instant created(WorkflowInstance i) {
@@ -79,21 +94,22 @@ public final class WorkflowRuns {
   }
 
   /**
-   * The copy of an instance the workflow controller keeps: only what the aggregate and the
-   * unblock bookkeeping read. A run's status can be large (steps, loops, outputs); the instance
-   * controller already holds it whole, and a second whole copy per instance would double that.
+   * The copy of an instance the workflow controller keeps: only what the aggregate and the unblock
+   * bookkeeping read. A run's status can be large (steps, loops, outputs); the instance controller
+   * already holds it whole, and a second whole copy per instance would double that.
    */
   static WorkflowInstance slim(WorkflowInstance full) {
     WorkflowInstance s = new WorkflowInstance();
     var m = full.getMetadata();
-    s.setMetadata(new ObjectMetaBuilder()
-        .withName(m.getName())
-        .withNamespace(m.getNamespace())
-        .withUid(m.getUid())
-        .withResourceVersion(m.getResourceVersion())
-        .withGeneration(m.getGeneration())
-        .withCreationTimestamp(m.getCreationTimestamp())
-        .build());
+    s.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(m.getName())
+            .withNamespace(m.getNamespace())
+            .withUid(m.getUid())
+            .withResourceVersion(m.getResourceVersion())
+            .withGeneration(m.getGeneration())
+            .withCreationTimestamp(m.getCreationTimestamp())
+            .build());
     if (full.getSpec() != null) {
       WorkflowInstanceSpec spec = new WorkflowInstanceSpec();
       spec.workflow = full.getSpec().workflow;

@@ -28,9 +28,9 @@ import java.util.Optional;
 
 /**
  * The child WorkflowInstances of subworkflow steps: how one is built for an attempt, and how what
- * the informer holds about them becomes engine events. A child stands to its step as a Job does
- * to a job step: one per attempt, named by {@link dev.baton.flow.JobNames}, reported level based
- * on every reconcile of the parent.
+ * the informer holds about them becomes engine events. A child stands to its step as a Job does to
+ * a job step: one per attempt, named by {@link dev.baton.flow.JobNames}, reported level based on
+ * every reconcile of the parent.
  */
 public final class Children {
   private Children() {}
@@ -100,8 +100,8 @@ public final class Children {
 
   /**
    * Whether this instance carries a subworkflow child's parent label. The label is for selecting
-   * and indexing; anyone who may create an instance can set it, so it proves nothing: what makes
-   * an instance a child is its controller owner reference ({@link #parentRef}, {@link #ownedBy}).
+   * and indexing; anyone who may create an instance can set it, so it proves nothing: what makes an
+   * instance a child is its controller owner reference ({@link #parentRef}, {@link #ownedBy}).
    */
   public static boolean isChild(WorkflowInstance instance) {
     return parentName(instance) != null;
@@ -121,12 +121,13 @@ public final class Children {
   }
 
   /**
-   * Those of {@code candidates} whose controller is {@code parent}: its children. The parent
-   * label alone does not make one (anyone may set it); nor does an owner reference to a deleted
-   * instance of the same name: a child left over from it (its garbage collection can lag) must not
-   * count for the new one.
+   * Those of {@code candidates} whose controller is {@code parent}: its children. The parent label
+   * alone does not make one (anyone may set it); nor does an owner reference to a deleted instance
+   * of the same name: a child left over from it (its garbage collection can lag) must not count for
+   * the new one.
    */
-  public static List<WorkflowInstance> ownedBy(WorkflowInstance parent, Collection<WorkflowInstance> candidates) {
+  public static List<WorkflowInstance> ownedBy(
+      WorkflowInstance parent, Collection<WorkflowInstance> candidates) {
     String uid = parent.getMetadata().getUid();
     List<WorkflowInstance> owned = new ArrayList<>(candidates.size());
     for (WorkflowInstance c : candidates) {
@@ -140,7 +141,8 @@ public final class Children {
    * events, one {@link FlowEvent.ChildObserved} per child, and the Jobs' {@link
    * FlowEvent.WorkloadsObserved} widened to count each child as its attempt's Job.
    */
-  public static List<FlowEvent> withChildren(List<FlowEvent> jobEvents, Collection<WorkflowInstance> children, Instant now) {
+  public static List<FlowEvent> withChildren(
+      List<FlowEvent> jobEvents, Collection<WorkflowInstance> children, Instant now) {
     if (children.isEmpty()) return jobEvents;
     List<FlowEvent> events = new ArrayList<>(jobEvents.size() + children.size());
     for (FlowEvent e : jobEvents) {
@@ -163,7 +165,8 @@ public final class Children {
   }
 
   /** {@code jobs} (newest attempt by step) merged with the children's attempts. */
-  public static Map<String, Integer> newestAttempts(Map<String, Integer> jobs, Collection<WorkflowInstance> children) {
+  public static Map<String, Integer> newestAttempts(
+      Map<String, Integer> jobs, Collection<WorkflowInstance> children) {
     Map<String, Integer> newest = new HashMap<>(jobs);
     for (WorkflowInstance child : children) {
       ref(child).ifPresent(r -> newest.merge(r.path(), r.attempt(), Math::max));
@@ -180,7 +183,13 @@ public final class Children {
     Map<String, JsonNode> outputs = phase == InstancePhase.Succeeded ? outputs(st) : Map.of();
     return Optional.of(
         new FlowEvent.ChildObserved(
-            StepPath.parse(ref.get().path()), ref.get().attempt(), phase, st == null ? null : st.message, outputs, st == null ? null : st.rollup, now));
+            StepPath.parse(ref.get().path()),
+            ref.get().attempt(),
+            phase,
+            st == null ? null : st.message,
+            outputs,
+            st == null ? null : st.rollup,
+            now));
   }
 
   /** The child's step outputs by child step id; steps that wrote none are left out. */
@@ -197,7 +206,9 @@ public final class Children {
     return outputs;
   }
 
-  /** The step attempt a child belongs to: the path from its annotation, the attempt from its label. */
+  /**
+   * The step attempt a child belongs to: the path from its annotation, the attempt from its label.
+   */
   record Ref(String path, int attempt) {}
 
   static Optional<Ref> ref(WorkflowInstance child) {
@@ -212,7 +223,8 @@ public final class Children {
   }
 
   private static String annotation(HasMetadata r, String key) {
-    Map<String, String> annotations = r.getMetadata() == null ? null : r.getMetadata().getAnnotations();
+    Map<String, String> annotations =
+        r.getMetadata() == null ? null : r.getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(key);
   }
 }

@@ -18,17 +18,28 @@ record CreateFailure(String message, boolean retryable) {
    */
   static CreateFailure of(KubernetesClientException e, String resource, String namespace) {
     int code = e.getCode();
-    String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    String why =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : e.getMessage();
     if (code == 403) {
       return new CreateFailure(
-          "forbidden: the operator may not create " + resource + " in namespace " + namespace
-              + " (its ServiceAccount lacks the RBAC permission \"create\" on " + resource + "): " + why,
+          "forbidden: the operator may not create "
+              + resource
+              + " in namespace "
+              + namespace
+              + " (its ServiceAccount lacks the RBAC permission \"create\" on "
+              + resource
+              + "): "
+              + why,
           false);
     }
     return new CreateFailure(why, code == 0 || code == 408 || code == 429 || code >= 500);
   }
 
-  /** A failure before or outside the API server: a Job or child that cannot be built is not retried. */
+  /**
+   * A failure before or outside the API server: a Job or child that cannot be built is not retried.
+   */
   static CreateFailure of(RuntimeException e) {
     return new CreateFailure(e.toString(), !(e instanceof IllegalArgumentException));
   }

@@ -16,13 +16,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kubernetes Events for what a person watching {@code kubectl describe} wants to know: a run
- * ended, a step failed or is being retried. Recorded on transitions only, so never repeated.
+ * Kubernetes Events for what a person watching {@code kubectl describe} wants to know: a run ended,
+ * a step failed or is being retried. Recorded on transitions only, so never repeated.
  */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
-  public enum Type { Normal, Warning }
+  public enum Type {
+    Normal,
+    Warning
+  }
 
   public enum Reason {
     Started,
@@ -58,7 +61,8 @@ public final class EventRecorder {
   }
 
   /** Records what changed between two written statuses of one instance. */
-  public void transitions(WorkflowInstance instance, WorkflowInstanceStatus before, WorkflowInstanceStatus after) {
+  public void transitions(
+      WorkflowInstance instance, WorkflowInstanceStatus before, WorkflowInstanceStatus after) {
     if (before == null || before.phase != after.phase) {
       switch (after.phase) {
         case Running -> record(instance, Type.Normal, Reason.Started, started(after));
@@ -72,7 +76,8 @@ public final class EventRecorder {
     for (Map.Entry<String, StepStatus> e : after.steps.entrySet()) {
       StepStatus now = e.getValue();
       StepStatus was = before == null || before.steps == null ? null : before.steps.get(e.getKey());
-      boolean changed = was == null || was.state != now.state || !Objects.equals(was.attempt, now.attempt);
+      boolean changed =
+          was == null || was.state != now.state || !Objects.equals(was.attempt, now.attempt);
       String step = "step \"" + e.getKey() + "\" ";
       String stuck = stuckReason(now);
       if (stuck != null && (changed || !stuck.equals(stuckReason(was)))) {
@@ -99,7 +104,9 @@ public final class EventRecorder {
 
   private static String started(WorkflowInstanceStatus st) {
     String steps = st.steps.size() + " steps";
-    return st.run == null || st.run <= 1 ? "the run started, " + steps : "run " + st.run + " started, " + steps;
+    return st.run == null || st.run <= 1
+        ? "the run started, " + steps
+        : "run " + st.run + " started, " + steps;
   }
 
   public void record(WorkflowInstance instance, Type type, Reason reason, String message) {
@@ -121,7 +128,10 @@ public final class EventRecorder {
                     .build())
             .withType(type.name())
             .withReason(reason.name())
-            .withMessage(message == null ? "" : message.length() > 1000 ? message.substring(0, 997) + "..." : message)
+            .withMessage(
+                message == null
+                    ? ""
+                    : message.length() > 1000 ? message.substring(0, 997) + "..." : message)
             .withFirstTimestamp(now)
             .withLastTimestamp(now)
             .withCount(1)
@@ -130,13 +140,12 @@ public final class EventRecorder {
             .endSource()
             .withReportingComponent("baton.dev/operator")
             .build();
-    executor.execute(
-        () -> {
-          try {
-            client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
-          } catch (RuntimeException e) {
-            LOG.debug("could not record event {} for {}: {}", reason, meta.getName(), e.toString());
-          }
-        });
+    executor.execute(() -> {
+      try {
+        client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
+      } catch (RuntimeException e) {
+        LOG.debug("could not record event {} for {}: {}", reason, meta.getName(), e.toString());
+      }
+    });
   }
 }

@@ -45,17 +45,24 @@ public final class FailedCreates implements Observations.NoPodReasons {
     String message = null;
     try {
       message =
-          client.v1().events().inNamespace(job.getMetadata().getNamespace())
+          client
+              .v1()
+              .events()
+              .inNamespace(job.getMetadata().getNamespace())
               .withField("involvedObject.uid", uid)
-              .list().getItems().stream()
+              .list()
+              .getItems()
+              .stream()
               // The field selector is the server's; checked again for servers that ignore it.
-              .filter(e -> e.getInvolvedObject() != null && uid.equals(e.getInvolvedObject().getUid()))
+              .filter(
+                  e -> e.getInvolvedObject() != null && uid.equals(e.getInvolvedObject().getUid()))
               .filter(e -> "FailedCreate".equals(e.getReason()))
               .max(Comparator.comparing(FailedCreates::time))
               .map(Event::getMessage)
               .orElse(null);
     } catch (RuntimeException e) {
-      LOG.debug("could not list the Events of Job {}: {}", job.getMetadata().getName(), e.toString());
+      LOG.debug(
+          "could not list the Events of Job {}: {}", job.getMetadata().getName(), e.toString());
     }
     if (known.size() > MAX_REMEMBERED) known.clear();
     known.put(uid, new Known(message, now));
@@ -64,6 +71,9 @@ public final class FailedCreates implements Observations.NoPodReasons {
 
   private static String time(Event e) {
     return Objects.requireNonNullElse(
-        e.getLastTimestamp() != null ? e.getLastTimestamp() : e.getEventTime() != null ? e.getEventTime().getTime() : null, "");
+        e.getLastTimestamp() != null
+            ? e.getLastTimestamp()
+            : e.getEventTime() != null ? e.getEventTime().getTime() : null,
+        "");
   }
 }

@@ -1,7 +1,7 @@
 package dev.baton.runtime;
 
-import dev.baton.api.Json;
 import dev.baton.api.JobTemplate;
+import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.flow.Command.CreateJob;
 import io.fabric8.kubernetes.api.model.Capabilities;
@@ -25,13 +25,15 @@ import java.util.Map;
 
 /**
  * Maps one step attempt to its Job. Retries belong to the engine, so the Job never retries
- * (backoffLimit 0, restartPolicy Never); the step timeout, or the time the run has left if that
- * is shorter, becomes activeDeadlineSeconds as a backstop to the engine's own timers.
+ * (backoffLimit 0, restartPolicy Never); the step timeout, or the time the run has left if that is
+ * shorter, becomes activeDeadlineSeconds as a backstop to the engine's own timers.
  */
 public final class JobFactory {
   private final Duration ttlAfterFinished;
 
-  /** @param ttlAfterFinished how long finished Jobs stay, or null to keep them */
+  /**
+   * @param ttlAfterFinished how long finished Jobs stay, or null to keep them
+   */
   public JobFactory(Duration ttlAfterFinished) {
     this.ttlAfterFinished = ttlAfterFinished;
   }
@@ -40,7 +42,9 @@ public final class JobFactory {
     return build(instance, c, c.decidedAt() != null ? c.decidedAt() : java.time.Instant.now());
   }
 
-  /** @param now the time of the create: the run's deadline is counted from it */
+  /**
+   * @param now the time of the create: the run's deadline is counted from it
+   */
   public Job build(WorkflowInstance instance, CreateJob c, java.time.Instant now) {
     Map<String, String> labels = new HashMap<>();
     labels.put(Labels.INSTANCE, instance.getMetadata().getName());
@@ -50,10 +54,14 @@ public final class JobFactory {
 
     PodTemplateSpec pod = podTemplate(c.template());
     ObjectMeta podMeta = pod.getMetadata() == null ? new ObjectMeta() : pod.getMetadata();
-    Map<String, String> podLabels = podMeta.getLabels() == null ? new HashMap<>() : new HashMap<>(podMeta.getLabels());
+    Map<String, String> podLabels =
+        podMeta.getLabels() == null ? new HashMap<>() : new HashMap<>(podMeta.getLabels());
     podLabels.putAll(labels);
     podMeta.setLabels(podLabels);
-    Map<String, String> podAnnotations = podMeta.getAnnotations() == null ? new HashMap<>() : new HashMap<>(podMeta.getAnnotations());
+    Map<String, String> podAnnotations =
+        podMeta.getAnnotations() == null
+            ? new HashMap<>()
+            : new HashMap<>(podMeta.getAnnotations());
     podAnnotations.put(Labels.STEP_PATH, c.stepId());
     podMeta.setAnnotations(podAnnotations);
     pod.setMetadata(podMeta);
@@ -61,7 +69,8 @@ public final class JobFactory {
     PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
     pod.setSpec(spec);
     spec.setRestartPolicy("Never");
-    List<Container> containers = spec.getContainers() == null ? new ArrayList<>() : new ArrayList<>(spec.getContainers());
+    List<Container> containers =
+        spec.getContainers() == null ? new ArrayList<>() : new ArrayList<>(spec.getContainers());
     if (containers.isEmpty()) containers.add(new Container());
     spec.setContainers(containers);
     Container main = containers.getFirst();
@@ -111,7 +120,9 @@ public final class JobFactory {
       job.getSpec().setActiveDeadlineSeconds(Math.max(1, (deadline.toMillis() + 999) / 1000));
     }
     if (ttlAfterFinished != null) {
-      job.getSpec().setTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, ttlAfterFinished.toSeconds()));
+      job.getSpec()
+          .setTtlSecondsAfterFinished(
+              (int) Math.min(Integer.MAX_VALUE, ttlAfterFinished.toSeconds()));
     }
     return job;
   }
@@ -122,8 +133,8 @@ public final class JobFactory {
   /**
    * Lays the Pod Security "restricted" profile under the step's own settings: each field below is
    * set only where the podTemplate (or the step's fields) leaves it unset, so whatever the step
-   * says wins, field by field. At pod level (spec.securityContext): runAsNonRoot true (not when
-   * the pod or a container sets runAsUser 0, which the kubelet would then refuse), runAsUser and
+   * says wins, field by field. At pod level (spec.securityContext): runAsNonRoot true (not when the
+   * pod or a container sets runAsUser 0, which the kubelet would then refuse), runAsUser and
    * runAsGroup 65534 (images such as busybox default to root, which runAsNonRoot alone would make
    * the kubelet refuse), seccompProfile RuntimeDefault. In each container and init container's
    * securityContext: allowPrivilegeEscalation false (not for a privileged container, where the API
@@ -132,34 +143,48 @@ public final class JobFactory {
    * ServiceAccount (job.serviceAccountName, or serviceAccountName in the podTemplate).
    */
   static void secureDefaults(PodSpec spec) {
-    PodSecurityContext psc = spec.getSecurityContext() == null ? new PodSecurityContext() : spec.getSecurityContext();
+    PodSecurityContext psc =
+        spec.getSecurityContext() == null ? new PodSecurityContext() : spec.getSecurityContext();
     spec.setSecurityContext(psc);
     List<Container> all = new ArrayList<>(spec.getContainers());
     if (spec.getInitContainers() != null) all.addAll(spec.getInitContainers());
-    boolean root = Long.valueOf(0).equals(psc.getRunAsUser())
-        || all.stream().anyMatch(c -> c.getSecurityContext() != null && Long.valueOf(0).equals(c.getSecurityContext().getRunAsUser()));
+    boolean root =
+        Long.valueOf(0).equals(psc.getRunAsUser())
+            || all.stream()
+                .anyMatch(c ->
+                    c.getSecurityContext() != null
+                        && Long.valueOf(0).equals(c.getSecurityContext().getRunAsUser()));
     if (psc.getRunAsNonRoot() == null && !root) psc.setRunAsNonRoot(true);
     if (psc.getRunAsUser() == null) psc.setRunAsUser(DEFAULT_RUN_AS);
     if (psc.getRunAsGroup() == null) psc.setRunAsGroup(DEFAULT_RUN_AS);
-    if (psc.getSeccompProfile() == null) psc.setSeccompProfile(new SeccompProfileBuilder().withType("RuntimeDefault").build());
+    if (psc.getSeccompProfile() == null)
+      psc.setSeccompProfile(new SeccompProfileBuilder().withType("RuntimeDefault").build());
     for (Container c : all) {
-      SecurityContext sc = c.getSecurityContext() == null ? new SecurityContext() : c.getSecurityContext();
+      SecurityContext sc =
+          c.getSecurityContext() == null ? new SecurityContext() : c.getSecurityContext();
       c.setSecurityContext(sc);
-      if (sc.getAllowPrivilegeEscalation() == null && !Boolean.TRUE.equals(sc.getPrivileged())) sc.setAllowPrivilegeEscalation(false);
+      if (sc.getAllowPrivilegeEscalation() == null && !Boolean.TRUE.equals(sc.getPrivileged()))
+        sc.setAllowPrivilegeEscalation(false);
       if (sc.getCapabilities() == null) sc.setCapabilities(new Capabilities());
-      if (sc.getCapabilities().getDrop() == null || sc.getCapabilities().getDrop().isEmpty()) sc.getCapabilities().setDrop(List.of("ALL"));
+      if (sc.getCapabilities().getDrop() == null || sc.getCapabilities().getDrop().isEmpty())
+        sc.getCapabilities().setDrop(List.of("ALL"));
     }
-    boolean namesAccount = (spec.getServiceAccountName() != null && !spec.getServiceAccountName().isEmpty())
-        || (spec.getServiceAccount() != null && !spec.getServiceAccount().isEmpty());
-    if (spec.getAutomountServiceAccountToken() == null && !namesAccount) spec.setAutomountServiceAccountToken(false);
+    boolean namesAccount =
+        (spec.getServiceAccountName() != null && !spec.getServiceAccountName().isEmpty())
+            || (spec.getServiceAccount() != null && !spec.getServiceAccount().isEmpty());
+    if (spec.getAutomountServiceAccountToken() == null && !namesAccount)
+      spec.setAutomountServiceAccountToken(false);
   }
 
   private static PodTemplateSpec podTemplate(JobTemplate t) {
-    return t.podTemplate == null || t.podTemplate.isNull() ? new PodTemplateSpec() : Json.fromTree(t.podTemplate, PodTemplateSpec.class);
+    return t.podTemplate == null || t.podTemplate.isNull()
+        ? new PodTemplateSpec()
+        : Json.fromTree(t.podTemplate, PodTemplateSpec.class);
   }
 
   /** The template's own env, then the step's (rendered), then Baton's: later names win. */
-  private static List<EnvVar> env(WorkflowInstance instance, CreateJob c, List<EnvVar> fromTemplate) {
+  private static List<EnvVar> env(
+      WorkflowInstance instance, CreateJob c, List<EnvVar> fromTemplate) {
     Map<String, EnvVar> byName = new java.util.LinkedHashMap<>();
     if (fromTemplate != null) fromTemplate.forEach(e -> byName.put(e.getName(), e));
     if (c.env() != null) c.env().forEach(e -> byName.put(e.getName(), e));

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the engine's commands against the API server. Creates and deletes run on the I/O
- * executor (virtual threads), so one slow call never holds up another instance; their outcomes
- * come back to the actor as events. A subworkflow step's child WorkflowInstance is handled like a
- * Job: created once per attempt under a deterministic name, stopped rather than deleted.
+ * executor (virtual threads), so one slow call never holds up another instance; their outcomes come
+ * back to the actor as events. A subworkflow step's child WorkflowInstance is handled like a Job:
+ * created once per attempt under a deterministic name, stopped rather than deleted.
  */
 public final class KubernetesRuntime implements CommandSink {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntime.class);
@@ -44,24 +44,40 @@ public final class KubernetesRuntime implements CommandSink {
   private final BatonMetrics metrics;
   private final CreateRetry retry;
   private static final String STOP = "{\"spec\":{\"stop\":true}}";
+
   /** The resources the runtime creates, as RBAC names them. */
   private static final String JOBS = "jobs.batch";
+
   private static final String CHILDREN = "workflowinstances." + Workflow.GROUP;
 
   private final Map<InstanceKey, WorkflowInstance> owners = new ConcurrentHashMap<>();
+
   /** When each Job was last asked to be deleted (System.nanoTime), by namespace/name. */
   private final Map<String, Long> recentDeletes = new ConcurrentHashMap<>();
+
   static final Duration DELETE_AGAIN = Duration.ofMinutes(1);
+
   /** Creates in flight by Job name: a delete of the same Job waits for its create. */
   private final Map<String, CompletableFuture<Void>> creating = new ConcurrentHashMap<>();
 
   public KubernetesRuntime(
-      KubernetesClient client, JobFactory jobs, StatusWriter status, Timers timers, Executor io, BatonMetrics metrics) {
+      KubernetesClient client,
+      JobFactory jobs,
+      StatusWriter status,
+      Timers timers,
+      Executor io,
+      BatonMetrics metrics) {
     this(client, jobs, status, timers, io, metrics, CreateRetry.DEFAULT);
   }
 
   public KubernetesRuntime(
-      KubernetesClient client, JobFactory jobs, StatusWriter status, Timers timers, Executor io, BatonMetrics metrics, CreateRetry retry) {
+      KubernetesClient client,
+      JobFactory jobs,
+      StatusWriter status,
+      Timers timers,
+      Executor io,
+      BatonMetrics metrics,
+      CreateRetry retry) {
     this.retry = retry;
     this.client = client;
     this.jobs = jobs;
@@ -88,10 +104,14 @@ public final class KubernetesRuntime implements CommandSink {
     for (Command c : commands) {
       switch (c) {
         case Command.CreateJob create -> launch(create.jobName(), () -> create(actor, create));
-        case Command.DeleteJob delete -> afterCreate(delete.jobName(), () -> delete(actor.key(), delete));
-        case Command.CreateChild child -> launch(child.childName(), () -> createChild(actor, child));
-        case Command.StopChild stop -> afterCreate(stop.childName(), () -> stopChild(actor.key(), stop));
-        case Command.ConfirmGone confirm -> afterCreate(confirm.name(), () -> confirmGone(actor, confirm));
+        case Command.DeleteJob delete ->
+            afterCreate(delete.jobName(), () -> delete(actor.key(), delete));
+        case Command.CreateChild child ->
+            launch(child.childName(), () -> createChild(actor, child));
+        case Command.StopChild stop ->
+            afterCreate(stop.childName(), () -> stopChild(actor.key(), stop));
+        case Command.ConfirmGone confirm ->
+            afterCreate(confirm.name(), () -> confirmGone(actor, confirm));
         case Command.SetTimer timer -> timers.set(actor, timer.key(), timer.at());
         case Command.WriteStatus w -> status.dirty(actor);
       }
@@ -114,7 +134,8 @@ public final class KubernetesRuntime implements CommandSink {
 
   /** Runs a delete or stop on the I/O executor once any create of the same name has returned. */
   private void afterCreate(String name, Runnable action) {
-    CompletableFuture<Void> pending = creating.getOrDefault(name, CompletableFuture.completedFuture(null));
+    CompletableFuture<Void> pending =
+        creating.getOrDefault(name, CompletableFuture.completedFuture(null));
     pending.thenRunAsync(action, io);
   }
 
@@ -128,38 +149,71 @@ public final class KubernetesRuntime implements CommandSink {
     } catch (RuntimeException e) {
       metrics.jobCreateFailed("error");
       LOG.warn("{}: could not build Job {}", actor.key(), c.jobName(), e);
-      actor.tell(new FlowEvent.StepLaunchFailed(c.path(), c.attempt(), e.toString(), CreateFailure.of(e).retryable(), actor.clock().instant()));
+      actor.tell(
+          new FlowEvent.StepLaunchFailed(
+              c.path(),
+              c.attempt(),
+              e.toString(),
+              CreateFailure.of(e).retryable(),
+              actor.clock().instant()));
       return;
     }
     long t0 = System.nanoTime();
     var resource = client.batch().v1().jobs().inNamespace(ns);
-    boolean launched = createOnce(actor, new Workload<>("Job " + c.jobName(), c.path(), c.attempt(), c.timeout(), JOBS, ns,
-        () -> resource.resource(job).create(),
-        () -> resource.withName(c.jobName()).get(),
-        existing -> ownedBy(existing, owner),
-        () -> resource.withName(c.jobName()).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete()));
+    boolean launched =
+        createOnce(
+            actor,
+            new Workload<>(
+                "Job " + c.jobName(),
+                c.path(),
+                c.attempt(),
+                c.timeout(),
+                JOBS,
+                ns,
+                () -> resource.resource(job).create(),
+                () -> resource.withName(c.jobName()).get(),
+                existing -> ownedBy(existing, owner),
+                () ->
+                    resource
+                        .withName(c.jobName())
+                        .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                        .delete()));
     if (launched) {
       metrics.jobCreated(Duration.ofNanos(System.nanoTime() - t0));
-      if (c.decidedAt() != null) metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
+      if (c.decidedAt() != null)
+        metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
     }
   }
 
-  /** One attempt's workload to create, and how to look at, judge and remove what is under its name. */
+  /**
+   * One attempt's workload to create, and how to look at, judge and remove what is under its name.
+   */
   private record Workload<T extends HasMetadata>(
-      String what, StepPath path, int attempt, Duration stepTimeout, String resource, String namespace,
-      Supplier<T> create, Supplier<T> get, Predicate<T> owned, Runnable delete) {}
+      String what,
+      StepPath path,
+      int attempt,
+      Duration stepTimeout,
+      String resource,
+      String namespace,
+      Supplier<T> create,
+      Supplier<T> get,
+      Predicate<T> owned,
+      Runnable delete) {}
 
   /**
-   * Creates an attempt's workload under its one name, and tells the actor the outcome: launched,
-   * or not. An unclear outcome (no answer, a timeout, throttling, a server error) may have created
-   * it: the same name is tried again ({@link CreateRetry}), the step stays Launching and spends no
+   * Creates an attempt's workload under its one name, and tells the actor the outcome: launched, or
+   * not. An unclear outcome (no answer, a timeout, throttling, a server error) may have created it:
+   * the same name is tried again ({@link CreateRetry}), the step stays Launching and spends no
    * attempt, and an AlreadyExists is verified ({@link NameClaim}), usually as launched. Only when
    * the tries are spent is the failure reported, and the name deleted, so that a create landing
    * late does not run unseen. Returns whether the workload was launched.
    */
   private <T extends HasMetadata> boolean createOnce(FlowActor actor, Workload<T> w) {
     long started = System.nanoTime();
-    Duration within = w.stepTimeout() != null && w.stepTimeout().compareTo(retry.within()) < 0 ? w.stepTimeout() : retry.within();
+    Duration within =
+        w.stepTimeout() != null && w.stepTimeout().compareTo(retry.within()) < 0
+            ? w.stepTimeout()
+            : retry.within();
     String lastError = null;
     for (int tryNo = 1; ; tryNo++) {
       Duration wait = null;
@@ -171,7 +225,12 @@ public final class KubernetesRuntime implements CommandSink {
           NameClaim claim;
           try {
             T existing = w.get().get();
-            claim = NameClaim.of(existing, existing != null && w.owned().test(existing), w.path().toString(), w.attempt());
+            claim =
+                NameClaim.of(
+                    existing,
+                    existing != null && w.owned().test(existing),
+                    w.path().toString(),
+                    w.attempt());
           } catch (KubernetesClientException g) {
             claim = null;
             lastError = "AlreadyExists, and could not read what exists: " + g.getMessage();
@@ -184,18 +243,34 @@ public final class KubernetesRuntime implements CommandSink {
               // Not this instance's: an earlier instance of the same name left it and the garbage
               // collector has not yet removed it, or someone made it by hand. The next attempt has
               // another name.
-              tell(actor, w, w.what() + " exists and belongs to an earlier instance named "
-                  + actor.key().name() + ", or to no instance", true);
+              tell(
+                  actor,
+                  w,
+                  w.what()
+                      + " exists and belongs to an earlier instance named "
+                      + actor.key().name()
+                      + ", or to no instance",
+                  true);
               return false;
             }
             case NameClaim.Collision col -> {
               metrics.nameCollision();
-              LOG.error("{}: name collision: {} for step {} attempt {} exists and is {}'s; not taking it for this attempt's",
-                  actor.key(), w.what(), w.path(), w.attempt(), col.found());
-              tell(actor, w, "name collision: " + w.what() + " exists and belongs to " + col.found(), false);
+              LOG.error(
+                  "{}: name collision: {} for step {} attempt {} exists and is {}'s; not taking it for this attempt's",
+                  actor.key(),
+                  w.what(),
+                  w.path(),
+                  w.attempt(),
+                  col.found());
+              tell(
+                  actor,
+                  w,
+                  "name collision: " + w.what() + " exists and belongs to " + col.found(),
+                  false);
               return false;
             }
-            case NameClaim.Gone g -> lastError = "AlreadyExists, then not found: deleted in between";
+            case NameClaim.Gone g ->
+                lastError = "AlreadyExists, then not found: deleted in between";
             case null -> {}
           }
         } else {
@@ -205,7 +280,8 @@ public final class KubernetesRuntime implements CommandSink {
             tell(actor, w, failure.message(), false);
             return false;
           }
-          lastError = (e.getCode() == 0 ? "no answer" : "HTTP " + e.getCode()) + ": " + failure.message();
+          lastError =
+              (e.getCode() == 0 ? "no answer" : "HTTP " + e.getCode()) + ": " + failure.message();
           wait = retryAfter(e);
         }
       } catch (RuntimeException e) {
@@ -214,8 +290,13 @@ public final class KubernetesRuntime implements CommandSink {
       Duration spent = Duration.ofNanos(System.nanoTime() - started);
       if (tryNo >= retry.tries() || spent.compareTo(within) >= 0) {
         metrics.jobCreateFailed("unclear");
-        LOG.warn("{}: could not create {} after {} tries in {}: {}; deleting the name in case a create landed late",
-            actor.key(), w.what(), tryNo, spent, lastError);
+        LOG.warn(
+            "{}: could not create {} after {} tries in {}: {}; deleting the name in case a create landed late",
+            actor.key(),
+            w.what(),
+            tryNo,
+            spent,
+            lastError);
         try {
           w.delete().run();
         } catch (RuntimeException d) {
@@ -226,8 +307,12 @@ public final class KubernetesRuntime implements CommandSink {
       }
       metrics.jobCreateRetried();
       Duration delay = wait != null ? wait : retry.delay(tryNo);
-      LOG.info("{}: creating {} had an unclear outcome ({}); trying again under the same name in {} ms",
-          actor.key(), w.what(), lastError, delay.toMillis());
+      LOG.info(
+          "{}: creating {} had an unclear outcome ({}); trying again under the same name in {} ms",
+          actor.key(),
+          w.what(),
+          lastError,
+          delay.toMillis());
       try {
         Thread.sleep(delay);
       } catch (InterruptedException e) {
@@ -249,12 +334,15 @@ public final class KubernetesRuntime implements CommandSink {
   private static void tell(FlowActor actor, Workload<?> w, String why, boolean retryable) {
     LOG.warn("{}: could not create {}: {}", actor.key(), w.what(), why);
     String prefix = w.what().startsWith("Job") ? "" : "could not create " + w.what() + ": ";
-    actor.tell(new FlowEvent.StepLaunchFailed(w.path(), w.attempt(), prefix + why, retryable, actor.clock().instant()));
+    actor.tell(
+        new FlowEvent.StepLaunchFailed(
+            w.path(), w.attempt(), prefix + why, retryable, actor.clock().instant()));
   }
 
   /** A 429's Retry-After, if the API server gave one. */
   private Duration retryAfter(KubernetesClientException e) {
-    if (e.getCode() != 429 || e.getStatus() == null || e.getStatus().getDetails() == null) return null;
+    if (e.getCode() != 429 || e.getStatus() == null || e.getStatus().getDetails() == null)
+      return null;
     Integer s = e.getStatus().getDetails().getRetryAfterSeconds();
     return s == null || s <= 0 ? null : Duration.ofSeconds(Math.min(s, retry.cap().toSeconds()));
   }
@@ -273,16 +361,29 @@ public final class KubernetesRuntime implements CommandSink {
       child = Children.build(owner, c);
     } catch (RuntimeException e) {
       LOG.warn("{}: could not build child instance {}", actor.key(), c.childName(), e);
-      actor.tell(new FlowEvent.StepLaunchFailed(
-          c.path(), c.attempt(), "could not create child instance " + c.childName() + ": " + e, CreateFailure.of(e).retryable(), actor.clock().instant()));
+      actor.tell(
+          new FlowEvent.StepLaunchFailed(
+              c.path(),
+              c.attempt(),
+              "could not create child instance " + c.childName() + ": " + e,
+              CreateFailure.of(e).retryable(),
+              actor.clock().instant()));
       return;
     }
     var resource = client.resources(WorkflowInstance.class).inNamespace(ns);
-    createOnce(actor, new Workload<>("child instance " + c.childName(), c.path(), c.attempt(), null, CHILDREN, ns,
-        () -> resource.resource(child).create(),
-        () -> resource.withName(c.childName()).get(),
-        existing -> !Children.ownedBy(owner, List.of(existing)).isEmpty(),
-        () -> resource.withName(c.childName()).delete()));
+    createOnce(
+        actor,
+        new Workload<>(
+            "child instance " + c.childName(),
+            c.path(),
+            c.attempt(),
+            null,
+            CHILDREN,
+            ns,
+            () -> resource.resource(child).create(),
+            () -> resource.withName(c.childName()).get(),
+            existing -> !Children.ownedBy(owner, List.of(existing)).isEmpty(),
+            () -> resource.withName(c.childName()).delete()));
   }
 
   /**
@@ -299,11 +400,22 @@ public final class KubernetesRuntime implements CommandSink {
     try {
       gone = c.child() ? childGone(owner, ns, c) : jobGone(owner, ns, c);
     } catch (KubernetesClientException e) {
-      LOG.warn("{}: could not tell whether {} {} is gone: {}", actor.key(), c.child() ? "child instance" : "Job", c.name(), e.getMessage());
+      LOG.warn(
+          "{}: could not tell whether {} {} is gone: {}",
+          actor.key(),
+          c.child() ? "child instance" : "Job",
+          c.name(),
+          e.getMessage());
       return;
     }
     if (gone) {
-      LOG.info("{}: {} {} of step {} attempt {} is gone", actor.key(), c.child() ? "child instance" : "Job", c.name(), c.path(), c.attempt());
+      LOG.info(
+          "{}: {} {} of step {} attempt {} is gone",
+          actor.key(),
+          c.child() ? "child instance" : "Job",
+          c.name(),
+          c.path(),
+          c.attempt());
       actor.tell(new FlowEvent.WorkloadGone(c.path(), c.attempt(), actor.clock().instant()));
     }
   }
@@ -311,21 +423,34 @@ public final class KubernetesRuntime implements CommandSink {
   private boolean jobGone(WorkflowInstance owner, String ns, Command.ConfirmGone c) {
     Job job = client.batch().v1().jobs().inNamespace(ns).withName(c.name()).get();
     if (job != null && ownedBy(job, owner)) return false;
-    List<Job> labelled = client.batch().v1().jobs().inNamespace(ns)
-        .withLabel(Labels.INSTANCE, owner.getMetadata().getName())
-        .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
-        .list().getItems();
-    return labelled.stream().noneMatch(j -> c.stepId().equals(annotation(j, Labels.STEP_PATH)) && ownedBy(j, owner));
+    List<Job> labelled =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(ns)
+            .withLabel(Labels.INSTANCE, owner.getMetadata().getName())
+            .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
+            .list()
+            .getItems();
+    return labelled.stream()
+        .noneMatch(j -> c.stepId().equals(annotation(j, Labels.STEP_PATH)) && ownedBy(j, owner));
   }
 
   private boolean childGone(WorkflowInstance owner, String ns, Command.ConfirmGone c) {
-    WorkflowInstance child = client.resources(WorkflowInstance.class).inNamespace(ns).withName(c.name()).get();
+    WorkflowInstance child =
+        client.resources(WorkflowInstance.class).inNamespace(ns).withName(c.name()).get();
     if (child != null && !Children.ownedBy(owner, List.of(child)).isEmpty()) return false;
-    List<WorkflowInstance> labelled = client.resources(WorkflowInstance.class).inNamespace(ns)
-        .withLabel(Labels.PARENT, owner.getMetadata().getName())
-        .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
-        .list().getItems();
-    return Children.ownedBy(owner, labelled).stream().noneMatch(w -> c.stepId().equals(annotation(w, Labels.STEP_PATH)));
+    List<WorkflowInstance> labelled =
+        client
+            .resources(WorkflowInstance.class)
+            .inNamespace(ns)
+            .withLabel(Labels.PARENT, owner.getMetadata().getName())
+            .withLabel(Labels.ATTEMPT, Integer.toString(c.attempt()))
+            .list()
+            .getItems();
+    return Children.ownedBy(owner, labelled).stream()
+        .noneMatch(w -> c.stepId().equals(annotation(w, Labels.STEP_PATH)));
   }
 
   private static String annotation(HasMetadata r, String key) {
@@ -335,16 +460,20 @@ public final class KubernetesRuntime implements CommandSink {
 
   private void stopChild(InstanceKey key, Command.StopChild s) {
     try {
-      client.resources(WorkflowInstance.class).inNamespace(key.namespace()).withName(s.childName())
+      client
+          .resources(WorkflowInstance.class)
+          .inNamespace(key.namespace())
+          .withName(s.childName())
           .patch(PatchContext.of(PatchType.JSON_MERGE), STOP);
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) LOG.warn("{}: could not stop child instance {}: {}", key, s.childName(), e.getMessage());
+      if (e.getCode() != 404)
+        LOG.warn("{}: could not stop child instance {}: {}", key, s.childName(), e.getMessage());
     }
   }
 
   /**
-   * Deletes the Jobs of a run that has ended which still run: its end should have stopped them,
-   * and a delete may have been lost. Returns how many were asked to go.
+   * Deletes the Jobs of a run that has ended which still run: its end should have stopped them, and
+   * a delete may have been lost. Returns how many were asked to go.
    */
   public int reap(InstanceKey key, List<Job> active) {
     for (Job j : active) {
@@ -360,7 +489,8 @@ public final class KubernetesRuntime implements CommandSink {
    */
   private boolean mayDelete(String id) {
     long now = System.nanoTime();
-    if (recentDeletes.size() > 10_000) recentDeletes.values().removeIf(t -> now - t > DELETE_AGAIN.toNanos());
+    if (recentDeletes.size() > 10_000)
+      recentDeletes.values().removeIf(t -> now - t > DELETE_AGAIN.toNanos());
     Long last = recentDeletes.get(id);
     if (last != null && now - last < DELETE_AGAIN.toNanos()) return false;
     recentDeletes.put(id, now);
@@ -371,8 +501,14 @@ public final class KubernetesRuntime implements CommandSink {
     String id = key.namespace() + "/" + d.jobName();
     if (!mayDelete(id)) return;
     try {
-      client.batch().v1().jobs().inNamespace(key.namespace()).withName(d.jobName())
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(key.namespace())
+          .withName(d.jobName())
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         recentDeletes.remove(id);

@@ -10,14 +10,22 @@ public final class Labels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGER = "baton";
   public static final String WORKFLOW_ANNOTATION = "baton.dev/workflow";
+
   /** The step's full path (days.3.work), on Jobs, their pods and child instances. */
   public static final String STEP_PATH = "baton.dev/step-path";
-  /** On a subworkflow step's child instance: the parent instance's name; children are selected and indexed by it. */
+
+  /**
+   * On a subworkflow step's child instance: the parent instance's name; children are selected and
+   * indexed by it.
+   */
   public static final String PARENT = "baton.dev/parent";
+
   /** On a child instance: how deep it is in a chain of subworkflows (a run a user created is 0). */
   public static final String DEPTH = "baton.dev/depth";
+
   /** On a child instance: the workflows from the top run down to this one, joined by '/'. */
   public static final String CALL_CHAIN = "baton.dev/call-chain";
+
   /** The container whose exit and termination message are the step's result. */
   public static final String MAIN_CONTAINER = "main";
 
@@ -31,7 +39,8 @@ public final class Labels {
    * value, else a short hash of it (the full path is always in {@link #STEP_PATH}).
    */
   public static String stepLabel(String path) {
-    if (path.length() <= 63 && path.matches("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")) return path;
+    if (path.length() <= 63 && path.matches("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?"))
+      return path;
     return "h-" + Digests.sha256Hex(path, 10);
   }
 }

@@ -15,7 +15,10 @@ sealed interface NameClaim {
   /** The attempt's own workload: created before, by this process or an earlier one. */
   record Ours() implements NameClaim {}
 
-  /** Owned by another object of the instance's name (a deleted namesake the collector has not reached yet). */
+  /**
+   * Owned by another object of the instance's name (a deleted namesake the collector has not
+   * reached yet).
+   */
   record OtherOwner() implements NameClaim {}
 
   /** Another step's or another attempt's workload under the same name: a name collision. */
@@ -28,12 +31,19 @@ sealed interface NameClaim {
   static NameClaim of(HasMetadata existing, boolean owned, String stepPath, int attempt) {
     if (existing == null) return new Gone();
     if (!owned) return new OtherOwner();
-    Map<String, String> labels = existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
-    Map<String, String> annotations = existing.getMetadata().getAnnotations() == null ? Map.of() : existing.getMetadata().getAnnotations();
+    Map<String, String> labels =
+        existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
+    Map<String, String> annotations =
+        existing.getMetadata().getAnnotations() == null
+            ? Map.of()
+            : existing.getMetadata().getAnnotations();
     String path = annotations.get(Labels.STEP_PATH);
     String step = labels.get(Labels.STEP);
     String hisAttempt = labels.get(Labels.ATTEMPT);
-    boolean samePath = path != null ? path.equals(stepPath) : step == null || step.equals(Labels.stepLabel(stepPath));
+    boolean samePath =
+        path != null
+            ? path.equals(stepPath)
+            : step == null || step.equals(Labels.stepLabel(stepPath));
     boolean sameAttempt = hisAttempt == null || hisAttempt.equals(Integer.toString(attempt));
     if (samePath && sameAttempt) return new Ours();
     return new Collision("step " + (path != null ? path : step) + " attempt " + hisAttempt);

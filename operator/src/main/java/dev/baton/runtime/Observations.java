@@ -2,10 +2,10 @@ package dev.baton.runtime;
 
 import dev.baton.api.Durations;
 import dev.baton.api.Workflow;
-import dev.baton.util.Text;
 import dev.baton.flow.FailureKind;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.StepPath;
+import dev.baton.util.Text;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -27,17 +27,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns what the informers hold about an instance's Jobs and Pods into engine events. Level
- * based: it reports the current facts every time, and the engine ignores the ones it knows. A
- * pod's terminal phase is the first sign a step ended (the Job controller batches its own
- * updates); the Job's conditions are the fallback, and catch pods that never started.
+ * Turns what the informers hold about an instance's Jobs and Pods into engine events. Level based:
+ * it reports the current facts every time, and the engine ignores the ones it knows. A pod's
+ * terminal phase is the first sign a step ended (the Job controller batches its own updates); the
+ * Job's conditions are the fallback, and catch pods that never started.
  */
 public final class Observations {
   private Observations() {}
 
   /**
-   * How long a Job may have no pod before it counts as stuck: the Job controller makes a pod
-   * within a second or two, unless the API server refuses it (a quota, Pod Security).
+   * How long a Job may have no pod before it counts as stuck: the Job controller makes a pod within
+   * a second or two, unless the API server refuses it (a quota, Pod Security).
    */
   public static final Duration NO_POD_GRACE = Duration.ofSeconds(5);
 
@@ -68,7 +68,8 @@ public final class Observations {
   /**
    * @param noPod asked, only for a Job without a pod for longer than {@link #NO_POD_GRACE}, why
    */
-  public static List<FlowEvent> of(Collection<Job> jobs, Collection<Pod> pods, Instant now, NoPodReasons noPod) {
+  public static List<FlowEvent> of(
+      Collection<Job> jobs, Collection<Pod> pods, Instant now, NoPodReasons noPod) {
     List<FlowEvent> events = new ArrayList<>();
     Set<String> withPod = new HashSet<>();
     Set<String> podTerminal = new HashSet<>();
@@ -76,10 +77,12 @@ public final class Observations {
       Optional<StepRef> ref = StepRef.of(pod.getMetadata());
       if (ref.isEmpty()) continue;
       withPod.add(ref.get().key());
-      podEvent(ref.get(), pod, now).ifPresent(e -> {
-        events.add(e);
-        if (!(e instanceof FlowEvent.StepStarted) && !(e instanceof FlowEvent.StepStuck)) podTerminal.add(ref.get().key());
-      });
+      podEvent(ref.get(), pod, now)
+          .ifPresent(e -> {
+            events.add(e);
+            if (!(e instanceof FlowEvent.StepStarted) && !(e instanceof FlowEvent.StepStuck))
+              podTerminal.add(ref.get().key());
+          });
     }
     for (Job job : jobs) {
       Optional<StepRef> ref = StepRef.of(job.getMetadata());
@@ -92,11 +95,14 @@ public final class Observations {
       // separate streams, and the pod's end (which carries the outputs) is on its way. Succeeding
       // from the Job now would lose the outputs; the pod's update brings the success with them.
       // With no pod cached at all, the Job is all there is to go by.
-      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && withPod.contains(r.key())) continue;
+      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && withPod.contains(r.key()))
+        continue;
       ended.ifPresent(events::add);
-      if (ended.isEmpty() && !withPod.contains(r.key())) noPodEvent(r, job, now, noPod).ifPresent(events::add);
+      if (ended.isEmpty() && !withPod.contains(r.key()))
+        noPodEvent(r, job, now, noPod).ifPresent(events::add);
     }
-    events.add(new FlowEvent.WorkloadsObserved(newestAttempts(jobs), activeJobs(jobs, podTerminal), now));
+    events.add(
+        new FlowEvent.WorkloadsObserved(newestAttempts(jobs), activeJobs(jobs, podTerminal), now));
     return events;
   }
 
@@ -108,17 +114,20 @@ public final class Observations {
     List<FlowEvent.ActiveJob> active = new ArrayList<>();
     for (Job job : jobs) {
       if (!isActive(job)) continue;
-      StepRef.of(job.getMetadata()).ifPresent(r -> {
-        if (!podTerminal.contains(r.key())) active.add(new FlowEvent.ActiveJob(r.path(), r.attempt(), job.getMetadata().getName()));
-      });
+      StepRef.of(job.getMetadata())
+          .ifPresent(r -> {
+            if (!podTerminal.contains(r.key()))
+              active.add(
+                  new FlowEvent.ActiveJob(r.path(), r.attempt(), job.getMetadata().getName()));
+          });
     }
     return active;
   }
 
   /**
    * The Jobs whose pod still runs, for a run that has ended: all of them should be gone. A Job
-   * whose pod is seen ended is not one of them, though the Job controller may not have said so
-   * yet (it counts the pod active for a second or so after the pod's end, which ended the run).
+   * whose pod is seen ended is not one of them, though the Job controller may not have said so yet
+   * (it counts the pod active for a second or so after the pod's end, which ended the run).
    */
   public static List<Job> activeJobs(Collection<Job> jobs, Collection<Pod> pods) {
     Set<String> ended = new HashSet<>();
@@ -129,7 +138,10 @@ public final class Observations {
         if (Boolean.TRUE.equals(ref.getController())) ended.add(ref.getUid());
       }
     }
-    return jobs.stream().filter(Observations::isActive).filter(j -> !ended.contains(j.getMetadata().getUid())).toList();
+    return jobs.stream()
+        .filter(Observations::isActive)
+        .filter(j -> !ended.contains(j.getMetadata().getUid()))
+        .toList();
   }
 
   private static boolean isActive(Job job) {
@@ -138,7 +150,8 @@ public final class Observations {
     if (running == null || running == 0) return false;
     if (job.getStatus().getConditions() != null) {
       for (JobCondition c : job.getStatus().getConditions()) {
-        if ("True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))) return false;
+        if ("True".equals(c.getStatus())
+            && ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))) return false;
       }
     }
     return true;
@@ -148,10 +161,10 @@ public final class Observations {
    * The Jobs among {@code jobs} that belong to the instance with {@code uid}: those whose
    * controller owner reference is that WorkflowInstance, as {@link JobFactory} sets it. Labels
    * alone say nothing, anyone who may create a Job in the namespace can set them: a Job with no
-   * such owner (made by hand, or forged to fake a step's result) is not one of the instance's.
-   * Nor is one owned by another object of the same name: a child instance a restart deleted and
-   * made again, or an instance deleted and created again, finds its predecessor's Jobs under its
-   * own name until the garbage collector removes them, and they would pass for its own attempts.
+   * such owner (made by hand, or forged to fake a step's result) is not one of the instance's. Nor
+   * is one owned by another object of the same name: a child instance a restart deleted and made
+   * again, or an instance deleted and created again, finds its predecessor's Jobs under its own
+   * name until the garbage collector removes them, and they would pass for its own attempts.
    */
   public static List<Job> owned(String uid, Collection<Job> jobs) {
     List<Job> owned = new ArrayList<>(jobs.size());
@@ -178,12 +191,16 @@ public final class Observations {
 
   /** Whether {@code job}'s controller is the WorkflowInstance with {@code uid}. */
   public static boolean ownedByInstance(Job job, String uid) {
-    return controller(job, Workflow.GROUP, "WorkflowInstance").map(r -> uid != null && uid.equals(r.getUid())).orElse(false);
+    return controller(job, Workflow.GROUP, "WorkflowInstance")
+        .map(r -> uid != null && uid.equals(r.getUid()))
+        .orElse(false);
   }
 
   /** Whether {@code pod}'s controller is a Job with one of {@code jobUids}. */
   static boolean ownedByJob(Pod pod, Set<String> jobUids) {
-    return controller(pod, "batch", "Job").map(r -> r.getUid() != null && jobUids.contains(r.getUid())).orElse(false);
+    return controller(pod, "batch", "Job")
+        .map(r -> r.getUid() != null && jobUids.contains(r.getUid()))
+        .orElse(false);
   }
 
   /**
@@ -193,7 +210,9 @@ public final class Observations {
    * telling the instance's owner about; one owned by a namesake is not (it is routine).
    */
   public static boolean unowned(HasMetadata object) {
-    return object instanceof Pod ? controller(object, "batch", "Job").isEmpty() : controller(object, Workflow.GROUP, "WorkflowInstance").isEmpty();
+    return object instanceof Pod
+        ? controller(object, "batch", "Job").isEmpty()
+        : controller(object, Workflow.GROUP, "WorkflowInstance").isEmpty();
   }
 
   /**
@@ -201,12 +220,15 @@ public final class Observations {
    * The version is left out: a reference written before a version change still names its owner.
    */
   public static Optional<OwnerReference> controller(HasMetadata object, String group, String kind) {
-    List<OwnerReference> refs = object.getMetadata() == null ? null : object.getMetadata().getOwnerReferences();
+    List<OwnerReference> refs =
+        object.getMetadata() == null ? null : object.getMetadata().getOwnerReferences();
     if (refs == null) return Optional.empty();
     for (OwnerReference r : refs) {
       if (!Boolean.TRUE.equals(r.getController())) continue;
       // At most one controller: when it is of another kind, there is no owner of this one.
-      return kind.equals(r.getKind()) && group.equals(group(r.getApiVersion())) ? Optional.of(r) : Optional.empty();
+      return kind.equals(r.getKind()) && group.equals(group(r.getApiVersion()))
+          ? Optional.of(r)
+          : Optional.empty();
     }
     return Optional.empty();
   }
@@ -219,17 +241,21 @@ public final class Observations {
 
   /**
    * Whether a Pod update can change what {@link #of} reports: its phase (with the container's
-   * termination, which comes with the terminal phase), and while it is Pending, why it is stuck
-   * (a container's waiting reason, the PodScheduled condition). A step's pod changes about five
-   * times (created, bound, running, ended, its Job's finalizer removed); the others would each
-   * cost a reconcile that tells the engine nothing new.
+   * termination, which comes with the terminal phase), and while it is Pending, why it is stuck (a
+   * container's waiting reason, the PodScheduled condition). A step's pod changes about five times
+   * (created, bound, running, ended, its Job's finalizer removed); the others would each cost a
+   * reconcile that tells the engine nothing new.
    */
   public static boolean podChangeMatters(Pod newer, Pod older) {
-    return !Objects.equals(phase(newer), phase(older)) || !Objects.equals(stuckReason(newer), stuckReason(older));
+    return !Objects.equals(phase(newer), phase(older))
+        || !Objects.equals(stuckReason(newer), stuckReason(older));
   }
 
-  /** When a pod-less, unfinished Job among {@code jobs} reaches {@link #NO_POD_GRACE}, if any is to. */
-  public static Optional<Duration> noPodRecheck(Collection<Job> jobs, Collection<Pod> pods, Instant now) {
+  /**
+   * When a pod-less, unfinished Job among {@code jobs} reaches {@link #NO_POD_GRACE}, if any is to.
+   */
+  public static Optional<Duration> noPodRecheck(
+      Collection<Job> jobs, Collection<Pod> pods, Instant now) {
     Set<String> withPod = new HashSet<>();
     for (Pod pod : pods) StepRef.of(pod.getMetadata()).ifPresent(r -> withPod.add(r.key()));
     Duration soonest = null;
@@ -243,14 +269,26 @@ public final class Observations {
     return Optional.ofNullable(soonest).map(d -> d.plusMillis(100));
   }
 
-  /** A Job with no pod, unfinished, past the grace: stuck, with the Events' reason when they give one. */
-  private static Optional<FlowEvent> noPodEvent(StepRef r, Job job, Instant now, NoPodReasons noPod) {
+  /**
+   * A Job with no pod, unfinished, past the grace: stuck, with the Events' reason when they give
+   * one.
+   */
+  private static Optional<FlowEvent> noPodEvent(
+      StepRef r, Job job, Instant now, NoPodReasons noPod) {
     Instant created = created(job.getMetadata(), now);
     if (now.isBefore(created.plus(NO_POD_GRACE))) return Optional.empty();
     String why = noPod.failedCreate(job);
-    if (why != null) return Optional.of(new FlowEvent.StepStuck(r.path(), r.attempt(), "FailedCreate", why, created, now));
-    return Optional.of(new FlowEvent.StepStuck(
-        r.path(), r.attempt(), "NoPod", "the Job has made no pod in " + Durations.format(NO_POD_GRACE), created, now));
+    if (why != null)
+      return Optional.of(
+          new FlowEvent.StepStuck(r.path(), r.attempt(), "FailedCreate", why, created, now));
+    return Optional.of(
+        new FlowEvent.StepStuck(
+            r.path(),
+            r.attempt(),
+            "NoPod",
+            "the Job has made no pod in " + Durations.format(NO_POD_GRACE),
+            created,
+            now));
   }
 
   private static boolean finished(Job job) {
@@ -272,7 +310,9 @@ public final class Observations {
     }
   }
 
-  /** Why a Pending pod is stuck: a stuck container's waiting reason, or Unschedulable; else null. */
+  /**
+   * Why a Pending pod is stuck: a stuck container's waiting reason, or Unschedulable; else null.
+   */
   static String stuckReason(Pod pod) {
     return stuck(pod).map(Stuck::reason).orElse(null);
   }
@@ -295,9 +335,12 @@ public final class Observations {
     }
     if (st.getConditions() != null) {
       for (PodCondition c : st.getConditions()) {
-        if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())) {
+        if ("PodScheduled".equals(c.getType())
+            && "False".equals(c.getStatus())
+            && "Unschedulable".equals(c.getReason())) {
           Instant since = instant(c.getLastTransitionTime());
-          return Optional.of(new Stuck("Unschedulable", c.getMessage(), since != null ? since : started));
+          return Optional.of(
+              new Stuck("Unschedulable", c.getMessage(), since != null ? since : started));
         }
       }
     }
@@ -308,7 +351,8 @@ public final class Observations {
   public static boolean jobChangeMatters(Job newer, Job older) {
     return !Objects.equals(conditions(newer), conditions(older))
         || !Objects.equals(newer.getMetadata().getLabels(), older.getMetadata().getLabels())
-        || !Objects.equals(newer.getMetadata().getAnnotations(), older.getMetadata().getAnnotations());
+        || !Objects.equals(
+            newer.getMetadata().getAnnotations(), older.getMetadata().getAnnotations());
   }
 
   private static String phase(Pod pod) {
@@ -318,7 +362,8 @@ public final class Observations {
   private static List<String> conditions(Job job) {
     if (job.getStatus() == null || job.getStatus().getConditions() == null) return List.of();
     List<String> out = new ArrayList<>();
-    for (JobCondition c : job.getStatus().getConditions()) out.add(c.getType() + "=" + c.getStatus());
+    for (JobCondition c : job.getStatus().getConditions())
+      out.add(c.getType() + "=" + c.getStatus());
     return out;
   }
 
@@ -326,7 +371,8 @@ public final class Observations {
   public static Map<String, Integer> newestAttempts(Collection<Job> jobs) {
     Map<String, Integer> newest = new HashMap<>();
     for (Job job : jobs) {
-      StepRef.of(job.getMetadata()).ifPresent(r -> newest.merge(r.stepId(), r.attempt(), Math::max));
+      StepRef.of(job.getMetadata())
+          .ifPresent(r -> newest.merge(r.stepId(), r.attempt(), Math::max));
     }
     return newest;
   }
@@ -337,12 +383,23 @@ public final class Observations {
     return switch (phase) {
       case "Pending" -> {
         Optional<Stuck> stuck = stuck(pod);
-        yield Optional.of(new FlowEvent.StepStuck(
-            r.path(), r.attempt(), stuck.map(Stuck::reason).orElse(null), stuck.map(Stuck::message).orElse(null),
-            stuck.map(Stuck::since).orElse(null), now));
+        yield Optional.of(
+            new FlowEvent.StepStuck(
+                r.path(),
+                r.attempt(),
+                stuck.map(Stuck::reason).orElse(null),
+                stuck.map(Stuck::message).orElse(null),
+                stuck.map(Stuck::since).orElse(null),
+                now));
       }
       case "Running" -> Optional.of(new FlowEvent.StepStarted(r.path(), r.attempt(), now));
-      case "Succeeded" -> Optional.of(new FlowEvent.StepSucceeded(r.path(), r.attempt(), terminated(pod).map(ContainerStateTerminated::getMessage).orElse(null), now));
+      case "Succeeded" ->
+          Optional.of(
+              new FlowEvent.StepSucceeded(
+                  r.path(),
+                  r.attempt(),
+                  terminated(pod).map(ContainerStateTerminated::getMessage).orElse(null),
+                  now));
       case "Failed" -> Optional.of(podFailure(r, pod, now));
       default -> Optional.empty();
     };
@@ -352,19 +409,33 @@ public final class Observations {
     String reason = pod.getStatus().getReason();
     Optional<ContainerStateTerminated> term = terminated(pod);
     if ("DeadlineExceeded".equals(reason)) {
-      return new FlowEvent.StepFailed(r.path(), r.attempt(), FailureKind.TIMEOUT, "the pod passed its activeDeadlineSeconds", null, now);
+      return new FlowEvent.StepFailed(
+          r.path(),
+          r.attempt(),
+          FailureKind.TIMEOUT,
+          "the pod passed its activeDeadlineSeconds",
+          null,
+          now);
     }
     if (term.isPresent() && term.get().getExitCode() != null && term.get().getExitCode() != 0) {
       var t = term.get();
       StringBuilder msg = new StringBuilder("exit code " + t.getExitCode());
-      if (t.getReason() != null && !"Error".equals(t.getReason())) msg.append(" (").append(t.getReason()).append(')');
-      if (t.getMessage() != null && !t.getMessage().isBlank()) msg.append(": ").append(Text.abbreviate(t.getMessage().strip(), 200));
-      return new FlowEvent.StepFailed(r.path(), r.attempt(), FailureKind.USER, msg.toString(), t.getExitCode(), now);
+      if (t.getReason() != null && !"Error".equals(t.getReason()))
+        msg.append(" (").append(t.getReason()).append(')');
+      if (t.getMessage() != null && !t.getMessage().isBlank())
+        msg.append(": ").append(Text.abbreviate(t.getMessage().strip(), 200));
+      return new FlowEvent.StepFailed(
+          r.path(), r.attempt(), FailureKind.USER, msg.toString(), t.getExitCode(), now);
     }
     String why = reason != null ? reason : "the pod failed";
     String detail = pod.getStatus().getMessage();
     return new FlowEvent.StepFailed(
-        r.path(), r.attempt(), FailureKind.PLATFORM, "pod " + why + (detail == null ? "" : ": " + Text.abbreviate(detail.strip(), 200)), null, now);
+        r.path(),
+        r.attempt(),
+        FailureKind.PLATFORM,
+        "pod " + why + (detail == null ? "" : ": " + Text.abbreviate(detail.strip(), 200)),
+        null,
+        now);
   }
 
   static Optional<FlowEvent> jobEvent(StepRef r, Job job, Instant now) {
@@ -377,8 +448,14 @@ public final class Observations {
         }
         case "Failed" -> {
           String reason = c.getReason() == null ? "Failed" : c.getReason();
-          FailureKind kind = "DeadlineExceeded".equals(reason) ? FailureKind.TIMEOUT : FailureKind.PLATFORM;
-          String msg = "the Job failed: " + reason + (c.getMessage() == null ? "" : ": " + Text.abbreviate(c.getMessage().strip(), 200));
+          FailureKind kind =
+              "DeadlineExceeded".equals(reason) ? FailureKind.TIMEOUT : FailureKind.PLATFORM;
+          String msg =
+              "the Job failed: "
+                  + reason
+                  + (c.getMessage() == null
+                      ? ""
+                      : ": " + Text.abbreviate(c.getMessage().strip(), 200));
           return Optional.of(new FlowEvent.StepFailed(r.path(), r.attempt(), kind, msg, null, now));
         }
         default -> {}
@@ -389,9 +466,14 @@ public final class Observations {
 
   /** The main container's terminated state: the one named "main", else the first. */
   static Optional<ContainerStateTerminated> terminated(Pod pod) {
-    List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
+    List<ContainerStatus> statuses =
+        pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
     if (statuses == null || statuses.isEmpty()) return Optional.empty();
-    ContainerStatus main = statuses.stream().filter(s -> Labels.MAIN_CONTAINER.equals(s.getName())).findFirst().orElse(statuses.getFirst());
+    ContainerStatus main =
+        statuses.stream()
+            .filter(s -> Labels.MAIN_CONTAINER.equals(s.getName()))
+            .findFirst()
+            .orElse(statuses.getFirst());
     if (main.getState() == null || main.getState().getTerminated() == null) return Optional.empty();
     return Optional.of(main.getState().getTerminated());
   }
@@ -402,8 +484,8 @@ public final class Observations {
    */
   public record StepRef(String instance, String stepId, int attempt) {
     /**
-     * The path {@code stepId} names, or null when it names none: events about no path are
-     * ignored, and a running Job of none is reaped.
+     * The path {@code stepId} names, or null when it names none: events about no path are ignored,
+     * and a running Job of none is reaped.
      */
     public StepPath path() {
       return StepPath.parse(stepId);
@@ -415,11 +497,14 @@ public final class Observations {
 
     public static Optional<StepRef> of(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
       if (meta == null) return Optional.empty();
-      String path = meta.getAnnotations() == null ? null : meta.getAnnotations().get(Labels.STEP_PATH);
+      String path =
+          meta.getAnnotations() == null ? null : meta.getAnnotations().get(Labels.STEP_PATH);
       return of(meta.getLabels(), path);
     }
 
-    /** @param path the step-path annotation, or null for objects made before paths existed */
+    /**
+     * @param path the step-path annotation, or null for objects made before paths existed
+     */
     public static Optional<StepRef> of(Map<String, String> labels, String path) {
       if (labels == null) return Optional.empty();
       String instance = labels.get(Labels.INSTANCE);

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Keeps an instance's status under a size budget (1 MiB by default, {@code BATON_STATUS_BUDGET}
- * in bytes), well under etcd's 1.5 MiB limit on an object. The engine's projection already caps
- * messages and leaves out outputs nobody reads; when the status is still over, detail is dropped
- * in this order, each step only if the one before was not enough:
+ * Keeps an instance's status under a size budget (1 MiB by default, {@code BATON_STATUS_BUDGET} in
+ * bytes), well under etcd's 1.5 MiB limit on an object. The engine's projection already caps
+ * messages and leaves out outputs nobody reads; when the status is still over, detail is dropped in
+ * this order, each step only if the one before was not enough:
  *
  * <ol>
  *   <li>run history beyond the newest {@value #HISTORY_KEPT} records;
@@ -33,6 +33,7 @@ public final class StatusBudget {
   public static final long DEFAULT_BYTES = 1024 * 1024;
   static final int HISTORY_KEPT = 5;
   static final int ITERATIONS_KEPT = 20;
+
   /** The reason of the Completed condition of a run failed for its status's size. */
   public static final String REASON = "StatusTooLarge";
 
@@ -60,8 +61,8 @@ public final class StatusBudget {
   }
 
   /**
-   * {@code status} as JSON within the budget, trimmed as the class says if need be (on a copy);
-   * a Fitted with a null status, carrying the smallest size reached, when even that is over.
+   * {@code status} as JSON within the budget, trimmed as the class says if need be (on a copy); a
+   * Fitted with a null status, carrying the smallest size reached, when even that is over.
    */
   public Fitted fit(WorkflowInstanceStatus status, String json) {
     long size = size(json);
@@ -71,11 +72,16 @@ public final class StatusBudget {
       int history = round == 0 ? HISTORY_KEPT : 0;
       int iterations = round == 0 ? ITERATIONS_KEPT : 0;
       if (copy.history != null && copy.history.size() > history) {
-        copy.history = history == 0 ? null : new ArrayList<>(copy.history.subList(copy.history.size() - history, copy.history.size()));
+        copy.history =
+            history == 0
+                ? null
+                : new ArrayList<>(
+                    copy.history.subList(copy.history.size() - history, copy.history.size()));
         String j = Json.write(copy);
         if ((size = size(j)) <= bytes) return new Fitted(copy, j, size);
       }
-      for (Map.Entry<String, StepStatus> e : copy.steps.entrySet()) trimLoop(e.getValue(), iterations);
+      for (Map.Entry<String, StepStatus> e : copy.steps.entrySet())
+        trimLoop(e.getValue(), iterations);
       String j = Json.write(copy);
       if ((size = size(j)) <= bytes) return new Fitted(copy, j, size);
     }
@@ -96,7 +102,8 @@ public final class StatusBudget {
    * The small status written instead of one that cannot be: Failed, saying why, with the run's
    * identity (definition, params, run number) and the steps' states but none of their detail.
    */
-  public static WorkflowInstanceStatus tooLarge(WorkflowInstanceStatus status, String why, Instant now) {
+  public static WorkflowInstanceStatus tooLarge(
+      WorkflowInstanceStatus status, String why, Instant now) {
     WorkflowInstanceStatus st = new WorkflowInstanceStatus();
     st.phase = InstancePhase.Failed;
     st.startTime = status.startTime;
@@ -110,19 +117,19 @@ public final class StatusBudget {
     st.rollup = status.rollup;
     List<Condition> conditions = new ArrayList<>();
     if (status.conditions != null) {
-      for (Condition c : status.conditions) if (!Conditions.COMPLETED.equals(c.getType())) conditions.add(c);
+      for (Condition c : status.conditions)
+        if (!Conditions.COMPLETED.equals(c.getType())) conditions.add(c);
     }
     Conditions.set(conditions, Conditions.COMPLETED, true, REASON, why, null, now);
     st.conditions = conditions;
     st.steps = new LinkedHashMap<>();
     if (status.steps != null) {
-      status.steps.forEach(
-          (id, s) -> {
-            StepStatus small = new StepStatus();
-            small.state = s.state;
-            small.attempt = s.attempt;
-            st.steps.put(id, small);
-          });
+      status.steps.forEach((id, s) -> {
+        StepStatus small = new StepStatus();
+        small.state = s.state;
+        small.attempt = s.attempt;
+        st.steps.put(id, small);
+      });
     }
     return st;
   }

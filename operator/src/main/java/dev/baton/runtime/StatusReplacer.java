@@ -25,8 +25,8 @@ public final class StatusReplacer {
 
   /**
    * One attempt: replaces the status of {@code base} on its resourceVersion and returns the object
-   * as written, or null when it no longer exists. A conflict is thrown, a
-   * KubernetesClientException with code 409, for the caller to decide again on a fresh read.
+   * as written, or null when it no longer exists. A conflict is thrown, a KubernetesClientException
+   * with code 409, for the caller to decide again on a fresh read.
    */
   public <S, R extends CustomResource<?, S>> R replace(R base, S status) {
     R copy = emptyLike(base);
@@ -35,7 +35,11 @@ public final class StatusReplacer {
     copySpec(base, copy);
     copy.setStatus(status);
     try {
-      return client.resources(classOf(base)).inNamespace(base.getMetadata().getNamespace()).resource(copy).updateStatus();
+      return client
+          .resources(classOf(base))
+          .inNamespace(base.getMetadata().getNamespace())
+          .resource(copy)
+          .updateStatus();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) return null;
       throw e;
@@ -63,10 +67,17 @@ public final class StatusReplacer {
     }
   }
 
-  /** The object as the API server has it now; null when it is gone or another object took its name. */
+  /**
+   * The object as the API server has it now; null when it is gone or another object took its name.
+   */
   public <R extends CustomResource<?, ?>> R reread(R base) {
     var meta = base.getMetadata();
-    R fresh = client.resources(classOf(base)).inNamespace(meta.getNamespace()).withName(meta.getName()).get();
+    R fresh =
+        client
+            .resources(classOf(base))
+            .inNamespace(meta.getNamespace())
+            .withName(meta.getName())
+            .get();
     if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), meta.getUid())) return null;
     return fresh;
   }

@@ -11,23 +11,23 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes instance statuses. Writes are coalesced: an instance has at most one write in flight,
- * and the changes made meanwhile go out together in the next, taken as a fresh snapshot when that
- * write starts. Every write carries the resourceVersion it was based on ({@link StatusReplacer});
- * on a conflict it reads the instance again and retries, since the operator is the status's only
- * writer. Every status is kept under its size budget ({@link StatusBudget}); one that cannot be,
- * or that the API server refuses as too large, is never retried: the run fails, and a small
- * Failed status saying why is written instead.
+ * Writes instance statuses. Writes are coalesced: an instance has at most one write in flight, and
+ * the changes made meanwhile go out together in the next, taken as a fresh snapshot when that write
+ * starts. Every write carries the resourceVersion it was based on ({@link StatusReplacer}); on a
+ * conflict it reads the instance again and retries, since the operator is the status's only writer.
+ * Every status is kept under its size budget ({@link StatusBudget}); one that cannot be, or that
+ * the API server refuses as too large, is never retried: the run fails, and a small Failed status
+ * saying why is written instead.
  */
 public final class StatusWriter {
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
@@ -37,15 +37,19 @@ public final class StatusWriter {
   private final BatonMetrics metrics;
   private final EventRecorder events;
   private final StatusReplacer replacer;
+
   /** Told each run's final status as written. */
   private final Consumer<WorkflowInstance> onFinalWritten;
+
   private final Map<InstanceKey, Slot> slots = new ConcurrentHashMap<>();
+
   /**
-   * The least time between two writes of one instance. Transitions meanwhile are coalesced into
-   * the next write, which keeps the API server's write load per run bounded however fast its
-   * steps go; hand-offs do not wait for it, since Jobs are created directly.
+   * The least time between two writes of one instance. Transitions meanwhile are coalesced into the
+   * next write, which keeps the API server's write load per run bounded however fast its steps go;
+   * hand-offs do not wait for it, since Jobs are created directly.
    */
   private final Duration minInterval;
+
   private final StatusBudget budget;
 
   private static final class Slot {
@@ -55,8 +59,10 @@ public final class StatusWriter {
     String lastWrittenJson;
     boolean writing;
     boolean dirty;
+
     /** Its final status is written: nothing more is. */
     volatile boolean done;
+
     volatile long lastWriteNanos;
 
     Slot(FlowActor actor, WorkflowInstance latest) {
@@ -95,13 +101,16 @@ public final class StatusWriter {
 
   /** Starts writing for a run whose actor now exists; {@code instance} is its latest object. */
   public void track(FlowActor actor, WorkflowInstance instance) {
-    slots.compute(actor.key(), (k, s) -> {
-      if (s == null || s.actor != actor) return new Slot(actor, instance);
-      // The informer's copy usually lags behind the one our last write returned; basing the next
-      // write on it would only earn a conflict. Take it when the spec changed (a stop, say).
-      if (generation(instance) > generation(s.latest)) s.latest = instance;
-      return s;
-    });
+    slots.compute(
+        actor.key(),
+        (k, s) -> {
+          if (s == null || s.actor != actor) return new Slot(actor, instance);
+          // The informer's copy usually lags behind the one our last write returned; basing the
+          // next
+          // write on it would only earn a conflict. Take it when the spec changed (a stop, say).
+          if (generation(instance) > generation(s.latest)) s.latest = instance;
+          return s;
+        });
   }
 
   private static long generation(WorkflowInstance i) {
@@ -135,7 +144,8 @@ public final class StatusWriter {
     if (slot.lastWriteNanos == 0 || wait <= 0 || ended(slot)) {
       executor.execute(() -> drain(slot));
     } else {
-      CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, executor).execute(() -> drain(slot));
+      CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, executor)
+          .execute(() -> drain(slot));
     }
   }
 
@@ -179,8 +189,14 @@ public final class StatusWriter {
   private void writeSlot(Slot slot, WorkflowInstanceStatus status) {
     StatusBudget.Fitted fitted = budget.fit(status, Json.write(status));
     if (fitted.status() == null) {
-      tooLarge(slot, status, "the status would be " + fitted.size() + " bytes even with its detail trimmed, over its budget of "
-          + budget.bytes() + " bytes");
+      tooLarge(
+          slot,
+          status,
+          "the status would be "
+              + fitted.size()
+              + " bytes even with its detail trimmed, over its budget of "
+              + budget.bytes()
+              + " bytes");
       return;
     }
     status = fitted.status();
@@ -191,8 +207,15 @@ public final class StatusWriter {
       written = write(slot.latest, status);
     } catch (KubernetesClientException e) {
       if (!isTooLarge(e)) throw e;
-      tooLarge(slot, status, "the API server refused the status of " + fitted.size() + " bytes as too large (budget "
-          + budget.bytes() + " bytes): " + e.getMessage());
+      tooLarge(
+          slot,
+          status,
+          "the API server refused the status of "
+              + fitted.size()
+              + " bytes as too large (budget "
+              + budget.bytes()
+              + " bytes): "
+              + e.getMessage());
       return;
     }
     if (written == null) {
@@ -226,7 +249,8 @@ public final class StatusWriter {
     return (e.getCode() == 422 || e.getCode() == 500) && m.contains("too large");
   }
 
-  private void recordWritten(Slot slot, WorkflowInstance written, WorkflowInstanceStatus status, String json) {
+  private void recordWritten(
+      Slot slot, WorkflowInstance written, WorkflowInstanceStatus status, String json) {
     WorkflowInstanceStatus before = slot.lastWritten;
     slot.latest = written;
     slot.lastWritten = status;
@@ -244,7 +268,10 @@ public final class StatusWriter {
   private void countFinishedSteps(WorkflowInstanceStatus before, WorkflowInstanceStatus after) {
     for (var e : after.steps.entrySet()) {
       var now = e.getValue().state;
-      var was = before == null || before.steps == null || before.steps.get(e.getKey()) == null ? null : before.steps.get(e.getKey()).state;
+      var was =
+          before == null || before.steps == null || before.steps.get(e.getKey()) == null
+              ? null
+              : before.steps.get(e.getKey()).state;
       if (now != null && now.isFinal() && (was == null || !was.isFinal())) {
         metrics.stepEnded(now.name());
       }
@@ -270,16 +297,26 @@ public final class StatusWriter {
         if (e.getCode() == 409) {
           metrics.statusConflict();
         } else {
-          LOG.warn("{}/{}: status write failed ({}), retrying", current.getMetadata().getNamespace(), current.getMetadata().getName(), e.getMessage());
+          LOG.warn(
+              "{}/{}: status write failed ({}), retrying",
+              current.getMetadata().getNamespace(),
+              current.getMetadata().getName(),
+              e.getMessage());
           sleep(Duration.ofMillis(100L << attempt));
         }
         WorkflowInstance fresh = replacer.reread(base);
         if (fresh == null) {
           return null;
         }
-        if (fresh.getStatus() != null && fresh.getStatus().phase != null && fresh.getStatus().phase.isFinal()) {
+        if (fresh.getStatus() != null
+            && fresh.getStatus().phase != null
+            && fresh.getStatus().phase.isFinal()) {
           // A final status is never overwritten: whatever wrote it saw the run end.
-          LOG.warn("{}/{}: status is already final ({}); not overwriting it", current.getMetadata().getNamespace(), current.getMetadata().getName(), fresh.getStatus().phase);
+          LOG.warn(
+              "{}/{}: status is already final ({}); not overwriting it",
+              current.getMetadata().getNamespace(),
+              current.getMetadata().getName(),
+              fresh.getStatus().phase);
           return null;
         }
         current = fresh;
@@ -298,16 +335,20 @@ public final class StatusWriter {
   }
 
   /**
-   * Changes the status of an instance, final or not, as the API server has it: {@code change}
-   * edits a copy of the freshest status, again after a conflict. Null when the instance is gone.
+   * Changes the status of an instance, final or not, as the API server has it: {@code change} edits
+   * a copy of the freshest status, again after a conflict. Null when the instance is gone.
    */
-  public WorkflowInstance edit(WorkflowInstance base, java.util.function.Consumer<WorkflowInstance> change) {
+  public WorkflowInstance edit(
+      WorkflowInstance base, java.util.function.Consumer<WorkflowInstance> change) {
     WorkflowInstance fresh = replacer.reread(base);
     if (fresh == null) return null;
-    return replacer.replace(fresh, current -> {
-      change.accept(current);
-      return current.getStatus();
-    }, ATTEMPTS);
+    return replacer.replace(
+        fresh,
+        current -> {
+          change.accept(current);
+          return current.getStatus();
+        },
+        ATTEMPTS);
   }
 
   /** The instance as the API server has it now; null when it is gone or another took its name. */

@@ -56,7 +56,8 @@ public final class Timers implements AutoCloseable {
    */
   public void set(FlowActor actor, TimerKey key, Instant at) {
     long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
-    Set<ScheduledFuture<?>> set = byInstance.computeIfAbsent(actor.key(), k -> ConcurrentHashMap.newKeySet());
+    Set<ScheduledFuture<?>> set =
+        byInstance.computeIfAbsent(actor.key(), k -> ConcurrentHashMap.newKeySet());
     AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
     ScheduledFuture<?> future =
         scheduler.schedule(

@@ -30,7 +30,8 @@ public final class Digests {
    */
   public static String sha256Base32(String text, int chars) {
     byte[] d = sha256(text.getBytes(StandardCharsets.UTF_8));
-    if (chars < 0 || chars * 5 > d.length * 8) throw new IllegalArgumentException("chars: " + chars);
+    if (chars < 0 || chars * 5 > d.length * 8)
+      throw new IllegalArgumentException("chars: " + chars);
     StringBuilder out = new StringBuilder(chars);
     int buffer = 0;
     int bits = 0;

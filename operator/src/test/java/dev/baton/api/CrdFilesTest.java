@@ -3,8 +3,8 @@ package dev.baton.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.util.Arrays;
@@ -36,12 +36,11 @@ class CrdFilesTest {
               .toList();
       assertThat(declared).as(resource.getSimpleName() + " declares printer columns").isNotEmpty();
       assertThat(crd.getSpec().getVersions())
-          .allSatisfy(
-              v ->
-                  assertThat(
-                          v.getAdditionalPrinterColumns().stream()
-                              .map(CustomResourceColumnDefinition::getName))
-                      .containsExactlyElementsOf(declared));
+          .allSatisfy(v ->
+              assertThat(
+                      v.getAdditionalPrinterColumns().stream()
+                          .map(CustomResourceColumnDefinition::getName))
+                  .containsExactlyElementsOf(declared));
     }
   }
 

@@ -37,11 +37,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Drives the flow engine with a fake runtime, no Kubernetes, and prints:
  *
  * <ol>
- *   <li>step hand-off latency, from a step's completion event to the create-Job command of the
- *       step it unblocks, p50 and p99, with 1,000 concurrent instances of a 20-step DAG whose
- *       steps take 10-100 ms;
- *   <li>transitions per second on a 10,000-step-wide DAG and a 10,000-step chain, steps
- *       completing as soon as launched;
+ *   <li>step hand-off latency, from a step's completion event to the create-Job command of the step
+ *       it unblocks, p50 and p99, with 1,000 concurrent instances of a 20-step DAG whose steps take
+ *       10-100 ms;
+ *   <li>transitions per second on a 10,000-step-wide DAG and a 10,000-step chain, steps completing
+ *       as soon as launched;
  *   <li>heap used with the 1,000 instances in flight;
  *   <li>a foreach of 100,000 iterations at concurrency 500: iterations/s, peak heap, and the
  *       largest status written.
@@ -60,8 +60,11 @@ public final class EngineBenchmark {
       foreach(100_000, 500);
       return;
     }
-    System.out.printf("Baton flow engine benchmark: %d cores, %d engine threads, max heap %d MB, Java %s%n",
-        Runtime.getRuntime().availableProcessors(), ENGINE_THREADS, Runtime.getRuntime().maxMemory() >> 20,
+    System.out.printf(
+        "Baton flow engine benchmark: %d cores, %d engine threads, max heap %d MB, Java %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        ENGINE_THREADS,
+        Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.version"));
     // Warm up the JIT, then measure: first steps that run 1-3 s, as real steps do, then steps of
     // 10-100 ms, which offer more work than two cores can take and show the engine saturated.
@@ -77,9 +80,9 @@ public final class EngineBenchmark {
   // ---- (d) a 100,000-iteration foreach -----------------------------------------------------
 
   /**
-   * (d) One instance with a foreach of {@code iterations} iterations (two job steps each) at
-   * {@code concurrency}; each Job succeeds 1-5 ms after it is created. Prints iterations/s, the
-   * peak heap (sampled every 20 ms) and the largest status JSON the status writer produced.
+   * (d) One instance with a foreach of {@code iterations} iterations (two job steps each) at {@code
+   * concurrency}; each Job succeeds 1-5 ms after it is created. Prints iterations/s, the peak heap
+   * (sampled every 20 ms) and the largest status JSON the status writer produced.
    */
   static void foreach(int iterations, int concurrency) throws Exception {
     int shards = 100;
@@ -94,25 +97,40 @@ public final class EngineBenchmark {
               - {id: extract, job: {image: busybox, args: ["--shard=${loop.shard}", "--day=${loop.day}"]}}
               - {id: load, dependsOn: [extract], job: {image: busybox, args: ["--rows=${steps.extract.outputs.rows}"]}}
           - {id: report, dependsOn: [days], type: noop}
-        """.formatted(
-            concurrency, concurrency,
-            list(shards, i -> "'s" + i + "'"),
-            list(iterations / shards, i -> "'" + java.time.LocalDate.of(2000, 1, 1).plusDays(i) + "'"));
-    CompiledWorkflow wf = new WorkflowCompiler(Limits.DEFAULT).compile(dev.baton.dag.Specs.parse(yaml));
+        """
+            .formatted(
+                concurrency,
+                concurrency,
+                list(shards, i -> "'s" + i + "'"),
+                list(
+                    iterations / shards,
+                    i -> "'" + java.time.LocalDate.of(2000, 1, 1).plusDays(i) + "'"));
+    CompiledWorkflow wf =
+        new WorkflowCompiler(Limits.DEFAULT).compile(dev.baton.dag.Specs.parse(yaml));
     ScheduledExecutorService kubelet = Executors.newScheduledThreadPool(1, daemon());
     ExecutorService engineThreads = Executors.newFixedThreadPool(ENGINE_THREADS, daemon());
     CountDownLatch done = new CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicLong largestStatus = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong largestStatus =
+        new java.util.concurrent.atomic.AtomicLong();
     FakeStatusWriter writer = new FakeStatusWriter(done);
     writer.sizes = largestStatus;
     CommandSink sink =
         (actor, commands) -> {
           for (Command c : commands) {
             if (c instanceof Command.CreateJob create) {
-              actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+              actor.tell(
+                  new FlowEvent.StepLaunched(
+                      create.stepId(), create.attempt(), actor.clock().instant()));
               kubelet.schedule(
-                  () -> actor.tell(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), "{\"rows\": 1}", actor.clock().instant())),
-                  ThreadLocalRandom.current().nextLong(1, 6), TimeUnit.MILLISECONDS);
+                  () ->
+                      actor.tell(
+                          new FlowEvent.StepSucceeded(
+                              create.stepId(),
+                              create.attempt(),
+                              "{\"rows\": 1}",
+                              actor.clock().instant())),
+                  ThreadLocalRandom.current().nextLong(1, 6),
+                  TimeUnit.MILLISECONDS);
             } else if (c instanceof Command.WriteStatus) {
               writer.dirty(actor);
             }
@@ -123,25 +141,41 @@ public final class EngineBenchmark {
     java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon());
     sampler.scheduleAtFixedRate(
-        () -> peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
-        0, 20, TimeUnit.MILLISECONDS);
+        () ->
+            peak.accumulateAndGet(
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
+        0,
+        20,
+        TimeUnit.MILLISECONDS);
     InstanceKey key = new InstanceKey("bench", "foreach");
     InstanceFlow flow = new InstanceFlow(key.name(), wf, Json.toTree(wf.spec()), params(wf));
     long t0 = System.nanoTime();
     engine.getOrCreate(key, () -> flow).tell(new FlowEvent.Start(Clock.systemUTC().instant()));
-    if (!done.await(30, TimeUnit.MINUTES)) throw new IllegalStateException("the foreach did not finish");
+    if (!done.await(30, TimeUnit.MINUTES))
+      throw new IllegalStateException("the foreach did not finish");
     double seconds = (System.nanoTime() - t0) / 1e9;
     sampler.shutdownNow();
     kubelet.shutdownNow();
     engineThreads.shutdownNow();
-    if (flow.phase() != InstancePhase.Succeeded) throw new IllegalStateException("the foreach ended " + flow.phase());
-    System.out.printf("(d) foreach of %,d iterations (2 job steps each), concurrency %d, Jobs done 1-5 ms after creation:%n", iterations, concurrency);
-    System.out.printf("    %,.0f iterations/s (%.1f s in all); peak heap %d MB (%d MB before the run); largest status %,d bytes in %d writes%n",
-        iterations / seconds, seconds, peak.get() >> 20, baseline >> 20, largestStatus.get(), writer.writes());
+    if (flow.phase() != InstancePhase.Succeeded)
+      throw new IllegalStateException("the foreach ended " + flow.phase());
+    System.out.printf(
+        "(d) foreach of %,d iterations (2 job steps each), concurrency %d, Jobs done 1-5 ms after creation:%n",
+        iterations, concurrency);
+    System.out.printf(
+        "    %,.0f iterations/s (%.1f s in all); peak heap %d MB (%d MB before the run); largest status %,d bytes in %d writes%n",
+        iterations / seconds,
+        seconds,
+        peak.get() >> 20,
+        baseline >> 20,
+        largestStatus.get(),
+        writer.writes());
   }
 
   static String list(int n, java.util.function.IntFunction<String> item) {
-    return java.util.stream.IntStream.range(0, n).mapToObj(item).collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    return java.util.stream.IntStream.range(0, n)
+        .mapToObj(item)
+        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
   }
 
   // ---- (a) hand-off latency and (c) heap ---------------------------------------------------
@@ -163,21 +197,31 @@ public final class EngineBenchmark {
                 CompiledStep step = wf.step(create.stepId());
                 Map<String, Long> times = completedAt.get(actor.key());
                 long latest = 0;
-                for (int d : step.dependencies()) latest = Math.max(latest, times.getOrDefault(wf.steps().get(d).id(), 0L));
+                for (int d : step.dependencies())
+                  latest = Math.max(latest, times.getOrDefault(wf.steps().get(d).id(), 0L));
                 if (latest > 0) rec.add(now - latest);
-                actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+                actor.tell(
+                    new FlowEvent.StepLaunched(
+                        create.stepId(), create.attempt(), actor.clock().instant()));
                 long runMs = ThreadLocalRandom.current().nextLong(minMs, maxMs + 1);
                 kubelet.schedule(
                     () -> {
                       times.put(create.stepId(), System.nanoTime());
-                      actor.tell(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), "{\"rows\": 1}", actor.clock().instant()));
+                      actor.tell(
+                          new FlowEvent.StepSucceeded(
+                              create.stepId(),
+                              create.attempt(),
+                              "{\"rows\": 1}",
+                              actor.clock().instant()));
                     },
-                    runMs, TimeUnit.MILLISECONDS);
+                    runMs,
+                    TimeUnit.MILLISECONDS);
               }
               case Command.WriteStatus w -> writer.dirty(actor);
               case Command.SetTimer t -> {}
               case Command.DeleteJob d -> {}
-              case Command.CreateChild child -> throw new IllegalStateException("no subworkflows here");
+              case Command.CreateChild child ->
+                  throw new IllegalStateException("no subworkflows here");
               case Command.StopChild stop -> {}
               case Command.ConfirmGone g -> {}
             }
@@ -189,25 +233,45 @@ public final class EngineBenchmark {
     for (int i = 0; i < instances; i++) {
       InstanceKey key = new InstanceKey("bench", "run-" + i);
       completedAt.put(key, new ConcurrentHashMap<>());
-      FlowActor actor = engine.getOrCreate(key, () -> new InstanceFlow(key.name(), wf, definition, params(wf)));
+      FlowActor actor =
+          engine.getOrCreate(key, () -> new InstanceFlow(key.name(), wf, definition, params(wf)));
       actor.tell(new FlowEvent.Start(Clock.systemUTC().instant()));
     }
-    if (!done.await(5, TimeUnit.MINUTES)) throw new IllegalStateException("instances did not finish");
+    if (!done.await(5, TimeUnit.MINUTES))
+      throw new IllegalStateException("instances did not finish");
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long failed = engine.actors().stream().filter(a -> a.phase() != InstancePhase.Succeeded).count();
+    long failed =
+        engine.actors().stream().filter(a -> a.phase() != InstancePhase.Succeeded).count();
     kubelet.shutdownNow();
     engineThreads.shutdownNow();
     if (failed > 0) {
-      var bad = engine.actors().stream().filter(a -> a.phase() != InstancePhase.Succeeded).findFirst().orElseThrow();
-      throw new IllegalStateException(failed + " instances did not succeed, e.g. " + bad.key() + ": "
-          + Json.write(bad.snapshot().get(10, TimeUnit.SECONDS)));
+      var bad =
+          engine.actors().stream()
+              .filter(a -> a.phase() != InstancePhase.Succeeded)
+              .findFirst()
+              .orElseThrow();
+      throw new IllegalStateException(
+          failed
+              + " instances did not succeed, e.g. "
+              + bad.key()
+              + ": "
+              + Json.write(bad.snapshot().get(10, TimeUnit.SECONDS)));
     }
     if (!report) return;
-        System.out.printf("(a) step hand-off, %d concurrent instances x %d steps, steps run %d-%d ms:%n", instances, wf.size(), minMs, maxMs);
-    System.out.printf("    p50 %.3f ms   p99 %.3f ms   max %.3f ms   (%d hand-offs; all runs done in %.1f s, %,.0f steps/s)%n",
-        rec.percentile(50) / 1e6, rec.percentile(99) / 1e6, rec.percentile(100) / 1e6, rec.size(), seconds,
+    System.out.printf(
+        "(a) step hand-off, %d concurrent instances x %d steps, steps run %d-%d ms:%n",
+        instances, wf.size(), minMs, maxMs);
+    System.out.printf(
+        "    p50 %.3f ms   p99 %.3f ms   max %.3f ms   (%d hand-offs; all runs done in %.1f s, %,.0f steps/s)%n",
+        rec.percentile(50) / 1e6,
+        rec.percentile(99) / 1e6,
+        rec.percentile(100) / 1e6,
+        rec.size(),
+        seconds,
         instances * wf.size() / seconds);
-    System.out.printf("    status writes: %d snapshots taken for %d dirty marks (coalesced)%n", writer.writes(), writer.marks());
+    System.out.printf(
+        "    status writes: %d snapshots taken for %d dirty marks (coalesced)%n",
+        writer.writes(), writer.marks());
   }
 
   /**
@@ -224,11 +288,18 @@ public final class EngineBenchmark {
         (actor, commands) -> {
           for (Command c : commands) {
             if (c instanceof Command.CreateJob create) {
-              actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
+              actor.tell(
+                  new FlowEvent.StepLaunched(
+                      create.stepId(), create.attempt(), actor.clock().instant()));
               if (create.stepId().startsWith("l1-")) {
                 held.increment();
               } else {
-                actor.tell(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), "{\"rows\": 1}", actor.clock().instant()));
+                actor.tell(
+                    new FlowEvent.StepSucceeded(
+                        create.stepId(),
+                        create.attempt(),
+                        "{\"rows\": 1}",
+                        actor.clock().instant()));
               }
             } else if (c instanceof Command.WriteStatus) {
               writer.dirty(actor);
@@ -240,7 +311,8 @@ public final class EngineBenchmark {
     JsonNode definition = Json.toTree(wf.spec());
     for (int i = 0; i < instances; i++) {
       InstanceKey key = new InstanceKey("bench", "held-" + i);
-      engine.getOrCreate(key, () -> new InstanceFlow(key.name(), wf, definition, params(wf)))
+      engine
+          .getOrCreate(key, () -> new InstanceFlow(key.name(), wf, definition, params(wf)))
           .tell(new FlowEvent.Start(Clock.systemUTC().instant()));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -248,8 +320,9 @@ public final class EngineBenchmark {
     Thread.sleep(100);
     long after = usedHeapAfterGc();
     long inFlight = engine.actors().stream().filter(a -> !a.phase().isFinal()).count();
-    System.out.printf("(c) heap: %d MB used after GC with %d instances in flight (7 of 20 steps done, 6 running each);%n"
-        + "    %.1f KB per instance; %d MB before they existed%n",
+    System.out.printf(
+        "(c) heap: %d MB used after GC with %d instances in flight (7 of 20 steps done, 6 running each);%n"
+            + "    %.1f KB per instance; %d MB before they existed%n",
         after >> 20, inFlight, (after - before) / 1024.0 / instances, before >> 20);
     engineThreads.shutdownNow();
   }
@@ -265,8 +338,12 @@ public final class EngineBenchmark {
         (actor, commands) -> {
           for (Command c : commands) {
             if (c instanceof Command.CreateJob create) {
-              actor.tell(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), actor.clock().instant()));
-              actor.tell(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), null, actor.clock().instant()));
+              actor.tell(
+                  new FlowEvent.StepLaunched(
+                      create.stepId(), create.attempt(), actor.clock().instant()));
+              actor.tell(
+                  new FlowEvent.StepSucceeded(
+                      create.stepId(), create.attempt(), null, actor.clock().instant()));
             } else if (c instanceof Command.WriteStatus) {
               writer.dirty(actor);
             }
@@ -282,14 +359,17 @@ public final class EngineBenchmark {
       InstanceFlow flow = new InstanceFlow(key.name(), wf, Json.toTree(wf.spec()), params(wf));
       long t0 = System.nanoTime();
       engine.getOrCreate(key, () -> flow).tell(new FlowEvent.Start(Clock.systemUTC().instant()));
-      if (!roundDone.await(5, TimeUnit.MINUTES)) throw new IllegalStateException(name + " did not finish");
+      if (!roundDone.await(5, TimeUnit.MINUTES))
+        throw new IllegalStateException(name + " did not finish");
       double seconds = (System.nanoTime() - t0) / 1e9;
-      if (flow.phase() != InstancePhase.Succeeded) throw new IllegalStateException(name + " ended " + flow.phase());
+      if (flow.phase() != InstancePhase.Succeeded)
+        throw new IllegalStateException(name + " ended " + flow.phase());
       transitions = flow.transitions();
       best = Math.max(best, transitions / seconds);
     }
     engineThreads.shutdownNow();
-    System.out.printf("(b) %-5s DAG of %,d job steps: %,.0f step transitions/s (best of 3; %,d transitions a run)%n",
+    System.out.printf(
+        "(b) %-5s DAG of %,d job steps: %,.0f step transitions/s (best of 3; %,d transitions a run)%n",
         name, wf.size(), best, transitions);
   }
 
@@ -384,16 +464,23 @@ public final class EngineBenchmark {
   /** Coalesces status writes like the real StatusWriter: one in flight per instance. */
   static final class FakeStatusWriter {
     volatile CountDownLatch latch;
+
     /** When set, the largest status JSON written, in bytes. */
     volatile java.util.concurrent.atomic.AtomicLong sizes;
+
     private final Map<InstanceKey, AtomicBoolean> pending = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService io = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "fake-status-writer");
-      t.setDaemon(true);
-      return t;
-    });
-    private final java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder marks = new java.util.concurrent.atomic.LongAdder();
+    private final ScheduledExecutorService io =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "fake-status-writer");
+              t.setDaemon(true);
+              return t;
+            });
+    private final java.util.concurrent.atomic.LongAdder writes =
+        new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder marks =
+        new java.util.concurrent.atomic.LongAdder();
 
     FakeStatusWriter(CountDownLatch latch) {
       this.latch = latch;
@@ -409,10 +496,14 @@ public final class EngineBenchmark {
             p.set(false);
             var status = actor.snapshot().join();
             writes.increment();
-            if (sizes != null) sizes.accumulateAndGet(Json.write(status).getBytes(java.nio.charset.StandardCharsets.UTF_8).length, Math::max);
+            if (sizes != null)
+              sizes.accumulateAndGet(
+                  Json.write(status).getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                  Math::max);
             if (status.phase.isFinal()) runDone.countDown();
           },
-          2, TimeUnit.MILLISECONDS);
+          2,
+          TimeUnit.MILLISECONDS);
     }
 
     long writes() {

@@ -28,7 +28,10 @@ class MalformedDefinitionsTest {
               - {id: extract, type: noop}
               - {id: load, type: noop, dependsOn: [extact]}
             """,
-            List.of("step \"load\"", "dependsOn \"extact\" is not a step", "did you mean \"extract\"?")),
+            List.of(
+                "step \"load\"",
+                "dependsOn \"extact\" is not a step",
+                "did you mean \"extract\"?")),
         arguments(
             "unknown dependsOn, nothing close",
             """
@@ -207,7 +210,9 @@ class MalformedDefinitionsTest {
               - {id: b, type: noop, dependsOn: [a], if: "steps.c.state == 'Succeeded'"}
               - {id: c, type: noop, dependsOn: [a]}
             """,
-            List.of("step \"b\": refers to steps.c, which is not upstream of it", "add it to dependsOn")),
+            List.of(
+                "step \"b\": refers to steps.c, which is not upstream of it",
+                "add it to dependsOn")),
         arguments(
             "a reference to a downstream step in args",
             """
@@ -224,7 +229,9 @@ class MalformedDefinitionsTest {
               - {id: extract, type: noop}
               - {id: load, type: noop, dependsOn: [extract], if: steps.extrct.outputs.ok}
             """,
-            List.of("step \"load\": refers to steps.extrct, which is not a step", "did you mean \"extract\"?")),
+            List.of(
+                "step \"load\": refers to steps.extrct, which is not a step",
+                "did you mean \"extract\"?")),
         arguments(
             "a podTemplate that is not a PodTemplateSpec",
             """
@@ -243,21 +250,32 @@ class MalformedDefinitionsTest {
             "a podTemplate whose container has no image",
             "steps: [{id: a, job: {podTemplate: {spec: {containers: [{name: main}]}}}}]",
             List.of("step \"a\": job.image is required")),
-        arguments("empty steps", "steps: []", List.of("spec.steps: a workflow needs at least one step")),
-        arguments("no steps at all", "description: nothing", List.of("spec.steps: a workflow needs at least one step")),
+        arguments(
+            "empty steps", "steps: []", List.of("spec.steps: a workflow needs at least one step")),
+        arguments(
+            "no steps at all",
+            "description: nothing",
+            List.of("spec.steps: a workflow needs at least one step")),
         arguments(
             "a step id with upper case",
             "steps: [{id: Extract, type: noop}]",
             List.of("spec.steps[0]: id \"Extract\" must match")),
 
         // Null-heavy input: what a half-written or hand-edited definition can hold.
-        arguments("a null step", "steps: [{id: a, type: noop}, ~]", List.of("spec.steps[1]: id is missing")),
-        arguments("a step with no id", "steps: [{type: noop}]", List.of("spec.steps[0]: id is missing")),
+        arguments(
+            "a null step",
+            "steps: [{id: a, type: noop}, ~]",
+            List.of("spec.steps[1]: id is missing")),
+        arguments(
+            "a step with no id", "steps: [{type: noop}]", List.of("spec.steps[0]: id is missing")),
         arguments(
             "a null dependsOn entry",
             "steps: [{id: a, type: noop}, {id: b, type: noop, dependsOn: [a, ~]}]",
             List.of("step \"b\": dependsOn", "empty")),
-        arguments("a null param", "params: [~]\nsteps: [{id: a, type: noop}]", List.of("param with no name")),
+        arguments(
+            "a null param",
+            "params: [~]\nsteps: [{id: a, type: noop}]",
+            List.of("param with no name")),
         arguments(
             "a param with no name",
             "params: [{type: string}]\nsteps: [{id: a, type: noop}]",
@@ -298,7 +316,8 @@ class MalformedDefinitionsTest {
               - {id: one, type: foreach, foreach: {over: [{name: x, values: [1]}]}, steps: [{id: w, type: noop}]}
               - {id: two, type: while, while: {condition: "false"}, steps: [{id: w, type: noop}]}
             """,
-            List.of("step \"w\": duplicate id (spec.steps[0].steps[0] and spec.steps[1].steps[0])")),
+            List.of(
+                "step \"w\": duplicate id (spec.steps[0].steps[0] and spec.steps[1].steps[0])")),
         arguments(
             "a step in a body with no id",
             "steps: [{id: l, type: while, while: {condition: 'false'}, steps: [{id: a, type: noop}, ~]}]",
@@ -357,7 +376,9 @@ class MalformedDefinitionsTest {
                 foreach: {over: [{name: day, values: [1]}]}
                 steps: [{id: b, type: noop, if: "steps.a.state == 'Succeeded'"}]
             """,
-            List.of("step \"b\": refers to steps.a, which is not upstream of loop step \"days\"", "dependsOn")),
+            List.of(
+                "step \"b\": refers to steps.a, which is not upstream of loop step \"days\"",
+                "dependsOn")),
         arguments(
             "a step in a nested body reading a step the outer loop does not depend on",
             """
@@ -406,7 +427,9 @@ class MalformedDefinitionsTest {
                 foreach: {over: [{name: day, values: [1]}]}
                 steps: [{id: b, type: noop}]
             """,
-            List.of("step \"days\": refers to steps.b, which runs inside loop step \"days\"", "the loop step itself")),
+            List.of(
+                "step \"days\": refers to steps.b, which runs inside loop step \"days\"",
+                "the loop step itself")),
         arguments(
             "a step in a body reading the loop it is in",
             """
@@ -428,7 +451,9 @@ class MalformedDefinitionsTest {
                 foreach: {over: [{name: day, values: [1]}]}
                 steps: [{id: b, type: noop, if: "steps.extrct.state == 'Succeeded'"}]
             """,
-            List.of("step \"b\": refers to steps.extrct, which is not a step", "did you mean \"extract\"?")),
+            List.of(
+                "step \"b\": refers to steps.extrct, which is not a step",
+                "did you mean \"extract\"?")),
         arguments(
             "a foreach expr reading a step that is not upstream",
             """
@@ -440,7 +465,8 @@ class MalformedDefinitionsTest {
         arguments(
             "loop outside any loop",
             "steps: [{id: a, type: noop, params: {d: \"${loop.day}\"}}]",
-            List.of("step \"a\": refers to loop.day, which is only defined inside a foreach or while step")),
+            List.of(
+                "step \"a\": refers to loop.day, which is only defined inside a foreach or while step")),
         arguments(
             "a loop param that is not declared",
             """
@@ -450,7 +476,9 @@ class MalformedDefinitionsTest {
                 foreach: {over: [{name: day, values: [1]}]}
                 steps: [{id: b, job: {image: busybox, args: ["${loop.dya}"]}}]
             """,
-            List.of("step \"b\": refers to loop.dya, which is not loop.index or a loop param", "did you mean \"day\"?")),
+            List.of(
+                "step \"b\": refers to loop.dya, which is not loop.index or a loop param",
+                "did you mean \"day\"?")),
         arguments(
             "a foreach expr reading its own loop param",
             """
@@ -480,14 +508,16 @@ class MalformedDefinitionsTest {
         arguments(
             "last outside any while",
             "steps: [{id: a, type: noop, if: \"last.a.state == 'Succeeded'\"}]",
-            List.of("step \"a\": refers to last.a, which is only defined in a while step's condition")),
+            List.of(
+                "step \"a\": refers to last.a, which is only defined in a while step's condition")),
         arguments(
             "last inside a foreach",
             """
             steps:
               - {id: days, type: foreach, foreach: {over: [{name: d, values: [1]}]}, steps: [{id: b, type: noop, if: "last.b.state == 'Succeeded'"}]}
             """,
-            List.of("step \"b\": refers to last.b, which is only defined in a while step's condition")),
+            List.of(
+                "step \"b\": refers to last.b, which is only defined in a while step's condition")),
         arguments(
             "a while condition reading last of a step outside its body",
             """
@@ -495,7 +525,8 @@ class MalformedDefinitionsTest {
               - {id: a, type: noop}
               - {id: w, type: while, dependsOn: [a], while: {condition: "last.a.state == 'Succeeded'"}, steps: [{id: poll, type: noop}]}
             """,
-            List.of("step \"w\": while.condition refers to last.a, which is not a step of while step \"w\"")),
+            List.of(
+                "step \"w\": while.condition refers to last.a, which is not a step of while step \"w\"")),
         arguments(
             "a step in a while body reading last of a step outside the body",
             """
@@ -547,7 +578,8 @@ class MalformedDefinitionsTest {
         arguments(
             "a loop param called index",
             "steps: [{id: days, type: foreach, foreach: {over: [{name: index, values: [1]}]}, steps: [{id: b, type: noop}]}]",
-            List.of("step \"days\": loop param \"index\": the name 'index' is taken by loop.index")),
+            List.of(
+                "step \"days\": loop param \"index\": the name 'index' is taken by loop.index")),
         arguments(
             "a loop param with a bad name",
             "steps: [{id: days, type: foreach, foreach: {over: [{name: bad-name, values: [1]}]}, steps: [{id: b, type: noop}]}]",
@@ -586,9 +618,14 @@ class MalformedDefinitionsTest {
             List.of("step \"days\": foreach.concurrency is 501")),
         arguments(
             "written-out values whose combinations exceed the iteration limit",
-            "steps: [{id: days, type: foreach, foreach: {over: [{name: a, values: " + range(1001)
-                + "}, {name: b, values: " + range(1000) + "}]}, steps: [{id: s, type: noop}]}]",
-            List.of("step \"days\": foreach.over has 1001000 combinations", "over the limit of 1000000")),
+            "steps: [{id: days, type: foreach, foreach: {over: [{name: a, values: "
+                + range(1001)
+                + "}, {name: b, values: "
+                + range(1000)
+                + "}]}, steps: [{id: s, type: noop}]}]",
+            List.of(
+                "step \"days\": foreach.over has 1001000 combinations",
+                "over the limit of 1000000")),
 
         // while
         arguments(
@@ -690,17 +727,18 @@ class MalformedDefinitionsTest {
         arguments(
             "too many steps in one body",
             "steps: [{id: d, type: foreach, foreach: {over: [{name: x, values: [1]}]}, steps: "
-                + flowSteps("b", 301) + "}]",
+                + flowSteps("b", 301)
+                + "}]",
             List.of("step \"d\": steps: 301 steps, over the limit of 300 in one loop")),
         arguments(
             "too many steps in all",
             loopsOf(4, 250),
-            List.of("spec.steps: 1004 steps in all, counting those inside foreach and while steps, over the limit of 1000")),
+            List.of(
+                "spec.steps: 1004 steps in all, counting those inside foreach and while steps, over the limit of 1000")),
         arguments(
             "loops nested eleven deep",
             nested(11),
             List.of("step \"l11\": loops nest 11 deep here, over the limit of 10")));
-
   }
 
   /** Every problem starts by saying where it is: a step, a param, or a spec field. */
@@ -710,7 +748,12 @@ class MalformedDefinitionsTest {
   /** A YAML flow sequence of n noop steps with ids prefix0, prefix1, ... */
   static String flowSteps(String prefix, int n) {
     StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : ", ").append("{id: ").append(prefix).append(i).append(", type: noop}");
+    for (int i = 0; i < n; i++)
+      sb.append(i == 0 ? "" : ", ")
+          .append("{id: ")
+          .append(prefix)
+          .append(i)
+          .append(", type: noop}");
     return sb.append("]").toString();
   }
 
@@ -725,8 +768,11 @@ class MalformedDefinitionsTest {
   static String loopsOf(int loops, int inner) {
     StringBuilder sb = new StringBuilder("steps:\n");
     for (int l = 0; l < loops; l++) {
-      sb.append("  - {id: loop").append(l).append(", type: foreach, foreach: {over: [{name: x, values: [1]}]}, steps: ")
-          .append(flowSteps("s" + l + "_", inner)).append("}\n");
+      sb.append("  - {id: loop")
+          .append(l)
+          .append(", type: foreach, foreach: {over: [{name: x, values: [1]}]}, steps: ")
+          .append(flowSteps("s" + l + "_", inner))
+          .append("}\n");
     }
     return sb.toString();
   }
@@ -735,9 +781,16 @@ class MalformedDefinitionsTest {
   static String nested(int depth) {
     String inner = "[{id: leaf, type: noop}]";
     for (int d = depth; d >= 1; d--) {
-      inner = d % 2 == 0
-          ? "[{id: l" + d + ", type: while, while: {condition: 'false'}, steps: " + inner + "}]"
-          : "[{id: l" + d + ", type: foreach, foreach: {over: [{name: x" + d + ", values: [1]}]}, steps: " + inner + "}]";
+      inner =
+          d % 2 == 0
+              ? "[{id: l" + d + ", type: while, while: {condition: 'false'}, steps: " + inner + "}]"
+              : "[{id: l"
+                  + d
+                  + ", type: foreach, foreach: {over: [{name: x"
+                  + d
+                  + ", values: [1]}]}, steps: "
+                  + inner
+                  + "}]";
     }
     return "steps: " + inner;
   }
@@ -750,13 +803,16 @@ class MalformedDefinitionsTest {
 
   private static List<String> problemsOf(WorkflowSpec spec) {
     Throwable t = catchThrowable(() -> new WorkflowCompiler().compile(spec));
-    assertThat(t).as("compiling must fail with InvalidDefinitionException").isInstanceOf(InvalidDefinitionException.class);
+    assertThat(t)
+        .as("compiling must fail with InvalidDefinitionException")
+        .isInstanceOf(InvalidDefinitionException.class);
     return ((InvalidDefinitionException) t).problems();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("malformed")
-  void isRejectedWithAMessageNamingTheStepAndTheProblem(String name, String yaml, List<String> fragments) {
+  void isRejectedWithAMessageNamingTheStepAndTheProblem(
+      String name, String yaml, List<String> fragments) {
     List<String> problems = problemsOf(Specs.parse(yaml));
     assertThat(problems)
         .as("problems for: %s", name)

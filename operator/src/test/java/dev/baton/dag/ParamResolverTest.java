@@ -1,7 +1,6 @@
 package dev.baton.dag;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -50,14 +49,16 @@ class ParamResolverTest {
 
   @Test
   void defaultsFillInWhatTheRunDoesNotSupply() throws Exception {
-    Map<String, JsonNode> resolved = ParamResolver.resolve(DECLARED, supplied("date", F.textNode("2024-05-01")));
+    Map<String, JsonNode> resolved =
+        ParamResolver.resolve(DECLARED, supplied("date", F.textNode("2024-05-01")));
     assertThat(resolved)
         .containsEntry("date", F.textNode("2024-05-01"))
         .containsEntry("limit", F.numberNode(100))
         .containsEntry("ratio", F.numberNode(0.5))
         .containsEntry("dryRun", F.booleanNode(false))
         .containsKeys("tables", "options");
-    assertThat(resolved.keySet()).containsExactly("date", "limit", "ratio", "dryRun", "tables", "options");
+    assertThat(resolved.keySet())
+        .containsExactly("date", "limit", "ratio", "dryRun", "tables", "options");
   }
 
   @Test
@@ -65,8 +66,11 @@ class ParamResolverTest {
     Map<String, JsonNode> resolved =
         ParamResolver.resolve(
             DECLARED,
-            supplied("date", F.textNode("d"), "limit", F.numberNode(7), "dryRun", F.booleanNode(true)));
-    assertThat(resolved).containsEntry("limit", F.numberNode(7)).containsEntry("dryRun", F.booleanNode(true));
+            supplied(
+                "date", F.textNode("d"), "limit", F.numberNode(7), "dryRun", F.booleanNode(true)));
+    assertThat(resolved)
+        .containsEntry("limit", F.numberNode(7))
+        .containsEntry("dryRun", F.booleanNode(true));
   }
 
   @Test
@@ -78,7 +82,8 @@ class ParamResolverTest {
 
   @Test
   void aRequiredParamMustBeSupplied() {
-    assertThat(problems(null)).containsExactly("spec.params.date: required, and the workflow gives no default");
+    assertThat(problems(null))
+        .containsExactly("spec.params.date: required, and the workflow gives no default");
     assertThat(problems(supplied("date", F.nullNode()))).hasSize(1);
   }
 
@@ -109,7 +114,8 @@ class ParamResolverTest {
   @Test
   void anIntegerWrittenWithADecimalPointIsAnIntegerInExpressions() throws Exception {
     Map<String, JsonNode> resolved =
-        ParamResolver.resolve(DECLARED, supplied("date", F.textNode("d"), "limit", F.numberNode(5.0)));
+        ParamResolver.resolve(
+            DECLARED, supplied("date", F.textNode("d"), "limit", F.numberNode(5.0)));
     Scope scope = new Scope(Values.fromJsonMap(resolved), Map.of());
     assertThat(Expressions.value("params.limit * 2").evaluate(scope)).isEqualTo(10L);
   }
@@ -117,7 +123,8 @@ class ParamResolverTest {
   @Test
   void aNumberParamAcceptsIntegers() throws Exception {
     Map<String, JsonNode> resolved =
-        ParamResolver.resolve(DECLARED, supplied("date", F.textNode("d"), "ratio", F.numberNode(1)));
+        ParamResolver.resolve(
+            DECLARED, supplied("date", F.textNode("d"), "ratio", F.numberNode(1)));
     assertThat(resolved.get("ratio").intValue()).isEqualTo(1);
   }
 
@@ -125,7 +132,8 @@ class ParamResolverTest {
   void typesMatchTheirJsonKinds() {
     assertThat(ParamResolver.matches(ParamType.INTEGER, F.numberNode(3L))).isTrue();
     assertThat(ParamResolver.matches(ParamType.INTEGER, F.numberNode(3.0))).isTrue();
-    assertThat(ParamResolver.matches(ParamType.INTEGER, F.numberNode(Double.POSITIVE_INFINITY))).isFalse();
+    assertThat(ParamResolver.matches(ParamType.INTEGER, F.numberNode(Double.POSITIVE_INFINITY)))
+        .isFalse();
     assertThat(ParamResolver.matches(ParamType.NUMBER, F.numberNode(3))).isTrue();
     assertThat(ParamResolver.matches(ParamType.BOOLEAN, F.textNode("true"))).isFalse();
     assertThat(ParamResolver.matches(ParamType.OBJECT, F.objectNode())).isTrue();

@@ -38,7 +38,19 @@ class ParamsFromStringsTest {
     Map<String, JsonNode> converted =
         ParamResolver.fromStrings(
             DECLARED,
-            strings("date", "2026-01-02", "limit", "7", "ratio", "0.25", "dryRun", "true", "tables", "[\"x\", \"y\"]", "options", "{\"mode\": \"slow\"}"));
+            strings(
+                "date",
+                "2026-01-02",
+                "limit",
+                "7",
+                "ratio",
+                "0.25",
+                "dryRun",
+                "true",
+                "tables",
+                "[\"x\", \"y\"]",
+                "options",
+                "{\"mode\": \"slow\"}"));
 
     assertThat(converted)
         .containsEntry("date", F.textNode("2026-01-02"))
@@ -51,27 +63,37 @@ class ParamsFromStringsTest {
 
   @Test
   void aStringParamKeepsTextThatLooksLikeANumber() throws Exception {
-    assertThat(ParamResolver.fromStrings(DECLARED, strings("date", "20260102"))).containsEntry("date", F.textNode("20260102"));
+    assertThat(ParamResolver.fromStrings(DECLARED, strings("date", "20260102")))
+        .containsEntry("date", F.textNode("20260102"));
   }
 
   @Test
   void theConvertedParamsResolveAsTyped() throws Exception {
     Map<String, JsonNode> resolved =
-        ParamResolver.resolve(DECLARED, ParamResolver.fromStrings(DECLARED, strings("date", "d", "limit", "5.0")));
+        ParamResolver.resolve(
+            DECLARED, ParamResolver.fromStrings(DECLARED, strings("date", "d", "limit", "5.0")));
     assertThat(resolved.get("limit").isIntegralNumber()).isTrue();
     assertThat(resolved.get("limit").intValue()).isEqualTo(5);
   }
 
   @Test
   void aValueThatDoesNotParseIsRejectedNamingTheParam() {
-    assertThat(problems(strings("limit", "ten"))).containsExactly("spec.params.limit: \"ten\" does not parse as integer");
-    assertThat(problems(strings("limit", "2.5"))).containsExactly("spec.params.limit: \"2.5\" does not parse as integer");
-    assertThat(problems(strings("limit", "5 6"))).containsExactly("spec.params.limit: \"5 6\" does not parse as integer");
-    assertThat(problems(strings("limit", ""))).containsExactly("spec.params.limit: \"\" does not parse as integer");
-    assertThat(problems(strings("ratio", "half"))).containsExactly("spec.params.ratio: \"half\" does not parse as number");
-    assertThat(problems(strings("dryRun", "yes"))).containsExactly("spec.params.dryRun: \"yes\" does not parse as boolean");
-    assertThat(problems(strings("options", "[1]"))).containsExactly("spec.params.options: \"[1]\" does not parse as object");
-    assertThat(problems(strings("tables", "[a")).getFirst()).startsWith("spec.params.tables: \"[a\" does not parse as array (");
+    assertThat(problems(strings("limit", "ten")))
+        .containsExactly("spec.params.limit: \"ten\" does not parse as integer");
+    assertThat(problems(strings("limit", "2.5")))
+        .containsExactly("spec.params.limit: \"2.5\" does not parse as integer");
+    assertThat(problems(strings("limit", "5 6")))
+        .containsExactly("spec.params.limit: \"5 6\" does not parse as integer");
+    assertThat(problems(strings("limit", "")))
+        .containsExactly("spec.params.limit: \"\" does not parse as integer");
+    assertThat(problems(strings("ratio", "half")))
+        .containsExactly("spec.params.ratio: \"half\" does not parse as number");
+    assertThat(problems(strings("dryRun", "yes")))
+        .containsExactly("spec.params.dryRun: \"yes\" does not parse as boolean");
+    assertThat(problems(strings("options", "[1]")))
+        .containsExactly("spec.params.options: \"[1]\" does not parse as object");
+    assertThat(problems(strings("tables", "[a")).getFirst())
+        .startsWith("spec.params.tables: \"[a\" does not parse as array (");
   }
 
   @Test
@@ -84,7 +106,8 @@ class ParamsFromStringsTest {
     Map<String, JsonNode> supplied = new LinkedHashMap<>(strings("nope", "1"));
     supplied.put("limit", F.numberNode(3));
     assertThat(ParamResolver.fromStrings(DECLARED, supplied)).isEqualTo(supplied);
-    assertThatThrownBy(() -> ParamResolver.resolve(DECLARED, ParamResolver.fromStrings(DECLARED, supplied)))
+    assertThatThrownBy(
+            () -> ParamResolver.resolve(DECLARED, ParamResolver.fromStrings(DECLARED, supplied)))
         .hasMessageContaining("spec.params.nope: the workflow has no such param");
   }
 

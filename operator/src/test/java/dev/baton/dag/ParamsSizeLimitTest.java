@@ -30,8 +30,9 @@ class ParamsSizeLimitTest {
     // {"data":"xxx..."}: 11 bytes around the value.
     assertThatThrownBy(() -> ParamResolver.resolve(DECLARED, supplied))
         .isInstanceOf(InvalidDefinitionException.class)
-        .satisfies(e -> assertThat(((InvalidDefinitionException) e).problems())
-            .containsExactly("spec.params are 102411 bytes, over the 64 KiB limit"));
+        .satisfies(e ->
+            assertThat(((InvalidDefinitionException) e).problems())
+                .containsExactly("spec.params are 102411 bytes, over the 64 KiB limit"));
   }
 
   @Test
@@ -67,6 +68,7 @@ class ParamsSizeLimitTest {
     assertThatThrownBy(() -> ParamResolver.resolve(declared, supplied))
         .isInstanceOf(InvalidDefinitionException.class)
         // {"data":"x...","big":"y..."}: 20 bytes around the values.
-        .hasMessageContaining("params with the workflow's defaults are 81940 bytes, over the 64 KiB limit");
+        .hasMessageContaining(
+            "params with the workflow's defaults are 81940 bytes, over the 64 KiB limit");
   }
 }

@@ -47,6 +47,7 @@ class StepGraphTest {
     int extract = wf.indexById().get("extract");
     int load = wf.indexById().get("load");
     assertThat(StepGraph.downstreamOf(wf, extract)).isEqualTo(bits(0, 1, 2, 3));
-    assertThat(StepGraph.downstreamOf(wf, load)).isEqualTo(bits(load, wf.indexById().get("report")));
+    assertThat(StepGraph.downstreamOf(wf, load))
+        .isEqualTo(bits(load, wf.indexById().get("report")));
   }
 }

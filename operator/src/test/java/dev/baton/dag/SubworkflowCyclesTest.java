@@ -19,13 +19,14 @@ class SubworkflowCyclesTest {
 
   private static String calling(String stepId, String workflow) {
     return """
-        steps:
-          - id: first
-            type: noop
-          - id: %s
-            type: subworkflow
-            subworkflow: {workflow: %s}
-        """.formatted(stepId, workflow);
+    steps:
+      - id: first
+        type: noop
+      - id: %s
+        type: subworkflow
+        subworkflow: {workflow: %s}
+    """
+        .formatted(stepId, workflow);
   }
 
   private java.util.List<String> cyclesOf(String name) {
@@ -43,13 +44,17 @@ class SubworkflowCyclesTest {
     put("a", calling("x", "b"));
     put("b", calling("y", "c"));
     put("c", calling("z", "a"));
-    assertThat(cyclesOf("a")).containsExactly("step \"x\": workflow a calls itself: a -> b -> c -> a");
-    assertThat(cyclesOf("b")).containsExactly("step \"y\": workflow b calls itself: b -> c -> a -> b");
+    assertThat(cyclesOf("a"))
+        .containsExactly("step \"x\": workflow a calls itself: a -> b -> c -> a");
+    assertThat(cyclesOf("b"))
+        .containsExactly("step \"y\": workflow b calls itself: b -> c -> a -> b");
   }
 
   @Test
   void aCallInsideANestedLoopBodyCounts() {
-    put("a", """
+    put(
+        "a",
+        """
         steps:
           - id: days
             type: foreach
@@ -64,7 +69,8 @@ class SubworkflowCyclesTest {
                     subworkflow: {workflow: b}
         """);
     put("b", calling("back", "a"));
-    assertThat(cyclesOf("a")).containsExactly("step \"deep\": workflow a calls itself: a -> b -> a");
+    assertThat(cyclesOf("a"))
+        .containsExactly("step \"deep\": workflow a calls itself: a -> b -> a");
   }
 
   @Test
@@ -75,7 +81,9 @@ class SubworkflowCyclesTest {
 
   @Test
   void aDiamondOfCallsWithoutACycleIsFine() {
-    put("a", """
+    put(
+        "a",
+        """
         steps:
           - {id: left, type: subworkflow, subworkflow: {workflow: b}}
           - {id: right, type: subworkflow, subworkflow: {workflow: c}}
@@ -97,13 +105,17 @@ class SubworkflowCyclesTest {
 
   @Test
   void theShortestWayBackIsShownForEachStepThatLeadsThere() {
-    put("a", """
+    put(
+        "a",
+        """
         steps:
           - {id: long, type: subworkflow, subworkflow: {workflow: b}}
           - {id: short, type: subworkflow, subworkflow: {workflow: c}}
           - {id: fine, type: subworkflow, subworkflow: {workflow: d}}
         """);
-    put("b", """
+    put(
+        "b",
+        """
         steps:
           - {id: one, type: subworkflow, subworkflow: {workflow: c}}
           - {id: two, type: subworkflow, subworkflow: {workflow: a}}

@@ -51,7 +51,9 @@ class WorkflowCompilerTest {
       }
       Set<String> declared = new HashSet<>(s.definition().dependsOnOrEmpty());
       Set<String> compiled =
-          Arrays.stream(s.dependencies()).mapToObj(j -> wf.steps().get(j).id()).collect(Collectors.toSet());
+          Arrays.stream(s.dependencies())
+              .mapToObj(j -> wf.steps().get(j).id())
+              .collect(Collectors.toSet());
       assertThat(compiled).isEqualTo(declared);
     }
   }
@@ -146,7 +148,9 @@ class WorkflowCompilerTest {
                   rows: "${steps.extract.outputs.rows}"
                 job: {image: busybox, command: ["load", "--date=${params.date}"]}
             """);
-    assertThat(wf.templates()).containsKeys("--date=${params.date}", "${params.date}").doesNotContainKey("plain");
+    assertThat(wf.templates())
+        .containsKeys("--date=${params.date}", "${params.date}")
+        .doesNotContainKey("plain");
     assertThat(wf.step("load").condition().source()).isEqualTo("steps.extract.outputs.rows > 0");
     assertThat(wf.step("extract").condition()).isNull();
     assertThat(wf.step("load").params()).containsOnlyKeys("rows");
@@ -154,7 +158,8 @@ class WorkflowCompilerTest {
             wf.step("load")
                 .params()
                 .get("rows")
-                .render(new Scope(Map.of(), Map.of("extract", Map.of("outputs", Map.of("rows", 7L))))))
+                .render(
+                    new Scope(Map.of(), Map.of("extract", Map.of("outputs", Map.of("rows", 7L))))))
         .isEqualTo("7");
   }
 
@@ -175,11 +180,23 @@ class WorkflowCompilerTest {
                 job: {image: busybox}
             """);
     CompiledStep c = wf.step("c");
-    assertThat(c.dependencies()).as("a is an ancestor of c, not a dependency").containsExactly(wf.indexById().get("b"));
+    assertThat(c.dependencies())
+        .as("a is an ancestor of c, not a dependency")
+        .containsExactly(wf.indexById().get("b"));
     Map<String, Object> bSucceeded = Map.of("state", "Succeeded");
-    assertThat(c.condition().test(new Scope(Map.of(), Map.of("a", Map.of("outputs", Map.of("ok", true)), "b", bSucceeded))))
+    assertThat(
+            c.condition()
+                .test(
+                    new Scope(
+                        Map.of(),
+                        Map.of("a", Map.of("outputs", Map.of("ok", true)), "b", bSucceeded))))
         .isTrue();
-    assertThat(c.condition().test(new Scope(Map.of(), Map.of("a", Map.of("outputs", Map.of("ok", false)), "b", bSucceeded))))
+    assertThat(
+            c.condition()
+                .test(
+                    new Scope(
+                        Map.of(),
+                        Map.of("a", Map.of("outputs", Map.of("ok", false)), "b", bSucceeded))))
         .as("c's condition reads a's outputs")
         .isFalse();
   }
@@ -204,7 +221,8 @@ class WorkflowCompilerTest {
 
   @Test
   void aNullPodTemplateMeansNone() {
-    assertThat(Specs.compile("steps: [{id: a, job: {image: busybox, podTemplate: ~}}]").size()).isEqualTo(1);
+    assertThat(Specs.compile("steps: [{id: a, job: {image: busybox, podTemplate: ~}}]").size())
+        .isEqualTo(1);
   }
 
   @Test
@@ -267,7 +285,8 @@ class WorkflowCompilerTest {
 
   @Test
   void theCompiledWorkflowKeepsTheSpecAndItsParams() {
-    WorkflowSpec spec = Specs.parse("params: [{name: x, default: 1, type: integer}]\nsteps: [{id: a, type: noop}]");
+    WorkflowSpec spec =
+        Specs.parse("params: [{name: x, default: 1, type: integer}]\nsteps: [{id: a, type: noop}]");
     CompiledWorkflow wf = Specs.compile(spec, Limits.DEFAULT);
     assertThat(wf.spec()).isSameAs(spec);
     assertThat(wf.params()).extracting(p -> p.name).containsExactly("x");
@@ -319,16 +338,22 @@ class WorkflowCompilerTest {
     assertThat(ids(body)).containsExactly("load", "report", "poll");
     assertTopological(body);
     assertThat(body.step("report").dependencies()).containsExactly(body.indexById().get("load"));
-    assertThat(body.step("load").condition().source()).isEqualTo("steps.prepare.state == 'Succeeded'");
+    assertThat(body.step("load").condition().source())
+        .isEqualTo("steps.prepare.state == 'Succeeded'");
     assertThat(body.hash()).isEqualTo(wf.hash());
     assertThat(body.spec()).isNull();
     assertThat(body.timeout()).isNull();
     assertThat(body.params()).isEmpty();
     assertThat(body.templates()).as("one map for the whole tree").isSameAs(wf.templates());
-    assertThat(wf.templates()).containsKeys("${loop.day}-${loop.region}", "--day=${loop.day}", "${loop.day}/${loop.index}");
+    assertThat(wf.templates())
+        .containsKeys(
+            "${loop.day}-${loop.region}", "--day=${loop.day}", "${loop.day}/${loop.index}");
 
-    assertThat(days.over()).extracting(CompiledStep.LoopParamSource::name).containsExactly("day", "region");
-    assertThat(days.over().get(0).expr().evaluate(Scope.EMPTY)).isEqualTo(List.of("2024-01-01", "2024-01-02"));
+    assertThat(days.over())
+        .extracting(CompiledStep.LoopParamSource::name)
+        .containsExactly("day", "region");
+    assertThat(days.over().get(0).expr().evaluate(Scope.EMPTY))
+        .isEqualTo(List.of("2024-01-01", "2024-01-02"));
     assertThat(days.over().get(0).values()).isNull();
     assertThat(days.over().get(1).expr()).isNull();
     assertThat(days.over().get(1).values()).containsExactly("eu", "us", 3L);
@@ -337,16 +362,25 @@ class WorkflowCompilerTest {
 
     CompiledStep poll = body.step("poll");
     assertThat(poll.over()).isNull();
-    assertThat(poll.whileCondition().source()).isEqualTo("loop.index == 0 || last.check.outputs.more");
-    assertThat(poll.whileCondition().test(new Scope(Map.of(), Map.of(), Map.of("index", 0L), Map.of())))
+    assertThat(poll.whileCondition().source())
+        .isEqualTo("loop.index == 0 || last.check.outputs.more");
+    assertThat(
+            poll.whileCondition()
+                .test(new Scope(Map.of(), Map.of(), Map.of("index", 0L), Map.of())))
         .isTrue();
     assertThat(ids(poll.body())).containsExactly("check");
     assertThat(poll.body().step("check").body()).isNull();
 
     CompiledStep child = wf.step("child");
     assertThat(child.body()).isNull();
-    assertThat(child.subworkflowParams().keySet()).as("in declaration order").containsExactly("b", "a");
-    assertThat(child.subworkflowParams().get("b").render(new Scope(Map.of("regions", List.of("eu")), Map.of())))
+    assertThat(child.subworkflowParams().keySet())
+        .as("in declaration order")
+        .containsExactly("b", "a");
+    assertThat(
+            child
+                .subworkflowParams()
+                .get("b")
+                .render(new Scope(Map.of("regions", List.of("eu")), Map.of())))
         .isEqualTo("eu");
     assertThat(wf.step("prepare").body()).isNull();
   }
@@ -408,7 +442,9 @@ class WorkflowCompilerTest {
   void loopsMayNestTenDeep() {
     CompiledWorkflow wf = Specs.compile(MalformedDefinitionsTest.nested(10));
     int depth = 0;
-    for (CompiledStep s = wf.steps().getFirst(); s.body() != null; s = s.body().steps().getFirst()) {
+    for (CompiledStep s = wf.steps().getFirst();
+        s.body() != null;
+        s = s.body().steps().getFirst()) {
       assertThat(s.type().isLoop()).isTrue();
       depth++;
     }
@@ -427,7 +463,8 @@ class WorkflowCompilerTest {
     Limits wide = new Limits(5000, 1 << 22, Duration.ofDays(120));
     assertThat(wide.maxTotalSteps()).isEqualTo(5000);
     assertThat(wide.maxLoopDepth()).isEqualTo(Limits.DEFAULT.maxLoopDepth());
-    assertThat(Specs.compile(MalformedDefinitionsTest.manySteps(2000), wide).size()).isEqualTo(2000);
+    assertThat(Specs.compile(MalformedDefinitionsTest.manySteps(2000), wide).size())
+        .isEqualTo(2000);
   }
 
   @Test
@@ -443,26 +480,29 @@ class WorkflowCompilerTest {
                 steps: [{id: load, job: {image: busybox, args: ["--day=${loop.day}"]}}]
             """);
     var over = wf.step("backfill").over().getFirst();
-    assertThat(over.expr().evaluate(new Scope(Map.of("from", "2024-01-30", "to", "2024-02-02"), Map.of())))
+    assertThat(
+            over.expr()
+                .evaluate(new Scope(Map.of("from", "2024-01-30", "to", "2024-02-02"), Map.of())))
         .isEqualTo(List.of("2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02"));
-    Scope iteration = new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-31", "index", 1L), Map.of());
-    assertThat(wf.templates().get("--day=${loop.day}").render(iteration)).isEqualTo("--day=2024-01-31");
+    Scope iteration =
+        new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-31", "index", 1L), Map.of());
+    assertThat(wf.templates().get("--day=${loop.day}").render(iteration))
+        .isEqualTo("--day=2024-01-31");
   }
 
   @Test
   void aForeachWithAProblemIsReportedOnceNotOnEveryStepInside() {
-    assertThatThrownBy(
-            () ->
-                new WorkflowCompiler()
-                    .compile(
-                        Specs.parse(
-                            """
-                            steps:
-                              - id: days
-                                type: foreach
-                                foreach: {concurrency: 0, over: [{name: day, values: [1]}, {name: hour, expr: "1 +"}]}
-                                steps: [{id: b, type: noop, if: "loop.day == 1 && loop.hour == 2"}]
-                            """)))
+    assertThatThrownBy(() ->
+            new WorkflowCompiler()
+                .compile(
+                    Specs.parse(
+                        """
+                        steps:
+                          - id: days
+                            type: foreach
+                            foreach: {concurrency: 0, over: [{name: day, values: [1]}, {name: hour, expr: "1 +"}]}
+                            steps: [{id: b, type: noop, if: "loop.day == 1 && loop.hour == 2"}]
+                        """)))
         .isInstanceOfSatisfying(
             InvalidDefinitionException.class,
             e ->

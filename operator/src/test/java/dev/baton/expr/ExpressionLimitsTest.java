@@ -31,17 +31,19 @@ class ExpressionLimitsTest {
   void aMapThatBuildsGigabytesOfTextExceedsTheBudget() {
     // 100,000 strings of 120,000 characters: 24 GB.
     String source = DAYS + ".map(d, params.big + params.big).size()";
-    fastly(() -> assertThatThrownBy(() -> eval(source))
-        .isInstanceOf(ExpressionException.class)
-        .hasMessage("'" + source + "' exceeded the evaluation budget (cost 1000000)"));
+    fastly(() ->
+        assertThatThrownBy(() -> eval(source))
+            .isInstanceOf(ExpressionException.class)
+            .hasMessage("'" + source + "' exceeded the evaluation budget (cost 1000000)"));
   }
 
   @Test
   void aMapThatBuildsTenBillionListElementsExceedsTheBudget() {
     String source = DAYS + ".map(d, " + DAYS + ").size()";
-    fastly(() -> assertThatThrownBy(() -> eval(source))
-        .isInstanceOf(ExpressionException.class)
-        .hasMessageContaining("exceeded the evaluation budget (cost 1000000)"));
+    fastly(() ->
+        assertThatThrownBy(() -> eval(source))
+            .isInstanceOf(ExpressionException.class)
+            .hasMessageContaining("exceeded the evaluation budget (cost 1000000)"));
   }
 
   @Test
@@ -50,9 +52,11 @@ class ExpressionLimitsTest {
     String e = "params.big";
     for (int k = 0; k < 6; k++) e = "(" + e + " + " + e + ")";
     String source = "size(" + e + ")";
-    fastly(() -> assertThatThrownBy(() -> eval(source))
-        .isInstanceOf(ExpressionException.class)
-        .hasMessageContaining("made a string of 1920000 characters, over the limit of 1048576"));
+    fastly(() ->
+        assertThatThrownBy(() -> eval(source))
+            .isInstanceOf(ExpressionException.class)
+            .hasMessageContaining(
+                "made a string of 1920000 characters, over the limit of 1048576"));
   }
 
   @Test
@@ -74,7 +78,9 @@ class ExpressionLimitsTest {
 
   @Test
   void aHoleOfATemplateIsMeasuredBeforeItIsRendered() {
-    Template t = Template.parse("--days=${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18].map(x, params.big)}");
+    Template t =
+        Template.parse(
+            "--days=${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18].map(x, params.big)}");
     assertThatThrownBy(() -> t.render(SCOPE))
         .isInstanceOf(ExpressionException.class)
         .hasMessageContaining("renders to over 1048576 characters");
@@ -82,7 +88,8 @@ class ExpressionLimitsTest {
 
   @Test
   void aConditionThatGivesAHugeValueIsNotRenderedIntoTheError() {
-    Expression e = Expressions.condition("dyn(dates('2024-01-01', '2024-04-09').map(x, params.big))[0]");
+    Expression e =
+        Expressions.condition("dyn(dates('2024-01-01', '2024-04-09').map(x, params.big))[0]");
     assertThatThrownBy(() -> e.test(SCOPE))
         .isInstanceOf(ExpressionException.class)
         .hasMessageContaining("gave a string of 60000 characters, not true or false");
@@ -113,7 +120,8 @@ class ExpressionLimitsTest {
     for (int k = 0; k < 4; k++) assertThat(t.render(job)).hasSize(1_020_000);
     assertThatThrownBy(() -> t.render(job))
         .isInstanceOf(ExpressionException.class)
-        .hasMessageContaining("renders past 4194304 characters, with the other templates rendered with it");
+        .hasMessageContaining(
+            "renders past 4194304 characters, with the other templates rendered with it");
     // The next Job's rendering starts afresh.
     assertThat(t.render(new Scope(SCOPE.params(), Map.of()))).hasSize(1_020_000);
   }
@@ -121,10 +129,16 @@ class ExpressionLimitsTest {
   @Test
   void ordinaryLargeExpressionsStayWithinTheLimits() {
     // 25 years of days, mapped and filtered; a param used many times over.
-    assertThat(eval("dates('2000-01-01', '2024-12-31').map(d, d + 'T00:00:00Z').size()")).isEqualTo(9132L);
-    assertThat(eval("dates('2000-01-01', '2024-12-31').filter(d, d.endsWith('-01')).size()")).isEqualTo(300L);
-    assertThat(eval("dates('2000-01-01', '2024-12-31').all(d, params.big.startsWith('a') && size(d) == 10)")).isEqualTo(true);
-    assertThat(eval("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(x, params.big + string(x)).size()")).isEqualTo(10L);
+    assertThat(eval("dates('2000-01-01', '2024-12-31').map(d, d + 'T00:00:00Z').size()"))
+        .isEqualTo(9132L);
+    assertThat(eval("dates('2000-01-01', '2024-12-31').filter(d, d.endsWith('-01')).size()"))
+        .isEqualTo(300L);
+    assertThat(
+            eval(
+                "dates('2000-01-01', '2024-12-31').all(d, params.big.startsWith('a') && size(d) == 10)"))
+        .isEqualTo(true);
+    assertThat(eval("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(x, params.big + string(x)).size()"))
+        .isEqualTo(10L);
     assertThat(eval(DAYS + ".size()")).isEqualTo(100_000L);
     assertThat(Template.parse("${params.big}${params.big}").render(SCOPE)).hasSize(120_000);
   }

@@ -14,7 +14,13 @@ class ExpressionsTest {
           Map.of("env", "prod", "retries", 3L, "ratio", 0.5, "dryRun", false),
           Map.of(
               "extract",
-              Map.of("state", "Succeeded", "attempt", 1L, "outputs", Map.of("rows", 5L, "ratio", 0.75)),
+              Map.of(
+                  "state",
+                  "Succeeded",
+                  "attempt",
+                  1L,
+                  "outputs",
+                  Map.of("rows", 5L, "ratio", 0.75)),
               "load-data",
               Map.of("state", "Skipped", "attempt", 0L, "outputs", Map.of())));
 
@@ -125,17 +131,26 @@ class ExpressionsTest {
 
   @Test
   void jsonValuesBecomeCelValues() throws Exception {
-    var json = new ObjectMapper().readTree("{\"n\": 5, \"d\": 2.5, \"s\": \"x\", \"b\": true, \"l\": [1], \"o\": {\"k\": null}}");
+    var json =
+        new ObjectMapper()
+            .readTree(
+                "{\"n\": 5, \"d\": 2.5, \"s\": \"x\", \"b\": true, \"l\": [1], \"o\": {\"k\": null}}");
     Object v = Values.fromJson(json);
     assertThat(v)
         .isEqualTo(
             Map.of(
-                "n", 5L,
-                "d", 2.5,
-                "s", "x",
-                "b", true,
-                "l", List.of(1L),
-                "o", Map.of("k", com.google.protobuf.NullValue.NULL_VALUE)));
+                "n",
+                5L,
+                "d",
+                2.5,
+                "s",
+                "x",
+                "b",
+                true,
+                "l",
+                List.of(1L),
+                "o",
+                Map.of("k", com.google.protobuf.NullValue.NULL_VALUE)));
     assertThat(Values.fromJson(Values.toJson(v))).isEqualTo(v);
     assertThat(Values.toJson(v).toString()).isEqualTo(json.toString());
   }
@@ -165,16 +180,23 @@ class ExpressionsTest {
 
   @Test
   void datesWorksInConditionsListsAndTemplates() {
-    assertThat(Expressions.condition("size(dates(params.from, params.to)) == 5").test(RANGE)).isTrue();
-    assertThat(Expressions.list("dates(params.from, params.to)").evaluate(RANGE)).asList().hasSize(5);
+    assertThat(Expressions.condition("size(dates(params.from, params.to)) == 5").test(RANGE))
+        .isTrue();
+    assertThat(Expressions.list("dates(params.from, params.to)").evaluate(RANGE))
+        .asList()
+        .hasSize(5);
     assertThat(Template.parse("--days=${dates(params.from, params.to, 4)}").render(RANGE))
         .isEqualTo("--days=[\"2024-02-27\",\"2024-03-02\"]");
   }
 
   @Test
   void datesRejectsWhatIsNotAnIsoDate() {
-    for (String bad : List.of("2024-02-30", "2024-1-01", "01/02/2024", "+12024-01-01", "2024-01-01T00:00:00", "")) {
-      assertThatThrownBy(() -> Expressions.value("dates(params.from, '2024-12-31')").evaluate(new Scope(Map.of("from", bad), Map.of())))
+    for (String bad :
+        List.of(
+            "2024-02-30", "2024-1-01", "01/02/2024", "+12024-01-01", "2024-01-01T00:00:00", "")) {
+      assertThatThrownBy(() ->
+              Expressions.value("dates(params.from, '2024-12-31')")
+                  .evaluate(new Scope(Map.of("from", bad), Map.of())))
           .as(bad)
           .isInstanceOf(ExpressionException.class)
           .hasMessageContaining("'" + bad + "' is not a date 'YYYY-MM-DD'");
@@ -185,7 +207,8 @@ class ExpressionsTest {
 
   @Test
   void datesRejectsAnEndBeforeTheStart() {
-    assertThatThrownBy(() -> Expressions.value("dates('2024-03-01', '2024-02-28')").evaluate(Scope.EMPTY))
+    assertThatThrownBy(
+            () -> Expressions.value("dates('2024-03-01', '2024-02-28')").evaluate(Scope.EMPTY))
         .isInstanceOf(ExpressionException.class)
         .hasMessageContaining("dates: 2024-02-28 is before 2024-03-01");
   }
@@ -193,7 +216,9 @@ class ExpressionsTest {
   @Test
   void datesRejectsAStepBelowOne() {
     for (String step : List.of("0", "-1")) {
-      assertThatThrownBy(() -> Expressions.value("dates('2024-01-01', '2024-01-03', " + step + ")").evaluate(Scope.EMPTY))
+      assertThatThrownBy(() ->
+              Expressions.value("dates('2024-01-01', '2024-01-03', " + step + ")")
+                  .evaluate(Scope.EMPTY))
           .isInstanceOf(ExpressionException.class)
           .hasMessageContaining("the step must be at least 1 day, not " + step);
     }
@@ -202,11 +227,16 @@ class ExpressionsTest {
   @Test
   void datesRejectsMoreThanAHundredThousandDates() {
     // 2000-01-01 plus 99,999 days is 2273-10-15: exactly the limit.
-    assertThat(Expressions.value("dates('2000-01-01', '2273-10-15')").evaluate(Scope.EMPTY)).asList().hasSize(100_000);
-    assertThatThrownBy(() -> Expressions.value("dates('2000-01-01', '2273-10-16')").evaluate(Scope.EMPTY))
+    assertThat(Expressions.value("dates('2000-01-01', '2273-10-15')").evaluate(Scope.EMPTY))
+        .asList()
+        .hasSize(100_000);
+    assertThatThrownBy(
+            () -> Expressions.value("dates('2000-01-01', '2273-10-16')").evaluate(Scope.EMPTY))
         .isInstanceOf(ExpressionException.class)
         .hasMessageContaining("is 100001 dates, over the limit of 100000");
-    assertThat(Expressions.value("dates('2000-01-01', '2273-10-16', 2)").evaluate(Scope.EMPTY)).asList().hasSize(50_001);
+    assertThat(Expressions.value("dates('2000-01-01', '2273-10-16', 2)").evaluate(Scope.EMPTY))
+        .asList()
+        .hasSize(50_001);
   }
 
   @Test
@@ -228,8 +258,15 @@ class ExpressionsTest {
   @Test
   void loopAndLastAreVariables() {
     // CEL reserves the word loop; the compiler is told not to, so that it can name the loop scope.
-    Scope scope = new Scope(Map.of(), Map.of(), Map.of("day", "2024-01-01", "index", 3L), Map.of("poll", Map.of("outputs", Map.of("more", true))));
-    assertThat(Expressions.value("loop.day + '/' + string(loop.index)").evaluate(scope)).isEqualTo("2024-01-01/3");
-    assertThat(Expressions.condition("loop.index < 5 && last.poll.outputs.more").test(scope)).isTrue();
+    Scope scope =
+        new Scope(
+            Map.of(),
+            Map.of(),
+            Map.of("day", "2024-01-01", "index", 3L),
+            Map.of("poll", Map.of("outputs", Map.of("more", true))));
+    assertThat(Expressions.value("loop.day + '/' + string(loop.index)").evaluate(scope))
+        .isEqualTo("2024-01-01/3");
+    assertThat(Expressions.condition("loop.index < 5 && last.poll.outputs.more").test(scope))
+        .isTrue();
   }
 }

@@ -12,13 +12,20 @@ class TemplateTest {
   private static final Scope SCOPE =
       new Scope(
           Map.of(
-              "date", "2024-05-01",
-              "count", 42L,
-              "ratio", 2.5,
-              "whole", 3.0,
-              "verbose", true,
-              "config", ordered("region", "eu", "zones", List.of(1L, 2L)),
-              "tags", List.of("a", "b")),
+              "date",
+              "2024-05-01",
+              "count",
+              42L,
+              "ratio",
+              2.5,
+              "whole",
+              3.0,
+              "verbose",
+              true,
+              "config",
+              ordered("region", "eu", "zones", List.of(1L, 2L)),
+              "tags",
+              List.of("a", "b")),
           Map.of("extract", Map.of("outputs", Map.of("rows", 5L))));
 
   private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
@@ -135,7 +142,9 @@ class TemplateTest {
   void stepsNamedInsideAStringLiteralAreNotReferences() {
     assertThat(Template.referencedSteps("steps.a.outputs.msg == 'see steps.b and steps[\\'c\\']'"))
         .containsExactly("a");
-    assertThat(Template.parse("${'steps.x is not a step'} ${has(steps.y.outputs) ? 1 : 2}").referencedSteps())
+    assertThat(
+            Template.parse("${'steps.x is not a step'} ${has(steps.y.outputs) ? 1 : 2}")
+                .referencedSteps())
         .containsExactly("y");
   }
 
@@ -158,7 +167,9 @@ class TemplateTest {
             Map.of("load", Map.of("outputs", Map.of("rows", 7L))),
             Map.of("day", "2024-05-01", "region", "eu", "index", 4L),
             Map.of());
-    Template t = Template.parse("--table=${params.table} --day=${loop.day} --part=${loop['region']}-${loop.index}");
+    Template t =
+        Template.parse(
+            "--table=${params.table} --day=${loop.day} --part=${loop['region']}-${loop.index}");
     assertThat(t.render(iteration)).isEqualTo("--table=events --day=2024-05-01 --part=eu-4");
     assertThat(Template.parse("${steps.load.outputs.rows} rows on ${loop.day}").render(iteration))
         .isEqualTo("7 rows on 2024-05-01");
@@ -167,21 +178,31 @@ class TemplateTest {
   @Test
   void rendersTheNextDayOfALoopDay() {
     // A common backfill need: the window [day, day + 1) from the loop's date.
-    Scope iteration = new Scope(Map.of(), Map.of(), Map.of("day", "2024-02-28", "index", 0L), Map.of());
-    assertThat(Template.parse("${dates(loop.day, '2024-03-01')[1]}").render(iteration)).isEqualTo("2024-02-29");
+    Scope iteration =
+        new Scope(Map.of(), Map.of(), Map.of("day", "2024-02-28", "index", 0L), Map.of());
+    assertThat(Template.parse("${dates(loop.day, '2024-03-01')[1]}").render(iteration))
+        .isEqualTo("2024-02-29");
   }
 
   @Test
   void rendersTheLastIterationInAWhileLoop() {
     Scope iteration =
-        new Scope(Map.of(), Map.of(), Map.of("index", 2L), Map.of("poll", Map.of("outputs", Map.of("cursor", "abc"))));
-    assertThat(Template.parse("--after=${last.poll.outputs.cursor} --n=${loop.index}").render(iteration))
+        new Scope(
+            Map.of(),
+            Map.of(),
+            Map.of("index", 2L),
+            Map.of("poll", Map.of("outputs", Map.of("cursor", "abc"))));
+    assertThat(
+            Template.parse("--after=${last.poll.outputs.cursor} --n=${loop.index}")
+                .render(iteration))
         .isEqualTo("--after=abc --n=2");
   }
 
   @Test
   void referencedFindsLoopAndLastNamesButNotFieldsOfTheSameName() {
-    Template t = Template.parse("${loop.day}${loop['region']}${params.loop.x}${last.poll.outputs.n}${steps.a.outputs.last.b}");
+    Template t =
+        Template.parse(
+            "${loop.day}${loop['region']}${params.loop.x}${last.poll.outputs.n}${steps.a.outputs.last.b}");
     assertThat(t.referenced("loop")).containsExactly("day", "region");
     assertThat(t.referenced("last")).containsExactly("poll");
     assertThat(t.referenced("steps")).containsExactly("a");

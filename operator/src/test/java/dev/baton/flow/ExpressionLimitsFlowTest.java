@@ -26,7 +26,8 @@ class ExpressionLimitsFlowTest {
   /** 60,000 characters: under the params limit, and 24 GB once doubled 100,000 times. */
   static final String BIG = "a".repeat(60_000);
 
-  static final String CONDITION = "dates('2000-01-01', params.to).map(d, params.big + params.big).size() > 0";
+  static final String CONDITION =
+      "dates('2000-01-01', params.to).map(d, params.big + params.big).size() > 0";
 
   static final CompiledWorkflow WF =
       Specs.compile(
@@ -94,7 +95,8 @@ class ExpressionLimitsFlowTest {
         .startsWith("could not render the job: '")
         .endsWith("exceeded the evaluation budget (cost 1000000)");
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);
-    assertThat(run.status().message).startsWith("step \"report\" failed: could not render the job: ");
+    assertThat(run.status().message)
+        .startsWith("step \"report\" failed: could not render the job: ");
   }
 
   @Test
@@ -107,8 +109,10 @@ class ExpressionLimitsFlowTest {
     // The same expressions over small params are well within the budget.
     FlowHarness good = run("ab", "2000-01-10");
     List<CreateJob> jobs = creates(good.start());
-    assertThat(created(jobs.stream().map(c -> (Command) c).toList())).containsExactlyInAnyOrder("extract#1", "load#1", "report#1");
-    assertThat(jobs.stream().filter(c -> c.stepId().equals("report")).findFirst().orElseThrow().args())
+    assertThat(created(jobs.stream().map(c -> (Command) c).toList()))
+        .containsExactlyInAnyOrder("extract#1", "load#1", "report#1");
+    assertThat(
+            jobs.stream().filter(c -> c.stepId().equals("report")).findFirst().orElseThrow().args())
         .containsExactly("--size=10");
     good.succeedLaunched(3);
     assertThat(good.flow.phase()).isEqualTo(InstancePhase.Succeeded);
@@ -131,7 +135,9 @@ class ExpressionLimitsFlowTest {
     List<Command> out = run.start();
     assertThat(created(out)).isEmpty();
     assertThat(run.step("each").state).isEqualTo(StepState.Failed);
-    assertThat(run.step("each").message).startsWith("foreach: '").endsWith("gave a result of over 4194304 characters");
+    assertThat(run.step("each").message)
+        .startsWith("foreach: '")
+        .endsWith("gave a result of over 4194304 characters");
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);
     assertThat(run.status().message).startsWith("step \"each\" failed: foreach: ");
   }

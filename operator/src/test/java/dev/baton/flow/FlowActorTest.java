@@ -56,7 +56,10 @@ class FlowActorTest {
 
     List<String> createdSteps() {
       synchronized (commands) {
-        return commands.stream().filter(CreateJob.class::isInstance).map(c -> ((CreateJob) c).stepId()).toList();
+        return commands.stream()
+            .filter(CreateJob.class::isInstance)
+            .map(c -> ((CreateJob) c).stepId())
+            .toList();
       }
     }
   }
@@ -82,10 +85,12 @@ class FlowActorTest {
     for (int t = 0; t < threads; t++) {
       for (int j = 0; j < perThread; j++) {
         yaml.append("  - {id: r%d_%d, job: {image: busybox}}\n".formatted(t, j));
-        yaml.append("  - {id: d%d_%d, dependsOn: [r%d_%d], job: {image: busybox}}\n".formatted(t, j, t, j));
+        yaml.append(
+            "  - {id: d%d_%d, dependsOn: [r%d_%d], job: {image: busybox}}\n".formatted(t, j, t, j));
       }
     }
-    return new FlowHarness(Specs.compile(yaml.toString(), new Limits(1000, 1 << 20, Duration.ofDays(1))), Map.of());
+    return new FlowHarness(
+        Specs.compile(yaml.toString(), new Limits(1000, 1 << 20, Duration.ofDays(1))), Map.of());
   }
 
   @Test
@@ -104,17 +109,18 @@ class FlowActorTest {
       int thread = t;
       Thread sender =
           Thread.ofPlatform()
-              .start(
-                  () -> {
-                    try {
-                      go.await();
-                    } catch (InterruptedException e) {
-                      return;
-                    }
-                    for (int j = 0; j < perThread; j++) {
-                      actor.tell(new FlowEvent.StepSucceeded("r%d_%d".formatted(thread, j), 1, null, at(1 + j)));
-                    }
-                  });
+              .start(() -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                for (int j = 0; j < perThread; j++) {
+                  actor.tell(
+                      new FlowEvent.StepSucceeded(
+                          "r%d_%d".formatted(thread, j), 1, null, at(1 + j)));
+                }
+              });
       senders.add(sender);
     }
     go.countDown();
@@ -124,17 +130,20 @@ class FlowActorTest {
 
     // The snapshot came after every event: all roots done, all dependents launched.
     assertThat(st.steps.entrySet())
-        .allSatisfy(
-            e ->
-                assertThat(e.getValue().state)
-                    .isEqualTo(e.getKey().startsWith("r") ? StepState.Succeeded : StepState.Launching));
+        .allSatisfy(e ->
+            assertThat(e.getValue().state)
+                .isEqualTo(e.getKey().startsWith("r") ? StepState.Succeeded : StepState.Launching));
     assertThat(sink.maxInside.get()).as("overlapping handlers").isEqualTo(1);
-    List<String> dependents = sink.createdSteps().stream().filter(id -> id.startsWith("d")).toList();
+    List<String> dependents =
+        sink.createdSteps().stream().filter(id -> id.startsWith("d")).toList();
     assertThat(dependents).hasSize(threads * perThread).doesNotHaveDuplicates();
     for (int t = 0; t < threads; t++) {
       String prefix = "d" + t + "_";
       List<Integer> order =
-          dependents.stream().filter(id -> id.startsWith(prefix)).map(id -> Integer.parseInt(id.substring(prefix.length()))).toList();
+          dependents.stream()
+              .filter(id -> id.startsWith(prefix))
+              .map(id -> Integer.parseInt(id.substring(prefix.length())))
+              .toList();
       assertThat(order).as("thread %d's events in the order it sent them", t).isSorted();
     }
     assertThat(actor.phase()).isEqualTo(InstancePhase.Running);
@@ -144,7 +153,8 @@ class FlowActorTest {
   void aSnapshotIsTakenInTurnWithTheEvents() throws Exception {
     FlowHarness run = new FlowHarness(InstanceFlowTest.DIAMOND);
     ManualExecutor executor = new ManualExecutor();
-    FlowActor actor = new FlowEngine(executor, new RecordingSink(), CLOCK).getOrCreate(KEY, () -> run.flow);
+    FlowActor actor =
+        new FlowEngine(executor, new RecordingSink(), CLOCK).getOrCreate(KEY, () -> run.flow);
 
     actor.tell(new FlowEvent.Start(at(0)));
     CompletableFuture<WorkflowInstanceStatus> afterStart = actor.snapshot();
@@ -162,7 +172,8 @@ class FlowActorTest {
   void aLongMailboxIsDrainedInBatchesThatYieldTheThread() {
     FlowHarness run = new FlowHarness(InstanceFlowTest.DIAMOND);
     ManualExecutor executor = new ManualExecutor();
-    FlowActor actor = new FlowEngine(executor, new RecordingSink(), CLOCK).getOrCreate(KEY, () -> run.flow);
+    FlowActor actor =
+        new FlowEngine(executor, new RecordingSink(), CLOCK).getOrCreate(KEY, () -> run.flow);
     actor.tell(new FlowEvent.Start(at(0)));
     for (int i = 0; i < 200; i++) actor.tell(new FlowEvent.StepLaunched("a", 1, at(1)));
     CompletableFuture<WorkflowInstanceStatus> last = actor.snapshot();
@@ -180,7 +191,8 @@ class FlowActorTest {
     ManualExecutor executor = new ManualExecutor();
     List<List<Command>> batches = new ArrayList<>();
     FlowActor actor =
-        new FlowEngine(executor, (a, commands) -> batches.add(commands), CLOCK).getOrCreate(KEY, () -> run.flow);
+        new FlowEngine(executor, (a, commands) -> batches.add(commands), CLOCK)
+            .getOrCreate(KEY, () -> run.flow);
     actor.tell(new FlowEvent.Start(at(0)));
     actor.tell(new FlowEvent.StepLaunched("a", 1, at(1)));
     actor.tell(new FlowEvent.StepLaunched("a", 1, at(2))); // a duplicate: no commands, no call
@@ -220,16 +232,22 @@ class FlowActorTest {
   void theEngineKeepsOneActorPerInstance() {
     FlowEngine engine = new FlowEngine(new ManualExecutor(), (a, c) -> {}, CLOCK);
     AtomicInteger made = new AtomicInteger();
-    AtomicReference<FlowHarness> harness = new AtomicReference<>(new FlowHarness(InstanceFlowTest.DIAMOND));
+    AtomicReference<FlowHarness> harness =
+        new AtomicReference<>(new FlowHarness(InstanceFlowTest.DIAMOND));
     FlowActor first =
-        engine.getOrCreate(KEY, () -> {
-          made.incrementAndGet();
-          return harness.get().flow;
-        });
-    FlowActor again = engine.getOrCreate(KEY, () -> {
-      made.incrementAndGet();
-      return harness.get().newFlow();
-    });
+        engine.getOrCreate(
+            KEY,
+            () -> {
+              made.incrementAndGet();
+              return harness.get().flow;
+            });
+    FlowActor again =
+        engine.getOrCreate(
+            KEY,
+            () -> {
+              made.incrementAndGet();
+              return harness.get().newFlow();
+            });
     assertThat(again).isSameAs(first);
     assertThat(made.get()).isEqualTo(1);
     assertThat(engine.get(KEY)).isSameAs(first);

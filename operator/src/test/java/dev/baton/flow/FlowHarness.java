@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run of a definition driven by hand: events in with explicit times, every command kept.
- * Times are seconds after {@link #T0}.
+ * One run of a definition driven by hand: events in with explicit times, every command kept. Times
+ * are seconds after {@link #T0}.
  */
 final class FlowHarness {
   static final Instant T0 = Instant.parse("2024-05-01T00:00:00Z");
@@ -29,6 +29,7 @@ final class FlowHarness {
   final JsonNode definition;
   final Map<String, JsonNode> params;
   InstanceFlow flow;
+
   /** Every command of every event, in order, across restarts. */
   final List<Command> all = new ArrayList<>();
 
@@ -147,7 +148,10 @@ final class FlowHarness {
   }
 
   static List<CreateJob> creates(List<Command> commands) {
-    return commands.stream().filter(CreateJob.class::isInstance).map(CreateJob.class::cast).toList();
+    return commands.stream()
+        .filter(CreateJob.class::isInstance)
+        .map(CreateJob.class::cast)
+        .toList();
   }
 
   /** "step#attempt" of each CreateJob. */
@@ -156,7 +160,10 @@ final class FlowHarness {
   }
 
   static List<DeleteJob> deletes(List<Command> commands) {
-    return commands.stream().filter(DeleteJob.class::isInstance).map(DeleteJob.class::cast).toList();
+    return commands.stream()
+        .filter(DeleteJob.class::isInstance)
+        .map(DeleteJob.class::cast)
+        .toList();
   }
 
   static List<SetTimer> timers(List<Command> commands) {

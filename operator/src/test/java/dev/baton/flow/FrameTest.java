@@ -16,7 +16,12 @@ class FrameTest {
                 - {id: a, job: {image: busybox}}
                 - {id: b, dependsOn: [a], job: {image: busybox}}
               """),
-          null, 0, "", Map.of(), Map.of(), null);
+          null,
+          0,
+          "",
+          Map.of(),
+          Map.of(),
+          null);
 
   @Test
   void countsActiveAndFinishedStepsAsTheyMove() {
@@ -35,7 +40,8 @@ class FrameTest {
   void aStepThatEndedOrWaitsToRetryIsVisibleToExpressions() {
     frame.attempt[0] = 1;
     frame.moveTo(0, StepState.Retrying);
-    assertThat(frame.stepsScope.get("a")).isEqualTo(Map.of("state", "Retrying", "attempt", 1L, "outputs", Map.of()));
+    assertThat(frame.stepsScope.get("a"))
+        .isEqualTo(Map.of("state", "Retrying", "attempt", 1L, "outputs", Map.of()));
     frame.moveTo(0, StepState.Running);
     frame.moveTo(0, StepState.Failed);
     assertThat(((Map<?, ?>) frame.stepsScope.get("a")).get("state")).isEqualTo("Failed");

@@ -35,7 +35,8 @@ class InstanceFlowFailureTest {
       assertThat(timer.key()).isEqualTo(new TimerKey(Kind.RETRY, step, attempt));
       delays.add(Duration.between(at(t), timer.at()).toSeconds());
       t = Duration.between(FlowHarness.T0, timer.at()).toMillis() / 1000.0;
-      assertThat(created(run.fire(Kind.RETRY, step, attempt, t))).containsExactly(step + "#" + (attempt + 1));
+      assertThat(created(run.fire(Kind.RETRY, step, attempt, t)))
+          .containsExactly(step + "#" + (attempt + 1));
     }
     return delays;
   }
@@ -57,7 +58,8 @@ class InstanceFlowFailureTest {
       run.launched("a", 1, 1);
       List<Command> out = run.fail("a", 1, 5);
       assertThat(creates(out)).isEmpty();
-      assertThat(timers(out)).containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(15)));
+      assertThat(timers(out))
+          .containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(15)));
       var a = run.step("a");
       assertThat(a.state).isEqualTo(StepState.Retrying);
       assertThat(a.retryAt).isEqualTo(at(15).toString());
@@ -102,7 +104,8 @@ class InstanceFlowFailureTest {
       assertThat(a.userErrors).isEqualTo(3);
       assertThat(a.message).isEqualTo("USER failure (user retries used: 2)");
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);
-      assertThat(run.status().message).isEqualTo("step \"a\" failed: USER failure (user retries used: 2)");
+      assertThat(run.status().message)
+          .isEqualTo("step \"a\" failed: USER failure (user retries used: 2)");
       assertThat(InstanceFlowTest.completed(run.status()).getReason()).isEqualTo("Failed");
     }
 
@@ -117,7 +120,8 @@ class InstanceFlowFailureTest {
                   job: {image: busybox}
               """);
       exp.start();
-      assertThat(retryDelays(exp, "a", 6, FailureKind.USER)).containsExactly(1L, 2L, 4L, 5L, 5L, 5L);
+      assertThat(retryDelays(exp, "a", 6, FailureKind.USER))
+          .containsExactly(1L, 2L, 4L, 5L, 5L, 5L);
     }
 
     @Test
@@ -199,7 +203,8 @@ class InstanceFlowFailureTest {
     @Test
     void aRetryableLaunchFailureIsAPlatformFailure() {
       run.start();
-      List<Command> out = run.handle(new FlowEvent.StepLaunchFailed("a", 1, "quota exceeded", true, at(1)));
+      List<Command> out =
+          run.handle(new FlowEvent.StepLaunchFailed("a", 1, "quota exceeded", true, at(1)));
       assertThat(run.step("a").state).isEqualTo(StepState.Retrying);
       assertThat(run.step("a").platformErrors).isEqualTo(1);
       assertThat(run.step("a").message).contains("could not create the Job: quota exceeded");
@@ -335,7 +340,9 @@ class InstanceFlowFailureTest {
       assertThat(timers(out, Kind.RETRY)).isEmpty();
       assertThat(run.step("a").state).isEqualTo(StepState.TimedOut);
       assertThat(run.step("a").timeouts).isEqualTo(1);
-      assertThat(run.step("a").message).contains("ran past its timeout of 30m").contains("timeout retries used: 0");
+      assertThat(run.step("a").message)
+          .contains("ran past its timeout of 30m")
+          .contains("timeout retries used: 0");
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);
       assertThat(run.step("b").state).isEqualTo(StepState.Stopped);
     }
@@ -351,11 +358,14 @@ class InstanceFlowFailureTest {
 
     @Test
     void withTimeoutRetriesTheStepIsRetriedWithANewTimeout() {
-      FlowHarness run = new FlowHarness(YAML.formatted("retry: {timeouts: 1, backoff: {type: fixed, delay: 10s}},"));
+      FlowHarness run =
+          new FlowHarness(
+              YAML.formatted("retry: {timeouts: 1, backoff: {type: fixed, delay: 10s}},"));
       run.start();
       List<Command> out = run.fire(Kind.STEP_TIMEOUT, "a", 1, 1800);
       assertThat(run.step("a").state).isEqualTo(StepState.Retrying);
-      assertThat(timers(out, Kind.RETRY)).containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(1810)));
+      assertThat(timers(out, Kind.RETRY))
+          .containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(1810)));
       out = run.fire(Kind.RETRY, "a", 1, 1810);
       assertThat(created(out)).containsExactly("a#2");
       assertThat(timers(out, Kind.STEP_TIMEOUT))
@@ -384,7 +394,8 @@ class InstanceFlowFailureTest {
       run.start();
       List<Command> out = run.fire(Kind.STEP_TIMEOUT, "a", 1, 60);
       assertThat(deletes(out))
-          .containsExactlyInAnyOrder(new DeleteJob("a", 1, jobName("a", 1)), new DeleteJob("b", 1, jobName("b", 1)));
+          .containsExactlyInAnyOrder(
+              new DeleteJob("a", 1, jobName("a", 1)), new DeleteJob("b", 1, jobName("b", 1)));
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);
     }
   }

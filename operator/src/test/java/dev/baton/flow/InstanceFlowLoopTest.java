@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 class InstanceFlowLoopTest {
 
   static Map<String, String> env(CreateJob c) {
-    return c.env() == null ? Map.of() : c.env().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    return c.env() == null
+        ? Map.of()
+        : c.env().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
   }
 
   static LoopStatus loop(FlowHarness run, String step) {
@@ -50,7 +52,9 @@ class InstanceFlowLoopTest {
       CreateJob second = creates(out).get(1);
       assertThat(second.jobName()).isEqualTo(JobNames.of(FlowHarness.INSTANCE, "days.1.work", 1));
       assertThat(second.args()).containsExactly("--day=2024-01-02", "--i=1");
-      assertThat(env(second)).containsEntry("BATON_LOOP_INDEX", "1").containsEntry("BATON_LOOP_DAY", "2024-01-02");
+      assertThat(env(second))
+          .containsEntry("BATON_LOOP_INDEX", "1")
+          .containsEntry("BATON_LOOP_DAY", "2024-01-02");
       assertThat(run.step("days").state).isEqualTo(StepState.Running);
       assertThat(run.flow.stepState("days.1.work")).isEqualTo(StepState.Launching);
     }
@@ -59,14 +63,24 @@ class InstanceFlowLoopTest {
     void aJobMissingFromOneObservationIsConfirmedNotFailedAndItsSuccessCounts() {
       run.start();
       run.launched("days.0.work", 1, 1);
-      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(2)));
+      run.handle(
+          new FlowEvent.WorkloadsObserved(
+              Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(2)));
       // A torn informer read: days.0.work's Job is being updated and the index misses it.
-      List<Command> torn = run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3)));
-      assertThat(torn).containsExactly(
-          new Command.ConfirmGone("days.0.work", 1, JobNames.of(FlowHarness.INSTANCE, "days.0.work", 1), false));
+      List<Command> torn =
+          run.handle(
+              new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3)));
+      assertThat(torn)
+          .containsExactly(
+              new Command.ConfirmGone(
+                  "days.0.work", 1, JobNames.of(FlowHarness.INSTANCE, "days.0.work", 1), false));
       assertThat(run.flow.stepState("days.0.work")).isEqualTo(StepState.Running);
       // Asked once: the next torn read asks nothing more.
-      assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3.05)))).isEmpty();
+      assertThat(
+              run.handle(
+                  new FlowEvent.WorkloadsObserved(
+                      Map.of("days.1.work", 1, "days.2.work", 1), at(3.05))))
+          .isEmpty();
 
       run.succeed("days.0.work", 1, 3.1);
       run.fire(TimerKey.Kind.RETRY, "days.0.work", 1, 13);
@@ -81,11 +95,15 @@ class InstanceFlowLoopTest {
     @Test
     void aJobTheApiServerConfirmsGoneIsAPlatformFailure() {
       run.start();
-      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(2)));
-      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3)));
+      run.handle(
+          new FlowEvent.WorkloadsObserved(
+              Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(2)));
+      run.handle(
+          new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(3)));
       run.handle(new FlowEvent.WorkloadGone("days.0.work", 1, at(3.2)));
       assertThat(run.flow.stepState("days.0.work")).isEqualTo(StepState.Retrying);
-      assertThat(loop(run, "days").active.get("0").steps.get("work").get("platformErrors").asInt()).isEqualTo(1);
+      assertThat(loop(run, "days").active.get("0").steps.get("work").get("platformErrors").asInt())
+          .isEqualTo(1);
       assertThat(loop(run, "days").active.get("0").steps.get("work").get("message").asText())
           .contains("the Job of attempt 1 was deleted before the step finished");
     }
@@ -95,9 +113,16 @@ class InstanceFlowLoopTest {
       run.start();
       run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1), at(2)));
       assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of(), at(3)))).hasSize(1);
-      run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(4)));
-      assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of("days.1.work", 1, "days.2.work", 1), at(5))))
-          .containsExactly(new Command.ConfirmGone("days.0.work", 1, JobNames.of(FlowHarness.INSTANCE, "days.0.work", 1), false));
+      run.handle(
+          new FlowEvent.WorkloadsObserved(
+              Map.of("days.0.work", 1, "days.1.work", 1, "days.2.work", 1), at(4)));
+      assertThat(
+              run.handle(
+                  new FlowEvent.WorkloadsObserved(
+                      Map.of("days.1.work", 1, "days.2.work", 1), at(5))))
+          .containsExactly(
+              new Command.ConfirmGone(
+                  "days.0.work", 1, JobNames.of(FlowHarness.INSTANCE, "days.0.work", 1), false));
     }
 
     @Test
@@ -135,7 +160,8 @@ class InstanceFlowLoopTest {
 
     @Test
     void anEmptyListSucceedsWithNoIterations() {
-      FlowHarness empty = new FlowHarness(run.wf, Map.of("days", dev.baton.api.Json.MAPPER.createArrayNode()));
+      FlowHarness empty =
+          new FlowHarness(run.wf, Map.of("days", dev.baton.api.Json.MAPPER.createArrayNode()));
       assertThat(created(empty.start())).containsExactly("after#1");
       assertThat(empty.step("days").state).isEqualTo(StepState.Succeeded);
       assertThat(empty.step("days").outputs.get("iterations").asLong()).isZero();
@@ -219,7 +245,8 @@ class InstanceFlowLoopTest {
       assertThat(run.step("l").state).isEqualTo(StepState.Running);
       assertThat(created(run.succeed("l.1.w", 1, 2))).isEmpty();
       assertThat(run.step("l").state).isEqualTo(StepState.Failed);
-      assertThat(run.step("l").message).startsWith("iteration 0 (item=a) failed: step \"w\" failed:");
+      assertThat(run.step("l").message)
+          .startsWith("iteration 0 (item=a) failed: step \"w\" failed:");
       assertThat(loop(run, "l").unsuccessful).isEqualTo("0");
       assertThat(loop(run, "l").succeeded).isEqualTo("1");
       assertThat(loop(run, "l").errors).hasSize(1);
@@ -232,15 +259,20 @@ class InstanceFlowLoopTest {
     void continueRunsEveryIterationThenFails() {
       FlowHarness run = new FlowHarness(YAML.formatted("continue"));
       run.start();
-      run.finishLaunched(1, c -> c.stepId().startsWith("l.1.") || c.stepId().startsWith("l.3.") ? null : "");
+      run.finishLaunched(
+          1, c -> c.stepId().startsWith("l.1.") || c.stepId().startsWith("l.3.") ? null : "");
       assertThat(created(run.all)).hasSize(5);
       assertThat(run.step("l").state).isEqualTo(StepState.Failed);
-      assertThat(run.step("l").message).startsWith("2 of 5 iterations failed; the first: iteration 1 (item=b)");
+      assertThat(run.step("l").message)
+          .startsWith("2 of 5 iterations failed; the first: iteration 1 (item=b)");
       assertThat(loop(run, "l").succeeded).isEqualTo("0,2,4");
       assertThat(loop(run, "l").unsuccessful).isEqualTo("1,3");
       assertThat(run.step("l").outputs.get("failed").asLong()).isEqualTo(2);
       // The failed iterations' other steps never ran: the rollup counts them Stopped.
-      assertThat(run.status().rollup.states).containsEntry("Succeeded", 6L).containsEntry("Failed", 2L).containsEntry("Stopped", 2L);
+      assertThat(run.status().rollup.states)
+          .containsEntry("Succeeded", 6L)
+          .containsEntry("Failed", 2L)
+          .containsEntry("Stopped", 2L);
     }
 
     @Test
@@ -289,11 +321,21 @@ class InstanceFlowLoopTest {
                     steps: [{id: w, job: {image: busybox, args: ["${loop.a}${loop.b}"]}}]
             """);
     List<Command> out = run.start();
-    assertThat(created(out)).containsExactly("outer.0.inner.0.w#1", "outer.0.inner.1.w#1", "outer.1.inner.0.w#1", "outer.1.inner.1.w#1");
-    assertThat(creates(out).stream().map(c -> c.args().getFirst())).containsExactly("x1", "x2", "y1", "y2");
-    assertThat(env(creates(out).get(3))).containsEntry("BATON_LOOP_A", "y").containsEntry("BATON_LOOP_B", "2").containsEntry("BATON_LOOP_INDEX", "1");
+    assertThat(created(out))
+        .containsExactly(
+            "outer.0.inner.0.w#1",
+            "outer.0.inner.1.w#1",
+            "outer.1.inner.0.w#1",
+            "outer.1.inner.1.w#1");
+    assertThat(creates(out).stream().map(c -> c.args().getFirst()))
+        .containsExactly("x1", "x2", "y1", "y2");
+    assertThat(env(creates(out).get(3)))
+        .containsEntry("BATON_LOOP_A", "y")
+        .containsEntry("BATON_LOOP_B", "2")
+        .containsEntry("BATON_LOOP_INDEX", "1");
     LoopStatus outer = loop(run, "outer");
-    assertThat(outer.active.get("1").steps.get("inner").get("loop").get("total").asLong()).isEqualTo(2);
+    assertThat(outer.active.get("1").steps.get("inner").get("loop").get("total").asLong())
+        .isEqualTo(2);
     run.succeedLaunched(1);
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Succeeded);
     assertThat(run.status().rollup.total).isEqualTo(4);
@@ -316,8 +358,10 @@ class InstanceFlowLoopTest {
     void itRepeatsWhileTheConditionHoldsOneIterationAtATime() {
       List<Command> out = run.start();
       assertThat(created(out)).containsExactly("poll.0.check#1");
-      assertThat(created(run.succeed("poll.0.check", 1, "{\"more\": true}", 1))).containsExactly("poll.1.check#1");
-      assertThat(loop(run, "poll").last.get("check").get("outputs").get("more").asBoolean()).isTrue();
+      assertThat(created(run.succeed("poll.0.check", 1, "{\"more\": true}", 1)))
+          .containsExactly("poll.1.check#1");
+      assertThat(loop(run, "poll").last.get("check").get("outputs").get("more").asBoolean())
+          .isTrue();
       assertThat(loop(run, "poll").total).isNull();
       assertThat(created(run.succeed("poll.1.check", 1, "{\"more\": false}", 2))).isEmpty();
       assertThat(run.step("poll").state).isEqualTo(StepState.Succeeded);
@@ -329,7 +373,8 @@ class InstanceFlowLoopTest {
     void aConditionStillTrueAfterTheMaximumFails() {
       run.start();
       run.finishLaunched(1, c -> "{\"more\": true}");
-      assertThat(created(run.all)).containsExactly("poll.0.check#1", "poll.1.check#1", "poll.2.check#1");
+      assertThat(created(run.all))
+          .containsExactly("poll.0.check#1", "poll.1.check#1", "poll.2.check#1");
       assertThat(run.step("poll").state).isEqualTo(StepState.Failed);
       assertThat(run.step("poll").message).isEqualTo("condition still true after 3 iterations");
     }
@@ -337,7 +382,8 @@ class InstanceFlowLoopTest {
     @Test
     void aFailedIterationFailsTheLoop() {
       run.start();
-      run.handle(new FlowEvent.StepFailed("poll.0.check", 1, FailureKind.FATAL, "bad", null, at(1)));
+      run.handle(
+          new FlowEvent.StepFailed("poll.0.check", 1, FailureKind.FATAL, "bad", null, at(1)));
       assertThat(run.step("poll").state).isEqualTo(StepState.Failed);
       assertThat(run.step("poll").message).contains("iteration 0 failed").contains("bad");
     }
@@ -357,7 +403,9 @@ class InstanceFlowLoopTest {
             """);
     run.start();
     List<Command> out = run.fire(TimerKey.Kind.STEP_TIMEOUT, "l", 1, 60);
-    assertThat(deletes(out)).extracting(Command.DeleteJob::stepId).containsExactlyInAnyOrder("l.0.w", "l.1.w");
+    assertThat(deletes(out))
+        .extracting(Command.DeleteJob::stepId)
+        .containsExactlyInAnyOrder("l.0.w", "l.1.w");
     assertThat(run.step("l").state).isEqualTo(StepState.TimedOut);
     assertThat(loop(run, "l").unsuccessful).isEqualTo("0-1");
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Failed);
@@ -376,7 +424,9 @@ class InstanceFlowLoopTest {
             """);
     run.start();
     List<Command> out = run.stop(5);
-    assertThat(deletes(out)).extracting(Command.DeleteJob::stepId).containsExactlyInAnyOrder("l.0.w", "l.1.w");
+    assertThat(deletes(out))
+        .extracting(Command.DeleteJob::stepId)
+        .containsExactlyInAnyOrder("l.0.w", "l.1.w");
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Stopped);
     assertThat(run.step("l").state).isEqualTo(StepState.Stopped);
     assertThat(loop(run, "l").states).containsEntry("Stopped", 2L);

@@ -45,7 +45,8 @@ class InstanceFlowReapTest {
   void theCurrentAttemptsJobIsNeverReaped() {
     run.start();
     run.launched("a", 1, 1);
-    assertThat(deletes(observe(2, active("a", 1), active("b", 1), active("days.0.work", 1)))).isEmpty();
+    assertThat(deletes(observe(2, active("a", 1), active("b", 1), active("days.0.work", 1))))
+        .isEmpty();
   }
 
   @Test
@@ -64,7 +65,8 @@ class InstanceFlowReapTest {
     run.succeed("b", 1, 1);
     run.fail("a", 1, 2);
     assertThat(deletes(observe(3, active("a", 1), active("b", 1))))
-        .containsExactlyInAnyOrder(new DeleteJob("a", 1, "job-a-1"), new DeleteJob("b", 1, "job-b-1"));
+        .containsExactlyInAnyOrder(
+            new DeleteJob("a", 1, "job-a-1"), new DeleteJob("b", 1, "job-b-1"));
   }
 
   @Test
@@ -84,10 +86,14 @@ class InstanceFlowReapTest {
   @Test
   void everyJobCarriesTheRunsDeadline() {
     List<Command> out = run.start();
-    assertThat(creates(out)).allSatisfy(c -> assertThat(c.runDeadline()).isEqualTo(FlowHarness.T0.plus(Duration.ofHours(1))));
+    assertThat(creates(out))
+        .allSatisfy(
+            c -> assertThat(c.runDeadline()).isEqualTo(FlowHarness.T0.plus(Duration.ofHours(1))));
     run.operatorRestart(run.writtenStatus());
     List<Command> resumed = run.handle(new FlowEvent.Resume(Map.of(), at(600)));
-    assertThat(creates(resumed)).isNotEmpty()
-        .allSatisfy(c -> assertThat(c.runDeadline()).isEqualTo(FlowHarness.T0.plus(Duration.ofHours(1))));
+    assertThat(creates(resumed))
+        .isNotEmpty()
+        .allSatisfy(
+            c -> assertThat(c.runDeadline()).isEqualTo(FlowHarness.T0.plus(Duration.ofHours(1))));
   }
 }

@@ -50,7 +50,8 @@ class InstanceFlowResumeTest {
     assertThat(creates(out)).isEmpty();
     assertThat(run.step("a").state).isEqualTo(StepState.Running);
     assertThat(run.step("a").attempt).isEqualTo(1);
-    assertThat(created(run.succeed("a", 1, "{\"rows\": 3}", 101))).containsExactlyInAnyOrder("b#1", "c#1");
+    assertThat(created(run.succeed("a", 1, "{\"rows\": 3}", 101)))
+        .containsExactlyInAnyOrder("b#1", "c#1");
   }
 
   @Test
@@ -66,10 +67,12 @@ class InstanceFlowResumeTest {
     run.start();
     run.operatorRestart(run.writtenStatus());
     List<Command> out = resume(Map.of(), 5);
-    assertThat(creates(out)).singleElement().satisfies(c -> {
-      assertThat(c.attempt()).isEqualTo(1);
-      assertThat(c.jobName()).isEqualTo(jobName("a", 1));
-    });
+    assertThat(creates(out))
+        .singleElement()
+        .satisfies(c -> {
+          assertThat(c.attempt()).isEqualTo(1);
+          assertThat(c.jobName()).isEqualTo(jobName("a", 1));
+        });
     assertThat(run.step("a").state).isEqualTo(StepState.Launching);
   }
 
@@ -80,12 +83,16 @@ class InstanceFlowResumeTest {
     written.steps.get("a").jobName = "run-1-a-1-0a1b2c3d"; // named by an older version
     run.operatorRestart(written);
     List<Command> out = resume(Map.of(), 10);
-    assertThat(creates(out)).singleElement().satisfies(c -> assertThat(c.jobName()).isEqualTo("run-1-a-1-0a1b2c3d"));
+    assertThat(creates(out))
+        .singleElement()
+        .satisfies(c -> assertThat(c.jobName()).isEqualTo("run-1-a-1-0a1b2c3d"));
     assertThat(run.step("a").jobName).isEqualTo("run-1-a-1-0a1b2c3d");
     run.launched("a", 1, 11);
     run.fail("a", 1, 12);
     // A new attempt gets a name of today's scheme.
-    assertThat(creates(run.fire(Kind.RETRY, "a", 1, 22))).singleElement().satisfies(c -> assertThat(c.jobName()).isEqualTo(jobName("a", 2)));
+    assertThat(creates(run.fire(Kind.RETRY, "a", 1, 22)))
+        .singleElement()
+        .satisfies(c -> assertThat(c.jobName()).isEqualTo(jobName("a", 2)));
   }
 
   @Test
@@ -109,7 +116,8 @@ class InstanceFlowResumeTest {
     assertThat(run.step("a").attempt).isEqualTo(2);
     assertThat(run.step("a").jobName).isEqualTo(jobName("a", 2));
     assertThat(run.step("a").message).contains("recovered");
-    assertThat(created(run.succeed("a", 2, "{\"rows\": 1}", 30))).containsExactlyInAnyOrder("b#1", "c#1");
+    assertThat(created(run.succeed("a", 2, "{\"rows\": 1}", 30)))
+        .containsExactlyInAnyOrder("b#1", "c#1");
   }
 
   @Test
@@ -131,7 +139,8 @@ class InstanceFlowResumeTest {
     run.operatorRestart(run.writtenStatus());
     List<Command> out = resume(Map.of("a", 1), 12);
     assertThat(creates(out)).isEmpty();
-    assertThat(timers(out, Kind.RETRY)).containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(15)));
+    assertThat(timers(out, Kind.RETRY))
+        .containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(15)));
     assertThat(created(run.fire(Kind.RETRY, "a", 1, 15))).containsExactly("a#2");
   }
 
@@ -151,7 +160,9 @@ class InstanceFlowResumeTest {
 
   @Test
   void aSleepDueWhileNoOperatorRanEndsAtOnce() {
-    FlowHarness sleepy = new FlowHarness("steps: [{id: nap, type: sleep, sleep: 1h}, {id: after, dependsOn: [nap], job: {image: busybox}}]");
+    FlowHarness sleepy =
+        new FlowHarness(
+            "steps: [{id: nap, type: sleep, sleep: 1h}, {id: after, dependsOn: [nap], job: {image: busybox}}]");
     sleepy.start();
     sleepy.operatorRestart(sleepy.writtenStatus());
     List<Command> out = sleepy.handle(new FlowEvent.Resume(Map.of(), at(4000)));
@@ -171,7 +182,8 @@ class InstanceFlowResumeTest {
     assertThat(run.step("a").platformErrors).isEqualTo(1);
     assertThat(run.step("a").userErrors).isNull();
     assertThat(run.step("a").message).contains("the Job of attempt 1 is gone");
-    assertThat(timers(out, Kind.RETRY)).containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(110)));
+    assertThat(timers(out, Kind.RETRY))
+        .containsExactly(new SetTimer(new TimerKey(Kind.RETRY, "a", 1), at(110)));
   }
 
   @Test
@@ -185,7 +197,12 @@ class InstanceFlowResumeTest {
     List<Command> out = resume(Map.of("a", 1), 10);
     assertThat(created(out)).containsExactlyInAnyOrder("b#1", "c#1");
     // a's outputs came back with the status, so b still renders.
-    assertThat(creates(out).stream().filter(c -> c.stepId().equals("b")).findFirst().orElseThrow().args())
+    assertThat(
+            creates(out).stream()
+                .filter(c -> c.stepId().equals("b"))
+                .findFirst()
+                .orElseThrow()
+                .args())
         .containsExactly("--rows=7");
   }
 
@@ -195,7 +212,8 @@ class InstanceFlowResumeTest {
     sleepy.start();
     sleepy.operatorRestart(sleepy.writtenStatus());
     List<Command> out = sleepy.handle(new FlowEvent.Resume(Map.of(), at(60)));
-    assertThat(timers(out, Kind.SLEEP)).containsExactly(new SetTimer(new TimerKey(Kind.SLEEP, "nap", 1), at(3600)));
+    assertThat(timers(out, Kind.SLEEP))
+        .containsExactly(new SetTimer(new TimerKey(Kind.SLEEP, "nap", 1), at(3600)));
     sleepy.fire(Kind.SLEEP, "nap", 1, 3600);
     assertThat(sleepy.flow.phase()).isEqualTo(InstancePhase.Succeeded);
   }
@@ -229,7 +247,8 @@ class InstanceFlowResumeTest {
     failing.start();
     failing.fail("a", 1, 5);
     failing.operatorRestart(failing.writtenStatus());
-    assertThat(creates(failing.handle(new FlowEvent.Resume(Map.of("a", 1, "b", 1), at(10))))).isEmpty();
+    assertThat(creates(failing.handle(new FlowEvent.Resume(Map.of("a", 1, "b", 1), at(10)))))
+        .isEmpty();
     assertThat(creates(failing.succeed("b", 1, 11))).isEmpty();
     assertThat(failing.flow.phase()).isEqualTo(InstancePhase.Failed);
     assertThat(failing.step("c").state).isEqualTo(StepState.Stopped);
@@ -245,10 +264,11 @@ class InstanceFlowResumeTest {
     Set<String> jobs = new HashSet<>();
     java.util.function.Consumer<List<Command>> apply =
         out ->
-            creates(out).forEach(c -> {
-              assertThat(jobs.add(c.jobName())).as("%s created twice", c.jobName()).isTrue();
-              cluster.merge(c.stepId(), c.attempt(), Math::max);
-            });
+            creates(out)
+                .forEach(c -> {
+                  assertThat(jobs.add(c.jobName())).as("%s created twice", c.jobName()).isTrue();
+                  cluster.merge(c.stepId(), c.attempt(), Math::max);
+                });
 
     // First lifetime.
     apply.accept(run.start());

@@ -41,9 +41,12 @@ class InstanceFlowScaleTest {
                 - {id: e, type: noop}
               """);
       assertThat(created(run.start())).containsExactly("a#1", "b#1");
-      assertThat(run.step("e").state).as("noop steps need no permit").isEqualTo(StepState.Succeeded);
+      assertThat(run.step("e").state)
+          .as("noop steps need no permit")
+          .isEqualTo(StepState.Succeeded);
       assertThat(run.step("c").state).isEqualTo(StepState.Waiting);
-      assertThat(run.step("c").message).isEqualTo("waiting for a permit: 2 of 2 steps running (stepConcurrency)");
+      assertThat(run.step("c").message)
+          .isEqualTo("waiting for a permit: 2 of 2 steps running (stepConcurrency)");
       assertThat(run.flow.runningSteps()).isEqualTo(2);
       // A Retrying step holds no permit: its place goes to the next in line.
       run.fail("a", 1, 1);
@@ -121,7 +124,9 @@ class InstanceFlowScaleTest {
       run.succeedLaunched(2);
       assertThat(created(run.all)).containsExactly("l.0.w#1", "l.0.v#1", "l.1.v#1", "l.2.v#1");
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.Succeeded);
-      assertThat(run.status().rollup.states).containsEntry("Skipped", 3L).containsEntry("Succeeded", 3L);
+      assertThat(run.status().rollup.states)
+          .containsEntry("Skipped", 3L)
+          .containsEntry("Succeeded", 3L);
     }
   }
 
@@ -173,7 +178,10 @@ class InstanceFlowScaleTest {
                   - {id: extract, retry: {userErrors: 0}, job: {image: busybox, args: ["--shard=${loop.shard}", "--day=${loop.day}"]}}
                   - {id: load, dependsOn: [extract], job: {image: busybox, args: ["--rows=${steps.extract.outputs.rows}"]}}
               - {id: report, dependsOn: [days], type: noop}
-            """.formatted(list(100, i -> "'s" + i + "'"), list(1000, i -> "'" + java.time.LocalDate.of(2000, 1, 1).plusDays(i) + "'")));
+            """
+                .formatted(
+                    list(100, i -> "'s" + i + "'"),
+                    list(1000, i -> "'" + java.time.LocalDate.of(2000, 1, 1).plusDays(i) + "'")));
     FlowHarness run = new FlowHarness(wf, Map.of());
 
     ArrayDeque<CreateJob> running = new ArrayDeque<>(creates(run.start()));
@@ -183,9 +191,12 @@ class InstanceFlowScaleTest {
     long jobs = running.size();
     while (!running.isEmpty()) {
       CreateJob c = running.poll();
-      boolean fail = c.stepId().endsWith(".extract") && c.stepId().matches("days\\.\\d*999\\.extract");
+      boolean fail =
+          c.stepId().endsWith(".extract") && c.stepId().matches("days\\.\\d*999\\.extract");
       List<Command> out =
-          fail ? run.fail(c.stepId(), c.attempt(), 1) : run.succeed(c.stepId(), c.attempt(), "{\"rows\": 12345}", 1);
+          fail
+              ? run.fail(c.stepId(), c.attempt(), 1)
+              : run.succeed(c.stepId(), c.attempt(), "{\"rows\": 12345}", 1);
       List<CreateJob> more = creates(out);
       jobs += more.size();
       running.addAll(more);
@@ -202,7 +213,9 @@ class InstanceFlowScaleTest {
   }
 
   static String list(int n, java.util.function.IntFunction<String> item) {
-    return java.util.stream.IntStream.range(0, n).mapToObj(item).collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    return java.util.stream.IntStream.range(0, n)
+        .mapToObj(item)
+        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
   }
 
   static long size(WorkflowInstanceStatus st) {
@@ -228,7 +241,8 @@ class InstanceFlowScaleTest {
     void resumingMidLoopRunsNoIterationAgain() {
       FlowHarness run = new FlowHarness(LOOP);
       Map<String, Integer> cluster = new HashMap<>();
-      java.util.function.Consumer<List<Command>> apply = out -> creates(out).forEach(c -> cluster.merge(c.stepId(), c.attempt(), Math::max));
+      java.util.function.Consumer<List<Command>> apply =
+          out -> creates(out).forEach(c -> cluster.merge(c.stepId(), c.attempt(), Math::max));
       apply.accept(run.start()); // 0, 1, 2
       apply.accept(run.succeed("l.0.w", 1, 1)); // 3
       apply.accept(run.succeed("l.1.w", 1, 2)); // 4
@@ -247,7 +261,12 @@ class InstanceFlowScaleTest {
       apply.accept(run.succeed("l.2.w", 1, 11));
       apply.accept(run.succeed("l.3.w", 1, 11));
       assertThat(run.step("l").loop.active).containsOnlyKeys("4", "5", "6");
-      run.finishLaunched(12, c -> { cluster.merge(c.stepId(), c.attempt(), Math::max); return ""; });
+      run.finishLaunched(
+          12,
+          c -> {
+            cluster.merge(c.stepId(), c.attempt(), Math::max);
+            return "";
+          });
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.Succeeded);
       assertThat(created(run.all)).doesNotHaveDuplicates().hasSize(10);
       assertThat(run.step("l").loop.succeeded).isEqualTo("0-9");
@@ -287,7 +306,8 @@ class InstanceFlowScaleTest {
     void aRestartedLoopRunsOnlyTheIterationsThatDidNotSucceed() {
       FlowHarness run = new FlowHarness(LOOP);
       run.start();
-      run.finishLaunched(1, c -> c.stepId().equals("l.4.w") || c.stepId().equals("l.7.w") ? null : "");
+      run.finishLaunched(
+          1, c -> c.stepId().equals("l.4.w") || c.stepId().equals("l.7.w") ? null : "");
       WorkflowInstanceStatus status = run.writtenStatus();
       assertThat(status.steps.get("l").state).isEqualTo(StepState.Failed);
       assertThat(status.steps.get("l").loop.succeeded).isEqualTo("0-3,5-6,8-9");
@@ -303,7 +323,8 @@ class InstanceFlowScaleTest {
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.Succeeded);
       assertThat(run.step("l").loop.succeeded).isEqualTo("0-9");
       assertThat(run.step("l").loop.states).containsExactly(Map.entry("Succeeded", 10L));
-      assertThat(created(run.all.subList(before, run.all.size()))).containsExactly("l.4.w#1", "l.7.w#1");
+      assertThat(created(run.all.subList(before, run.all.size())))
+          .containsExactly("l.4.w#1", "l.7.w#1");
     }
   }
 }

@@ -13,7 +13,9 @@ import dev.baton.flow.TimerKey.Kind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Pods that never run: shown on the step at once, failed as a platform error after pendingTimeout. */
+/**
+ * Pods that never run: shown on the step at once, failed as a platform error after pendingTimeout.
+ */
 class InstanceFlowStuckTest {
   final FlowHarness run =
       new FlowHarness(
@@ -29,7 +31,14 @@ class InstanceFlowStuckTest {
           """);
 
   List<Command> stuck(String step, int attempt, String reason, double since, double t) {
-    return run.handle(new FlowEvent.StepStuck(step, attempt, reason, reason == null ? null : "Back-off pulling image", at(since), at(t)));
+    return run.handle(
+        new FlowEvent.StepStuck(
+            step,
+            attempt,
+            reason,
+            reason == null ? null : "Back-off pulling image",
+            at(since),
+            at(t)));
   }
 
   @Test
@@ -38,8 +47,10 @@ class InstanceFlowStuckTest {
     run.launched("a", 1, 1);
     List<Command> out = stuck("a", 1, "ImagePullBackOff", 2, 3);
     assertThat(run.step("a").state).isEqualTo(StepState.Running);
-    assertThat(run.step("a").message).startsWith("pod stuck: ImagePullBackOff: Back-off pulling image; the attempt fails at");
-    assertThat(timers(out, Kind.STUCK)).containsExactly(new SetTimer(new TimerKey(Kind.STUCK, "a", 1), at(122)));
+    assertThat(run.step("a").message)
+        .startsWith("pod stuck: ImagePullBackOff: Back-off pulling image; the attempt fails at");
+    assertThat(timers(out, Kind.STUCK))
+        .containsExactly(new SetTimer(new TimerKey(Kind.STUCK, "a", 1), at(122)));
     assertThat(timers(stuck("a", 1, "ImagePullBackOff", 2, 10))).isEmpty();
   }
 
@@ -49,11 +60,14 @@ class InstanceFlowStuckTest {
     run.launched("a", 1, 1);
     stuck("a", 1, "ImagePullBackOff", 2, 3);
     List<Command> out = run.fire(Kind.STUCK, "a", 1, 122);
-    assertThat(deletes(out)).extracting(Command.DeleteJob::jobName).containsExactly(jobName("a", 1));
+    assertThat(deletes(out))
+        .extracting(Command.DeleteJob::jobName)
+        .containsExactly(jobName("a", 1));
     var a = run.step("a");
     assertThat(a.state).isEqualTo(StepState.Retrying);
     assertThat(a.platformErrors).isEqualTo(1);
-    assertThat(a.message).startsWith("attempt 1 failed: pod stuck: ImagePullBackOff: Back-off pulling image");
+    assertThat(a.message)
+        .startsWith("attempt 1 failed: pod stuck: ImagePullBackOff: Back-off pulling image");
     assertThat(created(run.fire(Kind.RETRY, "a", 1, 200))).containsExactly("a#2");
   }
 
@@ -83,7 +97,8 @@ class InstanceFlowStuckTest {
   void theStepsOwnPendingTimeoutWins() {
     run.start();
     List<Command> out = stuck("b", 1, "Unschedulable", 1, 2);
-    assertThat(timers(out, Kind.STUCK)).containsExactly(new SetTimer(new TimerKey(Kind.STUCK, "b", 1), at(31)));
+    assertThat(timers(out, Kind.STUCK))
+        .containsExactly(new SetTimer(new TimerKey(Kind.STUCK, "b", 1), at(31)));
   }
 
   @Test

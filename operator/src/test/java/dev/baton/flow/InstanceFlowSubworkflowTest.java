@@ -31,7 +31,8 @@ class InstanceFlowSubworkflowTest {
     return out.stream().filter(CreateChild.class::isInstance).map(CreateChild.class::cast).toList();
   }
 
-  static FlowEvent.ChildObserved child(int attempt, InstancePhase phase, String message, Map<String, JsonNode> outputs, double t) {
+  static FlowEvent.ChildObserved child(
+      int attempt, InstancePhase phase, String message, Map<String, JsonNode> outputs, double t) {
     return new FlowEvent.ChildObserved("load", attempt, phase, message, outputs, null, at(t));
   }
 
@@ -44,7 +45,8 @@ class InstanceFlowSubworkflowTest {
     assertThat(c.attempt()).isEqualTo(1);
     assertThat(c.childName()).isEqualTo(JobNames.of(FlowHarness.INSTANCE, "load", 1));
     assertThat(c.workflow()).isEqualTo("nightly");
-    assertThat(c.params()).containsExactly(Map.entry("region", "eu"), Map.entry("day", "2024-01-01"));
+    assertThat(c.params())
+        .containsExactly(Map.entry("region", "eu"), Map.entry("day", "2024-01-01"));
     assertThat(run.step("load").state).isEqualTo(StepState.Launching);
     assertThat(run.step("load").child).isEqualTo(c.childName());
   }
@@ -56,7 +58,9 @@ class InstanceFlowSubworkflowTest {
     assertThat(run.step("load").state).isEqualTo(StepState.Running);
     run.handle(child(1, InstancePhase.Running, null, Map.of(), 2));
     assertThat(run.step("load").state).isEqualTo(StepState.Running);
-    List<Command> out = run.handle(child(1, InstancePhase.Succeeded, "done", Map.of("rows", IntNode.valueOf(5)), 3));
+    List<Command> out =
+        run.handle(
+            child(1, InstancePhase.Succeeded, "done", Map.of("rows", IntNode.valueOf(5)), 3));
     assertThat(run.step("load").state).isEqualTo(StepState.Succeeded);
     assertThat(run.step("load").outputs).containsEntry("rows", IntNode.valueOf(5));
     assertThat(FlowHarness.creates(out).getFirst().args()).containsExactly("{\"rows\":5}");
@@ -69,12 +73,16 @@ class InstanceFlowSubworkflowTest {
     run.handle(child(1, InstancePhase.Failed, "step \"x\" failed", Map.of(), 2));
     assertThat(run.step("load").state).isEqualTo(StepState.Retrying);
     assertThat(run.step("load").userErrors).isEqualTo(1);
-    assertThat(run.step("load").message).contains("child " + JobNames.of(FlowHarness.INSTANCE, "load", 1) + " Failed: step \"x\" failed");
+    assertThat(run.step("load").message)
+        .contains(
+            "child " + JobNames.of(FlowHarness.INSTANCE, "load", 1) + " Failed: step \"x\" failed");
     List<CreateChild> retry = children(run.fire(TimerKey.Kind.RETRY, "load", 1, 12));
-    assertThat(retry).singleElement().satisfies(c -> {
-      assertThat(c.attempt()).isEqualTo(2);
-      assertThat(c.childName()).isEqualTo(JobNames.of(FlowHarness.INSTANCE, "load", 2));
-    });
+    assertThat(retry)
+        .singleElement()
+        .satisfies(c -> {
+          assertThat(c.attempt()).isEqualTo(2);
+          assertThat(c.childName()).isEqualTo(JobNames.of(FlowHarness.INSTANCE, "load", 2));
+        });
     // The old child's late report changes nothing.
     assertThat(run.handle(child(1, InstancePhase.Succeeded, null, Map.of(), 13))).isEmpty();
     run.launched("load", 2, 13);
@@ -89,7 +97,8 @@ class InstanceFlowSubworkflowTest {
     async.start();
     List<Command> out = async.launched("load", 1, 1);
     assertThat(async.step("load").state).isEqualTo(StepState.Succeeded);
-    assertThat(async.step("load").outputs.get("child").asText()).isEqualTo(JobNames.of(FlowHarness.INSTANCE, "load", 1));
+    assertThat(async.step("load").outputs.get("child").asText())
+        .isEqualTo(JobNames.of(FlowHarness.INSTANCE, "load", 1));
     assertThat(FlowHarness.created(out)).containsExactly("after#1");
   }
 
@@ -98,7 +107,8 @@ class InstanceFlowSubworkflowTest {
     run.start();
     run.launched("load", 1, 1);
     List<Command> out = run.stop(5);
-    assertThat(out).contains(new StopChild("load", 1, JobNames.of(FlowHarness.INSTANCE, "load", 1)));
+    assertThat(out)
+        .contains(new StopChild("load", 1, JobNames.of(FlowHarness.INSTANCE, "load", 1)));
     assertThat(run.flow.phase()).isEqualTo(InstancePhase.Stopped);
   }
 
@@ -109,7 +119,8 @@ class InstanceFlowSubworkflowTest {
     assertThat(run.step("load").state).isEqualTo(StepState.Running);
     // One snapshot without the child proves nothing: the engine asks the API server.
     assertThat(run.handle(new FlowEvent.WorkloadsObserved(Map.of(), at(2))))
-        .containsExactly(new Command.ConfirmGone("load", 1, JobNames.of(FlowHarness.INSTANCE, "load", 1), true));
+        .containsExactly(
+            new Command.ConfirmGone("load", 1, JobNames.of(FlowHarness.INSTANCE, "load", 1), true));
     assertThat(run.step("load").state).isEqualTo(StepState.Running);
     run.handle(new FlowEvent.WorkloadGone("load", 1, at(2.1)));
     assertThat(run.step("load").state).isEqualTo(StepState.Retrying);
@@ -121,7 +132,8 @@ class InstanceFlowSubworkflowTest {
     run.start();
     Rollup r = new Rollup();
     r.states = Map.of("Succeeded", 3L, "Running", 2L);
-    run.handle(new FlowEvent.ChildObserved("load", 1, InstancePhase.Running, null, Map.of(), r, at(1)));
+    run.handle(
+        new FlowEvent.ChildObserved("load", 1, InstancePhase.Running, null, Map.of(), r, at(1)));
     Rollup mine = run.status().rollup;
     assertThat(mine.total).isEqualTo(6); // the child's 5 and the job step after it
     assertThat(mine.done).isEqualTo(3);

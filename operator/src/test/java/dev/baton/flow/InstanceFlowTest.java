@@ -72,7 +72,8 @@ class InstanceFlowTest {
     void jobNamesAreAPureFunctionOfInstanceStepAndAttempt() {
       CreateJob a = creates(run.start()).getFirst();
       assertThat(a.jobName()).isEqualTo(JobNames.of("run-1", "a", 1));
-      assertThat(creates(new FlowHarness(DIAMOND).start()).getFirst().jobName()).isEqualTo(a.jobName());
+      assertThat(creates(new FlowHarness(DIAMOND).start()).getFirst().jobName())
+          .isEqualTo(a.jobName());
       assertThat(a.jobName())
           .isNotEqualTo(JobNames.of("run-1", "a", 2))
           .isNotEqualTo(JobNames.of("run-2", "a", 1))
@@ -140,7 +141,8 @@ class InstanceFlowTest {
       assertThat(st.endTime).isEqualTo(at(5).toString());
       assertThat(completed(st).getStatus()).isEqualTo("True");
       assertThat(completed(st).getReason()).isEqualTo("Succeeded");
-      assertThat(st.steps.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(StepState.Succeeded));
+      assertThat(st.steps.values())
+          .allSatisfy(s -> assertThat(s.state).isEqualTo(StepState.Succeeded));
     }
 
     @Test
@@ -215,7 +217,8 @@ class InstanceFlowTest {
 
     @Test
     void outputThatIsNotJsonFailsTheStep() {
-      FlowHarness strict = new FlowHarness("steps: [{id: a, retry: {userErrors: 0}, job: {image: busybox}}]");
+      FlowHarness strict =
+          new FlowHarness("steps: [{id: a, retry: {userErrors: 0}, job: {image: busybox}}]");
       strict.start();
       strict.succeed("a", 1, "rows=5", 2);
       assertThat(strict.step("a").state).isEqualTo(StepState.Failed);
@@ -227,7 +230,8 @@ class InstanceFlowTest {
 
     @Test
     void outputThatIsNotAnObjectFailsTheStep() {
-      FlowHarness strict = new FlowHarness("steps: [{id: a, retry: {userErrors: 0}, job: {image: busybox}}]");
+      FlowHarness strict =
+          new FlowHarness("steps: [{id: a, retry: {userErrors: 0}, job: {image: busybox}}]");
       strict.start();
       strict.succeed("a", 1, "[1, 2]", 2);
       assertThat(strict.step("a").state).isEqualTo(StepState.Failed);
@@ -247,7 +251,8 @@ class InstanceFlowTest {
 
     @Test
     void aVeryLongBadOutputIsAbbreviatedInTheMessage() {
-      FlowHarness strict = new FlowHarness("steps: [{id: a, retry: {userErrors: 0}, job: {image: busybox}}]");
+      FlowHarness strict =
+          new FlowHarness("steps: [{id: a, retry: {userErrors: 0}, job: {image: busybox}}]");
       strict.start();
       strict.succeed("a", 1, "x".repeat(5000), 2);
       // The status echoes only the start of the output, never all of it.
@@ -276,7 +281,8 @@ class InstanceFlowTest {
     @Test
     void stepParamsAreRenderedAndPassedToTheJob() {
       CreateJob a = creates(run.start()).getFirst();
-      assertThat(a.params()).containsExactly(Map.entry("day", "2024-05-01"), Map.entry("fixed", "x"));
+      assertThat(a.params())
+          .containsExactly(Map.entry("day", "2024-05-01"), Map.entry("fixed", "x"));
     }
 
     @Test
@@ -388,7 +394,12 @@ class InstanceFlowTest {
 
     @Test
     void aConditionThatErrorsFailsTheStepWithoutRetry() {
-      FlowHarness run = new FlowHarness(YAML.formatted("3").replace("job: {image: busybox, args", "retry: {userErrors: 5}\n    job: {image: busybox, args"));
+      FlowHarness run =
+          new FlowHarness(
+              YAML.formatted("3")
+                  .replace(
+                      "job: {image: busybox, args",
+                      "retry: {userErrors: 5}\n    job: {image: busybox, args"));
       run.start();
       List<Command> out = run.succeed("a", 1, "{\"count\": 5}", 2);
       assertThat(created(out)).isEmpty();
@@ -433,7 +444,8 @@ class InstanceFlowTest {
     void aSleepStepSetsATimerAndCreatesNoJob() {
       List<Command> out = run.start();
       assertThat(creates(out)).isEmpty();
-      assertThat(timers(out, Kind.SLEEP)).containsExactly(new SetTimer(new TimerKey(Kind.SLEEP, "nap", 1), at(30)));
+      assertThat(timers(out, Kind.SLEEP))
+          .containsExactly(new SetTimer(new TimerKey(Kind.SLEEP, "nap", 1), at(30)));
       assertThat(run.step("nap").state).isEqualTo(StepState.Running);
       assertThat(run.step("nap").jobName).isNull();
     }
@@ -515,7 +527,8 @@ class InstanceFlowTest {
       WorkflowInstanceStatus before = run.status();
       assertThat(run.succeed("b", 1, 21)).isEmpty();
       assertThat(run.fire(Kind.RETRY, "c", 1, 72)).isEmpty();
-      assertThat(run.handle(new FlowEvent.TimerFired(TimerKey.workflowTimeout(), at(3600)))).isEmpty();
+      assertThat(run.handle(new FlowEvent.TimerFired(TimerKey.workflowTimeout(), at(3600))))
+          .isEmpty();
       assertThat(run.stop(22)).isEmpty();
       assertThat(run.handle(new FlowEvent.Start(at(23)))).isEmpty();
       assertThat(Json.write(run.status())).isEqualTo(Json.write(before));
@@ -524,14 +537,16 @@ class InstanceFlowTest {
     @Test
     void theWorkflowTimeoutDeletesRunningJobsAndEndsTimedOut() {
       midRun();
-      List<Command> out = run.handle(new FlowEvent.TimerFired(TimerKey.workflowTimeout(), at(3600)));
+      List<Command> out =
+          run.handle(new FlowEvent.TimerFired(TimerKey.workflowTimeout(), at(3600)));
       assertThat(deletes(out)).containsExactly(new DeleteJob("b", 1, jobName("b", 1)));
       assertThat(run.flow.phase()).isEqualTo(InstancePhase.TimedOut);
       assertThat(run.status().message).contains("timeout of 1h");
       assertThat(completed(run.status()).getReason()).isEqualTo("TimedOut");
       assertThat(run.status().steps.values())
           .extracting(s -> s.state)
-          .containsExactly(StepState.Succeeded, StepState.Stopped, StepState.Stopped, StepState.Stopped);
+          .containsExactly(
+              StepState.Succeeded, StepState.Stopped, StepState.Stopped, StepState.Stopped);
     }
 
     @Test
@@ -640,7 +655,8 @@ class InstanceFlowTest {
       assertThat(run.fail("ghost", 1, 2)).isEmpty();
       assertThat(run.launched("ghost", 1, 2)).isEmpty();
       assertThat(run.fire(Kind.RETRY, "ghost", 1, 2)).isEmpty();
-      assertThat(run.handle(new FlowEvent.StepSucceeded((StepPath) null, 1, null, at(2)))).isEmpty();
+      assertThat(run.handle(new FlowEvent.StepSucceeded((StepPath) null, 1, null, at(2))))
+          .isEmpty();
     }
   }
 

@@ -11,9 +11,13 @@ class JobNamesTest {
 
   @Test
   void aNameIsADnsLabelOfAtMost63CharactersForAnyAttempt() {
-    for (String path : new String[] {"a", "load_partitions_daily.389.load", "x".repeat(300), "--__..", "Ünïcödé.3.STEP"}) {
+    for (String path :
+        new String[] {
+          "a", "load_partitions_daily.389.load", "x".repeat(300), "--__..", "Ünïcödé.3.STEP"
+        }) {
       for (int attempt : new int[] {1, 12, Integer.MAX_VALUE}) {
-        String name = JobNames.of("nightly-backfill-x7k2p-and-a-very-long-instance-name", path, attempt);
+        String name =
+            JobNames.of("nightly-backfill-x7k2p-and-a-very-long-instance-name", path, attempt);
         assertThat(name).hasSizeLessThanOrEqualTo(63).matches(DNS_LABEL);
       }
     }
@@ -23,8 +27,11 @@ class JobNamesTest {
   void namesKeepReadablePrefixesTheAttemptAnd80BitsOfHash() {
     String name = JobNames.of("nightly-backfill-x7k2p", "load_partitions_daily.389.load", 2);
     assertThat(name).startsWith("nightly-backfill-load-partitions-d-2-");
-    assertThat(name.substring(name.lastIndexOf('-') + 1)).hasSize(JobNames.HASH_CHARS).matches("[a-z2-7]+");
-    assertThat(JobNames.of("nightly-backfill-x7k2p", "load_partitions_daily.389.load", 2)).isEqualTo(name);
+    assertThat(name.substring(name.lastIndexOf('-') + 1))
+        .hasSize(JobNames.HASH_CHARS)
+        .matches("[a-z2-7]+");
+    assertThat(JobNames.of("nightly-backfill-x7k2p", "load_partitions_daily.389.load", 2))
+        .isEqualTo(name);
   }
 
   @Test

@@ -69,7 +69,8 @@ class RestartsTest {
     st.steps.put("c", step(StepState.Succeeded, 2));
     st.steps.put("d", step(StepState.Stopped, 0));
     st.steps.put("e", step(StepState.Skipped, 0));
-    Conditions.set(st.conditions, "Completed", true, "Failed", st.message, 1L, NOW.minusSeconds(60));
+    Conditions.set(
+        st.conditions, "Completed", true, "Failed", st.message, 1L, NOW.minusSeconds(60));
     Conditions.set(st.conditions, "Valid", true, "Valid", "", 1L, NOW.minusSeconds(600));
     return st;
   }
@@ -115,7 +116,8 @@ class RestartsTest {
   @Test
   void theNextRunIsQueuedWithThePinnedDefinitionAndParams() {
     WorkflowInstanceStatus old = failedAtB();
-    WorkflowInstanceStatus next = Restarts.apply(old, req(2, RestartFrom.Incomplete, null), WF, NOW);
+    WorkflowInstanceStatus next =
+        Restarts.apply(old, req(2, RestartFrom.Incomplete, null), WF, NOW);
 
     assertThat(next.run).isEqualTo(2);
     assertThat(next.phase).isEqualTo(InstancePhase.Queued);
@@ -129,7 +131,8 @@ class RestartsTest {
     assertThat(completed.getStatus()).isEqualTo("False");
     assertThat(completed.getReason()).isEqualTo("Restarted");
     assertThat(Conditions.find(next.conditions, "Valid")).isNotNull();
-    assertThat(Conditions.find(next.conditions, Restarts.RESTARTED).getMessage()).isEqualTo("run 2 from Incomplete");
+    assertThat(Conditions.find(next.conditions, Restarts.RESTARTED).getMessage())
+        .isEqualTo("run 2 from Incomplete");
   }
 
   @Test
@@ -142,7 +145,8 @@ class RestartsTest {
 
   @Test
   void resetStepsKeepTheirAttemptSoTheNextJobHasANewName() {
-    WorkflowInstanceStatus next = Restarts.apply(failedAtB(), req(2, RestartFrom.Beginning, null), WF, NOW);
+    WorkflowInstanceStatus next =
+        Restarts.apply(failedAtB(), req(2, RestartFrom.Beginning, null), WF, NOW);
 
     assertThat(next.steps.get("a").attempt).isEqualTo(1);
     assertThat(next.steps.get("b").attempt).isEqualTo(3);
@@ -153,7 +157,8 @@ class RestartsTest {
   @Test
   void theEngineLaunchesAResetStepAtTheAttemptAfterTheOldRunsLast() {
     FlowHarness h = new FlowHarness(WF, Map.of());
-    WorkflowInstanceStatus next = Restarts.apply(failedAtB(), req(2, RestartFrom.Incomplete, null), WF, NOW);
+    WorkflowInstanceStatus next =
+        Restarts.apply(failedAtB(), req(2, RestartFrom.Incomplete, null), WF, NOW);
     // The engine never sees a queued run: the reconciler hands it over as Pending.
     next.phase = InstancePhase.Pending;
     h.flow.restore(next);
@@ -161,16 +166,20 @@ class RestartsTest {
     List<Command> out = h.handle(new FlowEvent.Start(NOW));
 
     assertThat(FlowHarness.created(out)).containsExactly("b#4");
-    assertThat(FlowHarness.creates(out).getFirst().jobName()).isEqualTo(JobNames.of(FlowHarness.INSTANCE, "b", 4));
+    assertThat(FlowHarness.creates(out).getFirst().jobName())
+        .isEqualTo(JobNames.of(FlowHarness.INSTANCE, "b", 4));
   }
 
   @Test
   void beginningResetsEveryStep() {
-    WorkflowInstanceStatus next = Restarts.apply(failedAtB(), req(2, RestartFrom.Beginning, null), WF, NOW);
+    WorkflowInstanceStatus next =
+        Restarts.apply(failedAtB(), req(2, RestartFrom.Beginning, null), WF, NOW);
 
-    assertThat(next.steps.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(StepState.Waiting));
+    assertThat(next.steps.values())
+        .allSatisfy(s -> assertThat(s.state).isEqualTo(StepState.Waiting));
     assertThat(next.progress).isEqualTo("0/5");
-    assertThat(Conditions.find(next.conditions, Restarts.RESTARTED).getReason()).isEqualTo("Beginning");
+    assertThat(Conditions.find(next.conditions, Restarts.RESTARTED).getReason())
+        .isEqualTo("Beginning");
   }
 
   @Test
@@ -197,14 +206,16 @@ class RestartsTest {
             Map.entry("c", StepState.Succeeded),
             Map.entry("d", StepState.Waiting),
             Map.entry("e", StepState.Waiting));
-    assertThat(Conditions.find(next.conditions, Restarts.RESTARTED).getMessage()).isEqualTo("run 2 from Step:b");
+    assertThat(Conditions.find(next.conditions, Restarts.RESTARTED).getMessage())
+        .isEqualTo("run 2 from Step:b");
   }
 
   @Test
   void aStepThatCompletedWithErrorRunsAgainFromIncomplete() {
     WorkflowInstanceStatus old = failedAtB();
     old.steps.put("c", step(StepState.CompletedWithError, 1));
-    assertThat(Restarts.apply(old, req(2, null, null), WF, NOW).steps.get("c").state).isEqualTo(StepState.Waiting);
+    assertThat(Restarts.apply(old, req(2, null, null), WF, NOW).steps.get("c").state)
+        .isEqualTo(StepState.Waiting);
   }
 
   @Test
@@ -236,7 +247,8 @@ class RestartsTest {
 
   @Test
   void aRecordSaysHowItsRunWasStarted() {
-    WorkflowInstanceStatus run2 = Restarts.apply(failedAtB(), req(2, RestartFrom.Step, "b"), WF, NOW);
+    WorkflowInstanceStatus run2 =
+        Restarts.apply(failedAtB(), req(2, RestartFrom.Step, "b"), WF, NOW);
     run2.phase = InstancePhase.Stopped;
 
     WorkflowInstanceStatus run3 = Restarts.apply(run2, req(3, null, null), WF, NOW);
@@ -244,7 +256,8 @@ class RestartsTest {
     assertThat(run3.run).isEqualTo(3);
     assertThat(run3.history).extracting(r -> r.run).containsExactly(1, 2);
     assertThat(run3.history).extracting(r -> r.restartedFrom).containsExactly(null, "Step:b");
-    assertThat(Conditions.find(run3.conditions, Restarts.RESTARTED).getMessage()).isEqualTo("run 3 from Incomplete");
+    assertThat(Conditions.find(run3.conditions, Restarts.RESTARTED).getMessage())
+        .isEqualTo("run 3 from Incomplete");
   }
 
   @Test
@@ -282,13 +295,16 @@ class RestartsTest {
   void refusesARunNotFinishedYet() {
     WorkflowInstanceStatus old = failedAtB();
     old.phase = InstancePhase.Running;
-    assertThat(Restarts.refusal(old, req(2, null, null), WF)).contains("run 1 is Running").contains("waits for it to end");
+    assertThat(Restarts.refusal(old, req(2, null, null), WF))
+        .contains("run 1 is Running")
+        .contains("waits for it to end");
   }
 
   @Test
   void refusesAStepThatIsNotTopLevel() {
     assertThat(Restarts.refusal(failedAtB(), req(2, RestartFrom.Step, "nope"), WF))
-        .isEqualTo("spec.restart.step \"nope\" is not a top-level step of the definition this instance runs (steps: a, b, c, d, e)");
+        .isEqualTo(
+            "spec.restart.step \"nope\" is not a top-level step of the definition this instance runs (steps: a, b, c, d, e)");
   }
 
   @Test
@@ -366,18 +382,26 @@ class RestartsTest {
     WorkflowInstanceStatus old = loopFailed();
     old.steps.get("days").loop.unsuccessful = null;
     LoopStatus loop =
-        Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.WHILE), NOW).steps.get("days").loop;
+        Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.WHILE), NOW)
+            .steps
+            .get("days")
+            .loop;
 
     assertThat(loop.total).isNull();
     assertThat(loop.last).isEqualTo(old.steps.get("days").loop.last);
-    assertThat(loop.finishedLeaves).containsExactlyInAnyOrderEntriesOf(Map.of("Succeeded", 8L, "Failed", 2L));
+    assertThat(loop.finishedLeaves)
+        .containsExactlyInAnyOrderEntriesOf(Map.of("Succeeded", 8L, "Failed", 2L));
   }
 
   @Test
   void aLoopWithNothingSucceededStartsOver() {
     WorkflowInstanceStatus old = loopFailed();
     old.steps.get("days").loop.succeeded = null;
-    assertThat(Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.FOREACH), NOW).steps.get("days").loop)
+    assertThat(
+            Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.FOREACH), NOW)
+                .steps
+                .get("days")
+                .loop)
         .isNull();
   }
 
@@ -385,7 +409,8 @@ class RestartsTest {
   void aLoopWhoseSucceededRecordIsUnreadableStartsOverInsteadOfCountingBackwards() {
     WorkflowInstanceStatus old = loopFailed();
     old.steps.get("days").loop.succeeded = "5-3";
-    WorkflowInstanceStatus next = Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.FOREACH), NOW);
+    WorkflowInstanceStatus next =
+        Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.FOREACH), NOW);
     assertThat(next.steps.get("days").loop).isNull();
     assertThat(Restarts.rerunsIteration(next, "days.4.work")).isTrue();
   }
@@ -393,12 +418,19 @@ class RestartsTest {
   @Test
   void beginningAndStepDropTheLoopRecordsOfTheStepsTheyRerun() {
     CompiledWorkflow wf = loopWorkflow(StepType.FOREACH);
-    assertThat(Restarts.apply(loopFailed(), req(2, RestartFrom.Beginning, null), wf, NOW).steps.get("days").loop).isNull();
-    WorkflowInstanceStatus fromPrep = Restarts.apply(loopFailed(), req(2, RestartFrom.Step, "prep"), wf, NOW);
+    assertThat(
+            Restarts.apply(loopFailed(), req(2, RestartFrom.Beginning, null), wf, NOW)
+                .steps
+                .get("days")
+                .loop)
+        .isNull();
+    WorkflowInstanceStatus fromPrep =
+        Restarts.apply(loopFailed(), req(2, RestartFrom.Step, "prep"), wf, NOW);
     assertThat(fromPrep.steps.get("days").loop).isNull();
     assertThat(fromPrep.steps.get("days").state).isEqualTo(StepState.Waiting);
     // From the last step: the loop is upstream and not Succeeded, so it reruns as from Incomplete.
-    WorkflowInstanceStatus fromReport = Restarts.apply(loopFailed(), req(2, RestartFrom.Step, "report"), wf, NOW);
+    WorkflowInstanceStatus fromReport =
+        Restarts.apply(loopFailed(), req(2, RestartFrom.Step, "report"), wf, NOW);
     assertThat(fromReport.steps.get("days").loop.succeeded).isEqualTo("0-3,5,7-8");
   }
 
@@ -407,7 +439,8 @@ class RestartsTest {
     WorkflowInstanceStatus old = loopFailed();
     old.steps.get("days").state = StepState.Succeeded;
     old.steps.put("report", step(StepState.Failed, 1));
-    WorkflowInstanceStatus next = Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.FOREACH), NOW);
+    WorkflowInstanceStatus next =
+        Restarts.apply(old, req(2, null, null), loopWorkflow(StepType.FOREACH), NOW);
     assertThat(Json.toTree(next.steps.get("days"))).isEqualTo(Json.toTree(old.steps.get("days")));
   }
 
@@ -423,12 +456,14 @@ class RestartsTest {
     assertThat(Restarts.rerunsIteration(incomplete, "days")).isFalse();
     assertThat(Restarts.rerunsIteration(incomplete, "prep")).isFalse();
 
-    WorkflowInstanceStatus beginning = Restarts.apply(loopFailed(), req(2, RestartFrom.Beginning, null), wf, NOW);
+    WorkflowInstanceStatus beginning =
+        Restarts.apply(loopFailed(), req(2, RestartFrom.Beginning, null), wf, NOW);
     assertThat(Restarts.rerunsIteration(beginning, "days.5.work")).isTrue();
 
     WorkflowInstanceStatus succeededLoop = loopFailed();
     succeededLoop.steps.get("days").state = StepState.Succeeded;
-    WorkflowInstanceStatus kept = Restarts.apply(succeededLoop, req(2, RestartFrom.Step, "report"), wf, NOW);
+    WorkflowInstanceStatus kept =
+        Restarts.apply(succeededLoop, req(2, RestartFrom.Step, "report"), wf, NOW);
     assertThat(Restarts.rerunsIteration(kept, "days.4.work")).isFalse();
   }
 

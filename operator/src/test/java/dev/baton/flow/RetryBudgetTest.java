@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 class RetryBudgetTest {
   @Test
   void aUserErrorIsRetriedWithTheBackoffWhileTheBudgetLasts() {
-    assertThat(RetryBudget.after(FailureKind.USER, 2, null, 2)).isEqualTo(new Retry(Backoff.delayBefore(null, 2)));
-    assertThat(RetryBudget.after(FailureKind.USER, 3, null, 3)).isEqualTo(new GiveUp(" (user retries used: 2)"));
+    assertThat(RetryBudget.after(FailureKind.USER, 2, null, 2))
+        .isEqualTo(new Retry(Backoff.delayBefore(null, 2)));
+    assertThat(RetryBudget.after(FailureKind.USER, 3, null, 3))
+        .isEqualTo(new GiveUp(" (user retries used: 2)"));
   }
 
   @Test
@@ -22,7 +24,8 @@ class RetryBudgetTest {
     policy.platformErrors = 1;
     assertThat(RetryBudget.after(FailureKind.USER, 1, policy, 1)).isInstanceOf(GiveUp.class);
     assertThat(RetryBudget.after(FailureKind.PLATFORM, 1, policy, 1)).isInstanceOf(Retry.class);
-    assertThat(RetryBudget.after(FailureKind.TIMEOUT, 1, policy, 1)).isEqualTo(new GiveUp(" (timeout retries used: 0)"));
+    assertThat(RetryBudget.after(FailureKind.TIMEOUT, 1, policy, 1))
+        .isEqualTo(new GiveUp(" (timeout retries used: 0)"));
   }
 
   @Test

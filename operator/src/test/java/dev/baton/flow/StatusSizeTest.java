@@ -21,7 +21,8 @@ class StatusSizeTest {
   static final String OUTPUT = "{\"blob\": \"" + "x".repeat(4000) + "\"}";
 
   static FlowHarness foreach(String secondStep) {
-    String values = IntStream.range(0, 1000).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+    String values =
+        IntStream.range(0, 1000).mapToObj(Integer::toString).collect(Collectors.joining(", "));
     return new FlowHarness(
         """
         stepConcurrency: 1000
@@ -32,7 +33,8 @@ class StatusSizeTest {
             steps:
               - {id: w, job: {image: busybox}}
               - %s
-        """.formatted(values, secondStep));
+        """
+            .formatted(values, secondStep));
   }
 
   /** Plays the loop: every w succeeds with 4 KB of outputs, then every v; measures each status. */
@@ -69,7 +71,9 @@ class StatusSizeTest {
 
   @Test
   void outputsAnExpressionReadsAreKeptAndTheBudgetTrimsIterationDetail() {
-    FlowHarness run = foreach("{id: v, dependsOn: [w], job: {image: busybox, args: [\"${steps.w.outputs.blob}\"]}}");
+    FlowHarness run =
+        foreach(
+            "{id: v, dependsOn: [w], job: {image: busybox, args: [\"${steps.w.outputs.blob}\"]}}");
     assertThat(largestWrite(run, new StatusBudget(BUDGET))).isLessThanOrEqualTo(BUDGET);
     assertThat(run.flow.phase().isFinal()).isTrue();
   }

@@ -49,8 +49,10 @@ class StepPathTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(StepPath.of(null)).isNull();
     assertThat(StepPath.of("days.3.work")).isEqualTo(StepPath.parse("days.3.work"));
-    assertThat(StepPath.of("days.3.work").hashCode()).isEqualTo(StepPath.of("days.3.work").hashCode());
+    assertThat(StepPath.of("days.3.work").hashCode())
+        .isEqualTo(StepPath.of("days.3.work").hashCode());
     assertThat(StepPath.of("days.3.work").toString()).isEqualTo("days.3.work");
-    assertThat(new TimerKey(TimerKey.Kind.RETRY, "days.3.work", 1).path()).isEqualTo(StepPath.of("days.3.work"));
+    assertThat(new TimerKey(TimerKey.Kind.RETRY, "days.3.work", 1).path())
+        .isEqualTo(StepPath.of("days.3.work"));
   }
 }

@@ -1,28 +1,21 @@
 package dev.baton.reconciler;
 
-import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
 import dev.baton.api.RestartFrom;
-import dev.baton.api.RestartRequest;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
-import dev.baton.testing.Cluster;
-import dev.baton.testing.JobCreations;
-import dev.baton.testing.FakeKubelet.Behavior;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Duration;
 import dev.baton.flow.JobNames;
+import dev.baton.runtime.Labels;
+import dev.baton.testing.Cluster;
+import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,9 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
 
-
   static String slow(String d) {
-    return "{image: busybox, podTemplate: {metadata: {annotations: {baton.dev/fake-duration: " + d + "}}}}";
+    return "{image: busybox, podTemplate: {metadata: {annotations: {baton.dev/fake-duration: "
+        + d
+        + "}}}}";
   }
 
   static String workflow(String name, String body) {
@@ -42,24 +36,34 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
   }
 
   List<WorkflowInstance> children(String parent) {
-    return client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel(Labels.PARENT, parent).list().getItems();
+    return client
+        .resources(WorkflowInstance.class)
+        .inNamespace(Cluster.NS)
+        .withLabel(Labels.PARENT, parent)
+        .list()
+        .getItems();
   }
 
   void leafy(String name) {
-    cluster.apply(workflow(name, """
-        params:
-          - {name: part, type: integer}
-        steps:
-          - id: a
-            job: {image: busybox, args: ["${params.part}"]}
-          - id: b
-            dependsOn: [a]
-            job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            name,
+            """
+            params:
+              - {name: part, type: integer}
+            steps:
+              - id: a
+                job: {image: busybox, args: ["${params.part}"]}
+              - id: b
+                dependsOn: [a]
+                job: {image: busybox}
+            """));
   }
 
   static String fan(String name, String child) {
-    return workflow(name, """
+    return workflow(
+        name,
+        """
         steps:
           - id: parts
             type: foreach
@@ -72,7 +76,8 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
                 subworkflow:
                   workflow: %s
                   params: {part: "${loop.p}"}
-        """.formatted(child));
+        """
+            .formatted(child));
   }
 
   @Test
@@ -81,9 +86,15 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     cluster.apply(fan("fan", "leafy"));
     cluster.apply(Cluster.instanceYaml("fan-1", "fan"));
     WorkflowInstance done = cluster.awaitFinal("fan-1", WAIT);
-    assertThat(done.getStatus().phase).as(done.getStatus().message).isEqualTo(InstancePhase.Succeeded);
-    assertThat(children("fan-1")).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder(
-        JobNames.of("fan-1", "parts.0.sub", 1), JobNames.of("fan-1", "parts.1.sub", 1), JobNames.of("fan-1", "parts.2.sub", 1));
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
+    assertThat(children("fan-1"))
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            JobNames.of("fan-1", "parts.0.sub", 1),
+            JobNames.of("fan-1", "parts.1.sub", 1),
+            JobNames.of("fan-1", "parts.2.sub", 1));
     for (WorkflowInstance c : children("fan-1")) {
       assertThat(c.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
       Map<String, Integer> expected = Map.of("a#1", 1, "b#1", 1);
@@ -100,23 +111,43 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     cluster.apply(fan("fan-stop", "leafy-hang"));
     cluster.kubelet.otherwise(a -> a.step().equals("b") ? new Behavior.Hang() : null);
     cluster.apply(Cluster.instanceYaml("fans-1", "fan-stop"));
-    Cluster.await("three children with b running", () -> children("fans-1"),
-        cs -> cs.size() == 3 && cs.stream().allMatch(c -> c.getStatus() != null && c.getStatus().steps.get("b") != null
-            && c.getStatus().steps.get("b").state == StepState.Running), WAIT);
+    Cluster.await(
+        "three children with b running",
+        () -> children("fans-1"),
+        cs ->
+            cs.size() == 3
+                && cs.stream()
+                    .allMatch(c ->
+                        c.getStatus() != null
+                            && c.getStatus().steps.get("b") != null
+                            && c.getStatus().steps.get("b").state == StepState.Running),
+        WAIT);
     // The parent's rollup follows its children's.
-    Cluster.await("the parent's rollup: 3 Succeeded, 3 Running", () -> cluster.instance("fans-1"),
-        i -> Map.of("Succeeded", 3L, "Running", 3L).equals(i.getStatus().rollup.states), WAIT);
+    Cluster.await(
+        "the parent's rollup: 3 Succeeded, 3 Running",
+        () -> cluster.instance("fans-1"),
+        i -> Map.of("Succeeded", 3L, "Running", 3L).equals(i.getStatus().rollup.states),
+        WAIT);
 
-    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("fans-1")
+    client
+        .resources(WorkflowInstance.class)
+        .inNamespace(Cluster.NS)
+        .withName("fans-1")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"stop\":true}}");
     WorkflowInstance stopped = cluster.awaitFinal("fans-1", WAIT);
     assertThat(stopped.getStatus().phase).isEqualTo(InstancePhase.Stopped);
     for (WorkflowInstance c : children("fans-1")) {
       WorkflowInstance child = cluster.awaitFinal(c.getMetadata().getName(), WAIT);
-      assertThat(child.getStatus().phase).as(child.getMetadata().getName()).isEqualTo(InstancePhase.Stopped);
+      assertThat(child.getStatus().phase)
+          .as(child.getMetadata().getName())
+          .isEqualTo(InstancePhase.Stopped);
       assertThat(child.getStatus().steps.get("b").state).isEqualTo(StepState.Stopped);
-      Cluster.await("b's Job of " + c.getMetadata().getName() + " deleted", () -> cluster.jobs(c.getMetadata().getName()),
-          js -> js.stream().noneMatch(j -> "b".equals(j.getMetadata().getLabels().get(Labels.STEP))), WAIT);
+      Cluster.await(
+          "b's Job of " + c.getMetadata().getName() + " deleted",
+          () -> cluster.jobs(c.getMetadata().getName()),
+          js ->
+              js.stream().noneMatch(j -> "b".equals(j.getMetadata().getLabels().get(Labels.STEP))),
+          WAIT);
     }
     assertThat(stopped.getStatus().steps.get("parts").state).isEqualTo(StepState.Stopped);
     // Its children's running leaves ended Stopped, though they told it so only after it ended.
@@ -125,37 +156,54 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
 
   @Test
   void restartFromAStepUpstreamOfALoopRunsTheLoopAgainWhole() {
-    cluster.apply(OperatorIntegrationTest.workflow("up", """
-        - id: prep
-          job: {image: busybox}
-        - id: days
-          dependsOn: [prep]
-          type: foreach
-          foreach:
-            over: [{name: n, expr: "[0, 1, 2]"}]
-          steps:
-            - id: work
+    cluster.apply(
+        OperatorIntegrationTest.workflow(
+            "up",
+            """
+            - id: prep
               job: {image: busybox}
-        - id: end
-          dependsOn: [days]
-          job: {image: busybox}
-        """));
+            - id: days
+              dependsOn: [prep]
+              type: foreach
+              foreach:
+                over: [{name: n, expr: "[0, 1, 2]"}]
+              steps:
+                - id: work
+                  job: {image: busybox}
+            - id: end
+              dependsOn: [days]
+              job: {image: busybox}
+            """));
     cluster.apply(Cluster.instanceYaml("up-1", "up"));
-    assertThat(cluster.awaitFinal("up-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(cluster.awaitFinal("up-1", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Succeeded);
     creations("up-1", 5);
     created.clear();
 
     edit("up-1", i -> i.getSpec().restart = restart(2, RestartFrom.Step, "prep"));
     WorkflowInstance run2 = awaitRun("up-1", 2, InstancePhase.Succeeded);
     assertThat(run2.getStatus().steps.get("days").loop.succeeded).isEqualTo("0-2");
-    Map<String, Integer> expected = new TreeMap<>(Map.of(
-        "prep#2", 1, "days.0.work#1", 1, "days.1.work#1", 1, "days.2.work#1", 1, "end#2", 1));
+    Map<String, Integer> expected =
+        new TreeMap<>(
+            Map.of(
+                "prep#2",
+                1,
+                "days.0.work#1",
+                1,
+                "days.1.work#1",
+                1,
+                "days.2.work#1",
+                1,
+                "end#2",
+                1));
     assertThat(creations("up-1", expected.size())).isEqualTo(expected);
     assertNoLateCreations("up-1", expected, Duration.ofMillis(300));
   }
 
   static String looping(String name, String strategy, String job) {
-    return workflow(name, """
+    return workflow(
+        name,
+        """
         runStrategy: {type: %s}
         steps:
           - id: days
@@ -166,7 +214,8 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
             steps:
               - id: work
                 job: %s
-        """.formatted(strategy, job));
+        """
+            .formatted(strategy, job));
   }
 
   @Test
@@ -184,7 +233,8 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     assertThat(first.getStatus().steps.get("days").loop.succeeded).isNull();
     assertThat(first.getStatus().steps.get("days").loop.states).containsEntry("Stopped", 2L);
     Cluster.await("last-1's Jobs deleted", () -> cluster.jobs("last-1"), List::isEmpty, WAIT);
-    assertThat(creations("last-1", 2)).isEqualTo(new TreeMap<>(Map.of("days.0.work#1", 1, "days.1.work#1", 1)));
+    assertThat(creations("last-1", 2))
+        .isEqualTo(new TreeMap<>(Map.of("days.0.work#1", 1, "days.1.work#1", 1)));
 
     WorkflowInstance second = cluster.awaitFinal("last-2", WAIT);
     assertThat(second.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
@@ -206,49 +256,63 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     assertThat(first.getStatus().steps.get("days").loop.succeeded).isEqualTo("0-3");
     WorkflowInstance second = cluster.awaitFinal("seq-2", WAIT);
     assertThat(second.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
-    assertThat(java.time.Instant.parse(second.getStatus().startTime)).isAfterOrEqualTo(java.time.Instant.parse(first.getStatus().endTime));
+    assertThat(java.time.Instant.parse(second.getStatus().startTime))
+        .isAfterOrEqualTo(java.time.Instant.parse(first.getStatus().endTime));
     assertThat(creations("seq-1", 4)).hasSize(4).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
     assertThat(creations("seq-2", 4)).hasSize(4).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
   }
 
   @Test
   void restartFromIncompleteReplacesOnlyTheFailedIterationsChildren() {
-    cluster.apply(workflow("leafy-flaky", """
-        params:
-          - {name: part, type: integer}
-        steps:
-          - id: a
-            job: {image: busybox, args: ["${params.part}"]}
-          - id: b
-            dependsOn: [a]
-            retry: {userErrors: 0}
-            job: {image: busybox}
-        """));
-    cluster.apply(workflow("fan-again", """
-        steps:
-          - id: parts
-            type: foreach
-            foreach:
-              over: [{name: p, expr: "[10, 20, 30]"}]
-              onIterationFailure: continue
+    cluster.apply(
+        workflow(
+            "leafy-flaky",
+            """
+            params:
+              - {name: part, type: integer}
             steps:
-              - id: sub
-                type: subworkflow
+              - id: a
+                job: {image: busybox, args: ["${params.part}"]}
+              - id: b
+                dependsOn: [a]
                 retry: {userErrors: 0}
-                subworkflow:
-                  workflow: leafy-flaky
-                  params: {part: "${loop.p}"}
-        """));
+                job: {image: busybox}
+            """));
+    cluster.apply(
+        workflow(
+            "fan-again",
+            """
+            steps:
+              - id: parts
+                type: foreach
+                foreach:
+                  over: [{name: p, expr: "[10, 20, 30]"}]
+                  onIterationFailure: continue
+                steps:
+                  - id: sub
+                    type: subworkflow
+                    retry: {userErrors: 0}
+                    subworkflow:
+                      workflow: leafy-flaky
+                      params: {part: "${loop.p}"}
+            """));
     String failing = JobNames.of("fa-1", "parts.1.sub", 1);
     java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    cluster.kubelet.otherwise(a -> a.instance().equals(failing) && a.step().equals("b") && failedOnce.add(a.instance())
-        ? new Behavior.Fail(1, "no") : null);
+    cluster.kubelet.otherwise(a ->
+        a.instance().equals(failing) && a.step().equals("b") && failedOnce.add(a.instance())
+            ? new Behavior.Fail(1, "no")
+            : null);
     cluster.apply(Cluster.instanceYaml("fa-1", "fan-again"));
     WorkflowInstance run1 = cluster.awaitFinal("fa-1", WAIT);
     assertThat(run1.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(run1.getStatus().steps.get("parts").loop.unsuccessful).isEqualTo("1");
-    String kept = children("fa-1").stream().filter(c -> !c.getMetadata().getName().equals(failing))
-        .map(c -> c.getMetadata().getUid()).sorted().toList().toString();
+    String kept =
+        children("fa-1").stream()
+            .filter(c -> !c.getMetadata().getName().equals(failing))
+            .map(c -> c.getMetadata().getUid())
+            .sorted()
+            .toList()
+            .toString();
     String oldUid = cluster.instance(failing).getMetadata().getUid();
     created.clear();
 
@@ -256,24 +320,37 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     WorkflowInstance run2 = awaitRun("fa-1", 2, InstancePhase.Succeeded);
     assertThat(run2.getStatus().steps.get("parts").loop.succeeded).isEqualTo("0-2");
     WorkflowInstance again = cluster.instance(failing);
-    assertThat(again.getMetadata().getUid()).as("a new child for the rerun iteration").isNotEqualTo(oldUid);
+    assertThat(again.getMetadata().getUid())
+        .as("a new child for the rerun iteration")
+        .isNotEqualTo(oldUid);
     assertThat(again.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
-    assertThat(children("fa-1").stream().filter(c -> !c.getMetadata().getName().equals(failing))
-        .map(c -> c.getMetadata().getUid()).sorted().toList().toString()).isEqualTo(kept);
+    assertThat(
+            children("fa-1").stream()
+                .filter(c -> !c.getMetadata().getName().equals(failing))
+                .map(c -> c.getMetadata().getUid())
+                .sorted()
+                .toList()
+                .toString())
+        .isEqualTo(kept);
     assertThat(creations(failing, 2)).isEqualTo(new TreeMap<>(Map.of("a#1", 1, "b#1", 1)));
     assertThat(created.keys()).allMatch(k -> k.startsWith(failing + "/"));
   }
 
   @Test
   void anInstanceMadeAgainUnderItsNameIgnoresTheJobsTheEarlierOneLeft() {
-    cluster.apply(OperatorIntegrationTest.workflow("same", """
-        - id: a
-          retry: {userErrors: 0}
-          job: {image: busybox}
-        """));
-    cluster.kubelet.otherwise(a -> a.instance().equals("same-1") ? new Behavior.Fail(1, "no") : null);
+    cluster.apply(
+        OperatorIntegrationTest.workflow(
+            "same",
+            """
+            - id: a
+              retry: {userErrors: 0}
+              job: {image: busybox}
+            """));
+    cluster.kubelet.otherwise(
+        a -> a.instance().equals("same-1") ? new Behavior.Fail(1, "no") : null);
     cluster.apply(Cluster.instanceYaml("same-1", "same"));
-    assertThat(cluster.awaitFinal("same-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(cluster.awaitFinal("same-1", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Failed);
     String oldUid = cluster.instance("same-1").getMetadata().getUid();
     client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName("same-1").delete();
     Cluster.await("same-1 gone", () -> cluster.instance("same-1"), java.util.Objects::isNull, WAIT);
@@ -286,7 +363,9 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     cluster.apply(Cluster.instanceYaml("same-1", "same"));
     WorkflowInstance again = cluster.awaitFinal("same-1", WAIT);
     assertThat(again.getMetadata().getUid()).isNotEqualTo(oldUid);
-    assertThat(again.getStatus().phase).as(again.getStatus().message).isEqualTo(InstancePhase.Succeeded);
+    assertThat(again.getStatus().phase)
+        .as(again.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
     // Attempt 1's name is taken by the earlier instance's Job, whose failure is not this run's:
     // attempt 2 runs, after a platform retry's backoff.
     assertThat(again.getStatus().steps.get("a").attempt).isEqualTo(2);

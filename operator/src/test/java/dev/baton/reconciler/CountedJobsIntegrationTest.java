@@ -28,6 +28,7 @@ abstract class CountedJobsIntegrationTest {
   static final Duration WAIT = Duration.ofSeconds(40);
 
   Cluster cluster;
+
   /** Job creations seen by the API server, by "instance/path#attempt". */
   JobCreations created;
 
@@ -61,7 +62,9 @@ abstract class CountedJobsIntegrationTest {
     return cluster.awaitRun(name, run, phase, WAIT);
   }
 
-  /** The Job creations of one instance stay {@code expected} for {@code period}: none comes late. */
+  /**
+   * The Job creations of one instance stay {@code expected} for {@code period}: none comes late.
+   */
   void assertNoLateCreations(String instance, Map<String, Integer> expected, Duration period) {
     Awaitility.await("no late Job creations of " + instance)
         .during(period)

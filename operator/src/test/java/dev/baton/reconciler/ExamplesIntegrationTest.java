@@ -28,7 +28,9 @@ class ExamplesIntegrationTest {
     for (Example e : Example.all()) {
       if (!e.isRun()) {
         List<HasMetadata> created = cluster.apply(e.text());
-        assertThat(created).as(e.name()).allSatisfy(o -> assertThat(o.getKind()).isEqualTo("Workflow"));
+        assertThat(created)
+            .as(e.name())
+            .allSatisfy(o -> assertThat(o.getKind()).isEqualTo("Workflow"));
       }
     }
   }

@@ -27,9 +27,18 @@ class ForbiddenJobsIntegrationTest {
 
   @BeforeEach
   void start() {
-    server.expect().post().withPath("/apis/batch/v1/namespaces/" + Cluster.NS + "/jobs")
-        .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
-            .withMessage("jobs.batch is forbidden: User \"system:serviceaccount:baton:baton\" cannot create resource \"jobs\"").build())
+    server
+        .expect()
+        .post()
+        .withPath("/apis/batch/v1/namespaces/" + Cluster.NS + "/jobs")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withCode(403)
+                .withReason("Forbidden")
+                .withMessage(
+                    "jobs.batch is forbidden: User \"system:serviceaccount:baton:baton\" cannot create resource \"jobs\"")
+                .build())
         .always();
     cluster = new Cluster(client).startOperator();
   }
@@ -41,7 +50,8 @@ class ForbiddenJobsIntegrationTest {
 
   @Test
   void aForbiddenJobFailsItsStepOnceWithThePermissionNamedInsteadOfRetrying() {
-    cluster.apply("""
+    cluster.apply(
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:

@@ -44,34 +44,60 @@ class ForgedObservationsIntegrationTest {
 
   static String workflow(String name, String strategy) {
     return """
-        apiVersion: baton.dev/v1alpha1
-        kind: Workflow
-        metadata:
-          name: %s
-        spec:
-          runStrategy: %s
-          steps:
-            - id: work
-              retry: {userErrors: 0}
-              job: {image: busybox}
-        """.formatted(name, strategy);
+    apiVersion: baton.dev/v1alpha1
+    kind: Workflow
+    metadata:
+      name: %s
+    spec:
+      runStrategy: %s
+      steps:
+        - id: work
+          retry: {userErrors: 0}
+          job: {image: busybox}
+    """
+        .formatted(name, strategy);
   }
 
   /** The running pod the fake Job controller made for a run's step "work". */
   Pod realPod(String instance) {
-    Job job = Cluster.await("the Job of " + instance, () -> cluster.jobs(instance), l -> !l.isEmpty(), WAIT).getFirst();
-    return Cluster.await("the running pod of " + instance,
-        () -> client.pods().inNamespace(Cluster.NS).withLabel("job-name", job.getMetadata().getName()).list().getItems(),
-        l -> !l.isEmpty() && "Running".equals(l.getFirst().getStatus().getPhase())
-            && !l.getFirst().getStatus().getContainerStatuses().isEmpty(), WAIT).getFirst();
+    Job job =
+        Cluster.await(
+                "the Job of " + instance, () -> cluster.jobs(instance), l -> !l.isEmpty(), WAIT)
+            .getFirst();
+    return Cluster.await(
+            "the running pod of " + instance,
+            () ->
+                client
+                    .pods()
+                    .inNamespace(Cluster.NS)
+                    .withLabel("job-name", job.getMetadata().getName())
+                    .list()
+                    .getItems(),
+            l ->
+                !l.isEmpty()
+                    && "Running".equals(l.getFirst().getStatus().getPhase())
+                    && !l.getFirst().getStatus().getContainerStatuses().isEmpty(),
+            WAIT)
+        .getFirst();
   }
 
   static void end(Pod pod, String phase, int exitCode, String message) {
     pod.getStatus().setPhase(phase);
-    pod.getStatus().setContainerStatuses(java.util.List.of(new ContainerStatusBuilder().withName("main").withImage("busybox")
-        .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(exitCode).withMessage(message)
-            .withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().build())
-        .build()));
+    pod.getStatus()
+        .setContainerStatuses(
+            java.util.List.of(
+                new ContainerStatusBuilder()
+                    .withName("main")
+                    .withImage("busybox")
+                    .withState(
+                        new ContainerStateBuilder()
+                            .withNewTerminated()
+                            .withExitCode(exitCode)
+                            .withMessage(message)
+                            .withReason(exitCode == 0 ? "Completed" : "Error")
+                            .endTerminated()
+                            .build())
+                    .build()));
   }
 
   @Test
@@ -82,21 +108,35 @@ class ForgedObservationsIntegrationTest {
     Pod real = realPod("forge-pod-1");
 
     // A user's own pod, labelled as the step's attempt, that "succeeded" with outputs.
-    Pod forged = client.pods().inNamespace(Cluster.NS).resource(new PodBuilder()
-        .withNewMetadata().withName("forged-pod")
-        .withLabels(real.getMetadata().getLabels())
-        .withAnnotations(real.getMetadata().getAnnotations())
-        .endMetadata()
-        .withSpec(real.getSpec())
-        .build()).create();
+    Pod forged =
+        client
+            .pods()
+            .inNamespace(Cluster.NS)
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("forged-pod")
+                    .withLabels(real.getMetadata().getLabels())
+                    .withAnnotations(real.getMetadata().getAnnotations())
+                    .endMetadata()
+                    .withSpec(real.getSpec())
+                    .build())
+            .create();
     forged.setStatus(real.getStatus());
     end(forged, "Succeeded", 0, "{\"faked\": true}");
     client.pods().inNamespace(Cluster.NS).resource(forged).updateStatus();
 
     // The operator sees it and tells the instance's owner, once.
-    Cluster.await("an ObjectIgnored event", () -> client.v1().events().inNamespace(Cluster.NS).list().getItems(),
-        evs -> evs.stream().anyMatch(e -> "ObjectIgnored".equals(e.getReason()) && e.getMessage().contains("forged-pod")), WAIT);
-    assertThat(cluster.instance("forge-pod-1").getStatus().steps.get("work").state).isEqualTo(StepState.Running);
+    Cluster.await(
+        "an ObjectIgnored event",
+        () -> client.v1().events().inNamespace(Cluster.NS).list().getItems(),
+        evs ->
+            evs.stream()
+                .anyMatch(e ->
+                    "ObjectIgnored".equals(e.getReason()) && e.getMessage().contains("forged-pod")),
+        WAIT);
+    assertThat(cluster.instance("forge-pod-1").getStatus().steps.get("work").state)
+        .isEqualTo(StepState.Running);
     assertThat(cluster.instance("forge-pod-1").getStatus().phase).isEqualTo(InstancePhase.Running);
 
     // The real pod decides.
@@ -108,7 +148,8 @@ class ForgedObservationsIntegrationTest {
     assertThat(done.getStatus().steps.get("work").state).isEqualTo(StepState.Failed);
     assertThat(done.getStatus().steps.get("work").outputs).isNullOrEmpty();
     assertThat(client.v1().events().inNamespace(Cluster.NS).list().getItems())
-        .filteredOn(e -> "ObjectIgnored".equals(e.getReason()) && e.getMessage().contains("forged-pod"))
+        .filteredOn(
+            e -> "ObjectIgnored".equals(e.getReason()) && e.getMessage().contains("forged-pod"))
         .hasSize(1);
   }
 
@@ -119,7 +160,8 @@ class ForgedObservationsIntegrationTest {
     cluster.awaitStep("forge-seq-1", "work", StepState.Running, WAIT);
 
     // Labelled as a child of the running run, with no owner reference: it must wait its turn.
-    cluster.apply("""
+    cluster.apply(
+        """
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
         metadata:
@@ -133,8 +175,12 @@ class ForgedObservationsIntegrationTest {
         spec:
           workflow: forge-seq
         """);
-    WorkflowInstance queued = Cluster.await("forge-seq-2 Queued", () -> cluster.instance("forge-seq-2"),
-        i -> i != null && i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued, WAIT);
+    WorkflowInstance queued =
+        Cluster.await(
+            "forge-seq-2 Queued",
+            () -> cluster.instance("forge-seq-2"),
+            i -> i != null && i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued,
+            WAIT);
     assertThat(queued.getStatus().message).contains("forge-seq-1 is running");
     assertThat(cluster.jobs("forge-seq-2")).isEmpty();
     assertThat(cluster.instance("forge-seq-1").getStatus().phase).isEqualTo(InstancePhase.Running);
@@ -144,13 +190,15 @@ class ForgedObservationsIntegrationTest {
     end(first, "Succeeded", 0, null);
     client.pods().inNamespace(Cluster.NS).resource(first).updateStatus();
     cluster.awaitStep("forge-seq-2", "work", StepState.Running, WAIT);
-    assertThat(cluster.awaitFinal("forge-seq-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(cluster.awaitFinal("forge-seq-1", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Succeeded);
   }
 
   @Test
   void aRealChildOfASequentialWorkflowStillRunsBesideItsOtherRuns() {
     cluster.apply(workflow("forge-inner", "{type: Sequential}"));
-    cluster.apply("""
+    cluster.apply(
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -165,11 +213,22 @@ class ForgedObservationsIntegrationTest {
     cluster.awaitStep("forge-inner-1", "work", StepState.Running, WAIT);
 
     cluster.apply(Cluster.instanceYaml("forge-outer-1", "forge-outer"));
-    WorkflowInstance child = Cluster.await("the child of forge-outer-1",
-        () -> client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withLabel(Labels.PARENT, "forge-outer-1").list().getItems(),
-        l -> !l.isEmpty(), WAIT).getFirst();
+    WorkflowInstance child =
+        Cluster.await(
+                "the child of forge-outer-1",
+                () ->
+                    client
+                        .resources(WorkflowInstance.class)
+                        .inNamespace(Cluster.NS)
+                        .withLabel(Labels.PARENT, "forge-outer-1")
+                        .list()
+                        .getItems(),
+                l -> !l.isEmpty(),
+                WAIT)
+            .getFirst();
     // A step of its parent's run: not queued behind forge-inner-1.
     cluster.awaitStep(child.getMetadata().getName(), "work", StepState.Running, WAIT);
-    assertThat(cluster.instance("forge-inner-1").getStatus().phase).isEqualTo(InstancePhase.Running);
+    assertThat(cluster.instance("forge-inner-1").getStatus().phase)
+        .isEqualTo(InstancePhase.Running);
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A Workflow whose loop body is malformed (inner steps are untyped in the CRD's schema, so the API
  * server accepts it) must not stop the operator: it is reported in the Workflow's Valid condition,
- * and every other workflow keeps running. The mock server does not validate schemas, so the
- * objects reach the informers as written, created raw so the typed client cannot refuse them.
+ * and every other workflow keeps running. The mock server does not validate schemas, so the objects
+ * reach the informers as written, created raw so the typed client cannot refuse them.
  */
 @EnableKubernetesMockClient(crud = true)
 class MalformedWorkflowIntegrationTest {
@@ -69,16 +69,29 @@ class MalformedWorkflowIntegrationTest {
   }
 
   void createRaw(String yaml) {
-    GenericKubernetesResource raw = client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
-    client.genericKubernetesResources("baton.dev/v1alpha1", "Workflow").inNamespace(Cluster.NS).resource(raw).create();
+    GenericKubernetesResource raw =
+        client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
+    client
+        .genericKubernetesResources("baton.dev/v1alpha1", "Workflow")
+        .inNamespace(Cluster.NS)
+        .resource(raw)
+        .create();
   }
 
   Condition awaitValid(String name) {
     Workflow wf =
-        Cluster.await("Valid condition on " + name, () -> cluster.workflow(name),
-            w -> w != null && w.getStatus() != null && w.getStatus().conditions.stream().anyMatch(c -> c.getType().equals("Valid")),
+        Cluster.await(
+            "Valid condition on " + name,
+            () -> cluster.workflow(name),
+            w ->
+                w != null
+                    && w.getStatus() != null
+                    && w.getStatus().conditions.stream().anyMatch(c -> c.getType().equals("Valid")),
             WAIT);
-    return wf.getStatus().conditions.stream().filter(c -> c.getType().equals("Valid")).findFirst().orElseThrow();
+    return wf.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals("Valid"))
+        .findFirst()
+        .orElseThrow();
   }
 
   void assertReported(String name) {

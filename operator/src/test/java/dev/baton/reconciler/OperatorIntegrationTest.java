@@ -1,12 +1,12 @@
 package dev.baton.reconciler;
 
-import dev.baton.runtime.Labels;
 import static dev.baton.testing.Cluster.instanceYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real operator (JOSDK, informers, engine, Job runtime, status writer) against the Fabric8
- * mock server in CRUD mode, with {@link dev.baton.testing.FakeKubelet} playing the Job controller
- * and the kubelet.
+ * The real operator (JOSDK, informers, engine, Job runtime, status writer) against the Fabric8 mock
+ * server in CRUD mode, with {@link dev.baton.testing.FakeKubelet} playing the Job controller and
+ * the kubelet.
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorIntegrationTest {
@@ -42,19 +42,19 @@ class OperatorIntegrationTest {
 
   static String workflow(String name, String steps) {
     return """
-        apiVersion: baton.dev/v1alpha1
-        kind: Workflow
-        metadata:
-          name: %s
-        spec:
-          params:
-            - name: date
-              default: "2026-01-01"
-          steps:
-        %s
-        """.formatted(name, steps.indent(4));
+    apiVersion: baton.dev/v1alpha1
+    kind: Workflow
+    metadata:
+      name: %s
+    spec:
+      params:
+        - name: date
+          default: "2026-01-01"
+      steps:
+    %s
+    """
+        .formatted(name, steps.indent(4));
   }
-
 
   static final String DIAMOND =
       """
@@ -80,17 +80,26 @@ class OperatorIntegrationTest {
 
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     assertThat(done.getStatus().progress).isEqualTo("4/4");
-    assertThat(done.getStatus().steps.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(StepState.Succeeded));
+    assertThat(done.getStatus().steps.values())
+        .allSatisfy(s -> assertThat(s.state).isEqualTo(StepState.Succeeded));
     assertThat(done.getStatus().definitionHash).isNotBlank();
     List<Job> jobs = cluster.jobs("diamond-1");
     assertThat(jobs).hasSize(4);
-    Job a = jobs.stream().filter(j -> j.getMetadata().getLabels().get(Labels.STEP).equals("a")).findFirst().orElseThrow();
+    Job a =
+        jobs.stream()
+            .filter(j -> j.getMetadata().getLabels().get(Labels.STEP).equals("a"))
+            .findFirst()
+            .orElseThrow();
     assertThat(a.getSpec().getBackoffLimit()).isZero();
-    assertThat(a.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("2026-01-01");
-    assertThat(a.getMetadata().getOwnerReferences().getFirst().getUid()).isEqualTo(done.getMetadata().getUid());
+    assertThat(a.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+        .containsExactly("2026-01-01");
+    assertThat(a.getMetadata().getOwnerReferences().getFirst().getUid())
+        .isEqualTo(done.getMetadata().getUid());
     // d starts only after both b and c ended.
     var st = done.getStatus().steps;
-    assertThat(st.get("d").startTime).isGreaterThanOrEqualTo(st.get("b").endTime).isGreaterThanOrEqualTo(st.get("c").endTime);
+    assertThat(st.get("d").startTime)
+        .isGreaterThanOrEqualTo(st.get("b").endTime)
+        .isGreaterThanOrEqualTo(st.get("c").endTime);
     // Every launch is timed, from the observation it was decided on to its Job's creation.
     var launch = cluster.metrics().registry().get("baton.step.launch").timer();
     assertThat(launch.count()).isEqualTo(4);
@@ -99,21 +108,27 @@ class OperatorIntegrationTest {
 
   @Test
   void aFailingStepFailsTheRunAndNamesTheStep() {
-    cluster.apply(workflow("fails", """
-        - id: a
-          retry: {userErrors: 0}
-          job: {image: busybox}
-        - id: b
-          dependsOn: [a]
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "fails",
+            """
+            - id: a
+              retry: {userErrors: 0}
+              job: {image: busybox}
+            - id: b
+              dependsOn: [a]
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("fails-1", "a", 1, new Behavior.Fail(3, "boom"));
     cluster.apply(instanceYaml("fails-1", "fails"));
 
     WorkflowInstance done = cluster.awaitFinal("fails-1", WAIT);
 
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    assertThat(done.getStatus().message).contains("step \"a\"").contains("exit code 3").contains("boom");
+    assertThat(done.getStatus().message)
+        .contains("step \"a\"")
+        .contains("exit code 3")
+        .contains("boom");
     assertThat(done.getStatus().steps.get("a").exitCode).isEqualTo(3);
     assertThat(done.getStatus().steps.get("b").state).isEqualTo(StepState.Stopped);
     assertThat(cluster.jobs("fails-1")).hasSize(1);
@@ -121,11 +136,14 @@ class OperatorIntegrationTest {
 
   @Test
   void retriesAfterBackoffThenSucceeds() {
-    cluster.apply(workflow("retry", """
-        - id: flaky
-          retry: {userErrors: 2, backoff: {type: fixed, delay: 1s}}
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "retry",
+            """
+            - id: flaky
+              retry: {userErrors: 2, backoff: {type: fixed, delay: 1s}}
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("retry-1", "flaky", 1, new Behavior.Fail(1, "transient"));
     cluster.apply(instanceYaml("retry-1", "retry"));
 
@@ -135,16 +153,21 @@ class OperatorIntegrationTest {
     var flaky = done.getStatus().steps.get("flaky");
     assertThat(flaky.attempt).isEqualTo(2);
     assertThat(flaky.userErrors).isEqualTo(1);
-    assertThat(cluster.jobs("retry-1")).extracting(j -> j.getMetadata().getLabels().get(Labels.ATTEMPT)).containsExactlyInAnyOrder("1", "2");
+    assertThat(cluster.jobs("retry-1"))
+        .extracting(j -> j.getMetadata().getLabels().get(Labels.ATTEMPT))
+        .containsExactlyInAnyOrder("1", "2");
   }
 
   @Test
   void aPlatformFailureUsesThePlatformBudget() {
-    cluster.apply(workflow("evicted", """
-        - id: a
-          retry: {userErrors: 0, platformErrors: 1, backoff: {type: fixed, delay: 100ms}}
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "evicted",
+            """
+            - id: a
+              retry: {userErrors: 0, platformErrors: 1, backoff: {type: fixed, delay: 100ms}}
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("evicted-1", "a", 1, new Behavior.Evict());
     cluster.apply(instanceYaml("evicted-1", "evicted"));
 
@@ -156,11 +179,14 @@ class OperatorIntegrationTest {
 
   @Test
   void aStepPastItsTimeoutIsKilledAndTimesOut() {
-    cluster.apply(workflow("slow", """
-        - id: slow
-          timeout: 1s
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "slow",
+            """
+            - id: slow
+              timeout: 1s
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("slow-1", "slow", 1, new Behavior.Hang());
     cluster.apply(instanceYaml("slow-1", "slow"));
 
@@ -174,21 +200,24 @@ class OperatorIntegrationTest {
 
   @Test
   void skipsAStepWhoseConditionIsFalseAndPassesOutputsDownstream() {
-    cluster.apply(workflow("branch", """
-        - id: count
-          job: {image: busybox}
-        - id: load
-          dependsOn: [count]
-          if: steps.count.outputs.rows > 0
-          job: {image: busybox, args: ["--rows=${steps.count.outputs.rows}"]}
-        - id: alert
-          dependsOn: [count]
-          if: steps.count.outputs.rows == 0
-          job: {image: busybox}
-        - id: report
-          dependsOn: [load, alert]
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "branch",
+            """
+            - id: count
+              job: {image: busybox}
+            - id: load
+              dependsOn: [count]
+              if: steps.count.outputs.rows > 0
+              job: {image: busybox, args: ["--rows=${steps.count.outputs.rows}"]}
+            - id: alert
+              dependsOn: [count]
+              if: steps.count.outputs.rows == 0
+              job: {image: busybox}
+            - id: report
+              dependsOn: [load, alert]
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("branch-1", "count", 1, new Behavior.Succeed("{\"rows\": 42}"));
     cluster.apply(instanceYaml("branch-1", "branch"));
 
@@ -200,35 +229,48 @@ class OperatorIntegrationTest {
     assertThat(steps.get("load").state).isEqualTo(StepState.Succeeded);
     assertThat(steps.get("alert").state).isEqualTo(StepState.Skipped);
     assertThat(steps.get("report").state).isEqualTo(StepState.Succeeded);
-    Job load = cluster.jobs("branch-1").stream().filter(j -> j.getMetadata().getLabels().get(Labels.STEP).equals("load")).findFirst().orElseThrow();
-    assertThat(load.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("--rows=42");
+    Job load =
+        cluster.jobs("branch-1").stream()
+            .filter(j -> j.getMetadata().getLabels().get(Labels.STEP).equals("load"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(load.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+        .containsExactly("--rows=42");
   }
 
   @Test
   void malformedOutputFailsTheStepWithAClearMessage() {
-    cluster.apply(workflow("badout", """
-        - id: a
-          retry: {userErrors: 0}
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "badout",
+            """
+            - id: a
+              retry: {userErrors: 0}
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("badout-1", "a", 1, new Behavior.Succeed("rows=5"));
     cluster.apply(instanceYaml("badout-1", "badout"));
 
     WorkflowInstance done = cluster.awaitFinal("badout-1", WAIT);
 
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    assertThat(done.getStatus().steps.get("a").message).contains("termination message is not JSON").contains("rows=5");
+    assertThat(done.getStatus().steps.get("a").message)
+        .contains("termination message is not JSON")
+        .contains("rows=5");
   }
 
   @Test
   void stopDeletesRunningJobsAndEndsStopped() {
-    cluster.apply(workflow("long", """
-        - id: a
-          job: {image: busybox}
-        - id: b
-          dependsOn: [a]
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "long",
+            """
+            - id: a
+              job: {image: busybox}
+            - id: b
+              dependsOn: [a]
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("long-1", "a", 1, new Behavior.Hang());
     cluster.apply(instanceYaml("long-1", "long"));
     cluster.awaitStep("long-1", "a", StepState.Running, WAIT);
@@ -244,39 +286,55 @@ class OperatorIntegrationTest {
 
   @Test
   void anInvalidWorkflowIsReportedAndItsInstancesFailAtOnce() {
-    cluster.apply(workflow("broken", """
-        - id: a
-          dependsOn: [c]
-          job: {image: busybox}
-        - id: b
-          dependsOn: [a]
-          job: {image: busybox}
-        - id: c
-          dependsOn: [b]
-          if: "steps.b.outputs.x >"
-          job: {image: busybox}
-        """));
-    var wf = Cluster.await("Valid condition", () -> cluster.workflow("broken"),
-        w -> w.getStatus() != null && !w.getStatus().conditions.isEmpty(), WAIT);
+    cluster.apply(
+        workflow(
+            "broken",
+            """
+            - id: a
+              dependsOn: [c]
+              job: {image: busybox}
+            - id: b
+              dependsOn: [a]
+              job: {image: busybox}
+            - id: c
+              dependsOn: [b]
+              if: "steps.b.outputs.x >"
+              job: {image: busybox}
+            """));
+    var wf =
+        Cluster.await(
+            "Valid condition",
+            () -> cluster.workflow("broken"),
+            w -> w.getStatus() != null && !w.getStatus().conditions.isEmpty(),
+            WAIT);
     var valid = wf.getStatus().conditions.getFirst();
     assertThat(valid.getType()).isEqualTo("Valid");
     assertThat(valid.getStatus()).isEqualTo("False");
-    assertThat(valid.getMessage()).contains("cycle").contains("does not compile").contains("step \"c\"");
+    assertThat(valid.getMessage())
+        .contains("cycle")
+        .contains("does not compile")
+        .contains("step \"c\"");
 
     cluster.apply(instanceYaml("broken-1", "broken"));
     WorkflowInstance done = cluster.awaitFinal("broken-1", WAIT);
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    assertThat(done.getStatus().message).contains("workflow \"broken\" is invalid").contains("cycle");
+    assertThat(done.getStatus().message)
+        .contains("workflow \"broken\" is invalid")
+        .contains("cycle");
     assertThat(cluster.jobs("broken-1")).isEmpty();
   }
 
   @Test
   void wrongRunParamsFailTheInstanceWithTheParamNamed() {
-    cluster.apply(workflow("typed", """
-        - id: a
-          job: {image: busybox}
-        """));
-    cluster.apply("""
+    cluster.apply(
+        workflow(
+            "typed",
+            """
+            - id: a
+              job: {image: busybox}
+            """));
+    cluster.apply(
+        """
         apiVersion: baton.dev/v1alpha1
         kind: WorkflowInstance
         metadata:
@@ -289,27 +347,44 @@ class OperatorIntegrationTest {
         """);
     WorkflowInstance done = cluster.awaitFinal("typed-1", WAIT);
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    assertThat(done.getStatus().message).contains("spec.params.date").contains("not of type string").contains("spec.params.extra");
+    assertThat(done.getStatus().message)
+        .contains("spec.params.date")
+        .contains("not of type string")
+        .contains("spec.params.extra");
   }
 
   @Test
   void editingTheWorkflowDoesNotChangeARunningInstance() {
-    cluster.apply(workflow("pinned", """
-        - id: a
-          job: {image: busybox}
-        - id: b
-          dependsOn: [a]
-          job: {image: busybox}
-        """));
+    cluster.apply(
+        workflow(
+            "pinned",
+            """
+            - id: a
+              job: {image: busybox}
+            - id: b
+              dependsOn: [a]
+              job: {image: busybox}
+            """));
     cluster.kubelet.when("pinned-1", "a", 1, new Behavior.Hang());
     cluster.apply(instanceYaml("pinned-1", "pinned"));
     cluster.awaitStep("pinned-1", "a", StepState.Running, WAIT);
 
-    client.resources(dev.baton.api.Workflow.class).inNamespace(Cluster.NS).withName("pinned").delete();
+    client
+        .resources(dev.baton.api.Workflow.class)
+        .inNamespace(Cluster.NS)
+        .withName("pinned")
+        .delete();
     // a finishes only now, after its Workflow is gone.
     Job a = cluster.jobs("pinned-1").getFirst();
     cluster.kubelet.when("pinned-1", "a", 1, new Behavior.Succeed(null));
-    var pod = client.pods().inNamespace(Cluster.NS).withLabel("job-name", a.getMetadata().getName()).list().getItems().getFirst();
+    var pod =
+        client
+            .pods()
+            .inNamespace(Cluster.NS)
+            .withLabel("job-name", a.getMetadata().getName())
+            .list()
+            .getItems()
+            .getFirst();
     pod.getStatus().setPhase("Succeeded");
     client.pods().inNamespace(Cluster.NS).resource(pod).updateStatus();
 

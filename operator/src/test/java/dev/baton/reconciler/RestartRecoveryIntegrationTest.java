@@ -1,11 +1,11 @@
 package dev.baton.reconciler;
 
-import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,7 +65,8 @@ class RestartRecoveryIntegrationTest {
             - id: publish
               dependsOn: [join]
               job: *slow
-        """.formatted(RUNS));
+        """
+            .formatted(RUNS));
     for (int i = 0; i < RUNS; i++) {
       cluster.apply(
           """
@@ -75,19 +76,29 @@ class RestartRecoveryIntegrationTest {
             name: chain-%d
           spec:
             workflow: chain
-          """.formatted(i));
+          """
+              .formatted(i));
     }
     // Stop the first operator once the runs are well under way, with steps still running.
     Cluster.await(
         "every run past its first step",
         () -> IntStream.range(0, RUNS).mapToObj(i -> cluster.instance("chain-" + i)).toList(),
-        list -> list.stream().allMatch(i -> i.getStatus() != null && i.getStatus().steps.get("extract") != null
-            && i.getStatus().steps.get("extract").state == StepState.Succeeded),
+        list ->
+            list.stream()
+                .allMatch(i ->
+                    i.getStatus() != null
+                        && i.getStatus().steps.get("extract") != null
+                        && i.getStatus().steps.get("extract").state == StepState.Succeeded),
         Duration.ofSeconds(30));
     cluster.stopOperator();
-    long unfinished = IntStream.range(0, RUNS).mapToObj(i -> cluster.instance("chain-" + i))
-        .filter(i -> !i.getStatus().phase.isFinal()).count();
-    assertThat(unfinished).as("runs still in progress when the first operator stopped").isGreaterThan(0);
+    long unfinished =
+        IntStream.range(0, RUNS)
+            .mapToObj(i -> cluster.instance("chain-" + i))
+            .filter(i -> !i.getStatus().phase.isFinal())
+            .count();
+    assertThat(unfinished)
+        .as("runs still in progress when the first operator stopped")
+        .isGreaterThan(0);
 
     // Steps go on finishing while no operator runs.
     sleep(Duration.ofMillis(500));
@@ -96,13 +107,20 @@ class RestartRecoveryIntegrationTest {
     for (int i = 0; i < RUNS; i++) {
       WorkflowInstance done = cluster.awaitFinal("chain-" + i, Duration.ofSeconds(60));
       assertThat(done.getStatus().phase).as("chain-" + i).isEqualTo(InstancePhase.Succeeded);
-      assertThat(done.getStatus().steps.values()).allSatisfy(s -> assertThat(s.attempt).isEqualTo(1));
+      assertThat(done.getStatus().steps.values())
+          .allSatisfy(s -> assertThat(s.attempt).isEqualTo(1));
       List<Job> jobs = cluster.jobs("chain-" + i);
       Map<String, Long> perStepAttempt =
-          jobs.stream().collect(Collectors.groupingBy(
-              j -> j.getMetadata().getLabels().get(Labels.STEP) + "#" + j.getMetadata().getLabels().get(Labels.ATTEMPT),
-              Collectors.counting()));
-      assertThat(perStepAttempt).as("Jobs of chain-" + i)
+          jobs.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      j ->
+                          j.getMetadata().getLabels().get(Labels.STEP)
+                              + "#"
+                              + j.getMetadata().getLabels().get(Labels.ATTEMPT),
+                      Collectors.counting()));
+      assertThat(perStepAttempt)
+          .as("Jobs of chain-" + i)
           .containsOnlyKeys("extract#1", "left#1", "right#1", "join#1", "publish#1")
           .allSatisfy((k, n) -> assertThat(n).isEqualTo(1L));
     }

@@ -47,22 +47,23 @@ class RunStrategyIntegrationTest {
 
   static String workflow(String name, String strategy) {
     return """
-        apiVersion: baton.dev/v1alpha1
-        kind: Workflow
-        metadata:
-          name: %s
-        spec:
-          runStrategy: %s
-          steps:
-            - id: work
-              retry: {userErrors: 0}
-              job: {image: busybox}
-        """.formatted(name, strategy);
+    apiVersion: baton.dev/v1alpha1
+    kind: Workflow
+    metadata:
+      name: %s
+    spec:
+      runStrategy: %s
+      steps:
+        - id: work
+          retry: {userErrors: 0}
+          job: {image: busybox}
+    """
+        .formatted(name, strategy);
   }
 
   /**
-   * Creates runs in this order. Creation timestamps have second resolution, so several may tie;
-   * the queue then orders by name, and the names here sort in creation order.
+   * Creates runs in this order. Creation timestamps have second resolution, so several may tie; the
+   * queue then orders by name, and the names here sort in creation order.
    */
   void runs(String workflow, String... names) {
     for (String name : names) {
@@ -72,28 +73,57 @@ class RunStrategyIntegrationTest {
 
   /** Ends the hanging pod of a run's step "work" with the given outcome. */
   void finish(String instance, boolean succeed) {
-    Job job = Cluster.await("the Job of " + instance, () -> cluster.jobs(instance), l -> !l.isEmpty(), WAIT).getFirst();
-    var pod = Cluster.await("the running pod of " + instance,
-        () -> client.pods().inNamespace(Cluster.NS).withLabel("job-name", job.getMetadata().getName()).list().getItems(),
-        l -> !l.isEmpty() && "Running".equals(l.getFirst().getStatus().getPhase())
-            && !l.getFirst().getStatus().getContainerStatuses().isEmpty(), WAIT).getFirst();
+    Job job =
+        Cluster.await(
+                "the Job of " + instance, () -> cluster.jobs(instance), l -> !l.isEmpty(), WAIT)
+            .getFirst();
+    var pod =
+        Cluster.await(
+                "the running pod of " + instance,
+                () ->
+                    client
+                        .pods()
+                        .inNamespace(Cluster.NS)
+                        .withLabel("job-name", job.getMetadata().getName())
+                        .list()
+                        .getItems(),
+                l ->
+                    !l.isEmpty()
+                        && "Running".equals(l.getFirst().getStatus().getPhase())
+                        && !l.getFirst().getStatus().getContainerStatuses().isEmpty(),
+                WAIT)
+            .getFirst();
     var cs = pod.getStatus().getContainerStatuses().getFirst();
-    cs.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
-        .withExitCode(succeed ? 0 : 1).withReason(succeed ? "Completed" : "Error").endTerminated().build());
+    cs.setState(
+        new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+            .withNewTerminated()
+            .withExitCode(succeed ? 0 : 1)
+            .withReason(succeed ? "Completed" : "Error")
+            .endTerminated()
+            .build());
     pod.getStatus().setPhase(succeed ? "Succeeded" : "Failed");
     client.pods().inNamespace(Cluster.NS).resource(pod).updateStatus();
   }
 
   /** As kubectl patch --type=merge would: the operator writes statuses meanwhile. */
   void patchSpec(String instance, String spec) {
-    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(instance)
+    client
+        .resources(WorkflowInstance.class)
+        .inNamespace(Cluster.NS)
+        .withName(instance)
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":" + spec + "}");
   }
 
   WorkflowInstance awaitQueued(String name, String messagePart) {
-    return Cluster.await(name + " Queued (" + messagePart + ")", () -> cluster.instance(name),
-        i -> i != null && i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued
-            && i.getStatus().message != null && i.getStatus().message.contains(messagePart),
+    return Cluster.await(
+        name + " Queued (" + messagePart + ")",
+        () -> cluster.instance(name),
+        i ->
+            i != null
+                && i.getStatus() != null
+                && i.getStatus().phase == InstancePhase.Queued
+                && i.getStatus().message != null
+                && i.getStatus().message.contains(messagePart),
         WAIT);
   }
 
@@ -109,10 +139,11 @@ class RunStrategyIntegrationTest {
     cluster.awaitStep("seq-1", "work", StepState.Running, WAIT);
     awaitQueued("seq-2", "queued: seq-1 is running");
     WorkflowInstance third = awaitQueued("seq-3", "queued: 1 ahead; seq-1 is running");
-    assertThat(third.getStatus().conditions).anySatisfy(c -> {
-      assertThat(c.getType()).isEqualTo("Queued");
-      assertThat(c.getStatus()).isEqualTo("True");
-    });
+    assertThat(third.getStatus().conditions)
+        .anySatisfy(c -> {
+          assertThat(c.getType()).isEqualTo("Queued");
+          assertThat(c.getStatus()).isEqualTo("True");
+        });
     assertThat(cluster.jobs("seq-2")).isEmpty();
 
     finish("seq-1", true);
@@ -123,15 +154,25 @@ class RunStrategyIntegrationTest {
     finish("seq-3", true);
 
     for (String n : List.of("seq-1", "seq-2", "seq-3")) {
-      assertThat(cluster.awaitFinal(n, WAIT).getStatus().phase).as(n).isEqualTo(InstancePhase.Succeeded);
+      assertThat(cluster.awaitFinal(n, WAIT).getStatus().phase)
+          .as(n)
+          .isEqualTo(InstancePhase.Succeeded);
     }
     // One at a time: each started only after the one before it ended.
-    assertThat(started("seq-2")).isAfterOrEqualTo(Instant.parse(cluster.instance("seq-1").getStatus().endTime));
-    assertThat(started("seq-3")).isAfterOrEqualTo(Instant.parse(cluster.instance("seq-2").getStatus().endTime));
+    assertThat(started("seq-2"))
+        .isAfterOrEqualTo(Instant.parse(cluster.instance("seq-1").getStatus().endTime));
+    assertThat(started("seq-3"))
+        .isAfterOrEqualTo(Instant.parse(cluster.instance("seq-2").getStatus().endTime));
 
-    Workflow wf = Cluster.await("the workflow's aggregate", () -> cluster.workflow("seq"),
-        w -> w.getStatus() != null && w.getStatus().runs != null
-            && Long.valueOf(3).equals(w.getStatus().runs.get("Succeeded")), WAIT);
+    Workflow wf =
+        Cluster.await(
+            "the workflow's aggregate",
+            () -> cluster.workflow("seq"),
+            w ->
+                w.getStatus() != null
+                    && w.getStatus().runs != null
+                    && Long.valueOf(3).equals(w.getStatus().runs.get("Succeeded")),
+            WAIT);
     assertThat(wf.getStatus().runs).containsOnlyKeys("Succeeded");
     assertThat(wf.getStatus().lastRun.name).isEqualTo("seq-3");
     assertThat(wf.getStatus().lastRun.phase).isEqualTo(InstancePhase.Succeeded);
@@ -168,23 +209,34 @@ class RunStrategyIntegrationTest {
     awaitQueued("strict-2", "strict-1 is running");
 
     finish("strict-1", false);
-    assertThat(cluster.awaitFinal("strict-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Failed);
+    assertThat(cluster.awaitFinal("strict-1", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Failed);
     WorkflowInstance blocked = awaitQueued("strict-2", "blocked by strict-1 (Failed)");
     assertThat(blocked.getStatus().message).contains("restart it or set its spec.unblock");
     awaitQueued("strict-3", "blocked by strict-1 (Failed)");
-    Cluster.await("blockedBy on the workflow", () -> cluster.workflow("strict"),
-        w -> w.getStatus() != null && "strict-1".equals(w.getStatus().blockedBy), WAIT);
+    Cluster.await(
+        "blockedBy on the workflow",
+        () -> cluster.workflow("strict"),
+        w -> w.getStatus() != null && "strict-1".equals(w.getStatus().blockedBy),
+        WAIT);
     assertThat(cluster.jobs("strict-2")).isEmpty();
 
     patchSpec("strict-1", "{\"unblock\":true}");
 
     cluster.awaitStep("strict-2", "work", StepState.Running, WAIT);
     awaitQueued("strict-3", "queued: strict-2 is running");
-    WorkflowInstance unblocked = Cluster.await("Unblocked condition on strict-1", () -> cluster.instance("strict-1"),
-        i -> RunAdmission.isUnblockedRecorded(i), WAIT);
+    WorkflowInstance unblocked =
+        Cluster.await(
+            "Unblocked condition on strict-1",
+            () -> cluster.instance("strict-1"),
+            i -> RunAdmission.isUnblockedRecorded(i),
+            WAIT);
     assertThat(unblocked.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    Cluster.await("blockedBy cleared", () -> cluster.workflow("strict"),
-        w -> w.getStatus() != null && w.getStatus().blockedBy == null, WAIT);
+    Cluster.await(
+        "blockedBy cleared",
+        () -> cluster.workflow("strict"),
+        w -> w.getStatus() != null && w.getStatus().blockedBy == null,
+        WAIT);
     finish("strict-2", true);
     cluster.awaitStep("strict-3", "work", StepState.Running, WAIT);
   }
@@ -202,7 +254,8 @@ class RunStrategyIntegrationTest {
     assertThat(cluster.jobs("first-2")).isEmpty();
 
     finish("first-1", true);
-    assertThat(cluster.awaitFinal("first-1", WAIT).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(cluster.awaitFinal("first-1", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Succeeded);
     // With nothing unfinished, a new run runs.
     runs("first", "first-3");
     cluster.awaitStep("first-3", "work", StepState.Running, WAIT);
@@ -222,10 +275,12 @@ class RunStrategyIntegrationTest {
 
     // A queued older run ends Stopped without running, and the newest runs once last-2 stopped.
     runs("last", "last-3");
-    assertThat(cluster.awaitFinal("last-2", WAIT).getStatus().phase).isEqualTo(InstancePhase.Stopped);
+    assertThat(cluster.awaitFinal("last-2", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Stopped);
     cluster.awaitStep("last-3", "work", StepState.Running, WAIT);
     finish("last-3", true);
-    assertThat(cluster.awaitFinal("last-3", WAIT).getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(cluster.awaitFinal("last-3", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Succeeded);
   }
 
   @Test
@@ -236,21 +291,34 @@ class RunStrategyIntegrationTest {
     cluster.awaitStep("par-1", "work", StepState.Running, WAIT);
     cluster.awaitStep("par-2", "work", StepState.Running, WAIT);
     awaitQueued("par-3", "queued: 2 of 2 running (Parallel)");
-    Cluster.await("the workflow counts", () -> cluster.workflow("par"),
-        w -> w.getStatus() != null && w.getStatus().runs != null
-            && Long.valueOf(2).equals(w.getStatus().runs.get("Running"))
-            && Long.valueOf(1).equals(w.getStatus().runs.get("Queued")), WAIT);
+    Cluster.await(
+        "the workflow counts",
+        () -> cluster.workflow("par"),
+        w ->
+            w.getStatus() != null
+                && w.getStatus().runs != null
+                && Long.valueOf(2).equals(w.getStatus().runs.get("Running"))
+                && Long.valueOf(1).equals(w.getStatus().runs.get("Queued")),
+        WAIT);
 
     finish("par-2", false);
     cluster.awaitStep("par-3", "work", StepState.Running, WAIT);
     finish("par-1", true);
     finish("par-3", true);
-    Workflow wf = Cluster.await("the workflow counts at the end", () -> cluster.workflow("par"),
-        w -> w.getStatus().runs != null && Long.valueOf(2).equals(w.getStatus().runs.get("Succeeded"))
-            && Long.valueOf(1).equals(w.getStatus().runs.get("Failed")), WAIT);
+    Workflow wf =
+        Cluster.await(
+            "the workflow counts at the end",
+            () -> cluster.workflow("par"),
+            w ->
+                w.getStatus().runs != null
+                    && Long.valueOf(2).equals(w.getStatus().runs.get("Succeeded"))
+                    && Long.valueOf(1).equals(w.getStatus().runs.get("Failed")),
+            WAIT);
     assertThat(wf.getStatus().lastRun.name).isEqualTo("par-3");
-    String lastEnded = List.of("par-1", "par-3").stream()
-        .max(Comparator.comparing(n -> cluster.instance(n).getStatus().endTime)).orElseThrow();
+    String lastEnded =
+        List.of("par-1", "par-3").stream()
+            .max(Comparator.comparing(n -> cluster.instance(n).getStatus().endTime))
+            .orElseThrow();
     assertThat(wf.getStatus().lastSuccess.name).isEqualTo(lastEnded);
   }
 
@@ -261,8 +329,13 @@ class RunStrategyIntegrationTest {
     awaitQueued("paused-1", "paused");
     assertThat(cluster.jobs("paused-1")).isEmpty();
 
-    client.resources(Workflow.class).inNamespace(Cluster.NS).withName("paused")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"runStrategy\":{\"concurrency\":1}}}");
+    client
+        .resources(Workflow.class)
+        .inNamespace(Cluster.NS)
+        .withName("paused")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"runStrategy\":{\"concurrency\":1}}}");
     cluster.awaitStep("paused-1", "work", StepState.Running, WAIT);
   }
 
@@ -281,23 +354,27 @@ class RunStrategyIntegrationTest {
   }
 
   /**
-   * A restarted run (a pinned definition, phase Queued, as the restart action writes
-   * it) waits its turn like any other, queued behind the runs already waiting, then starts from
-   * its status. The status is written here by hand, before the operator starts.
+   * A restarted run (a pinned definition, phase Queued, as the restart action writes it) waits its
+   * turn like any other, queued behind the runs already waiting, then starts from its status. The
+   * status is written here by hand, before the operator starts.
    */
   @Test
   void aRestartedRunQueuesBehindTheWaitingOnesThenStarts() {
     cluster.stopOperator();
     cluster.apply(workflow("again", "{type: Sequential}"));
     runs("again", "again-1");
-    var restarted = cluster.apply("""
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: again-0
-        spec:
-          workflow: again
-        """).getFirst();
+    var restarted =
+        cluster
+            .apply(
+                """
+                apiVersion: baton.dev/v1alpha1
+                kind: WorkflowInstance
+                metadata:
+                  name: again-0
+                spec:
+                  workflow: again
+                """)
+            .getFirst();
     WorkflowInstance r = cluster.instance(restarted.getMetadata().getName());
     var st = new dev.baton.api.WorkflowInstanceStatus();
     st.phase = InstancePhase.Queued;
@@ -320,10 +397,11 @@ class RunStrategyIntegrationTest {
     finish("again-0", true);
     WorkflowInstance done = cluster.awaitFinal("again-0", WAIT);
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
-    assertThat(done.getStatus().conditions).anySatisfy(c -> {
-      assertThat(c.getType()).isEqualTo("Queued");
-      assertThat(c.getStatus()).isEqualTo("False");
-    });
+    assertThat(done.getStatus().conditions)
+        .anySatisfy(c -> {
+          assertThat(c.getType()).isEqualTo("Queued");
+          assertThat(c.getStatus()).isEqualTo("False");
+        });
   }
 
   /** What examples/run-strategies.yaml promises: runs created together go one after another. */
@@ -334,17 +412,32 @@ class RunStrategyIntegrationTest {
     cluster.apply(java.nio.file.Files.readString(dir.resolve("run-strategies.yaml")));
     String runFile = java.nio.file.Files.readString(dir.resolve("run-strategies-run.yaml"));
     List<String> names = new java.util.ArrayList<>();
-    for (int i = 0; i < 3; i++) names.add(cluster.apply(runFile).getFirst().getMetadata().getName());
+    for (int i = 0; i < 3; i++)
+      names.add(cluster.apply(runFile).getFirst().getMetadata().getName());
 
-    Cluster.await("one running, two queued", () -> names.stream().map(cluster::instance).toList(),
-        l -> l.stream().filter(i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Running).count() == 1
-            && l.stream().filter(i -> i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued).count() == 2,
+    Cluster.await(
+        "one running, two queued",
+        () -> names.stream().map(cluster::instance).toList(),
+        l ->
+            l.stream()
+                        .filter(i ->
+                            i.getStatus() != null && i.getStatus().phase == InstancePhase.Running)
+                        .count()
+                    == 1
+                && l.stream()
+                        .filter(i ->
+                            i.getStatus() != null && i.getStatus().phase == InstancePhase.Queued)
+                        .count()
+                    == 2,
         WAIT);
     List<WorkflowInstance> done = names.stream().map(n -> cluster.awaitFinal(n, WAIT)).toList();
-    assertThat(done).allSatisfy(i -> assertThat(i.getStatus().phase).isEqualTo(InstancePhase.Succeeded));
-    List<WorkflowInstance> byStart = done.stream().sorted(Comparator.comparing(i -> i.getStatus().startTime)).toList();
+    assertThat(done)
+        .allSatisfy(i -> assertThat(i.getStatus().phase).isEqualTo(InstancePhase.Succeeded));
+    List<WorkflowInstance> byStart =
+        done.stream().sorted(Comparator.comparing(i -> i.getStatus().startTime)).toList();
     for (int i = 1; i < byStart.size(); i++) {
-      assertThat(byStart.get(i).getStatus().startTime).isGreaterThanOrEqualTo(byStart.get(i - 1).getStatus().endTime);
+      assertThat(byStart.get(i).getStatus().startTime)
+          .isGreaterThanOrEqualTo(byStart.get(i - 1).getStatus().endTime);
     }
   }
 }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A status the API server refuses as too large is not retried forever: the run fails, saying why. */
+/**
+ * A status the API server refuses as too large is not retried forever: the run fails, saying why.
+ */
 @EnableKubernetesMockClient(crud = true)
 class StatusTooLargeIntegrationTest {
   static KubernetesClient client;
@@ -37,7 +39,8 @@ class StatusTooLargeIntegrationTest {
 
   @Test
   void aStatusRefusedAsTooLargeEndsTheRunFailedWithTheReason() {
-    cluster.apply("""
+    cluster.apply(
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -50,18 +53,31 @@ class StatusTooLargeIntegrationTest {
     cluster.apply(instanceYaml("big-1", "big"));
     cluster.awaitStep("big-1", "a", StepState.Running, WAIT);
     // The next status write, when the step ends, is refused.
-    server.expect().put().withPath("/apis/baton.dev/v1alpha1/namespaces/" + Cluster.NS + "/workflowinstances/big-1/status")
-        .andReturn(413, new StatusBuilder().withCode(413).withReason("RequestEntityTooLarge")
-            .withMessage("Request entity too large: limit is 3145728").build())
+    server
+        .expect()
+        .put()
+        .withPath(
+            "/apis/baton.dev/v1alpha1/namespaces/" + Cluster.NS + "/workflowinstances/big-1/status")
+        .andReturn(
+            413,
+            new StatusBuilder()
+                .withCode(413)
+                .withReason("RequestEntityTooLarge")
+                .withMessage("Request entity too large: limit is 3145728")
+                .build())
         .once();
 
     WorkflowInstance done = cluster.awaitFinal("big-1", WAIT);
 
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    assertThat(done.getStatus().message).contains("refused the status").contains("as too large").contains("budget 1048576 bytes");
-    assertThat(done.getStatus().conditions).anySatisfy(c -> {
-      assertThat(c.getType()).isEqualTo("Completed");
-      assertThat(c.getReason()).isEqualTo("StatusTooLarge");
-    });
+    assertThat(done.getStatus().message)
+        .contains("refused the status")
+        .contains("as too large")
+        .contains("budget 1048576 bytes");
+    assertThat(done.getStatus().conditions)
+        .anySatisfy(c -> {
+          assertThat(c.getType()).isEqualTo("Completed");
+          assertThat(c.getReason()).isEqualTo("StatusTooLarge");
+        });
   }
 }

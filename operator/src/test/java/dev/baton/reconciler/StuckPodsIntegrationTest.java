@@ -37,7 +37,8 @@ class StuckPodsIntegrationTest {
   }
 
   private WorkflowInstance run(String name, String stuck) {
-    cluster.apply("""
+    cluster.apply(
+        """
         apiVersion: baton.dev/v1alpha1
         kind: Workflow
         metadata:
@@ -50,13 +51,18 @@ class StuckPodsIntegrationTest {
               job:
                 image: nope
                 podTemplate: {metadata: {annotations: {baton.dev/fake-stuck: %s}}}
-        """.formatted(name, stuck));
+        """
+            .formatted(name, stuck));
     cluster.apply(instanceYaml(name + "-1", name));
     return Cluster.await(
         "step a stuck",
         () -> cluster.instance(name + "-1"),
-        i -> i != null && i.getStatus() != null && i.getStatus().steps.get("a") != null
-            && i.getStatus().steps.get("a").message != null && i.getStatus().steps.get("a").message.startsWith("pod stuck: "),
+        i ->
+            i != null
+                && i.getStatus() != null
+                && i.getStatus().steps.get("a") != null
+                && i.getStatus().steps.get("a").message != null
+                && i.getStatus().steps.get("a").message.startsWith("pod stuck: "),
         WAIT);
   }
 
@@ -74,14 +80,16 @@ class StuckPodsIntegrationTest {
   @Test
   void anImagePullBackOffIsShownThenFailsTheAttemptAfterThePendingTimeout() {
     WorkflowInstance stuck = run("pull", "ImagePullBackOff");
-    assertThat(stuck.getStatus().steps.get("a").message).contains("ImagePullBackOff: Back-off pulling image \"nope\"");
+    assertThat(stuck.getStatus().steps.get("a").message)
+        .contains("ImagePullBackOff: Back-off pulling image \"nope\"");
     failsAfterItsRetries("pull", "ImagePullBackOff");
   }
 
   @Test
   void anUnschedulablePodIsShownThenFailsTheAttempt() {
     WorkflowInstance stuck = run("unschedulable", "Unschedulable");
-    assertThat(stuck.getStatus().steps.get("a").message).contains("Unschedulable: 0/3 nodes are available");
+    assertThat(stuck.getStatus().steps.get("a").message)
+        .contains("Unschedulable: 0/3 nodes are available");
     failsAfterItsRetries("unschedulable", "Unschedulable");
   }
 
@@ -90,7 +98,8 @@ class StuckPodsIntegrationTest {
     // The mock server ignores field selectors it does not know, as involvedObject.uid: the
     // FailedCreate Event is not found here, and the step says the Job has made no pod.
     WorkflowInstance stuck = run("refused", "FailedCreate");
-    assertThat(stuck.getStatus().steps.get("a").message).startsWith("pod stuck: NoPod: the Job has made no pod in 5s");
+    assertThat(stuck.getStatus().steps.get("a").message)
+        .startsWith("pod stuck: NoPod: the Job has made no pod in 5s");
     failsAfterItsRetries("refused", "NoPod");
   }
 }

@@ -24,9 +24,16 @@ class ChildrenTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  private static WorkflowInstance instance(String name, String uid, String workflow, Map<String, String> annotations) {
+  private static WorkflowInstance instance(
+      String name, String uid, String workflow, Map<String, String> annotations) {
     WorkflowInstance i = new WorkflowInstance();
-    i.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("ns").withUid(uid).withAnnotations(annotations).build());
+    i.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace("ns")
+            .withUid(uid)
+            .withAnnotations(annotations)
+            .build());
     i.setSpec(new WorkflowInstanceSpec());
     i.getSpec().workflow = workflow;
     return i;
@@ -36,7 +43,8 @@ class ChildrenTest {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("date", "2026-01-02");
     params.put("limit", "5");
-    return new Command.CreateChild(path, attempt, JobNames.of("parent", path, attempt), workflow, params);
+    return new Command.CreateChild(
+        path, attempt, JobNames.of("parent", path, attempt), workflow, params);
   }
 
   @Test
@@ -63,12 +71,15 @@ class ChildrenTest {
     assertThat(owner.getController()).isTrue();
     assertThat(owner.getBlockOwnerDeletion()).isTrue();
     assertThat(child.getSpec().workflow).isEqualTo("load");
-    assertThat(child.getSpec().params).containsExactly(Map.entry("date", F.textNode("2026-01-02")), Map.entry("limit", F.textNode("5")));
+    assertThat(child.getSpec().params)
+        .containsExactly(
+            Map.entry("date", F.textNode("2026-01-02")), Map.entry("limit", F.textNode("5")));
   }
 
   @Test
   void aChildsChildGoesOneDeeperAndExtendsTheChain() {
-    WorkflowInstance parent = instance("parent", "uid-1", "b", Map.of(Labels.DEPTH, "3", Labels.CALL_CHAIN, "a/b/a/b"));
+    WorkflowInstance parent =
+        instance("parent", "uid-1", "b", Map.of(Labels.DEPTH, "3", Labels.CALL_CHAIN, "a/b/a/b"));
 
     WorkflowInstance child = Children.build(parent, create("days.3.work", 1, "a"));
 
@@ -84,10 +95,14 @@ class ChildrenTest {
   @Test
   void aPathTooLongForALabelIsHashedThereAndKeptWholeInTheAnnotation() {
     String path = "outer.12.middle-loop-with-a-long-name.3.inner_loop.1999.the-actual-work";
-    WorkflowInstance child = Children.build(instance("parent", "u", "a", null), create(path, 1, "b"));
+    WorkflowInstance child =
+        Children.build(instance("parent", "u", "a", null), create(path, 1, "b"));
 
     String label = child.getMetadata().getLabels().get(Labels.STEP);
-    assertThat(label).hasSizeLessThanOrEqualTo(63).startsWith("h-").isEqualTo(Labels.stepLabel(path));
+    assertThat(label)
+        .hasSizeLessThanOrEqualTo(63)
+        .startsWith("h-")
+        .isEqualTo(Labels.stepLabel(path));
     assertThat(Labels.stepLabel(path + "x")).isNotEqualTo(label);
     assertThat(child.getMetadata().getAnnotations()).containsEntry(Labels.STEP_PATH, path);
     assertThat(Children.observe(child, NOW).orElseThrow().stepId()).isEqualTo(path);
@@ -102,7 +117,8 @@ class ChildrenTest {
   }
 
   private static WorkflowInstance child(String path, int attempt, InstancePhase phase) {
-    WorkflowInstance child = Children.build(instance("parent", "uid-1", "a", null), create(path, attempt, "b"));
+    WorkflowInstance child =
+        Children.build(instance("parent", "uid-1", "a", null), create(path, attempt, "b"));
     if (phase != null) {
       child.setStatus(new WorkflowInstanceStatus());
       child.getStatus().phase = phase;
@@ -161,9 +177,14 @@ class ChildrenTest {
   @Test
   void childrenCountAsTheirAttemptsJobs() {
     List<FlowEvent> jobEvents =
-        List.of(new FlowEvent.StepLaunched("load", 1, NOW), new FlowEvent.WorkloadsObserved(Map.of("load", 1, "sub", 1), NOW));
+        List.of(
+            new FlowEvent.StepLaunched("load", 1, NOW),
+            new FlowEvent.WorkloadsObserved(Map.of("load", 1, "sub", 1), NOW));
     List<WorkflowInstance> children =
-        List.of(child("sub", 2, InstancePhase.Running), child("sub", 1, InstancePhase.Failed), child("days.0.sub", 1, null));
+        List.of(
+            child("sub", 2, InstancePhase.Running),
+            child("sub", 1, InstancePhase.Failed),
+            child("days.0.sub", 1, null));
 
     List<FlowEvent> events = Children.withChildren(jobEvents, children, NOW);
 
@@ -171,8 +192,11 @@ class ChildrenTest {
     assertThat(events).filteredOn(FlowEvent.ChildObserved.class::isInstance).hasSize(3);
     assertThat(events).filteredOn(FlowEvent.WorkloadsObserved.class::isInstance).hasSize(1);
     // Last, as from the Jobs alone: the engine sees every attempt before it judges what is missing.
-    assertThat(events.getLast()).isEqualTo(new FlowEvent.WorkloadsObserved(Map.of("load", 1, "sub", 2, "days.0.sub", 1), NOW));
-    assertThat(Children.newestAttempts(Map.of("load", 3), children)).isEqualTo(Map.of("load", 3, "sub", 2, "days.0.sub", 1));
+    assertThat(events.getLast())
+        .isEqualTo(
+            new FlowEvent.WorkloadsObserved(Map.of("load", 1, "sub", 2, "days.0.sub", 1), NOW));
+    assertThat(Children.newestAttempts(Map.of("load", 3), children))
+        .isEqualTo(Map.of("load", 3, "sub", 2, "days.0.sub", 1));
   }
 
   @Test
@@ -208,7 +232,10 @@ class ChildrenTest {
     assertThat(Children.ownedBy(parent, List.of(labelsOnly, notControlled, otherKind))).isEmpty();
     assertThat(Children.parentRef(labelsOnly)).isEmpty();
     assertThat(Children.parentRef(otherKind)).isEmpty();
-    assertThat(Children.parentRef(child("sub", 1, null))).get().extracting(r -> r.getUid()).isEqualTo("uid-1");
+    assertThat(Children.parentRef(child("sub", 1, null)))
+        .get()
+        .extracting(r -> r.getUid())
+        .isEqualTo("uid-1");
     assertThat(Observations.unowned(labelsOnly)).isTrue();
     assertThat(Observations.unowned(child("sub", 1, null))).isFalse();
   }

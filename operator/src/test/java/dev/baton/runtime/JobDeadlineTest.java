@@ -17,21 +17,27 @@ class JobDeadlineTest {
   static CreateJob create(Duration timeout, Instant runDeadline) {
     JobTemplate t = new JobTemplate();
     t.image = "busybox";
-    return new CreateJob("a", 1, "run-1-a-1-x", t, null, null, List.of(), Map.of(), timeout, NOW, runDeadline);
+    return new CreateJob(
+        "a", 1, "run-1-a-1-x", t, null, null, List.of(), Map.of(), timeout, NOW, runDeadline);
   }
 
   static Long deadline(CreateJob c) {
-    return new JobFactory(null).build(KubernetesRuntimeTest.owner(), c, NOW).getSpec().getActiveDeadlineSeconds();
+    return new JobFactory(null)
+        .build(KubernetesRuntimeTest.owner(), c, NOW)
+        .getSpec()
+        .getActiveDeadlineSeconds();
   }
 
   @Test
   void theStepTimeoutBoundsTheJob() {
-    assertThat(deadline(create(Duration.ofMinutes(5), NOW.plus(Duration.ofHours(1))))).isEqualTo(300);
+    assertThat(deadline(create(Duration.ofMinutes(5), NOW.plus(Duration.ofHours(1)))))
+        .isEqualTo(300);
   }
 
   @Test
   void theTimeTheRunHasLeftBoundsTheJobWhenShorter() {
-    assertThat(deadline(create(Duration.ofHours(2), NOW.plus(Duration.ofMinutes(10))))).isEqualTo(600);
+    assertThat(deadline(create(Duration.ofHours(2), NOW.plus(Duration.ofMinutes(10)))))
+        .isEqualTo(600);
     assertThat(deadline(create(null, NOW.plus(Duration.ofMillis(90_500))))).isEqualTo(91);
   }
 

@@ -16,16 +16,30 @@ import org.junit.jupiter.api.Test;
 
 /** The Pod Security "restricted" defaults of step pods, and which of the step's settings win. */
 class JobFactoryTest {
-  private static PodSpec pod(String image, String serviceAccountName, String podTemplateJson) throws Exception {
+  private static PodSpec pod(String image, String serviceAccountName, String podTemplateJson)
+      throws Exception {
     JobTemplate t = new JobTemplate();
     t.image = image;
     t.serviceAccountName = serviceAccountName;
     if (podTemplateJson != null) t.podTemplate = new ObjectMapper().readTree(podTemplateJson);
     WorkflowInstance instance = new WorkflowInstance();
-    instance.setMetadata(new ObjectMetaBuilder().withName("run-1").withNamespace("ns").withUid("u1").build());
+    instance.setMetadata(
+        new ObjectMetaBuilder().withName("run-1").withNamespace("ns").withUid("u1").build());
     instance.setSpec(new WorkflowInstanceSpec());
     instance.getSpec().workflow = "wf";
-    CreateJob c = new CreateJob("a", 1, "run-1-a-1", t, List.of("echo"), null, List.of(), Map.of(), null, Instant.EPOCH, null);
+    CreateJob c =
+        new CreateJob(
+            "a",
+            1,
+            "run-1-a-1",
+            t,
+            List.of("echo"),
+            null,
+            List.of(),
+            Map.of(),
+            null,
+            Instant.EPOCH,
+            null);
     return new JobFactory(null).build(instance, c).getSpec().getTemplate().getSpec();
   }
 
@@ -47,21 +61,34 @@ class JobFactoryTest {
   @Test
   void aNamedServiceAccountKeepsItsToken() throws Exception {
     assertThat(pod("img", "reader", null).getAutomountServiceAccountToken()).isNull();
-    assertThat(pod("img", null, "{\"spec\":{\"serviceAccountName\":\"reader\"}}").getAutomountServiceAccountToken()).isNull();
+    assertThat(
+            pod("img", null, "{\"spec\":{\"serviceAccountName\":\"reader\"}}")
+                .getAutomountServiceAccountToken())
+        .isNull();
     // An explicit automountServiceAccountToken in the template wins either way.
-    assertThat(pod("img", null, "{\"spec\":{\"automountServiceAccountToken\":true}}").getAutomountServiceAccountToken()).isTrue();
-    assertThat(pod("img", "reader", "{\"spec\":{\"automountServiceAccountToken\":false}}").getAutomountServiceAccountToken()).isFalse();
+    assertThat(
+            pod("img", null, "{\"spec\":{\"automountServiceAccountToken\":true}}")
+                .getAutomountServiceAccountToken())
+        .isTrue();
+    assertThat(
+            pod("img", "reader", "{\"spec\":{\"automountServiceAccountToken\":false}}")
+                .getAutomountServiceAccountToken())
+        .isFalse();
   }
 
   @Test
   void theTemplatesOwnFieldsWinFieldByField() throws Exception {
-    PodSpec spec = pod("img", null, """
-        {"spec": {
-          "securityContext": {"runAsUser": 1000, "seccompProfile": {"type": "Localhost", "localhostProfile": "p.json"}},
-          "initContainers": [{"name": "init", "image": "i", "securityContext": {"allowPrivilegeEscalation": true}}],
-          "containers": [{"name": "main", "securityContext": {"capabilities": {"add": ["NET_BIND_SERVICE"]}}},
-                         {"name": "side", "image": "s", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}}]}}
-        """);
+    PodSpec spec =
+        pod(
+            "img",
+            null,
+            """
+            {"spec": {
+              "securityContext": {"runAsUser": 1000, "seccompProfile": {"type": "Localhost", "localhostProfile": "p.json"}},
+              "initContainers": [{"name": "init", "image": "i", "securityContext": {"allowPrivilegeEscalation": true}}],
+              "containers": [{"name": "main", "securityContext": {"capabilities": {"add": ["NET_BIND_SERVICE"]}}},
+                             {"name": "side", "image": "s", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}}]}}
+            """);
     var psc = spec.getSecurityContext();
     assertThat(psc.getRunAsUser()).isEqualTo(1000L);
     assertThat(psc.getRunAsGroup()).isEqualTo(65534L);
@@ -71,7 +98,8 @@ class JobFactoryTest {
     assertThat(main.getCapabilities().getAdd()).containsExactly("NET_BIND_SERVICE");
     assertThat(main.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(main.getAllowPrivilegeEscalation()).isFalse();
-    assertThat(spec.getContainers().get(1).getSecurityContext().getCapabilities().getDrop()).containsExactly("NET_RAW");
+    assertThat(spec.getContainers().get(1).getSecurityContext().getCapabilities().getDrop())
+        .containsExactly("NET_RAW");
     var init = spec.getInitContainers().getFirst().getSecurityContext();
     assertThat(init.getAllowPrivilegeEscalation()).isTrue();
     assertThat(init.getCapabilities().getDrop()).containsExactly("ALL");
@@ -84,11 +112,29 @@ class JobFactoryTest {
     PodSpec root = pod("img", null, "{\"spec\":{\"securityContext\":{\"runAsUser\":0}}}");
     assertThat(root.getSecurityContext().getRunAsNonRoot()).isNull();
     assertThat(root.getSecurityContext().getRunAsUser()).isEqualTo(0L);
-    PodSpec rootContainer = pod("img", null, "{\"spec\":{\"containers\":[{\"name\":\"main\",\"securityContext\":{\"runAsUser\":0}}]}}");
+    PodSpec rootContainer =
+        pod(
+            "img",
+            null,
+            "{\"spec\":{\"containers\":[{\"name\":\"main\",\"securityContext\":{\"runAsUser\":0}}]}}");
     assertThat(rootContainer.getSecurityContext().getRunAsNonRoot()).isNull();
-    PodSpec privileged = pod("img", null, "{\"spec\":{\"containers\":[{\"name\":\"main\",\"securityContext\":{\"privileged\":true}}]}}");
-    assertThat(privileged.getContainers().getFirst().getSecurityContext().getAllowPrivilegeEscalation()).isNull();
+    PodSpec privileged =
+        pod(
+            "img",
+            null,
+            "{\"spec\":{\"containers\":[{\"name\":\"main\",\"securityContext\":{\"privileged\":true}}]}}");
+    assertThat(
+            privileged
+                .getContainers()
+                .getFirst()
+                .getSecurityContext()
+                .getAllowPrivilegeEscalation())
+        .isNull();
     // runAsNonRoot false in the template stays false.
-    assertThat(pod("img", null, "{\"spec\":{\"securityContext\":{\"runAsNonRoot\":false}}}").getSecurityContext().getRunAsNonRoot()).isFalse();
+    assertThat(
+            pod("img", null, "{\"spec\":{\"securityContext\":{\"runAsNonRoot\":false}}}")
+                .getSecurityContext()
+                .getRunAsNonRoot())
+        .isFalse();
   }
 }

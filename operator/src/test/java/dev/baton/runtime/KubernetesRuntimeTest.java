@@ -48,8 +48,10 @@ class KubernetesRuntimeTest {
       """;
 
   static final String JOBS = "/apis/batch/v1/namespaces/" + NS + "/jobs";
+
   /** Four tries, a few milliseconds apart. */
-  static final CreateRetry FAST = new CreateRetry(4, Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMillis(5));
+  static final CreateRetry FAST =
+      new CreateRetry(4, Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofMillis(5));
 
   final BatonMetrics metrics = BatonMetrics.inMemory();
   final List<Command> commands = new CopyOnWriteArrayList<>();
@@ -62,8 +64,10 @@ class KubernetesRuntimeTest {
   void setUp() {
     timers = new Timers(Clock.systemUTC());
     runtime = runtime(FAST);
-    InstanceFlow flow = new InstanceFlow(RUN, Specs.compile(YAML), null, Map.<String, JsonNode>of());
-    FlowEngine engine = new FlowEngine(Runnable::run, (a, cs) -> commands.addAll(cs), Clock.systemUTC());
+    InstanceFlow flow =
+        new InstanceFlow(RUN, Specs.compile(YAML), null, Map.<String, JsonNode>of());
+    FlowEngine engine =
+        new FlowEngine(Runnable::run, (a, cs) -> commands.addAll(cs), Clock.systemUTC());
     actor = engine.getOrCreate(new InstanceKey(NS, RUN), () -> flow);
     runtime.track(actor, owner);
     actor.tell(new FlowEvent.Start(Clock.systemUTC().instant()));
@@ -76,12 +80,18 @@ class KubernetesRuntimeTest {
   }
 
   KubernetesRuntime runtime(CreateRetry retry) {
-    StatusWriter status = new StatusWriter(client, Runnable::run, metrics, null, w -> {}, Duration.ZERO);
+    StatusWriter status =
+        new StatusWriter(client, Runnable::run, metrics, null, w -> {}, Duration.ZERO);
     // The client's own retries of 5xx answers are off, so the runtime's show.
-    KubernetesClient noRetries = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build())
-        .build();
-    return new KubernetesRuntime(noRetries, new JobFactory(null), status, timers, Runnable::run, metrics, retry);
+    KubernetesClient noRetries =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build();
+    return new KubernetesRuntime(
+        noRetries, new JobFactory(null), status, timers, Runnable::run, metrics, retry);
   }
 
   static WorkflowInstance owner() {
@@ -94,9 +104,11 @@ class KubernetesRuntimeTest {
 
   Command.CreateJob createOf(String step, int attempt) {
     return commands.stream()
-        .filter(Command.CreateJob.class::isInstance).map(Command.CreateJob.class::cast)
+        .filter(Command.CreateJob.class::isInstance)
+        .map(Command.CreateJob.class::cast)
         .filter(c -> c.stepId().equals(step) && c.attempt() == attempt)
-        .findFirst().orElseThrow();
+        .findFirst()
+        .orElseThrow();
   }
 
   double count(String counter) {
@@ -114,7 +126,14 @@ class KubernetesRuntimeTest {
 
   /** Step a's attempt 1 is Running, and its Job has been seen: the Job exists in the API server. */
   Job runningAndSeen() {
-    Job job = client.batch().v1().jobs().inNamespace(NS).resource(new JobFactory(null).build(owner, createOf("a", 1))).create();
+    Job job =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(NS)
+            .resource(new JobFactory(null).build(owner, createOf("a", 1)))
+            .create();
     actor.tell(new FlowEvent.WorkloadsObserved(Map.of("a", 1), Clock.systemUTC().instant()));
     assertThat(step("a").state).isEqualTo(StepState.Running);
     return job;
@@ -123,7 +142,8 @@ class KubernetesRuntimeTest {
   @Test
   void aConfirmOfAJobThatExistsReportsNothing() {
     Job job = runningAndSeen();
-    runtime.execute(actor, List.of(new Command.ConfirmGone("a", 1, job.getMetadata().getName(), false)));
+    runtime.execute(
+        actor, List.of(new Command.ConfirmGone("a", 1, job.getMetadata().getName(), false)));
     assertThat(step("a").state).isEqualTo(StepState.Running);
     assertThat(step("a").platformErrors).isNull();
   }
@@ -139,18 +159,29 @@ class KubernetesRuntimeTest {
   void aConfirmOfADeletedJobReportsItGone() {
     Job job = runningAndSeen();
     client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).delete();
-    runtime.execute(actor, List.of(new Command.ConfirmGone("a", 1, job.getMetadata().getName(), false)));
+    runtime.execute(
+        actor, List.of(new Command.ConfirmGone("a", 1, job.getMetadata().getName(), false)));
     assertThat(step("a").state).isEqualTo(StepState.Retrying);
     assertThat(step("a").platformErrors).isEqualTo(1);
-    assertThat(step("a").message).contains("the Job of attempt 1 was deleted before the step finished");
+    assertThat(step("a").message)
+        .contains("the Job of attempt 1 was deleted before the step finished");
   }
 
   @Test
   void aConfirmOfAJobNowOwnedByAnotherInstanceReportsItGone() {
     Job job = runningAndSeen();
-    client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName())
-        .edit(j -> { j.getMetadata().getOwnerReferences().getFirst().setUid("someone-else"); return j; });
-    runtime.execute(actor, List.of(new Command.ConfirmGone("a", 1, job.getMetadata().getName(), false)));
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .withName(job.getMetadata().getName())
+        .edit(j -> {
+          j.getMetadata().getOwnerReferences().getFirst().setUid("someone-else");
+          return j;
+        });
+    runtime.execute(
+        actor, List.of(new Command.ConfirmGone("a", 1, job.getMetadata().getName(), false)));
     assertThat(step("a").state).isEqualTo(StepState.Retrying);
   }
 
@@ -193,8 +224,16 @@ class KubernetesRuntimeTest {
   @Test
   void aJobOfAnEarlierNamesakeInstanceIsAPlatformFailure() {
     Job job = existing("a", 1, name("a", 1));
-    client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName())
-        .edit(j -> { j.getMetadata().getOwnerReferences().getFirst().setUid("someone-else"); return j; });
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .withName(job.getMetadata().getName())
+        .edit(j -> {
+          j.getMetadata().getOwnerReferences().getFirst().setUid("someone-else");
+          return j;
+        });
     runtime.execute(actor, List.of(createOf("a", 1)));
     assertThat(step("a").state).isEqualTo(StepState.Retrying);
     assertThat(step("a").platformErrors).isEqualTo(1);
@@ -206,20 +245,28 @@ class KubernetesRuntimeTest {
     server.expect().post().withPath(JOBS).andReturn(409, status(409, "AlreadyExists")).once();
     runtime.execute(actor, List.of(createOf("a", 1)));
     assertThat(step("a").state).isEqualTo(StepState.Running);
-    assertThat(jobs()).singleElement().satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(name("a", 1)));
+    assertThat(jobs())
+        .singleElement()
+        .satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(name("a", 1)));
   }
 
   // ---- unclear outcomes: the same name, again ------------------------------------------------
 
   static io.fabric8.kubernetes.api.model.Status status(int code, String reason) {
-    return new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(code).withReason(reason).withMessage(reason).build();
+    return new io.fabric8.kubernetes.api.model.StatusBuilder()
+        .withCode(code)
+        .withReason(reason)
+        .withMessage(reason)
+        .build();
   }
 
   @Test
   void serverErrorsAreRetriedUnderTheSameNameAndSpendNoAttempt() {
     server.expect().post().withPath(JOBS).andReturn(500, status(500, "InternalError")).times(3);
     runtime.execute(actor, List.of(createOf("a", 1)));
-    assertThat(jobs()).singleElement().satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(name("a", 1)));
+    assertThat(jobs())
+        .singleElement()
+        .satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo(name("a", 1)));
     assertThat(step("a").state).isEqualTo(StepState.Running);
     assertThat(step("a").attempt).isEqualTo(1);
     assertThat(step("a").platformErrors).isNull();
@@ -248,7 +295,12 @@ class KubernetesRuntimeTest {
   @Test
   void whenTheTriesAreSpentTheAttemptFailsAndALateCreateIsDeleted() {
     existing("a", 1, name("a", 1)); // as if one of the creates landed
-    server.expect().post().withPath(JOBS).andReturn(500, status(500, "InternalError")).times(FAST.tries());
+    server
+        .expect()
+        .post()
+        .withPath(JOBS)
+        .andReturn(500, status(500, "InternalError"))
+        .times(FAST.tries());
     runtime.execute(actor, List.of(createOf("a", 1)));
     assertThat(step("a").state).isEqualTo(StepState.Retrying);
     assertThat(step("a").platformErrors).isEqualTo(1);

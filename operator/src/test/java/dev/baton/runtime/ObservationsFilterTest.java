@@ -17,15 +17,30 @@ import org.junit.jupiter.api.Test;
 class ObservationsFilterTest {
   private static Pod pod(String phase, String nodeName, List<String> finalizers) {
     return new PodBuilder()
-        .withNewMetadata().withName("p").addToLabels(Labels.INSTANCE, "i").withFinalizers(finalizers).endMetadata()
-        .withNewSpec().withNodeName(nodeName).endSpec()
-        .withNewStatus().withPhase(phase).endStatus()
+        .withNewMetadata()
+        .withName("p")
+        .addToLabels(Labels.INSTANCE, "i")
+        .withFinalizers(finalizers)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(nodeName)
+        .endSpec()
+        .withNewStatus()
+        .withPhase(phase)
+        .endStatus()
         .build();
   }
 
   private static Job job(String... conditions) {
-    var b = new JobBuilder().withNewMetadata().withName("j").addToLabels(Labels.INSTANCE, "i").endMetadata().withNewStatus();
-    for (String c : conditions) b = b.addNewCondition().withType(c).withStatus("True").endCondition();
+    var b =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName("j")
+            .addToLabels(Labels.INSTANCE, "i")
+            .endMetadata()
+            .withNewStatus();
+    for (String c : conditions)
+      b = b.addNewCondition().withType(c).withStatus("True").endCondition();
     return b.endStatus().build();
   }
 
@@ -51,7 +66,9 @@ class ObservationsFilterTest {
     var ref = new Observations.StepRef("i", "s", 1);
     Instant now = Instant.EPOCH;
     assertThat(Observations.podEvent(ref, pod("Succeeded", "node", List.of()), now))
-        .isEqualTo(Observations.podEvent(ref, pod("Succeeded", "node", List.of("batch.kubernetes.io/job-tracking")), now));
+        .isEqualTo(
+            Observations.podEvent(
+                ref, pod("Succeeded", "node", List.of("batch.kubernetes.io/job-tracking")), now));
     assertThat(Observations.podEvent(ref, pod("Pending", "node", List.of()), now))
         .isEqualTo(Observations.podEvent(ref, pod("Pending", null, List.of()), now));
   }

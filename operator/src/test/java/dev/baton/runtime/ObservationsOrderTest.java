@@ -29,37 +29,82 @@ class ObservationsOrderTest {
 
   private static Job completeJob() {
     WorkflowInstance owner = new WorkflowInstance();
-    owner.setMetadata(new ObjectMetaBuilder().withName("run").withNamespace("ns").withUid("uid-run").build());
+    owner.setMetadata(
+        new ObjectMetaBuilder().withName("run").withNamespace("ns").withUid("uid-run").build());
     owner.setSpec(new WorkflowInstanceSpec());
     owner.getSpec().workflow = "wf";
     JobTemplate t = new JobTemplate();
     t.image = "busybox";
-    Job job = new JobFactory(null).build(
-        owner, new Command.CreateJob("poll", 1, JobNames.of("run", "poll", 1), t, null, null, null, null, null, null, null));
+    Job job =
+        new JobFactory(null)
+            .build(
+                owner,
+                new Command.CreateJob(
+                    "poll",
+                    1,
+                    JobNames.of("run", "poll", 1),
+                    t,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
     job.getMetadata().setUid("uid-job");
-    job.setStatus(new JobStatusBuilder().withSucceeded(1)
-        .withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).build());
+    job.setStatus(
+        new JobStatusBuilder()
+            .withSucceeded(1)
+            .withConditions(
+                new JobConditionBuilder().withType("Complete").withStatus("True").build())
+            .build());
     return job;
   }
 
   private static Pod pod(Job job, String phase, String terminationMessage) {
-    var meta = new ObjectMetaBuilder().withName("run-poll-1-p").withNamespace("ns")
-        .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
-        .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
-        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-            .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).withController(true).build());
+    var meta =
+        new ObjectMetaBuilder()
+            .withName("run-poll-1-p")
+            .withNamespace("ns")
+            .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+            .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("batch/v1")
+                    .withKind("Job")
+                    .withName(job.getMetadata().getName())
+                    .withUid(job.getMetadata().getUid())
+                    .withController(true)
+                    .build());
     var cs = new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER);
     if (phase.equals("Succeeded")) {
-      cs.withNewState().withNewTerminated().withExitCode(0).withMessage(terminationMessage).endTerminated().endState();
+      cs.withNewState()
+          .withNewTerminated()
+          .withExitCode(0)
+          .withMessage(terminationMessage)
+          .endTerminated()
+          .endState();
     } else {
-      cs.withNewState().withNewRunning().withStartedAt("2026-01-01T00:00:00Z").endRunning().endState();
+      cs.withNewState()
+          .withNewRunning()
+          .withStartedAt("2026-01-01T00:00:00Z")
+          .endRunning()
+          .endState();
     }
-    return new PodBuilder().withMetadata(meta.build())
-        .withNewStatus().withPhase(phase).withContainerStatuses(cs.build()).endStatus().build();
+    return new PodBuilder()
+        .withMetadata(meta.build())
+        .withNewStatus()
+        .withPhase(phase)
+        .withContainerStatuses(cs.build())
+        .endStatus()
+        .build();
   }
 
   private static List<FlowEvent.StepSucceeded> successes(List<FlowEvent> events) {
-    return events.stream().filter(FlowEvent.StepSucceeded.class::isInstance).map(FlowEvent.StepSucceeded.class::cast).toList();
+    return events.stream()
+        .filter(FlowEvent.StepSucceeded.class::isInstance)
+        .map(FlowEvent.StepSucceeded.class::cast)
+        .toList();
   }
 
   @Test
@@ -76,9 +121,11 @@ class ObservationsOrderTest {
   void thePodsEndThenReportsTheSuccessWithTheOutputs() {
     Job job = completeJob();
 
-    List<FlowEvent> events = Observations.of(List.of(job), List.of(pod(job, "Succeeded", "{\"ready\": true}")), NOW);
+    List<FlowEvent> events =
+        Observations.of(List.of(job), List.of(pod(job, "Succeeded", "{\"ready\": true}")), NOW);
 
-    assertThat(successes(events)).singleElement()
+    assertThat(successes(events))
+        .singleElement()
         .satisfies(s -> assertThat(s.terminationMessage()).isEqualTo("{\"ready\": true}"));
   }
 
@@ -86,10 +133,14 @@ class ObservationsOrderTest {
   void aCompleteJobWithNoPodCachedSucceedsFromTheJobAlone() {
     List<FlowEvent> events = Observations.of(List.of(completeJob()), List.of(), NOW);
 
-    assertThat(successes(events)).singleElement().satisfies(s -> assertThat(s.terminationMessage()).isNull());
+    assertThat(successes(events))
+        .singleElement()
+        .satisfies(s -> assertThat(s.terminationMessage()).isNull());
   }
 
-  /** The Job as the Job controller shows it for a second or so after its pod ended: still active. */
+  /**
+   * The Job as the Job controller shows it for a second or so after its pod ended: still active.
+   */
   private static Job stillActiveJob() {
     Job job = completeJob();
     job.setStatus(new JobStatusBuilder().withActive(1).build());
@@ -100,14 +151,16 @@ class ObservationsOrderTest {
   void aFinishedRunsJobWhosePodEndedIsNotReapedThoughTheJobStillCountsItActive() {
     Job job = stillActiveJob();
 
-    assertThat(Observations.activeJobs(List.of(job), List.of(pod(job, "Succeeded", "{}")))).isEmpty();
+    assertThat(Observations.activeJobs(List.of(job), List.of(pod(job, "Succeeded", "{}"))))
+        .isEmpty();
   }
 
   @Test
   void aFinishedRunsJobWhosePodStillRunsIsReaped() {
     Job job = stillActiveJob();
 
-    assertThat(Observations.activeJobs(List.of(job), List.of(pod(job, "Running", null)))).containsExactly(job);
+    assertThat(Observations.activeJobs(List.of(job), List.of(pod(job, "Running", null))))
+        .containsExactly(job);
     assertThat(Observations.activeJobs(List.of(job), List.of())).containsExactly(job);
   }
 }

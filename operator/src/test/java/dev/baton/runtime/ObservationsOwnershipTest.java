@@ -19,8 +19,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Only the instance's own Jobs, and their own Pods, say anything about its steps: labels can be
- * set by anyone who may create a Job or Pod in the namespace (issue 11, forged observations).
+ * Only the instance's own Jobs, and their own Pods, say anything about its steps: labels can be set
+ * by anyone who may create a Job or Pod in the namespace (issue 11, forged observations).
  */
 class ObservationsOwnershipTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
@@ -33,29 +33,66 @@ class ObservationsOwnershipTest {
     return i;
   }
 
-  /** The Job Baton makes for step {@code step} attempt 1 of {@code owner}, as the API server stores it. */
+  /**
+   * The Job Baton makes for step {@code step} attempt 1 of {@code owner}, as the API server stores
+   * it.
+   */
   private static Job job(WorkflowInstance owner, String step, String uid) {
     JobTemplate t = new JobTemplate();
     t.image = "busybox";
-    Job job = new JobFactory(null).build(
-        owner, new Command.CreateJob(step, 1, JobNames.of(owner.getMetadata().getName(), step, 1), t, null, null, null, null, null, null, null));
+    Job job =
+        new JobFactory(null)
+            .build(
+                owner,
+                new Command.CreateJob(
+                    step,
+                    1,
+                    JobNames.of(owner.getMetadata().getName(), step, 1),
+                    t,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
     job.getMetadata().setUid(uid);
     return job;
   }
 
-  /** A pod of {@code job} as the Job controller makes it: the template's labels, the Job as controller. */
+  /**
+   * A pod of {@code job} as the Job controller makes it: the template's labels, the Job as
+   * controller.
+   */
   private static Pod podOf(Job job, String name, String phase) {
-    return pod(job, name, phase, new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-        .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
-        .withController(true).withBlockOwnerDeletion(true).build());
+    return pod(
+        job,
+        name,
+        phase,
+        new OwnerReferenceBuilder()
+            .withApiVersion("batch/v1")
+            .withKind("Job")
+            .withName(job.getMetadata().getName())
+            .withUid(job.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(true)
+            .build());
   }
 
   private static Pod pod(Job job, String name, String phase, OwnerReference owner) {
-    var meta = new ObjectMetaBuilder().withName(name).withNamespace("ns")
-        .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
-        .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations());
+    var meta =
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace("ns")
+            .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+            .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations());
     if (owner != null) meta.withOwnerReferences(owner);
-    return new PodBuilder().withMetadata(meta.build()).withNewStatus().withPhase(phase).endStatus().build();
+    return new PodBuilder()
+        .withMetadata(meta.build())
+        .withNewStatus()
+        .withPhase(phase)
+        .endStatus()
+        .build();
   }
 
   @Test
@@ -82,7 +119,8 @@ class ObservationsOwnershipTest {
     List<Pod> pods = Observations.podsOf(jobs, List.of(real, forged));
 
     assertThat(pods).containsExactly(real);
-    assertThat(Observations.of(jobs, pods, NOW)).noneMatch(e -> e instanceof FlowEvent.StepSucceeded);
+    assertThat(Observations.of(jobs, pods, NOW))
+        .noneMatch(e -> e instanceof FlowEvent.StepSucceeded);
     assertThat(Observations.unowned(forged)).isTrue();
   }
 
@@ -92,19 +130,44 @@ class ObservationsOwnershipTest {
     Job mine = job(inst, "a", "uid-job");
     Job theirs = job(instance("other", "uid-other"), "a", "uid-their-job");
     // Labelled as this instance's step, owned by the other instance's Job.
-    Pod forged = pod(mine, "forged", "Succeeded", podOf(theirs, "x", "Succeeded").getMetadata().getOwnerReferences().getFirst());
+    Pod forged =
+        pod(
+            mine,
+            "forged",
+            "Succeeded",
+            podOf(theirs, "x", "Succeeded").getMetadata().getOwnerReferences().getFirst());
 
-    assertThat(Observations.podsOf(Observations.owned("uid-run", List.of(mine)), List.of(forged))).isEmpty();
+    assertThat(Observations.podsOf(Observations.owned("uid-run", List.of(mine)), List.of(forged)))
+        .isEmpty();
   }
 
   @Test
   void aPodWhoseControllerIsNotAJobIsIgnoredEvenWithTheJobsUid() {
     WorkflowInstance inst = instance("run", "uid-run");
     Job job = job(inst, "a", "uid-job");
-    Pod forged = pod(job, "forged", "Succeeded", new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
-        .withName("rs").withUid("uid-job").withController(true).build());
-    Pod notController = pod(job, "forged-2", "Succeeded", new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-        .withName(job.getMetadata().getName()).withUid("uid-job").build());
+    Pod forged =
+        pod(
+            job,
+            "forged",
+            "Succeeded",
+            new OwnerReferenceBuilder()
+                .withApiVersion("apps/v1")
+                .withKind("ReplicaSet")
+                .withName("rs")
+                .withUid("uid-job")
+                .withController(true)
+                .build());
+    Pod notController =
+        pod(
+            job,
+            "forged-2",
+            "Succeeded",
+            new OwnerReferenceBuilder()
+                .withApiVersion("batch/v1")
+                .withKind("Job")
+                .withName(job.getMetadata().getName())
+                .withUid("uid-job")
+                .build());
 
     assertThat(Observations.podsOf(List.of(job), List.of(forged, notController))).isEmpty();
   }
@@ -114,8 +177,13 @@ class ObservationsOwnershipTest {
     WorkflowInstance inst = instance("run", "uid-run");
     Job forged = job(inst, "a", "uid-forged");
     forged.getMetadata().setOwnerReferences(null);
-    forged.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
-        .addNewCondition().withType("Complete").withStatus("True").endCondition().build());
+    forged.setStatus(
+        new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+            .addNewCondition()
+            .withType("Complete")
+            .withStatus("True")
+            .endCondition()
+            .build());
     Pod itsPod = podOf(forged, "forged-p", "Succeeded");
 
     List<Job> jobs = Observations.owned("uid-run", List.of(forged));
@@ -134,7 +202,8 @@ class ObservationsOwnershipTest {
     notController.getMetadata().getOwnerReferences().getFirst().setController(false);
     Job namesakes = job(instance("run", "uid-of-a-deleted-run"), "c", "uid-3");
 
-    assertThat(Observations.owned("uid-run", List.of(otherKind, notController, namesakes))).isEmpty();
+    assertThat(Observations.owned("uid-run", List.of(otherKind, notController, namesakes)))
+        .isEmpty();
     // A namesake's Job is routine, not worth telling anyone about; the others are.
     assertThat(Observations.unowned(namesakes)).isFalse();
     assertThat(Observations.unowned(otherKind)).isTrue();
@@ -147,6 +216,7 @@ class ObservationsOwnershipTest {
     Job job = job(inst, "a", "uid-job");
     job.getMetadata().getOwnerReferences().getFirst().setApiVersion("baton.dev/v1");
     assertThat(Observations.owned("uid-run", List.of(job))).containsExactly(job);
-    assertThat(job(inst, "a", "x").getMetadata().getOwnerReferences().getFirst().getApiVersion()).isEqualTo("baton.dev/v1alpha1");
+    assertThat(job(inst, "a", "x").getMetadata().getOwnerReferences().getFirst().getApiVersion())
+        .isEqualTo("baton.dev/v1alpha1");
   }
 }

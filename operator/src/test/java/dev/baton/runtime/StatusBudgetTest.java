@@ -91,11 +91,13 @@ class StatusBudgetTest {
     var small = StatusBudget.tooLarge(st, "too big", Instant.parse("2024-05-01T00:00:00Z"));
     assertThat(small.phase).isEqualTo(InstancePhase.Failed);
     assertThat(small.message).isEqualTo("too big");
-    assertThat(small.conditions).singleElement().satisfies(c -> {
-      assertThat(c.getType()).isEqualTo("Completed");
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("StatusTooLarge");
-    });
+    assertThat(small.conditions)
+        .singleElement()
+        .satisfies(c -> {
+          assertThat(c.getType()).isEqualTo("Completed");
+          assertThat(c.getStatus()).isEqualTo("True");
+          assertThat(c.getReason()).isEqualTo("StatusTooLarge");
+        });
     assertThat(small.steps.get("l").state).isEqualTo(StepState.Running);
     assertThat(small.steps.get("l").loop).isNull();
     assertThat(size(small)).isLessThan(1_000);

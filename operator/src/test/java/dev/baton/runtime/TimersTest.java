@@ -60,7 +60,8 @@ class TimersTest {
             Runnable::run,
             (actor, commands) -> {
               for (Command c : commands) {
-                if (c instanceof Command.SetTimer t && t.key().kind() == TimerKey.Kind.SLEEP) sleepTimer.set(t.key());
+                if (c instanceof Command.SetTimer t && t.key().kind() == TimerKey.Kind.SLEEP)
+                  sleepTimer.set(t.key());
               }
             },
             clock);
@@ -88,7 +89,8 @@ class TimersTest {
   void cancelledTimersNeverFire() throws Exception {
     AtomicReference<TimerKey> sleep = new AtomicReference<>();
     FlowActor actor = sleepingRun(sleep, Clock.fixed(T0, ZoneOffset.UTC));
-    try (Timers timers = new Timers(Clock.systemUTC(), Executors.newSingleThreadScheduledExecutor())) {
+    try (Timers timers =
+        new Timers(Clock.systemUTC(), Executors.newSingleThreadScheduledExecutor())) {
       timers.set(actor, sleep.get(), Instant.now().plusMillis(100));
       timers.cancelAll(KEY);
       Thread.sleep(300);

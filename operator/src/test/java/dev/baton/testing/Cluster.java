@@ -1,6 +1,5 @@
 package dev.baton.testing;
 
-import dev.baton.runtime.Labels;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.baton.BatonConfig;
@@ -9,6 +8,7 @@ import dev.baton.api.InstancePhase;
 import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.metrics.BatonMetrics;
+import dev.baton.runtime.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,7 +49,12 @@ public final class Cluster implements AutoCloseable {
     try (var files = Files.list(repoRoot().resolve("crds"))) {
       for (Path f : files.sorted().toList()) {
         var crd = client.apiextensions().v1().customResourceDefinitions().load(f.toFile()).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .resource(crd)
+            .createOr(c -> c.update());
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -58,14 +63,22 @@ public final class Cluster implements AutoCloseable {
 
   public Cluster startOperator() {
     metrics = BatonMetrics.inMemory();
-    operator = new BatonOperator(client, BatonConfig.defaults().withHttpPort(-1), metrics, Clock.systemUTC(), Cluster::withoutServerSideApply);
+    operator =
+        new BatonOperator(
+            client,
+            BatonConfig.defaults().withHttpPort(-1),
+            metrics,
+            Clock.systemUTC(),
+            Cluster::withoutServerSideApply);
     operator.start();
     return this;
   }
 
   /** The mock server has no server-side apply: JOSDK is told not to use it, here only. */
   static void withoutServerSideApply(ConfigurationServiceOverrider josdk) {
-    josdk.withUseSSAToPatchPrimaryResource(false).withSSABasedCreateUpdateMatchForDependentResources(false);
+    josdk
+        .withUseSSAToPatchPrimaryResource(false)
+        .withSSABasedCreateUpdateMatchForDependentResources(false);
   }
 
   public void stopOperator() {
@@ -87,18 +100,20 @@ public final class Cluster implements AutoCloseable {
   /** A WorkflowInstance of {@code workflow} named {@code name}, as YAML. */
   public static String instanceYaml(String name, String workflow) {
     return """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: %s
-        spec:
-          workflow: %s
-        """.formatted(name, workflow);
+    apiVersion: baton.dev/v1alpha1
+    kind: WorkflowInstance
+    metadata:
+      name: %s
+    spec:
+      workflow: %s
+    """
+        .formatted(name, workflow);
   }
 
   /** Creates every object in a YAML text, in namespace {@link #NS}. */
   public List<HasMetadata> apply(String yaml) {
-    var items = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+    var items =
+        client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
     List<HasMetadata> created = new java.util.ArrayList<>();
     for (HasMetadata item : items) {
       item.getMetadata().setNamespace(NS);
@@ -115,13 +130,18 @@ public final class Cluster implements AutoCloseable {
    * Changes an instance as a user's edit would, read afresh and retried when a write of the
    * operator's (its status) got in between: a 409 is the user's problem to retry, not a finding.
    */
-  public static WorkflowInstance editInstance(KubernetesClient client, String name, java.util.function.Consumer<WorkflowInstance> change) {
+  public static WorkflowInstance editInstance(
+      KubernetesClient client, String name, java.util.function.Consumer<WorkflowInstance> change) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return client.resources(WorkflowInstance.class).inNamespace(NS).withName(name).edit(i -> {
-          change.accept(i);
-          return i;
-        });
+        return client
+            .resources(WorkflowInstance.class)
+            .inNamespace(NS)
+            .withName(name)
+            .edit(i -> {
+              change.accept(i);
+              return i;
+            });
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 20) throw e;
       }
@@ -129,7 +149,8 @@ public final class Cluster implements AutoCloseable {
   }
 
   /** A restart request, as a user would put it in spec.restart. */
-  public static dev.baton.api.RestartRequest restartRequest(int run, dev.baton.api.RestartFrom from, String step) {
+  public static dev.baton.api.RestartRequest restartRequest(
+      int run, dev.baton.api.RestartFrom from, String step) {
     dev.baton.api.RestartRequest r = new dev.baton.api.RestartRequest();
     r.run = run;
     r.from = from;
@@ -142,7 +163,10 @@ public final class Cluster implements AutoCloseable {
     return await(
         "run " + run + " of " + name + " " + phase,
         () -> instance(name),
-        i -> i.getStatus() != null && Integer.valueOf(run).equals(i.getStatus().run) && i.getStatus().phase == phase,
+        i ->
+            i.getStatus() != null
+                && Integer.valueOf(run).equals(i.getStatus().run)
+                && i.getStatus().phase == phase,
         timeout);
   }
 
@@ -151,7 +175,14 @@ public final class Cluster implements AutoCloseable {
   }
 
   public List<Job> jobs(String instance) {
-    return client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.INSTANCE, instance).list().getItems();
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .withLabel(Labels.INSTANCE, instance)
+        .list()
+        .getItems();
   }
 
   public WorkflowInstance awaitPhase(String name, InstancePhase phase, Duration timeout) {
@@ -162,12 +193,16 @@ public final class Cluster implements AutoCloseable {
         timeout);
   }
 
-  public WorkflowInstance awaitStep(String name, String step, dev.baton.api.StepState state, Duration timeout) {
+  public WorkflowInstance awaitStep(
+      String name, String step, dev.baton.api.StepState state, Duration timeout) {
     return await(
         "step " + step + " of " + name + " " + state,
         () -> instance(name),
-        i -> i != null && i.getStatus() != null && i.getStatus().steps.get(step) != null
-            && i.getStatus().steps.get(step).state == state,
+        i ->
+            i != null
+                && i.getStatus() != null
+                && i.getStatus().steps.get(step) != null
+                && i.getStatus().steps.get(step).state == state,
         timeout);
   }
 
@@ -175,7 +210,11 @@ public final class Cluster implements AutoCloseable {
     return await(
         "instance " + name + " in a final phase",
         () -> instance(name),
-        i -> i != null && i.getStatus() != null && i.getStatus().phase != null && i.getStatus().phase.isFinal(),
+        i ->
+            i != null
+                && i.getStatus() != null
+                && i.getStatus().phase != null
+                && i.getStatus().phase.isFinal(),
         timeout);
   }
 
@@ -196,7 +235,10 @@ public final class Cluster implements AutoCloseable {
       return last.get();
     } catch (ConditionTimeoutException e) {
       T seen = last.get();
-      String shown = seen instanceof HasMetadata h ? io.fabric8.kubernetes.client.utils.Serialization.asYaml(h) : String.valueOf(seen);
+      String shown =
+          seen instanceof HasMetadata h
+              ? io.fabric8.kubernetes.client.utils.Serialization.asYaml(h)
+              : String.valueOf(seen);
       return fail("timed out waiting for " + what + "; last seen:\n" + shown);
     }
   }

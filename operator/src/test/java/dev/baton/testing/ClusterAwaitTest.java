@@ -26,7 +26,8 @@ class ClusterAwaitTest {
 
   @Test
   void aTimeoutSaysWhatWasAwaitedAndTheLastValueSeen() {
-    assertThatThrownBy(() -> Cluster.await("the answer", () -> 41, v -> v == 42, Duration.ofMillis(100)))
+    assertThatThrownBy(
+            () -> Cluster.await("the answer", () -> 41, v -> v == 42, Duration.ofMillis(100)))
         .isInstanceOf(AssertionError.class)
         .hasMessage("timed out waiting for the answer; last seen:\n41");
   }

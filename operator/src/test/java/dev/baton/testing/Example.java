@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 /**
  * A file of examples/ and the outcome its header promises, in a line such as {@code # expect:
  * phase=Succeeded step.load=Succeeded attempts.flaky=2 output.count.rows=42}. Also: {@code
- * progress=3/4}, {@code rollup=15/15} (leaf steps), {@code rollup.Succeeded=15}, {@code run=2},
- * and {@code loop.<step>.succeeded|unsuccessful|total} (a loop's index ranges and size). The
+ * progress=3/4}, {@code rollup=15/15} (leaf steps), {@code rollup.Succeeded=15}, {@code run=2}, and
+ * {@code loop.<step>.succeeded|unsuccessful|total} (a loop's index ranges and size). The
  * mock-server tests and the end-to-end tests check the same promises.
  */
 public record Example(Path file, String text, Map<String, String> expectations) {
@@ -90,7 +90,8 @@ public record Example(Path file, String text, Map<String, String> expectations) 
               case "succeeded" -> loop.succeeded;
               case "unsuccessful" -> loop.unsuccessful;
               case "total" -> loop.total;
-              default -> throw new IllegalArgumentException(name() + ": unknown expectation " + key);
+              default ->
+                  throw new IllegalArgumentException(name() + ": unknown expectation " + key);
             };
         assertThat(got).as(as).hasToString(want);
       } else if (key.startsWith("output.")) {

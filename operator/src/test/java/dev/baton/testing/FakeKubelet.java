@@ -33,10 +33,10 @@ import java.util.function.Function;
  * Job's conditions. What a pod does comes from the same pod annotations the kwok stages of the
  * local cluster read (baton.dev/fake-exit-code, fake-message, fake-duration,
  * fake-fail-first-attempt; the first container's env BATON_FAKE_EXIT_CODE and BATON_FAKE_MESSAGE
- * when those are absent), or from a test's own {@link Behavior}. {@code baton.dev/fake-stuck}
- * makes a pod that never runs: ImagePullBackOff (or another waiting reason) leaves its container
- * waiting, Unschedulable its PodScheduled condition False, and FailedCreate makes no pod at all
- * and records the Job controller's FailedCreate Event instead.
+ * when those are absent), or from a test's own {@link Behavior}. {@code baton.dev/fake-stuck} makes
+ * a pod that never runs: ImagePullBackOff (or another waiting reason) leaves its container waiting,
+ * Unschedulable its PodScheduled condition False, and FailedCreate makes no pod at all and records
+ * the Job controller's FailedCreate Event instead.
  */
 public final class FakeKubelet implements AutoCloseable {
   public sealed interface Behavior {
@@ -65,7 +65,12 @@ public final class FakeKubelet implements AutoCloseable {
 
   public FakeKubelet start() {
     watch =
-        client.batch().v1().jobs().inAnyNamespace().withLabel(Labels.INSTANCE)
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inAnyNamespace()
+            .withLabel(Labels.INSTANCE)
             .watch(
                 new Watcher<>() {
                   @Override
@@ -91,11 +96,15 @@ public final class FakeKubelet implements AutoCloseable {
     Behavior b = overrides.get(a);
     if (b == null) b = fallback.apply(a);
     if (b != null) return b;
-    String message = annotations.getOrDefault("baton.dev/fake-message", env(job, "BATON_FAKE_MESSAGE"));
+    String message =
+        annotations.getOrDefault("baton.dev/fake-message", env(job, "BATON_FAKE_MESSAGE"));
     String firstFails = annotations.get("baton.dev/fake-fail-first-attempt");
-    if (firstFails != null && a.attempt() == 1) return new Behavior.Fail(Integer.parseInt(firstFails), message);
-    String code = annotations.getOrDefault("baton.dev/fake-exit-code", env(job, "BATON_FAKE_EXIT_CODE"));
-    if (code != null && !code.equals("0")) return new Behavior.Fail(Integer.parseInt(code), message);
+    if (firstFails != null && a.attempt() == 1)
+      return new Behavior.Fail(Integer.parseInt(firstFails), message);
+    String code =
+        annotations.getOrDefault("baton.dev/fake-exit-code", env(job, "BATON_FAKE_EXIT_CODE"));
+    if (code != null && !code.equals("0"))
+      return new Behavior.Fail(Integer.parseInt(code), message);
     return new Behavior.Succeed(message);
   }
 
@@ -106,7 +115,11 @@ public final class FakeKubelet implements AutoCloseable {
   private static String env(Job job, String name) {
     var env = job.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv();
     if (env == null) return null;
-    return env.stream().filter(e -> name.equals(e.getName())).map(e -> e.getValue()).findFirst().orElse(null);
+    return env.stream()
+        .filter(e -> name.equals(e.getName()))
+        .map(e -> e.getValue())
+        .findFirst()
+        .orElse(null);
   }
 
   private void run(Job job) {
@@ -118,7 +131,10 @@ public final class FakeKubelet implements AutoCloseable {
               ? Map.of()
               : job.getSpec().getTemplate().getMetadata().getAnnotations();
       Attempt a =
-          new Attempt(labels.get(Labels.INSTANCE), labels.get(Labels.STEP), Integer.parseInt(labels.get(Labels.ATTEMPT)));
+          new Attempt(
+              labels.get(Labels.INSTANCE),
+              labels.get(Labels.STEP),
+              Integer.parseInt(labels.get(Labels.ATTEMPT)));
       String ns = job.getMetadata().getNamespace();
       String stuck = annotations.get("baton.dev/fake-stuck");
       if ("FailedCreate".equals(stuck)) {
@@ -134,9 +150,14 @@ public final class FakeKubelet implements AutoCloseable {
                       .withLabels(labels)
                       .withAnnotations(annotations)
                       .withOwnerReferences(
-                          new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-                              .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).withController(true)
-                              .withBlockOwnerDeletion(true).build())
+                          new OwnerReferenceBuilder()
+                              .withApiVersion("batch/v1")
+                              .withKind("Job")
+                              .withName(job.getMetadata().getName())
+                              .withUid(job.getMetadata().getUid())
+                              .withController(true)
+                              .withBlockOwnerDeletion(true)
+                              .build())
                       .build())
               .withSpec(job.getSpec().getTemplate().getSpec())
               .withStatus(new PodStatusBuilder().withPhase("Pending").build())
@@ -181,36 +202,76 @@ public final class FakeKubelet implements AutoCloseable {
 
   private void setPod(Pod pod, String phase, Integer exitCode, String message, String reason) {
     var status = new PodStatusBuilder().withPhase(phase).withReason(reason);
-    var cs = new ContainerStatusBuilder().withName(pod.getSpec().getContainers().getFirst().getName()).withImage("fake");
+    var cs =
+        new ContainerStatusBuilder()
+            .withName(pod.getSpec().getContainers().getFirst().getName())
+            .withImage("fake");
     if (exitCode != null) {
       cs.withState(
-          new ContainerStateBuilder().withNewTerminated().withExitCode(exitCode).withMessage(message)
-              .withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().build());
+          new ContainerStateBuilder()
+              .withNewTerminated()
+              .withExitCode(exitCode)
+              .withMessage(message)
+              .withReason(exitCode == 0 ? "Completed" : "Error")
+              .endTerminated()
+              .build());
     } else if (phase.equals("Running")) {
-      cs.withState(new ContainerStateBuilder().withNewRunning().withStartedAt(Instant.now().toString()).endRunning().build());
+      cs.withState(
+          new ContainerStateBuilder()
+              .withNewRunning()
+              .withStartedAt(Instant.now().toString())
+              .endRunning()
+              .build());
     }
     status.withContainerStatuses(cs.build());
-    Pod latest = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    Pod latest =
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .get();
     if (latest == null) return;
     latest.setStatus(status.build());
     client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(latest).updateStatus();
   }
 
-  /** A pod that stays Pending, for {@code reason}: Unschedulable, or a container's waiting reason. */
+  /**
+   * A pod that stays Pending, for {@code reason}: Unschedulable, or a container's waiting reason.
+   */
   private void setStuck(Pod pod, String reason) {
     String now = Instant.now().toString();
     var status = new PodStatusBuilder().withPhase("Pending");
     if (reason.equals("Unschedulable")) {
-      status.addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
-          .withMessage("0/3 nodes are available: 3 Insufficient memory.").withLastTransitionTime(now).endCondition();
+      status
+          .addNewCondition()
+          .withType("PodScheduled")
+          .withStatus("False")
+          .withReason("Unschedulable")
+          .withMessage("0/3 nodes are available: 3 Insufficient memory.")
+          .withLastTransitionTime(now)
+          .endCondition();
     } else {
-      status.withStartTime(now).withContainerStatuses(
-          new ContainerStatusBuilder().withName(pod.getSpec().getContainers().getFirst().getName()).withImage("nope")
-              .withState(new ContainerStateBuilder().withNewWaiting().withReason(reason)
-                  .withMessage("Back-off pulling image \"nope\"").endWaiting().build())
-              .build());
+      status
+          .withStartTime(now)
+          .withContainerStatuses(
+              new ContainerStatusBuilder()
+                  .withName(pod.getSpec().getContainers().getFirst().getName())
+                  .withImage("nope")
+                  .withState(
+                      new ContainerStateBuilder()
+                          .withNewWaiting()
+                          .withReason(reason)
+                          .withMessage("Back-off pulling image \"nope\"")
+                          .endWaiting()
+                          .build())
+                  .build());
     }
-    Pod latest = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    Pod latest =
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .get();
     if (latest == null) return;
     latest.setStatus(status.build());
     client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(latest).updateStatus();
@@ -219,15 +280,33 @@ public final class FakeKubelet implements AutoCloseable {
   /** The Job controller's answer to a pod the API server refused: no pod, an Event saying why. */
   private void refuse(Job job) {
     var meta = job.getMetadata();
-    client.v1().events().inNamespace(meta.getNamespace()).resource(
-        new EventBuilder()
-            .withNewMetadata().withName(meta.getName() + ".failedcreate").withNamespace(meta.getNamespace()).endMetadata()
-            .withInvolvedObject(new ObjectReferenceBuilder().withKind("Job").withApiVersion("batch/v1")
-                .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid()).build())
-            .withReason("FailedCreate").withType("Warning")
-            .withMessage("Error creating: pods \"" + meta.getName() + "-x\" is forbidden: violates PodSecurity \"restricted:latest\"")
-            .withLastTimestamp(Instant.now().toString())
-            .build()).create();
+    client
+        .v1()
+        .events()
+        .inNamespace(meta.getNamespace())
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName(meta.getName() + ".failedcreate")
+                .withNamespace(meta.getNamespace())
+                .endMetadata()
+                .withInvolvedObject(
+                    new ObjectReferenceBuilder()
+                        .withKind("Job")
+                        .withApiVersion("batch/v1")
+                        .withName(meta.getName())
+                        .withNamespace(meta.getNamespace())
+                        .withUid(meta.getUid())
+                        .build())
+                .withReason("FailedCreate")
+                .withType("Warning")
+                .withMessage(
+                    "Error creating: pods \""
+                        + meta.getName()
+                        + "-x\" is forbidden: violates PodSecurity \"restricted:latest\"")
+                .withLastTimestamp(Instant.now().toString())
+                .build())
+        .create();
   }
 
   private void setJob(String ns, String name, String type, String reason) {
@@ -235,7 +314,12 @@ public final class FakeKubelet implements AutoCloseable {
     if (latest == null) return;
     latest.setStatus(
         new JobStatusBuilder()
-            .withConditions(new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).build())
+            .withConditions(
+                new JobConditionBuilder()
+                    .withType(type)
+                    .withStatus("True")
+                    .withReason(reason)
+                    .build())
             .withSucceeded(type.equals("Complete") ? 1 : 0)
             .withFailed(type.equals("Failed") ? 1 : 0)
             .build());
