@@ -1466,6 +1466,59 @@ class MalformedInputE2ETest {
     }
   }
 
+  /**
+   * A run a user labels as some instance's child, with no owner reference to a parent, is no
+   * subworkflow child: its Workflow's run strategy applies to it like any other run.
+   */
+  @Test
+  void aForgedParentLabelDoesNotSkipTheRunStrategy() {
+    E2E.apply(
+        client,
+        NS,
+        """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata: {name: forged-first}
+        spec:
+          runStrategy: {type: FirstOnly}
+          steps:
+            - {id: nap, type: sleep, sleep: 60s}
+        """);
+    for (String name : List.of("forged-first-1", "forged-first-2")) {
+      E2E.apply(
+          client,
+          NS,
+          """
+          apiVersion: baton.dev/v1alpha1
+          kind: WorkflowInstance
+          metadata:
+            name: %s
+            labels: {baton.dev/parent: someone-elses-run}
+          spec: {workflow: forged-first}
+          """
+              .formatted(name));
+      if (name.endsWith("-1")) {
+        Cluster.await(
+            "forged-first-1 Running",
+            () -> E2E.instance(client, NS, "forged-first-1"),
+            i -> i != null && i.getStatus() != null && i.getStatus().phase == InstancePhase.Running,
+            Duration.ofSeconds(60));
+      }
+    }
+
+    WorkflowInstance second =
+        Cluster.await(
+            "forged-first-2 ended",
+            () -> E2E.instance(client, NS, "forged-first-2"),
+            MalformedInputE2ETest::ended,
+            Duration.ofSeconds(60));
+    assertThat(second.getStatus().phase)
+        .as(second.getStatus().message)
+        .isEqualTo(InstancePhase.Stopped);
+    assertThat(E2E.instance(client, NS, "forged-first-1").getStatus().phase)
+        .isEqualTo(InstancePhase.Running);
+  }
+
   static boolean ended(WorkflowInstance i) {
     return i != null
         && i.getStatus() != null
