@@ -13,10 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,22 +21,12 @@ import org.junit.jupiter.api.Test;
  * Objects a user made with Baton's labels through the real operator (issue 11, forged
  * observations): a pod that claims a step's success, an instance that claims to be a child.
  */
-@EnableKubernetesMockClient(crud = true)
-class ForgedObservationsIntegrationTest {
-  static KubernetesClient client;
+class ForgedObservationsIntegrationTest extends OperatorOnMockServer {
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  Cluster cluster;
-
   @BeforeEach
-  void start() {
-    cluster = new Cluster(client).startOperator();
+  void everyPodHangsUnlessATestSaysOtherwise() {
     cluster.kubelet.otherwise(a -> new Behavior.Hang());
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
   }
 
   static String workflow(String name, String strategy) {

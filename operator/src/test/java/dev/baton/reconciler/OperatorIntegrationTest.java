@@ -10,12 +10,8 @@ import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,22 +19,8 @@ import org.junit.jupiter.api.Test;
  * server in CRUD mode, with {@link dev.baton.testing.FakeKubelet} playing the Job controller and
  * the kubelet.
  */
-@EnableKubernetesMockClient(crud = true)
-class OperatorIntegrationTest {
-  static KubernetesClient client;
+class OperatorIntegrationTest extends OperatorOnMockServer {
   static final Duration WAIT = Duration.ofSeconds(30);
-
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(client).startOperator();
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   static String workflow(String name, String steps) {
     return """

@@ -10,15 +10,12 @@ import dev.baton.runs.RunAdmission;
 import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,23 +23,13 @@ import org.junit.jupiter.api.Test;
  * Run strategies through the real operator: several instances of one Workflow, whose steps hang
  * (the test releases them by finishing their pods) or fail on cue.
  */
-@EnableKubernetesMockClient(crud = true)
-class RunStrategyIntegrationTest {
-  static KubernetesClient client;
+class RunStrategyIntegrationTest extends OperatorOnMockServer {
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  Cluster cluster;
-
   @BeforeEach
-  void start() {
-    cluster = new Cluster(client).startOperator();
+  void everyPodHangsUnlessATestSaysOtherwise() {
     // Every pod hangs unless a test says otherwise: a run ends when the test releases it.
     cluster.kubelet.otherwise(a -> new Behavior.Hang());
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
   }
 
   static String workflow(String name, String strategy) {

@@ -8,34 +8,16 @@ import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A status the API server refuses as too large is not retried forever: the run fails, saying why.
  */
-@EnableKubernetesMockClient(crud = true)
-class StatusTooLargeIntegrationTest {
-  static KubernetesClient client;
+class StatusTooLargeIntegrationTest extends OperatorOnMockServer {
   static KubernetesMockServer server;
   static final Duration WAIT = Duration.ofSeconds(30);
-
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(client).startOperator();
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   @Test
   void aStatusRefusedAsTooLargeEndsTheRunFailedWithTheReason() {

@@ -7,34 +7,16 @@ import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pods that never run are noticed: the step says why within seconds, and after its pendingTimeout
  * the attempt fails as a platform error, is retried within platformErrors, and its Job is deleted.
  */
-@EnableKubernetesMockClient(crud = true)
-class StuckPodsIntegrationTest {
-  static KubernetesClient client;
+class StuckPodsIntegrationTest extends OperatorOnMockServer {
   static final Duration WAIT = Duration.ofSeconds(40);
-
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(client).startOperator();
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   private WorkflowInstance run(String name, String stuck) {
     cluster.apply(

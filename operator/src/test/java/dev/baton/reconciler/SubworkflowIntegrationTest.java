@@ -13,13 +13,9 @@ import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,22 +23,8 @@ import org.junit.jupiter.api.Test;
  * runtime creates it, the child runs as any instance does, and the child informer brings its
  * outcome back to the parent.
  */
-@EnableKubernetesMockClient(crud = true)
-class SubworkflowIntegrationTest {
-  static KubernetesClient client;
+class SubworkflowIntegrationTest extends OperatorOnMockServer {
   static final Duration WAIT = Duration.ofSeconds(30);
-
-  Cluster cluster;
-
-  @BeforeEach
-  void start() {
-    cluster = new Cluster(client).startOperator();
-  }
-
-  @AfterEach
-  void stop() {
-    cluster.close();
-  }
 
   static String workflow(String name, String body) {
     return """
