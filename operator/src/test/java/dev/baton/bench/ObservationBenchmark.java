@@ -17,12 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One instance running a foreach of n iterations at once (n Jobs, n Pods, all running): what a
- * reconcile costs, from the informers' objects to the engine having handled the events, when one
- * pod changed, as Baton did it before ({@link Observations#of}: every Job and Pod, every time) and
- * now ({@link Observations#changes}: only what changed); and the heap the informers' caches take
- * for the n Jobs and Pods, whole and pruned ({@link CachedObjects}). Prints numbers, asserts
- * nothing. Run with scripts/bench-observations.sh.
+ * One instance running a foreach that has made n Jobs and Pods (500 running, the others finished
+ * and kept for the Job TTL): what a reconcile costs, from the informers' objects to the engine
+ * having handled the events, when one pod changed, as Baton did it before ({@link Observations#of}:
+ * every Job and Pod, every time) and now ({@link Observations#changes}: only what changed); and the
+ * heap the informers' caches take for the n Jobs and Pods, whole and pruned ({@link
+ * CachedObjects}). Prints numbers, asserts nothing. Run with scripts/bench-observations.sh.
  */
 public final class ObservationBenchmark {
   public static void main(String[] args) throws Exception {
@@ -37,9 +37,17 @@ public final class ObservationBenchmark {
     return sizes;
   }
 
-  /** A started foreach of n iterations, each one job step, all launched, and its Jobs and Pods. */
+  private static final boolean ENGINE = !Boolean.getBoolean("noengine");
+
   private record Run(InstanceFlow flow, List<Job> jobs, List<Pod> pods) {}
 
+  /** At most this many iterations of a foreach run at once. */
+  private static final int CONCURRENCY = 500;
+
+  /**
+   * A foreach of n iterations, each one job step, at concurrency 500, driven until it has made n
+   * Jobs: the last 500 run, the others have succeeded (their Jobs and Pods stay for the Job TTL).
+   */
   private static Run start(int n) throws Exception {
     String yaml =
         """
@@ -51,21 +59,38 @@ public final class ObservationBenchmark {
             steps:
               - {id: work, job: {image: busybox, args: ["--i=${loop.i}"]}}
         """
-            .formatted(n, n, EngineBenchmark.list(n, i -> Integer.toString(i)));
+            .formatted(
+                CONCURRENCY,
+                CONCURRENCY,
+                EngineBenchmark.list(n + CONCURRENCY, i -> Integer.toString(i)));
     CompiledWorkflow wf =
         new WorkflowCompiler(Limits.DEFAULT).compile(dev.baton.dag.Specs.parse(yaml));
     InstanceFlow flow =
         new InstanceFlow("run", wf, Json.toTree(wf.spec()), EngineBenchmark.params(wf));
     List<Job> jobs = new ArrayList<>(n);
     List<Pod> pods = new ArrayList<>(n);
+    java.util.ArrayDeque<Command> commands =
+        new java.util.ArrayDeque<>(flow.handle(new FlowEvent.Start(Instant.now())));
     int rv = 1;
-    for (Command c : flow.handle(new FlowEvent.Start(Instant.now()))) {
-      if (!(c instanceof Command.CreateJob create)) continue;
+    while (jobs.size() < n && !commands.isEmpty()) {
+      if (!(commands.poll() instanceof Command.CreateJob create)) continue;
+      boolean done = jobs.size() < n - CONCURRENCY;
+      String[] conditions = done ? new String[] {"Complete"} : new String[0];
       Job job =
           ObservationFixtures.job(
-              create.stepId(), create.jobName(), create.attempt(), Integer.toString(rv++));
+              create.stepId(),
+              create.jobName(),
+              create.attempt(),
+              Integer.toString(rv++),
+              conditions);
       jobs.add(job);
-      pods.add(ObservationFixtures.pod(job, Integer.toString(rv++), "Running"));
+      pods.add(
+          ObservationFixtures.pod(job, Integer.toString(rv++), done ? "Succeeded" : "Running"));
+      Instant now = Instant.now();
+      flow.handle(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), now));
+      if (done)
+        commands.addAll(
+            flow.handle(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), "{}", now)));
     }
     if (jobs.size() != n) throw new IllegalStateException(jobs.size() + " Jobs, not " + n);
     return new Run(flow, jobs, pods);
@@ -100,7 +125,8 @@ public final class ObservationBenchmark {
       after[1] = eventsAfter / rounds;
     }
     System.out.printf(
-        "reconcile of one instance with %,d running Jobs and Pods, one pod changed:%n", n);
+        "reconcile of a foreach with %,d Jobs and Pods (the last %d running), one pod changed:%n",
+        n, CONCURRENCY);
     System.out.printf(
         "    before (every object replayed): %,8.2f ms, %,d events to the engine%n",
         before[0] / 1e6, before[1]);
@@ -123,7 +149,7 @@ public final class ObservationBenchmark {
         reported == null
             ? Observations.of(jobs, pods, now)
             : Observations.changes(jobs, pods, now, Observations.NoPodReasons.NONE, reported);
-    for (FlowEvent e : events) run.flow().handle(e);
+    if (ENGINE) for (FlowEvent e : events) run.flow().handle(e);
     return events.size();
   }
 
