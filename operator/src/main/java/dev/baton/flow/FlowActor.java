@@ -27,6 +27,9 @@ public final class FlowActor {
 
   private record Event(FlowEvent event) implements Message {}
 
+  /** Events handled in order, as one message: one reconcile's observations. */
+  private record Events(List<FlowEvent> events) implements Message {}
+
   private record Snapshot(CompletableFuture<WorkflowInstanceStatus> result) implements Message {}
 
   private final InstanceKey key;
@@ -60,6 +63,12 @@ public final class FlowActor {
     post(new Event(event));
   }
 
+  /** Tells {@code events}, in order, as one message. */
+  public void tellAll(List<FlowEvent> events) {
+    if (events.isEmpty()) return;
+    post(events.size() == 1 ? new Event(events.getFirst()) : new Events(List.copyOf(events)));
+  }
+
   /** The status as it should be written, taken in turn with the events. */
   public CompletableFuture<WorkflowInstanceStatus> snapshot() {
     CompletableFuture<WorkflowInstanceStatus> result = new CompletableFuture<>();
@@ -85,6 +94,9 @@ public final class FlowActor {
         if (m == null) break;
         switch (m) {
           case Event e -> handle(e.event());
+          case Events e -> {
+            for (FlowEvent event : e.events()) handle(event);
+          }
           case Snapshot s -> {
             try {
               s.result().complete(flow.snapshot());

@@ -3,6 +3,7 @@ package dev.baton.reconciler;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runs.RunAdmission;
 import dev.baton.runs.RunDriver;
+import dev.baton.runtime.CachedObjects;
 import dev.baton.runtime.Children;
 import dev.baton.runtime.Labels;
 import dev.baton.runtime.Observations;
@@ -53,24 +54,28 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   @Override
   public List<EventSource<?, WorkflowInstance>> prepareEventSources(
       EventSourceContext<WorkflowInstance> context) {
-    jobs =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Job.class, WorkflowInstance.class)
-                .withName("jobs")
-                .withLabelSelector(Labels.SELECTOR)
-                .withOnUpdateFilter(Observations::jobChangeMatters)
-                .withSecondaryToPrimaryMapper(byInstanceLabel())
-                .build(),
-            context);
-    pods =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Pod.class, WorkflowInstance.class)
-                .withName("pods")
-                .withLabelSelector(Labels.SELECTOR)
-                .withOnUpdateFilter(Observations::podChangeMatters)
-                .withSecondaryToPrimaryMapper(byInstanceLabel())
-                .build(),
-            context);
+    var jobConfig =
+        InformerEventSourceConfiguration.from(Job.class, WorkflowInstance.class)
+            .withName("jobs")
+            .withLabelSelector(Labels.SELECTOR)
+            .withOnUpdateFilter(Observations::jobChangeMatters)
+            .withSecondaryToPrimaryMapper(byInstanceLabel());
+    var podConfig =
+        InformerEventSourceConfiguration.from(Pod.class, WorkflowInstance.class)
+            .withName("pods")
+            .withLabelSelector(Labels.SELECTOR)
+            .withOnUpdateFilter(Observations::podChangeMatters)
+            .withSecondaryToPrimaryMapper(byInstanceLabel());
+    // The caches keep only what Baton reads of each Job and Pod (CachedObjects): finished ones stay
+    // for the Job TTL. JOSDK gives the one item store to every informer of the event source, one
+    // per watched namespace, and a relist of one namespace would drop the others' objects from a
+    // shared store: pruned only with a single informer (all namespaces, or one).
+    if (singleInformer(context)) {
+      jobConfig.withItemStore(CachedObjects.jobStore());
+      podConfig.withItemStore(CachedObjects.podStore());
+    }
+    jobs = new InformerEventSource<>(jobConfig.build(), context);
+    pods = new InformerEventSource<>(podConfig.build(), context);
     // Looked up through an index rather than Context.getSecondaryResources, which gathers them
     // into a Set and so hashes every Pod and Job, whole, on every event.
     jobs.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
@@ -92,6 +97,11 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
             context);
     children.addIndexers(Map.of(BY_PARENT, WorkflowInstanceReconciler::parentIndex));
     return List.of(jobs, pods, children, admission.attach(context.getPrimaryCache()));
+  }
+
+  private static boolean singleInformer(EventSourceContext<WorkflowInstance> context) {
+    var informer = context.getControllerConfiguration().getInformerConfig();
+    return informer.watchAllNamespaces() || informer.getNamespaces().size() == 1;
   }
 
   private static List<String> parentIndex(WorkflowInstance child) {

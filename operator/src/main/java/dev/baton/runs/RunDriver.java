@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps one instance's run going, each time the instance or what it owns changes: forgets the actor
@@ -47,6 +49,12 @@ public final class RunDriver {
   private final EndedRuns ended;
   private final IgnoredObjects ignored;
   private final Observations.NoPodReasons noPod;
+
+  /**
+   * By instance, what its run's actor has been told of its Jobs and Pods: only what changed is told
+   * again ({@link Observations#changes}). Forgotten with the actor.
+   */
+  private final Map<InstanceKey, Observations.Reported> reported = new ConcurrentHashMap<>();
 
   RunDriver(
       FlowEngine engine,
@@ -131,10 +139,16 @@ public final class RunDriver {
       runtime.track(actor, instance);
     }
     Instant now = engine.clock().instant();
-    for (FlowEvent event :
-        Children.withChildren(Observations.of(jobs, pods, now, noPod), children, now)) {
-      actor.tell(event);
-    }
+    // Reconciles of one instance do not overlap: its Reported is used by one thread at a time.
+    FlowActor told = actor;
+    Observations.Reported memory =
+        reported.compute(
+            key,
+            (k, old) -> old != null && old.owner() == told ? old : new Observations.Reported(told));
+    List<FlowEvent> events =
+        Children.withChildren(Observations.changes(jobs, pods, now, noPod, memory), children, now);
+    // One message for the whole observation: the actor handles it in one turn.
+    actor.tellAll(events);
     if (instance.getSpec().stopRequested()) {
       actor.tell(new FlowEvent.StopRequested(engine.clock().instant()));
     }
@@ -192,6 +206,7 @@ public final class RunDriver {
   }
 
   private void forget(InstanceKey key) {
+    reported.remove(key);
     engine.remove(key);
     runtime.forget(key);
   }

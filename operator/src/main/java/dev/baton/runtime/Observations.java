@@ -70,25 +70,131 @@ public final class Observations {
    */
   public static List<FlowEvent> of(
       Collection<Job> jobs, Collection<Pod> pods, Instant now, NoPodReasons noPod) {
+    return of(jobs, pods, now, noPod, null);
+  }
+
+  /**
+   * What changed since the last report to this run ({@code reported}): the events of {@link #of}
+   * about the step attempts whose Job or pods changed (another resourceVersion, one more or one
+   * fewer) since then, and of the Jobs that have no pod and have not finished (whether they count
+   * as stuck depends on the time); always the {@link FlowEvent.WorkloadsObserved} of them all. The
+   * events of an attempt whose objects did not change were reported already: telling the engine
+   * again would change nothing, and over a foreach of n iterations it would cost n events per
+   * reconcile. Every {@link Reported#FULL_RESYNC} everything is reported again, as {@link #of}
+   * does, so that no event the engine may have missed is lost for long.
+   */
+  public static List<FlowEvent> changes(
+      Collection<Job> jobs,
+      Collection<Pod> pods,
+      Instant now,
+      NoPodReasons noPod,
+      Reported reported) {
+    return of(jobs, pods, now, noPod, Objects.requireNonNull(reported));
+  }
+
+  /**
+   * What has been reported to one run: by step attempt ("path#attempt"), the uids and
+   * resourceVersions of its Job and pods. One per actor: a new actor is told everything.
+   */
+  public static final class Reported {
+    /** How often everything is reported again, changed or not. */
+    public static final Duration FULL_RESYNC = Duration.ofMinutes(3);
+
+    private final Object owner;
+    private Map<String, String> versions = new HashMap<>();
+    private Instant fullAt;
+
+    /**
+     * @param owner what these reports went to (the run's actor): a report for another owner starts
+     *     anew
+     */
+    public Reported(Object owner) {
+      this.owner = owner;
+    }
+
+    public Object owner() {
+      return owner;
+    }
+
+    /** Reports everything again next time. */
+    public void forgetAll() {
+      versions = new HashMap<>();
+      fullAt = null;
+    }
+
+    /** How many step attempts are remembered. */
+    public int size() {
+      return versions.size();
+    }
+  }
+
+  private static void fingerprint(Map<String, StringBuilder> prints, String key, HasMetadata o) {
+    StringBuilder b = prints.computeIfAbsent(key, k -> new StringBuilder(48));
+    b.append(o.getKind())
+        .append(':')
+        .append(o.getMetadata().getUid())
+        .append('@')
+        .append(o.getMetadata().getResourceVersion())
+        .append(';');
+  }
+
+  /**
+   * The step attempts whose objects changed since {@code reported}'s last report, which is now this
+   * one; null for all of them.
+   */
+  private static Set<String> changedKeys(
+      Collection<Job> jobs, Collection<Pod> pods, Instant now, Reported reported) {
+    if (reported == null) return null;
+    boolean full =
+        reported.fullAt == null || !now.isBefore(reported.fullAt.plus(Reported.FULL_RESYNC));
+    Map<String, StringBuilder> prints = new HashMap<>();
+    for (Pod pod : pods) {
+      StepRef.of(pod.getMetadata()).ifPresent(r -> fingerprint(prints, r.key(), pod));
+    }
+    for (Job job : jobs) {
+      StepRef.of(job.getMetadata()).ifPresent(r -> fingerprint(prints, r.key(), job));
+    }
+    Map<String, String> next = new HashMap<>(prints.size() * 4 / 3 + 1);
+    Set<String> changed = new HashSet<>();
+    for (Map.Entry<String, StringBuilder> e : prints.entrySet()) {
+      String print = e.getValue().toString();
+      next.put(e.getKey(), print);
+      if (full || !print.equals(reported.versions.get(e.getKey()))) changed.add(e.getKey());
+    }
+    // Attempts no longer seen are forgotten: one seen again is reported again.
+    reported.versions = next;
+    if (full) reported.fullAt = now;
+    return changed;
+  }
+
+  private static List<FlowEvent> of(
+      Collection<Job> jobs,
+      Collection<Pod> pods,
+      Instant now,
+      NoPodReasons noPod,
+      Reported reported) {
+    Set<String> changed = changedKeys(jobs, pods, now, reported);
     List<FlowEvent> events = new ArrayList<>();
     Set<String> withPod = new HashSet<>();
     Set<String> podTerminal = new HashSet<>();
     for (Pod pod : pods) {
       Optional<StepRef> ref = StepRef.of(pod.getMetadata());
       if (ref.isEmpty()) continue;
-      withPod.add(ref.get().key());
-      podEvent(ref.get(), pod, now)
-          .ifPresent(e -> {
-            events.add(e);
-            if (!(e instanceof FlowEvent.StepStarted) && !(e instanceof FlowEvent.StepStuck))
-              podTerminal.add(ref.get().key());
-          });
+      String key = ref.get().key();
+      withPod.add(key);
+      String phase = phase(pod);
+      if ("Succeeded".equals(phase) || "Failed".equals(phase)) podTerminal.add(key);
+      if (changed == null || changed.contains(key))
+        podEvent(ref.get(), pod, now).ifPresent(events::add);
     }
     for (Job job : jobs) {
       Optional<StepRef> ref = StepRef.of(job.getMetadata());
       if (ref.isEmpty()) continue;
       StepRef r = ref.get();
-      events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
+      boolean report = changed == null || changed.contains(r.key());
+      // A Job with no pod that has not finished may count as stuck now, though nothing changed.
+      if (!report && (withPod.contains(r.key()) || finished(job))) continue;
+      if (report) events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
       if (podTerminal.contains(r.key())) continue;
       Optional<FlowEvent> ended = jobEvent(r, job, now);
       // A Complete Job whose pod is cached but not yet terminal: the Job and Pod informers are

@@ -1,0 +1,189 @@
+package dev.baton.bench;
+
+import dev.baton.api.Json;
+import dev.baton.dag.CompiledWorkflow;
+import dev.baton.dag.Limits;
+import dev.baton.dag.WorkflowCompiler;
+import dev.baton.flow.Command;
+import dev.baton.flow.FlowEvent;
+import dev.baton.flow.InstanceFlow;
+import dev.baton.runtime.CachedObjects;
+import dev.baton.runtime.ObservationFixtures;
+import dev.baton.runtime.Observations;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One instance running a foreach that has made n Jobs and Pods (500 running, the others finished
+ * and kept for the Job TTL): what a reconcile costs, from the informers' objects to the engine
+ * having handled the events, when one pod changed, as Baton did it before ({@link Observations#of}:
+ * every Job and Pod, every time) and now ({@link Observations#changes}: only what changed); and the
+ * heap the informers' caches take for the n Jobs and Pods, whole and pruned ({@link
+ * CachedObjects}). Prints numbers, asserts nothing. Run with scripts/bench-observations.sh.
+ */
+public final class ObservationBenchmark {
+  public static void main(String[] args) throws Exception {
+    int[] sizes = args.length == 0 ? new int[] {1_000, 10_000} : parse(args);
+    for (int n : sizes) reconciles(n);
+    for (int n : sizes) heap(n);
+  }
+
+  private static int[] parse(String[] args) {
+    int[] sizes = new int[args.length];
+    for (int i = 0; i < args.length; i++) sizes[i] = Integer.parseInt(args[i]);
+    return sizes;
+  }
+
+  private static final boolean ENGINE = !Boolean.getBoolean("noengine");
+
+  private record Run(InstanceFlow flow, List<Job> jobs, List<Pod> pods) {}
+
+  /** At most this many iterations of a foreach run at once. */
+  private static final int CONCURRENCY = 500;
+
+  /**
+   * A foreach of n iterations, each one job step, at concurrency 500, driven until it has made n
+   * Jobs: the last 500 run, the others have succeeded (their Jobs and Pods stay for the Job TTL).
+   */
+  private static Run start(int n) throws Exception {
+    String yaml =
+        """
+        stepConcurrency: %d
+        steps:
+          - id: loop
+            type: foreach
+            foreach: {concurrency: %d, over: [{name: i, expr: "%s"}]}
+            steps:
+              - {id: work, job: {image: busybox, args: ["--i=${loop.i}"]}}
+        """
+            .formatted(
+                CONCURRENCY,
+                CONCURRENCY,
+                EngineBenchmark.list(n + CONCURRENCY, i -> Integer.toString(i)));
+    CompiledWorkflow wf =
+        new WorkflowCompiler(Limits.DEFAULT).compile(dev.baton.dag.Specs.parse(yaml));
+    InstanceFlow flow =
+        new InstanceFlow("run", wf, Json.toTree(wf.spec()), EngineBenchmark.params(wf));
+    List<Job> jobs = new ArrayList<>(n);
+    List<Pod> pods = new ArrayList<>(n);
+    java.util.ArrayDeque<Command> commands =
+        new java.util.ArrayDeque<>(flow.handle(new FlowEvent.Start(Instant.now())));
+    int rv = 1;
+    while (jobs.size() < n && !commands.isEmpty()) {
+      if (!(commands.poll() instanceof Command.CreateJob create)) continue;
+      boolean done = jobs.size() < n - CONCURRENCY;
+      String[] conditions = done ? new String[] {"Complete"} : new String[0];
+      Job job =
+          ObservationFixtures.job(
+              create.stepId(),
+              create.jobName(),
+              create.attempt(),
+              Integer.toString(rv++),
+              conditions);
+      jobs.add(job);
+      pods.add(
+          ObservationFixtures.pod(job, Integer.toString(rv++), done ? "Succeeded" : "Running"));
+      Instant now = Instant.now();
+      flow.handle(new FlowEvent.StepLaunched(create.stepId(), create.attempt(), now));
+      if (done)
+        commands.addAll(
+            flow.handle(new FlowEvent.StepSucceeded(create.stepId(), create.attempt(), "{}", now)));
+    }
+    if (jobs.size() != n) throw new IllegalStateException(jobs.size() + " Jobs, not " + n);
+    return new Run(flow, jobs, pods);
+  }
+
+  private static void reconciles(int n) throws Exception {
+    Run run = start(n);
+    Observations.Reported reported = new Observations.Reported(run.flow());
+    int rounds = n >= 10_000 ? 20 : 100;
+    long[] before = new long[2];
+    long[] after = new long[2];
+    int rv = 10 * n;
+    // Warm up, then measure; each round one pod changes (a new resourceVersion), as on a reconcile
+    // woken by a pod's update.
+    for (int pass = 0; pass < 2; pass++) {
+      long eventsBefore = 0;
+      long eventsAfter = 0;
+      long t0 = System.nanoTime();
+      for (int r = 0; r < rounds; r++) {
+        touch(run, r, rv++);
+        eventsBefore += reconcile(run, null);
+      }
+      long t1 = System.nanoTime();
+      for (int r = 0; r < rounds; r++) {
+        touch(run, r, rv++);
+        eventsAfter += reconcile(run, reported);
+      }
+      long t2 = System.nanoTime();
+      before[0] = (t1 - t0) / rounds;
+      before[1] = eventsBefore / rounds;
+      after[0] = (t2 - t1) / rounds;
+      after[1] = eventsAfter / rounds;
+    }
+    System.out.printf(
+        "reconcile of a foreach with %,d Jobs and Pods (the last %d running), one pod changed:%n",
+        n, CONCURRENCY);
+    System.out.printf(
+        "    before (every object replayed): %,8.2f ms, %,d events to the engine%n",
+        before[0] / 1e6, before[1]);
+    System.out.printf(
+        "    after  (changed objects only):  %,8.2f ms, %,d events to the engine%n",
+        after[0] / 1e6, after[1]);
+  }
+
+  private static void touch(Run run, int r, int rv) {
+    Pod pod = run.pods().get(r % run.pods().size());
+    pod.getMetadata().setResourceVersion(Integer.toString(rv));
+  }
+
+  /** Observations of everything ({@code reported} null) or of changes, handled by the engine. */
+  private static int reconcile(Run run, Observations.Reported reported) {
+    Instant now = Instant.now();
+    List<Job> jobs = Observations.owned(ObservationFixtures.INSTANCE_UID, run.jobs());
+    List<Pod> pods = Observations.podsOf(jobs, run.pods());
+    List<FlowEvent> events =
+        reported == null
+            ? Observations.of(jobs, pods, now)
+            : Observations.changes(jobs, pods, now, Observations.NoPodReasons.NONE, reported);
+    if (ENGINE) for (FlowEvent e : events) run.flow().handle(e);
+    return events.size();
+  }
+
+  private static void heap(int n) {
+    List<Job> jobs = new ArrayList<>(n);
+    List<Pod> pods = new ArrayList<>(n);
+    long json = 0;
+    long prunedJson = 0;
+    long base = EngineBenchmark.usedHeapAfterGc();
+    for (int i = 0; i < n; i++) {
+      Job j = ObservationFixtures.job(i, 1, Integer.toString(i), "Complete");
+      Pod p = ObservationFixtures.pod(j, Integer.toString(i), "Succeeded");
+      jobs.add(Json.copy(j));
+      pods.add(Json.copy(p));
+    }
+    long full = EngineBenchmark.usedHeapAfterGc() - base;
+    List<Job> prunedJobs = new ArrayList<>(n);
+    List<Pod> prunedPods = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      json += Json.write(jobs.get(i)).length() + Json.write(pods.get(i)).length();
+      prunedJobs.add(CachedObjects.job(jobs.get(i)));
+      prunedPods.add(CachedObjects.pod(pods.get(i)));
+      prunedJson += Json.write(prunedJobs.get(i)).length() + Json.write(prunedPods.get(i)).length();
+    }
+    jobs.clear();
+    pods.clear();
+    long pruned = EngineBenchmark.usedHeapAfterGc() - base;
+    System.out.printf("informer caches, %,d finished Jobs and their Pods:%n", n);
+    System.out.printf(
+        "    whole:  %,6.1f MB heap (%,d bytes a Job+Pod), %,d bytes of JSON a Job+Pod%n",
+        full / 1e6, full / n, json / n);
+    System.out.printf(
+        "    pruned: %,6.1f MB heap (%,d bytes a Job+Pod), %,d bytes of JSON a Job+Pod%n",
+        pruned / 1e6, pruned / n, prunedJson / n);
+    if (prunedJobs.size() + prunedPods.size() != 2 * n) throw new IllegalStateException();
+  }
+}
