@@ -111,7 +111,11 @@ public final class FaultsBenchmark {
     boolean ok;
     try (KubernetesClient client = E2E.admin();
         Proxy proxy = Proxy.to(client.getConfiguration().getMasterUrl());
-        Supervisor operator = new Supervisor(proxy)) {
+        // The foreach needs no partition: its operator talks to the API server directly.
+        Supervisor operator =
+            new Supervisor(
+                proxy,
+                foreach > 0 ? E2E.Operator.operatorKubeconfig() : proxy.kubeconfig().toString())) {
       ok =
           foreach > 0
               ? foreach(client, operator, foreach, repeat, concurrency)
@@ -815,9 +819,9 @@ public final class FaultsBenchmark {
     volatile boolean closing;
     final Thread watcher;
 
-    Supervisor(Proxy proxy) throws IOException {
+    Supervisor(Proxy proxy, String kubeconfig) throws IOException {
       this.proxy = proxy;
-      this.kubeconfig = proxy.kubeconfig().toString();
+      this.kubeconfig = kubeconfig;
       current = E2E.Operator.start(nextName(), kubeconfig);
       watcher = Thread.ofPlatform().daemon().name("supervisor").start(this::watch);
     }
