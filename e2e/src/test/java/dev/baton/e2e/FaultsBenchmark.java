@@ -540,7 +540,25 @@ public final class FaultsBenchmark {
         List<String> expected = name.startsWith("doomed-") ? DOOMED_KEYS : GOOD_KEYS;
         if (!expected.contains(k)) {
           r.extraAttempts++;
-          r.problems.add(e.getKey() + ": an attempt beyond the expected ones");
+          WorkflowInstance wi = latest.get(name);
+          String step = k.substring(0, k.indexOf('#'));
+          StepStatus st =
+              wi == null || wi.getStatus() == null || wi.getStatus().steps == null
+                  ? null
+                  : wi.getStatus().steps.get(step);
+          r.problems.add(
+              e.getKey()
+                  + ": an attempt beyond the expected ones"
+                  + (st == null
+                      ? ""
+                      : String.format(
+                          " (step %s, attempt %s, userErrors %s, platformErrors %s, timeouts %s: %s)",
+                          st.state,
+                          st.attempt,
+                          st.userErrors,
+                          st.platformErrors,
+                          st.timeouts,
+                          st.message)));
         }
       }
       return r;
