@@ -32,7 +32,7 @@ unset _baton_lib
 
 usage() {
   cat <<EOF
-usage: $0 up|down|status|env|build
+usage: $0 up|down|status|env|build|restart COMPONENT
 
   up      build/fetch binaries if missing (cached in \$BATON_CACHE, default ~/.cache/baton),
           start etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on
@@ -42,6 +42,9 @@ usage: $0 up|down|status|env|build
   status  show which components run (exit 1 unless all are healthy)
   env     print exports for: eval "\$($0 env)"
   build   only build/fetch the binaries
+  restart COMPONENT
+          stop one running component (etcd, kube-apiserver, kube-controller-manager,
+          kube-scheduler, kwok) and start it again with the same flags; waits until healthy
 EOF
 }
 
@@ -53,6 +56,7 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     build) cmd_build ;;
+    restart) shift; cmd_restart "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

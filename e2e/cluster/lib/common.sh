@@ -10,6 +10,7 @@ die()  { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "required command '$1' not found${2:+ ($2)}"; }
 
 now_s() { date +%s; }
+now_ms() { date +%s%3N; }
 
 kubectl_bin() { echo "$TOOLS_BIN_DIR/kubectl"; }
 kc() { "$(kubectl_bin)" --kubeconfig "$KUBECONFIG_FILE" "$@"; }

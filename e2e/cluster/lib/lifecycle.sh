@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# e2e/cluster/lib/lifecycle.sh, sourced by cluster.sh: the subcommands build, up, down, status
-# and env.
+# e2e/cluster/lib/lifecycle.sh, sourced by cluster.sh: the subcommands build, up, down, status,
+# env and restart.
 
 cmd_build() { ensure_binaries; log "binaries ready in $CACHE_DIR/bin"; }
 
@@ -67,6 +67,31 @@ cmd_down() {
     fi
   fi
   log "cluster down"
+}
+
+# restart COMPONENT: stop one component of a running cluster (SIGTERM, SIGKILL after 10 s) and
+# start it again with the same flags and state, then wait until it is healthy. For fault
+# injection (e2e/faults.sh): the other components and the clients ride it out.
+cmd_restart() {
+  local name="${1:-}" start
+  case "$name" in
+    etcd) start=start_etcd ;;
+    kube-apiserver) start=start_kube_apiserver ;;
+    kube-controller-manager) start=start_kube_controller_manager ;;
+    kube-scheduler) start=start_kube_scheduler ;;
+    kwok) start=start_kwok ;;
+    *) die "restart: unknown component '$name' (one of: ${COMPONENTS[*]})" ;;
+  esac
+  [[ -d "$STATE_DIR" ]] && component_pid "$name" >/dev/null || die "restart: $name is not running (is the cluster up?)"
+  local t0; t0=$(now_ms)
+  stop_components "$name"
+  if [[ "$name" == kwok ]]; then HOME="$STATE_DIR/kwok-home" "$start"; else "$start"; fi
+  case "$name" in
+    etcd) wait_for etcd "$TIMEOUT_ETCD" "etcd /health on $HOST:$ETCD_CLIENT_PORT" etcd_healthy ;;
+    kube-apiserver) wait_for kube-apiserver "$TIMEOUT_APISERVER" "kube-apiserver /readyz on $HOST:$APISERVER_PORT" apiserver_ready ;;
+    *) wait_for "$name" "$TIMEOUT_COMPONENT" "$name healthy" component_healthy "$name" ;;
+  esac
+  log "restarted $name in $(( $(now_ms) - t0 )) ms"
 }
 
 cmd_status() {

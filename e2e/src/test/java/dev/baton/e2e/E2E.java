@@ -142,11 +142,21 @@ final class E2E {
     }
 
     static Operator start(String name) throws IOException {
+      return start(name, operatorKubeconfig());
+    }
+
+    /** The chart's ServiceAccount kubeconfig that e2e/run.sh made. */
+    static String operatorKubeconfig() {
       String kubeconfig = System.getenv("BATON_E2E_OPERATOR_KUBECONFIG");
       if (kubeconfig == null || kubeconfig.isBlank()) {
         throw new IllegalStateException(
             "BATON_E2E_OPERATOR_KUBECONFIG is not set: run the end-to-end tests through e2e/run.sh, which installs the chart and makes a kubeconfig for its ServiceAccount");
       }
+      return kubeconfig;
+    }
+
+    /** The operator with another kubeconfig (e.g. one that reaches the API through a proxy). */
+    static Operator start(String name, String kubeconfig) throws IOException {
       Path jar = ROOT.resolve("operator/target/baton-operator.jar");
       if (!Files.exists(jar))
         throw new IllegalStateException(jar + " is missing: mvn -pl operator package first");

@@ -34,7 +34,9 @@ record CreateFailure(String message, boolean retryable) {
               + why,
           false);
     }
-    return new CreateFailure(why, code == 0 || code == 408 || code == 429 || code >= 500);
+    // No answer at all (a timeout, a dropped connection, the API server down) has no HTTP code:
+    // Fabric8 gives -1 (0 in some paths).
+    return new CreateFailure(why, code <= 0 || code == 408 || code == 429 || code >= 500);
   }
 
   /**

@@ -281,7 +281,7 @@ public final class KubernetesRuntime implements CommandSink {
             return false;
           }
           lastError =
-              (e.getCode() == 0 ? "no answer" : "HTTP " + e.getCode()) + ": " + failure.message();
+              (e.getCode() <= 0 ? "no answer" : "HTTP " + e.getCode()) + ": " + failure.message();
           wait = retryAfter(e);
         }
       } catch (RuntimeException e) {

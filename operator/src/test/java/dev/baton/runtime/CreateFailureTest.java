@@ -48,6 +48,35 @@ class CreateFailureTest {
     }
   }
 
+  /**
+   * A request that got no answer (the client's timeout while etcd restarted, a refused or dropped
+   * connection) reaches the operator as Fabric8 makes it: code -1, not 0. It may have created the
+   * Job, so it is tried again; found by e2e/faults.sh, where it failed two runs for good.
+   */
+  @Test
+  void noAnswerAsFabric8ReportsItIsRetried() {
+    var timeout =
+        new java.util.concurrent.TimeoutException(
+            "The timeout period of 10000ms has been exceeded while executing POST /apis/batch/v1/namespaces/ns/jobs");
+    KubernetesClientException laundered;
+    try {
+      throw KubernetesClientException.launderThrowable(timeout);
+    } catch (KubernetesClientException e) {
+      laundered = e;
+    }
+    List<KubernetesClientException> noAnswers =
+        List.of(
+            laundered,
+            new KubernetesClientException(timeout.getMessage(), timeout),
+            new KubernetesClientException("connection refused"));
+    for (String resource : RESOURCES) {
+      for (KubernetesClientException e : noAnswers) {
+        assertThat(e.getCode()).as("Fabric8's code for no answer").isLessThanOrEqualTo(0);
+        assertThat(CreateFailure.of(e, resource, "ns").retryable()).as(resource).isTrue();
+      }
+    }
+  }
+
   @Test
   void theApiServersWordsAreTheMessageOfAnyOtherRejection() {
     assertThat(
