@@ -29,22 +29,6 @@ class ForgedObservationsIntegrationTest extends OperatorOnMockServer {
     cluster.kubelet.otherwise(a -> new Behavior.Hang());
   }
 
-  static String workflow(String name, String strategy) {
-    return """
-    apiVersion: baton.dev/v1alpha1
-    kind: Workflow
-    metadata:
-      name: %s
-    spec:
-      runStrategy: %s
-      steps:
-        - id: work
-          retry: {userErrors: 0}
-          job: {image: busybox}
-    """
-        .formatted(name, strategy);
-  }
-
   /** The running pod the fake Job controller made for a run's step "work". */
   Pod realPod(String instance) {
     Job job =
@@ -89,7 +73,7 @@ class ForgedObservationsIntegrationTest extends OperatorOnMockServer {
 
   @Test
   void aPodWithAStepsLabelsButNoJobDoesNotEndTheStep() {
-    cluster.apply(workflow("forge-pod", "{type: Parallel}"));
+    cluster.apply(RunStrategyIntegrationTest.workflow("forge-pod", "{type: Parallel}"));
     cluster.apply(Cluster.instanceYaml("forge-pod-1", "forge-pod"));
     cluster.awaitStep("forge-pod-1", "work", StepState.Running, WAIT);
     Pod real = realPod("forge-pod-1");
@@ -142,7 +126,7 @@ class ForgedObservationsIntegrationTest extends OperatorOnMockServer {
 
   @Test
   void anInstanceWithAForgedParentLabelIsQueuedLikeAnyOtherRun() {
-    cluster.apply(workflow("forge-seq", "{type: Sequential}"));
+    cluster.apply(RunStrategyIntegrationTest.workflow("forge-seq", "{type: Sequential}"));
     cluster.apply(Cluster.instanceYaml("forge-seq-1", "forge-seq"));
     cluster.awaitStep("forge-seq-1", "work", StepState.Running, WAIT);
 
@@ -183,7 +167,7 @@ class ForgedObservationsIntegrationTest extends OperatorOnMockServer {
 
   @Test
   void aRealChildOfASequentialWorkflowStillRunsBesideItsOtherRuns() {
-    cluster.apply(workflow("forge-inner", "{type: Sequential}"));
+    cluster.apply(RunStrategyIntegrationTest.workflow("forge-inner", "{type: Sequential}"));
     cluster.apply(
         """
         apiVersion: baton.dev/v1alpha1
