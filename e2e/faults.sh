@@ -7,10 +7,10 @@
 #        attempt) has more than one Job, a step is lost or an instance object reaches 1 MiB
 #   e2e/faults.sh --foreach M --repeat R [--concurrency C]   R runs of an M-iteration foreach
 #        (default concurrency 100), each Job counted per (step path, attempt): exactly one each
-#   e2e/faults.sh 3 --cut 15   the smoke test e2e/run.sh runs
+#   e2e/faults.sh 3 --cut 15   a small version (about 3 minutes; not part of e2e/run.sh)
 # Restarts components of the local cluster (e2e/cluster/cluster.sh restart), so it needs that
 # cluster: BATON_E2E_KUBECONFIG (another cluster) is refused. BATON_FAULTS_NO_INSTALL=1 skips the
-# build and helm install when the caller (e2e/run.sh) did them.
+# build and helm install when the caller did them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
