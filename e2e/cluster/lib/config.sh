@@ -15,11 +15,14 @@ KUBECTL_NPM_VERSION="2.2.2"
 # Network layout (127.0.0.1 only)
 # ---------------------------------------------------------------------------
 HOST="127.0.0.1"
-ETCD_CLIENT_PORT=12379
-ETCD_PEER_PORT=12380
-APISERVER_PORT=16443
-KCM_PORT=16257
-SCHEDULER_PORT=16259
+# BATON_CLUSTER_PORT_OFFSET moves every port, so that a second cluster (with its own
+# BATON_CLUSTER_DIR) can run beside the first.
+PORT_OFFSET="${BATON_CLUSTER_PORT_OFFSET:-0}"
+ETCD_CLIENT_PORT=$((12379 + PORT_OFFSET))
+ETCD_PEER_PORT=$((12380 + PORT_OFFSET))
+APISERVER_PORT=$((16443 + PORT_OFFSET))
+KCM_PORT=$((16257 + PORT_OFFSET))
+SCHEDULER_PORT=$((16259 + PORT_OFFSET))
 SERVICE_CIDR="10.0.0.0/24"       # first IP 10.0.0.1 = the `kubernetes` Service
 POD_CIDR="10.244.0.0/16"         # fake pod IPs handed out by kwok
 NODE_NAME="kwok-node-0"

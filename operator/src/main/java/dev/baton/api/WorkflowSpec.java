@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
-/** The definition. Triggers will join here as sibling fields. */
+/** The definition: params, steps, run strategy, triggers and retention. */
 public class WorkflowSpec {
   @JsonPropertyDescription("What the workflow does, for people.")
   @Size(max = 4096)
@@ -58,6 +58,12 @@ public class WorkflowSpec {
   @Min(1)
   @Max(10000)
   public Integer stepConcurrency;
+
+  @JsonPropertyDescription("What starts runs besides a person: schedules and signals.")
+  public Triggers triggers;
+
+  @JsonPropertyDescription("How many finished instances are kept, and for how long.")
+  public Retention retention;
 
   public static final int DEFAULT_STEP_CONCURRENCY = 20;
   public static final java.time.Duration DEFAULT_PENDING_TIMEOUT = java.time.Duration.ofMinutes(5);

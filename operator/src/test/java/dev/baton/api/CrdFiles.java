@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  */
 public final class CrdFiles {
   static final List<Class<? extends CustomResource<?, ?>>> RESOURCES =
-      List.of(Workflow.class, WorkflowInstance.class);
+      List.of(Workflow.class, WorkflowInstance.class, Signal.class);
 
   private CrdFiles() {}
 
