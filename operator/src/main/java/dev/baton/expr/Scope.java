@@ -15,6 +15,7 @@ public record Scope(
     Map<String, Object> steps,
     Map<String, Object> loop,
     Map<String, Object> last,
+    Map<String, Object> signal,
     Rendered rendered) {
   /** The characters rendered against a scope so far. */
   public static final class Rendered {
@@ -39,7 +40,7 @@ public record Scope(
   }
 
   public static final Scope EMPTY =
-      new Scope(Map.of(), Map.of(), Map.of(), Map.of(), Rendered.UNCOUNTED);
+      new Scope(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Rendered.UNCOUNTED);
 
   /**
    * Outside loops.
@@ -60,10 +61,18 @@ public record Scope(
       Map<String, Object> steps,
       Map<String, Object> loop,
       Map<String, Object> last) {
-    this(params, steps, loop, last, new Rendered());
+    this(params, steps, loop, last, Map.of(), new Rendered());
+  }
+
+  /**
+   * This scope with the {@code signal} variable: {@code {name, params}} of the signal a trigger or
+   * a signal step is looking at.
+   */
+  public Scope withSignal(Map<String, Object> signal) {
+    return new Scope(params, steps, loop, last, signal, rendered);
   }
 
   Map<String, Object> asVariables() {
-    return Map.of("params", params, "steps", steps, "loop", loop, "last", last);
+    return Map.of("params", params, "steps", steps, "loop", loop, "last", last, "signal", signal);
   }
 }
