@@ -122,9 +122,8 @@ final class CompareReport {
         "- Baton: the operator jar as e2e/bench.sh runs it (-Xmx512m, the chart's ServiceAccount,"
             + " defaults), after an unmeasured warm-up of 5 x DAG for the JIT");
     out.println(
-        "- Argo defaults: "
-            + ArgoController.DEFAULTS.describe()
-            + " (requeue 10 s, QPS 20, burst 30, 32 workflow workers)");
+        "- Argo defaults: no flags or environment of its own (requeue 10 s, QPS 20, burst 30, 32"
+            + " workflow workers)");
     out.println("- Argo tuned: " + ArgoController.TUNED.describe());
     out.println(
         "- Argo both: --namespaced --managed-namespace=argo-bench, LEADER_ELECTION_DISABLE=true, log level info");
