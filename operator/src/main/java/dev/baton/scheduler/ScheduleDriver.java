@@ -52,6 +52,12 @@ public final class ScheduleDriver {
     Instant watermark;
     Instant since;
     String error;
+
+    /** Whether this process has driven the schedule: its fields below beat a stale cache. */
+    boolean driven;
+
+    Instant lastTime;
+    String lastInstance;
   }
 
   public ScheduleDriver(KubernetesClient client, EventRecorder events, Clock clock) {
@@ -120,6 +126,15 @@ public final class ScheduleDriver {
       entry.lastInstance = old.lastInstance;
       entry.error = old.error;
     }
+    // The cached status may predate this process's last write: what it did itself is newer.
+    if (mem.driven) entry.error = mem.error;
+    if (mem.lastTime != null
+        && (entry.lastScheduledTime == null
+            || mem.lastTime.isAfter(Instant.parse(entry.lastScheduledTime)))) {
+      entry.lastScheduledTime = mem.lastTime.toString();
+      entry.lastInstance = mem.lastInstance;
+    }
+    mem.driven = true;
     Instant watermark = watermark(workflow, old, mem, definition, now);
     mem.definition = definition;
     mem.watermark = watermark;
@@ -166,6 +181,7 @@ public final class ScheduleDriver {
 
     Instant handled = plan.from();
     Instant firstSkipped = plan.skipsUnlisted(watermark) ? cron.next(watermark) : null;
+    if (firstSkipped != null && firstSkipped.isAfter(plan.from())) firstSkipped = null; // none
     Instant lastSkipped = firstSkipped == null ? null : plan.from();
     String skipWhy = firstSkipped == null ? null : "missed (catchUp " + s.catchUpOrDefault() + ")";
     Instant next = plan.next();
@@ -184,6 +200,8 @@ public final class ScheduleDriver {
           handled = e.time();
           entry.lastScheduledTime = e.time().toString();
           entry.lastInstance = c.name();
+          mem.lastTime = e.time();
+          mem.lastInstance = c.name();
           entry.error = null;
           mem.error = null;
           if (!c.existed()) {
