@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
+import dev.baton.testing.Cluster;
 import dev.baton.testing.Example;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -43,6 +44,30 @@ class ExamplesE2ETest {
     if (client != null) {
       client.namespaces().withName(NS).delete();
       client.close();
+    }
+  }
+
+  /**
+   * Every Workflow of the examples is valid, including those no run file runs (a nightly schedule
+   * is applied and validated; it does not fire during the test).
+   */
+  @org.junit.jupiter.api.Test
+  void everyExampleWorkflowIsValid() {
+    for (Example e : Example.all()) {
+      if (e.isRun()) continue;
+      for (var w : client.load(new java.io.ByteArrayInputStream(e.text().getBytes())).items()) {
+        String name = w.getMetadata().getName();
+        Cluster.await(
+            e.name() + ": " + name + " Valid=True",
+            () ->
+                client.resources(dev.baton.api.Workflow.class).inNamespace(NS).withName(name).get(),
+            wf ->
+                wf != null
+                    && wf.getStatus() != null
+                    && wf.getStatus().conditions.stream()
+                        .anyMatch(c -> c.getType().equals("Valid") && c.getStatus().equals("True")),
+            Duration.ofSeconds(60));
+      }
     }
   }
 

@@ -28,6 +28,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.lastSuccess.endTime",
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(
+    name = "Last Schedule",
+    jsonPath = ".status.lastScheduledTime",
+    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Next Schedule",
+    jsonPath = ".status.nextScheduledTime",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "Blocked By",
     jsonPath = ".status.blockedBy",
     type = AdditionalPrinterColumn.Type.STRING,

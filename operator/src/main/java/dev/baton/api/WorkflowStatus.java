@@ -37,4 +37,13 @@ public class WorkflowStatus {
       "Under StrictSequential: the failed instance that blocks the queue until it is restarted or"
           + " unblocked.")
   public String blockedBy;
+
+  @JsonPropertyDescription("Each schedule of spec.triggers.schedules: its last and next times.")
+  public java.util.List<ScheduleStatus> schedules;
+
+  @JsonPropertyDescription("The earliest nextScheduledTime of the schedules.")
+  public String nextScheduledTime;
+
+  @JsonPropertyDescription("The latest lastScheduledTime of the schedules.")
+  public String lastScheduledTime;
 }

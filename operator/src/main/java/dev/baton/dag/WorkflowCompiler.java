@@ -60,6 +60,7 @@ public final class WorkflowCompiler {
         fields.duration(
             problems.about("spec.timeout"), spec.timeout, Limits.DEFAULT_WORKFLOW_TIMEOUT);
     fields.duration(problems.about("spec.pendingTimeout"), spec.pendingTimeout, null);
+    ScheduleChecks.check(spec, fields, problems);
 
     // Ids first, across the whole tree: every later check refers to steps by id.
     StepTree tree = StepTree.survey(spec.steps, limits, problems);

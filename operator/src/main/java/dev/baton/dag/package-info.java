@@ -20,10 +20,11 @@
  * <p>{@link dev.baton.dag.StepGraph} holds the graph algorithms (order, cycles, ancestors and
  * downstream), which the flow engine uses too. {@link dev.baton.dag.SubworkflowCycles} finds
  * Workflows that call themselves through subworkflow steps, {@link dev.baton.dag.ParamResolver}
- * checks a run's params against the declared ones, and {@link dev.baton.dag.DefinitionCache} keeps
- * one compiled workflow per definition hash.
+ * checks a run's params against the declared ones, {@code ScheduleChecks} checks the schedules of
+ * spec.triggers (cron, time zone, durations, their runs' params), and {@link
+ * dev.baton.dag.DefinitionCache} keeps one compiled workflow per definition hash.
  *
- * <p>Everything here is pure and cheap to call again, but for the cache. Depends on {@code api} and
- * {@code expr}.
+ * <p>Everything here is pure and cheap to call again, but for the cache. Depends on {@code api},
+ * {@code expr} and {@code triggers}.
  */
 package dev.baton.dag;

@@ -3,17 +3,24 @@ package dev.baton.reconciler;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.runs.Runs;
 import dev.baton.runtime.StatusReplacer;
+import dev.baton.scheduler.ScheduleDriver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 
-/** Builds the two reconcilers around the runs they hand over to. */
+/** Builds the two reconcilers around the runs and schedules they hand over to. */
 public final class Reconcilers {
   private final WorkflowReconciler workflows;
   private final WorkflowInstanceReconciler instances;
 
-  public Reconcilers(KubernetesClient client, DefinitionCache definitions, Runs runs, Clock clock) {
+  public Reconcilers(
+      KubernetesClient client,
+      DefinitionCache definitions,
+      Runs runs,
+      ScheduleDriver schedules,
+      Clock clock) {
     workflows =
-        new WorkflowReconciler(definitions, clock, runs.admission(), new StatusReplacer(client));
+        new WorkflowReconciler(
+            definitions, clock, runs.admission(), new StatusReplacer(client), schedules);
     instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
   }
 

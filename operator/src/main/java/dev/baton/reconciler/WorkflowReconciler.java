@@ -13,6 +13,7 @@ import dev.baton.dag.SubworkflowCycles;
 import dev.baton.runs.RunAdmission;
 import dev.baton.runs.WorkflowRuns;
 import dev.baton.runtime.StatusReplacer;
+import dev.baton.scheduler.ScheduleDriver;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -25,6 +26,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,9 @@ import java.util.stream.Collectors;
 
 /**
  * Validates each Workflow and reports Valid=True, or Valid=False with every problem found
- * (including a subworkflow step through which the workflow would call itself); and keeps its
- * aggregate view of its instances (runs by phase, last run, last success, blockedBy).
+ * (including a subworkflow step through which the workflow would call itself); keeps its aggregate
+ * view of its instances (runs by phase, last run, last success, blockedBy); and runs its schedules
+ * ({@link ScheduleDriver}), waking again for the next scheduled time.
  *
  * <p>Instance events reach it through an informer mapping each instance to its Workflow. Rate
  * limited: however many instances change at once, a Workflow is reconciled (and its status written)
@@ -50,11 +53,17 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final Clock clock;
   private final RunAdmission admission;
   private final StatusReplacer statuses;
+  private final ScheduleDriver schedules;
   private InformerEventSource<WorkflowInstance, Workflow> instances;
 
   WorkflowReconciler(
-      DefinitionCache definitions, Clock clock, RunAdmission admission, StatusReplacer statuses) {
+      DefinitionCache definitions,
+      Clock clock,
+      RunAdmission admission,
+      StatusReplacer statuses,
+      ScheduleDriver schedules) {
     this.definitions = definitions;
+    this.schedules = schedules;
     this.clock = clock;
     this.admission = admission;
     this.statuses = statuses;
@@ -131,6 +140,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
     WorkflowStatus old = workflow.getStatus();
     WorkflowStatus status = validate(workflow);
+    // The schedules create their due runs before the status that records them is written.
+    Duration wake = schedules.drive(workflow, invalidReason(status), status);
     List<WorkflowInstance> runs = runsOf(workflow);
     WorkflowRuns.aggregate(status, strategy(workflow), runs);
     admission.recordUnblocks(runs);
@@ -141,7 +152,15 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     if (old == null || !Objects.equals(Json.write(old), Json.write(status))) {
       statuses.replace(workflow, current -> status, STATUS_ATTEMPTS);
     }
-    return UpdateControl.noUpdate();
+    return wake == null
+        ? UpdateControl.noUpdate()
+        : UpdateControl.<Workflow>noUpdate().rescheduleAfter(wake);
+  }
+
+  /** The Valid condition's message when it is False, else null. */
+  private static String invalidReason(WorkflowStatus status) {
+    var valid = Conditions.find(status.conditions, Conditions.VALID);
+    return valid == null || Conditions.TRUE.equals(valid.getStatus()) ? null : valid.getMessage();
   }
 
   /** A new status for {@code workflow} with its Valid condition, its step count and its hash. */

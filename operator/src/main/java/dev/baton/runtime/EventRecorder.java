@@ -6,6 +6,7 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.flow.FlowEvent;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -47,7 +48,17 @@ public final class EventRecorder {
     /** A finished instance got a new run from spec.restart. */
     Restarted,
     /** spec.restart asks for a run that cannot start (yet); the message says why. */
-    RestartPending
+    RestartPending,
+    /** On a Workflow: a schedule created the run of a scheduled time. */
+    Scheduled,
+    /**
+     * On a Workflow: a schedule skipped scheduled times (catchUp, startingDeadline, a conflict).
+     */
+    ScheduleSkipped,
+    /**
+     * On a Workflow: a schedule could not start the run of a scheduled time; the message says why.
+     */
+    ScheduleFailed
   }
 
   private final KubernetesClient client;
@@ -109,7 +120,8 @@ public final class EventRecorder {
         : "run " + st.run + " started, " + steps;
   }
 
-  public void record(WorkflowInstance instance, Type type, Reason reason, String message) {
+  /** Records an Event about {@code instance}, a WorkflowInstance or a Workflow. */
+  public void record(HasMetadata instance, Type type, Reason reason, String message) {
     var meta = instance.getMetadata();
     String now = clock.instant().toString();
     var event =

@@ -2,7 +2,10 @@ package dev.baton.runtime;
 
 import dev.baton.util.Digests;
 
-/** The labels and annotations Baton puts on the Jobs, Pods and child instances it makes. */
+/**
+ * The labels and annotations Baton puts on the Jobs, Pods, child instances and scheduled runs it
+ * makes.
+ */
 public final class Labels {
   public static final String INSTANCE = "baton.dev/instance";
   public static final String STEP = "baton.dev/step";
@@ -25,6 +28,12 @@ public final class Labels {
 
   /** On a child instance: the workflows from the top run down to this one, joined by '/'. */
   public static final String CALL_CHAIN = "baton.dev/call-chain";
+
+  /** On a run a schedule created: the schedule's name (spec.triggers.schedules[].name). */
+  public static final String TRIGGER = "baton.dev/trigger";
+
+  /** On a run a schedule created: its scheduled time in UTC, e.g. 20260115T010000Z. */
+  public static final String SCHEDULED_TIME = "baton.dev/scheduled-time";
 
   /** The container whose exit and termination message are the step's result. */
   public static final String MAIN_CONTAINER = "main";

@@ -35,6 +35,29 @@ class ExamplesIntegrationTest {
     }
   }
 
+  /**
+   * Every Workflow of the examples is valid, including those no run file runs (a nightly schedule
+   * is applied and validated; it does not fire during the test).
+   */
+  @org.junit.jupiter.api.Test
+  void everyExampleWorkflowIsValid() {
+    for (Example e : Example.all()) {
+      if (e.isRun()) continue;
+      for (var w : client.load(new java.io.ByteArrayInputStream(e.text().getBytes())).items()) {
+        String name = w.getMetadata().getName();
+        Cluster.await(
+            e.name() + ": " + name + " Valid=True",
+            () -> cluster.workflow(name),
+            wf ->
+                wf != null
+                    && wf.getStatus() != null
+                    && wf.getStatus().conditions.stream()
+                        .anyMatch(c -> c.getType().equals("Valid") && c.getStatus().equals("True")),
+            Duration.ofSeconds(30));
+      }
+    }
+  }
+
   @AfterAll
   static void stop() {
     cluster.close();

@@ -62,13 +62,18 @@ public final class Cluster implements AutoCloseable {
   }
 
   public Cluster startOperator() {
+    return startOperator(Clock.systemUTC());
+  }
+
+  /** Starts the operator reading the time from {@code clock}. */
+  public Cluster startOperator(Clock clock) {
     metrics = BatonMetrics.inMemory();
     operator =
         new BatonOperator(
             client,
             BatonConfig.defaults().withHttpPort(-1),
             metrics,
-            Clock.systemUTC(),
+            clock,
             Cluster::withoutServerSideApply);
     operator.start();
     return this;
