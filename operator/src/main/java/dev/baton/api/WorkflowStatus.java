@@ -37,4 +37,8 @@ public class WorkflowStatus {
       "Under StrictSequential: the failed instance that blocks the queue until it is restarted or"
           + " unblocked.")
   public String blockedBy;
+
+  @JsonPropertyDescription(
+      "What the retention of finished instances has deleted, and its last error if any.")
+  public RetentionStatus retention;
 }

@@ -13,7 +13,8 @@ public final class Reconcilers {
 
   public Reconcilers(KubernetesClient client, DefinitionCache definitions, Runs runs, Clock clock) {
     workflows =
-        new WorkflowReconciler(definitions, clock, runs.admission(), new StatusReplacer(client));
+        new WorkflowReconciler(
+            definitions, clock, runs.admission(), runs.retention(), new StatusReplacer(client));
     instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
   }
 

@@ -10,6 +10,7 @@ import dev.baton.dag.CompiledWorkflow;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.InvalidDefinitionException;
 import dev.baton.dag.SubworkflowCycles;
+import dev.baton.runs.RetentionSweeper;
 import dev.baton.runs.RunAdmission;
 import dev.baton.runs.WorkflowRuns;
 import dev.baton.runtime.StatusReplacer;
@@ -25,18 +26,22 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * Validates each Workflow and reports Valid=True, or Valid=False with every problem found
- * (including a subworkflow step through which the workflow would call itself); and keeps its
- * aggregate view of its instances (runs by phase, last run, last success, blockedBy).
+ * (including a subworkflow step through which the workflow would call itself); deletes the finished
+ * instances its retention does not keep ({@link RetentionSweeper}), and is reconciled again when
+ * the next one's TTL passes; and keeps its aggregate view of its instances (runs by phase, last
+ * run, last success, blockedBy).
  *
  * <p>Instance events reach it through an informer mapping each instance to its Workflow. Rate
  * limited: however many instances change at once, a Workflow is reconciled (and its status written)
@@ -49,14 +54,20 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final DefinitionCache definitions;
   private final Clock clock;
   private final RunAdmission admission;
+  private final RetentionSweeper retention;
   private final StatusReplacer statuses;
   private InformerEventSource<WorkflowInstance, Workflow> instances;
 
   WorkflowReconciler(
-      DefinitionCache definitions, Clock clock, RunAdmission admission, StatusReplacer statuses) {
+      DefinitionCache definitions,
+      Clock clock,
+      RunAdmission admission,
+      RetentionSweeper retention,
+      StatusReplacer statuses) {
     this.definitions = definitions;
     this.clock = clock;
     this.admission = admission;
+    this.retention = retention;
     this.statuses = statuses;
   }
 
@@ -131,17 +142,36 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
     WorkflowStatus old = workflow.getStatus();
     WorkflowStatus status = validate(workflow);
-    List<WorkflowInstance> runs = runsOf(workflow);
-    WorkflowRuns.aggregate(status, strategy(workflow), runs);
+    RetentionSweeper.Sweep swept = retention.sweep(workflow, runsOf(workflow));
+    List<WorkflowInstance> runs = swept.remaining();
+    status.retention = retention.status(workflow, swept, old == null ? null : old.retention);
+    WorkflowRuns.aggregate(status, old, strategy(workflow), runs);
     admission.recordUnblocks(runs);
     if (old == null || !Objects.equals(old.observedGeneration, status.observedGeneration)) {
       // The spec changed, maybe its run strategy: the queued runs look again.
       admission.wake(workflow.getMetadata().getNamespace(), workflow.getMetadata().getName());
     }
     if (old == null || !Objects.equals(Json.write(old), Json.write(status))) {
-      statuses.replace(workflow, current -> status, STATUS_ATTEMPTS);
+      Workflow written =
+          statuses.replace(
+              workflow,
+              current -> {
+                // Retention's count adds to the newest status: the cached one may lag behind.
+                WorkflowStatus now = current.getStatus();
+                status.retention =
+                    retention.status(current, swept, now == null ? null : now.retention);
+                return status;
+              },
+              STATUS_ATTEMPTS);
+      if (written != null) retention.written(workflow, status.retention);
     }
-    return UpdateControl.noUpdate();
+    return reconcileAgain(swept.wakeAfter());
+  }
+
+  /** No update; and a reconcile again after {@code after} when present. */
+  private static UpdateControl<Workflow> reconcileAgain(Optional<Duration> after) {
+    UpdateControl<Workflow> control = UpdateControl.noUpdate();
+    return after.isPresent() ? control.rescheduleAfter(after.get()) : control;
   }
 
   /** A new status for {@code workflow} with its Valid condition, its step count and its hash. */
