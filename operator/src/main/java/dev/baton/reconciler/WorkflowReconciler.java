@@ -156,10 +156,13 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
           statuses.replace(
               workflow,
               current -> {
-                // Retention's count adds to the newest status: the cached one may lag behind.
+                // What carries over from the status before (retention's count, a lastRun or
+                // lastSuccess whose instance is gone) comes from the newest: the cached one may
+                // lag behind.
                 WorkflowStatus now = current.getStatus();
                 status.retention =
                     retention.status(current, swept, now == null ? null : now.retention);
+                WorkflowRuns.aggregate(status, now, strategy(workflow), runs);
                 return status;
               },
               STATUS_ATTEMPTS);

@@ -145,7 +145,7 @@ public final class RetentionSweeper {
     List<String> done = new ArrayList<>();
     List<String> doneCauses = new ArrayList<>();
     Set<String> gone = new HashSet<>();
-    KubernetesClientException error = null;
+    RuntimeException error = null;
     String failedName = null;
     List<RetentionRules.Doomed> batch =
         plan.delete().subList(0, Math.min(BATCH, plan.delete().size()));
@@ -159,8 +159,10 @@ public final class RetentionSweeper {
           done.add(d.name());
           doneCauses.add(d.name() + " (" + policy.describe(d.cause()) + ")");
         }
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 409) continue; // changed since it was chosen: decided again next time
+      } catch (RuntimeException e) {
+        if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+          continue; // changed since it was chosen: decided again next time
+        }
         error = e;
         failedName = d.name();
         break;
@@ -254,10 +256,11 @@ public final class RetentionSweeper {
     return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
   }
 
-  private static String describe(KubernetesClientException e) {
-    String reason = e.getStatus() != null ? e.getStatus().getMessage() : null;
-    String text = reason != null ? reason : e.getMessage();
-    return (e.getCode() > 0 ? e.getCode() + " " : "") + text;
+  private static String describe(RuntimeException e) {
+    if (!(e instanceof KubernetesClientException k)) return e.toString();
+    String reason = k.getStatus() != null ? k.getStatus().getMessage() : null;
+    String text = reason != null ? reason : k.getMessage();
+    return (k.getCode() > 0 ? k.getCode() + " " : "") + text;
   }
 
   private static RetentionStatus copy(RetentionStatus s) {
