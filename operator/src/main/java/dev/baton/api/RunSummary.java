@@ -8,6 +8,9 @@ import io.fabric8.generator.annotation.Min;
 public class RunSummary {
   public String name;
 
+  @JsonPropertyDescription("The instance's creation time.")
+  public String created;
+
   @Min(Integer.MIN_VALUE) // the schema refuses what an Integer cannot hold
   @Max(Integer.MAX_VALUE)
   public Integer run;

@@ -46,4 +46,8 @@ public class WorkflowStatus {
 
   @JsonPropertyDescription("The latest lastScheduledTime of the schedules.")
   public String lastScheduledTime;
+
+  @JsonPropertyDescription(
+      "What the retention of finished instances has deleted, and its last error if any.")
+  public RetentionStatus retention;
 }

@@ -20,7 +20,12 @@ public final class Reconcilers {
       Clock clock) {
     workflows =
         new WorkflowReconciler(
-            definitions, clock, runs.admission(), new StatusReplacer(client), schedules);
+            definitions,
+            clock,
+            runs.admission(),
+            runs.retention(),
+            new StatusReplacer(client),
+            schedules);
     instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
   }
 

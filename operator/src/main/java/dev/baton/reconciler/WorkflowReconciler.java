@@ -10,6 +10,7 @@ import dev.baton.dag.CompiledWorkflow;
 import dev.baton.dag.DefinitionCache;
 import dev.baton.dag.InvalidDefinitionException;
 import dev.baton.dag.SubworkflowCycles;
+import dev.baton.runs.RetentionSweeper;
 import dev.baton.runs.RunAdmission;
 import dev.baton.runs.WorkflowRuns;
 import dev.baton.runtime.StatusReplacer;
@@ -31,15 +32,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * Validates each Workflow and reports Valid=True, or Valid=False with every problem found
- * (including a subworkflow step through which the workflow would call itself); keeps its aggregate
- * view of its instances (runs by phase, last run, last success, blockedBy); and runs its schedules
- * ({@link ScheduleDriver}), waking again for the next scheduled time.
+ * (including a subworkflow step through which the workflow would call itself); runs its schedules
+ * ({@link ScheduleDriver}), waking again for the next scheduled time; deletes the finished
+ * instances its retention does not keep ({@link RetentionSweeper}), and is reconciled again when
+ * the next one's TTL passes; and keeps its aggregate view of its instances (runs by phase, last
+ * run, last success, blockedBy).
  *
  * <p>Instance events reach it through an informer mapping each instance to its Workflow. Rate
  * limited: however many instances change at once, a Workflow is reconciled (and its status written)
@@ -52,6 +56,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final DefinitionCache definitions;
   private final Clock clock;
   private final RunAdmission admission;
+  private final RetentionSweeper retention;
   private final StatusReplacer statuses;
   private final ScheduleDriver schedules;
   private InformerEventSource<WorkflowInstance, Workflow> instances;
@@ -60,12 +65,14 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       DefinitionCache definitions,
       Clock clock,
       RunAdmission admission,
+      RetentionSweeper retention,
       StatusReplacer statuses,
       ScheduleDriver schedules) {
     this.definitions = definitions;
     this.schedules = schedules;
     this.clock = clock;
     this.admission = admission;
+    this.retention = retention;
     this.statuses = statuses;
   }
 
@@ -142,19 +149,45 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     WorkflowStatus status = validate(workflow);
     // The schedules create their due runs before the status that records them is written.
     Duration wake = schedules.drive(workflow, invalidReason(status), status);
-    List<WorkflowInstance> runs = runsOf(workflow);
-    WorkflowRuns.aggregate(status, strategy(workflow), runs);
+    RetentionSweeper.Sweep swept = retention.sweep(workflow, runsOf(workflow));
+    List<WorkflowInstance> runs = swept.remaining();
+    status.retention = retention.status(workflow, swept, old == null ? null : old.retention);
+    WorkflowRuns.aggregate(status, old, strategy(workflow), runs);
     admission.recordUnblocks(runs);
     if (old == null || !Objects.equals(old.observedGeneration, status.observedGeneration)) {
       // The spec changed, maybe its run strategy: the queued runs look again.
       admission.wake(workflow.getMetadata().getNamespace(), workflow.getMetadata().getName());
     }
     if (old == null || !Objects.equals(Json.write(old), Json.write(status))) {
-      statuses.replace(workflow, current -> status, STATUS_ATTEMPTS);
+      Workflow written =
+          statuses.replace(
+              workflow,
+              current -> {
+                // What carries over from the status before (retention's count, a lastRun or
+                // lastSuccess whose instance is gone) comes from the newest: the cached one may
+                // lag behind.
+                WorkflowStatus now = current.getStatus();
+                status.retention =
+                    retention.status(current, swept, now == null ? null : now.retention);
+                WorkflowRuns.aggregate(status, now, strategy(workflow), runs);
+                return status;
+              },
+              STATUS_ATTEMPTS);
+      if (written != null) retention.written(workflow, status.retention);
     }
-    return wake == null
-        ? UpdateControl.noUpdate()
-        : UpdateControl.<Workflow>noUpdate().rescheduleAfter(wake);
+    return reconcileAgain(earliest(Optional.ofNullable(wake), swept.wakeAfter()));
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty()) return b;
+    if (b.isEmpty()) return a;
+    return a.get().compareTo(b.get()) <= 0 ? a : b;
+  }
+
+  /** No update; and a reconcile again after {@code after} when present. */
+  private static UpdateControl<Workflow> reconcileAgain(Optional<Duration> after) {
+    UpdateControl<Workflow> control = UpdateControl.noUpdate();
+    return after.isPresent() ? control.rescheduleAfter(after.get()) : control;
   }
 
   /** The Valid condition's message when it is False, else null. */

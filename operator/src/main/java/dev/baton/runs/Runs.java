@@ -8,10 +8,14 @@ import dev.baton.runtime.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 
-/** Builds the run lifecycle's parts around the memory they share: admission and ended runs. */
+/**
+ * Builds the run lifecycle's parts around the memory they share: admission and ended runs; and the
+ * retention of finished runs.
+ */
 public final class Runs {
   private final RunAdmission admission;
   private final RunDriver driver;
+  private final RetentionSweeper retention;
 
   public Runs(
       KubernetesClient client,
@@ -33,6 +37,7 @@ public final class Runs {
             ended,
             new IgnoredObjects(events),
             new dev.baton.runtime.FailedCreates(client, clock));
+    retention = new RetentionSweeper(client, events, clock);
   }
 
   public RunAdmission admission() {
@@ -41,5 +46,10 @@ public final class Runs {
 
   public RunDriver driver() {
     return driver;
+  }
+
+  /** Deletes the finished runs a Workflow's retention does not keep. */
+  public RetentionSweeper retention() {
+    return retention;
   }
 }

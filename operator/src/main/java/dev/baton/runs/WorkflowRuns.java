@@ -15,8 +15,10 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -28,9 +30,16 @@ import java.util.stream.Stream;
 public final class WorkflowRuns {
   private WorkflowRuns() {}
 
-  /** Fills the aggregate fields of {@code status} from the workflow's instances. */
+  /**
+   * Fills the aggregate fields of {@code status} from the workflow's instances. {@code lastRun} and
+   * {@code lastSuccess} of {@code previous} (the status before, or null) outlive their instances:
+   * one that names an instance no longer there stays until a newer run takes its place.
+   */
   public static void aggregate(
-      WorkflowStatus status, RunStrategyType strategy, List<WorkflowInstance> instances) {
+      WorkflowStatus status,
+      WorkflowStatus previous,
+      RunStrategyType strategy,
+      List<WorkflowInstance> instances) {
     Map<String, Long> runs = new TreeMap<>();
     WorkflowInstance lastRun = null;
     WorkflowInstance lastSuccess = null;
@@ -62,6 +71,23 @@ public final class WorkflowRuns {
     status.runs = runs.isEmpty() ? null : runs;
     status.lastRun = lastRun == null ? null : summary(lastRun);
     status.lastSuccess = lastSuccess == null ? null : summary(lastSuccess);
+    if (previous != null) {
+      Set<String> present = new HashSet<>();
+      for (WorkflowInstance i : instances) present.add(i.getMetadata().getName());
+      RunSummary run = previous.lastRun;
+      if (run != null
+          && !present.contains(run.name)
+          && (status.lastRun == null || time(run.created).isAfter(time(status.lastRun.created)))) {
+        status.lastRun = run;
+      }
+      RunSummary success = previous.lastSuccess;
+      if (success != null
+          && !present.contains(success.name)
+          && (status.lastSuccess == null
+              || time(success.endTime).isAfter(time(status.lastSuccess.endTime)))) {
+        status.lastSuccess = success;
+      }
+    }
     RunStrategyRules.Run blocker =
         strategy == RunStrategyType.StrictSequential ? RunStrategyRules.blocker(views, null) : null;
     status.blockedBy = blocker == null ? null : blocker.name();
@@ -71,6 +97,7 @@ public final class WorkflowRuns {
     WorkflowInstanceStatus st = i.getStatus();
     RunSummary s = new RunSummary();
     s.name = i.getMetadata().getName();
+    s.created = i.getMetadata().getCreationTimestamp();
     s.phase = phase(i);
     if (st != null) {
       s.run = st.run;
@@ -86,6 +113,16 @@ public final class WorkflowRuns {
     return i.getStatus() == null || i.getStatus().phase == null
         ? InstancePhase.Pending
         : i.getStatus().phase;
+  }
+
+  /** A time as the status has it; the epoch when absent (or unreadable). */
+  private static Instant time(String t) {
+    if (t == null) return Instant.EPOCH;
+    try {
+      return Instant.parse(t);
+    } catch (java.time.format.DateTimeParseException e) {
+      return Instant.EPOCH;
+    }
   }
 
   private static Instant created(WorkflowInstance i) {
@@ -109,12 +146,16 @@ public final class WorkflowRuns {
             .withResourceVersion(m.getResourceVersion())
             .withGeneration(m.getGeneration())
             .withCreationTimestamp(m.getCreationTimestamp())
+            .withDeletionTimestamp(m.getDeletionTimestamp())
+            // Retention tells a subworkflow child (owned by its parent instance) from a top run.
+            .withOwnerReferences(m.getOwnerReferences())
             .build());
     if (full.getSpec() != null) {
       WorkflowInstanceSpec spec = new WorkflowInstanceSpec();
       spec.workflow = full.getSpec().workflow;
       spec.unblock = full.getSpec().unblock;
       spec.stop = full.getSpec().stop;
+      spec.restart = full.getSpec().restart; // retention keeps a run whose restart is pending
       s.setSpec(spec);
     }
     WorkflowInstanceStatus st = full.getStatus();

@@ -58,7 +58,11 @@ public final class EventRecorder {
     /**
      * On a Workflow: a schedule could not start the run of a scheduled time; the message says why.
      */
-    ScheduleFailed
+    ScheduleFailed,
+    /** On a Workflow: its retention deleted finished instances; the message names them. */
+    RetentionDeleted,
+    /** On a Workflow: its retention could not delete an instance, and backs off. */
+    RetentionFailed
   }
 
   private final KubernetesClient client;
