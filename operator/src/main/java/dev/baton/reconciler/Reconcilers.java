@@ -14,7 +14,7 @@ public final class Reconcilers {
   public Reconcilers(KubernetesClient client, DefinitionCache definitions, Runs runs, Clock clock) {
     workflows =
         new WorkflowReconciler(definitions, clock, runs.admission(), new StatusReplacer(client));
-    instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
+    instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission(), runs.signalWaits());
   }
 
   public WorkflowReconciler workflows() {
