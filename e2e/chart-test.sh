@@ -132,7 +132,10 @@ EXPECTED_RULES='  - apiGroups: ["baton.dev"]
     verbs: ["list", "watch", "delete", "deletecollection"]
   - apiGroups: [""]
     resources: ["events"]
-    verbs: ["create"]'
+    verbs: ["create"]
+  - apiGroups: ["baton.dev"]
+    resources: ["signals"]
+    verbs: ["get", "list", "watch", "create"]'
 
 # --- 1. CRDs: the chart's copy is the generated one --------------------------------
 if diff -r crds "$CHART/crds" >"$TMP/crds.diff" 2>&1; then

@@ -111,7 +111,9 @@ e2e/run.sh compares what the ServiceAccount may do with e2e/operator-permissions
   rerun iteration), deletecollection (by label, the Jobs of a rerun child instance);
 - pods: list, watch, delete (the pods of a rerun iteration, which outlive their Job's
   background deletion), deletecollection (by label, those of a rerun child instance);
-- events: create (Fabric8's create; they are never patched).
+- events: create (Fabric8's create; they are never patched);
+- signals: get, list, watch (the informer that releases signal steps; an AlreadyExists
+  on an output signal is read back), create (output signals).
 */}}
 {{- define "baton.rules" -}}
 - apiGroups: ["baton.dev"]
@@ -138,6 +140,9 @@ e2e/run.sh compares what the ServiceAccount may do with e2e/operator-permissions
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+- apiGroups: ["baton.dev"]
+  resources: ["signals"]
+  verbs: ["get", "list", "watch", "create"]
 {{- end }}
 
 {{/*

@@ -34,6 +34,9 @@ import java.util.Map;
     value = "has(self.subworkflow) == (has(self.type) && self.type == 'subworkflow')",
     message = "a subworkflow step needs subworkflow, and only a subworkflow step may have it")
 @ValidationRule(
+    value = "has(self.signal) == (has(self.type) && self.type == 'signal')",
+    message = "a signal step needs signal, and only a signal step may have it")
+@ValidationRule(
     value =
         "has(self.steps) == (has(self.type) && (self.type == 'foreach' || self.type == 'while'))",
     message = "a foreach or while step needs steps, and only those may have them")
@@ -48,7 +51,7 @@ public class Step {
   @Size(max = 63)
   public String id;
 
-  @JsonPropertyDescription("job (the default), noop, sleep, foreach, while or subworkflow.")
+  @JsonPropertyDescription("job (the default), noop, sleep, foreach, while, subworkflow or signal.")
   public StepType type;
 
   @Size(max = 4096)
@@ -91,6 +94,18 @@ public class Step {
   public SubworkflowSpec subworkflow;
 
   @JsonPropertyDescription(
+      "For a signal step: the signal to wait for (name, match, when) and the timeout. The step"
+          + " succeeds when a matching Signal exists in the namespace, made before the wait began"
+          + " or after; its outputs are the signal's params.")
+  public SignalWait signal;
+
+  @JsonPropertyDescription(
+      "Signals the step emits when it succeeds, one Signal object each, before it counts as"
+          + " Succeeded: {name: table-ready, params: {date: '${params.date}'}}.")
+  @Size(max = OutputSignal.MAX_PER_STEP)
+  public List<OutputSignal> signals;
+
+  @JsonPropertyDescription(
       "For a foreach or while step: the steps of one iteration, a DAG of their own. Step ids are"
           + " unique across the whole workflow, at every level. Inside, steps.<id> sees this"
           + " iteration's steps and the steps outside the loop. Validated by the operator (see"
@@ -128,6 +143,10 @@ public class Step {
 
   public FailureMode failureModeOrDefault() {
     return failureMode == null ? FailureMode.FAIL_AFTER_RUNNING : failureMode;
+  }
+
+  public List<OutputSignal> signalsOrEmpty() {
+    return signals == null ? List.of() : signals;
   }
 
   public List<String> dependsOnOrEmpty() {

@@ -55,4 +55,11 @@ public class StepStatus {
 
   @JsonPropertyDescription("For a subworkflow step: the child WorkflowInstance of this attempt.")
   public String child;
+
+  @JsonPropertyDescription("For a signal step: the Signal that released it.")
+  public SignalRef signal;
+
+  @JsonPropertyDescription(
+      "The Signal objects the step emitted when it succeeded (its output signals), by name.")
+  public java.util.List<String> emittedSignals;
 }

@@ -24,7 +24,10 @@ public enum StepType {
   WHILE,
   /** Runs another Workflow as a child WorkflowInstance. */
   @JsonProperty("subworkflow")
-  SUBWORKFLOW;
+  SUBWORKFLOW,
+  /** Waits, in the operator, with no Job, until a matching Signal exists. */
+  @JsonProperty("signal")
+  SIGNAL;
 
   /** Holds inner steps of its own. */
   public boolean isLoop() {

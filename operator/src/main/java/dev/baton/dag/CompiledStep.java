@@ -21,6 +21,7 @@ import java.util.Map;
  * @param whileCondition for while steps, else null
  * @param subworkflowParams for subworkflow steps, its params compiled, in declaration order, else
  *     null
+ * @param signals what a signal step waits for, and the signals the step emits on success
  */
 public record CompiledStep(
     int index,
@@ -35,7 +36,8 @@ public record CompiledStep(
     CompiledWorkflow body,
     List<LoopParamSource> over,
     Expression whileCondition,
-    Map<String, Template> subworkflowParams) {
+    Map<String, Template> subworkflowParams,
+    CompiledSignals signals) {
 
   /**
    * Where a foreach loop param takes its items: {@code expr} evaluated when the loop starts, or

@@ -29,7 +29,8 @@ record Level(StepList list, List<Parts> parts) {
       Level body,
       List<CompiledStep.LoopParamSource> over,
       Expression whileCondition,
-      Map<String, Template> subworkflowParams) {}
+      Map<String, Template> subworkflowParams,
+      CompiledSignals signals) {}
 
   /**
    * This list indexed by topological position, bodies included; see {@link CompiledWorkflow} for
@@ -74,7 +75,8 @@ record Level(StepList list, List<Parts> parts) {
                   : parts.body().assemble(null, hash, templates, null, List.of(), read),
               parts.over(),
               parts.whileCondition(),
-              parts.subworkflowParams()));
+              parts.subworkflowParams(),
+              parts.signals()));
       byId.put(s.id, p);
     }
     return new CompiledWorkflow(

@@ -59,6 +59,14 @@ final class References {
       if (p.over() != null) {
         for (var o : p.over()) if (o.expr() != null) sources.add(o.expr().source());
       }
+      CompiledSignals signals = p.signals() == null ? CompiledSignals.NONE : p.signals();
+      if (signals.awaited() != null) {
+        if (s.signal.when != null && !s.signal.when.isBlank()) sources.add(s.signal.when);
+        own.addAll(signals.waitTemplates().values());
+      }
+      // Output signals are rendered once the step has succeeded: they may read its own result.
+      List<Template> emitted = new ArrayList<>();
+      for (CompiledSignals.Emit e : signals.emits()) emitted.addAll(e.params().values());
       Set<String> stepRefs = new TreeSet<>();
       Set<String> loopRefs = new TreeSet<>();
       Set<String> lastRefs = new TreeSet<>();
@@ -69,6 +77,14 @@ final class References {
       }
       for (Template t : own) {
         stepRefs.addAll(t.referenced("steps"));
+        loopRefs.addAll(t.referenced("loop"));
+        lastRefs.addAll(t.referenced("last"));
+      }
+      for (Template t : emitted) {
+        for (String ref : t.referenced("steps")) {
+          if (ref.equals(s.id)) read.add(ref);
+          else stepRefs.add(ref);
+        }
         loopRefs.addAll(t.referenced("loop"));
         lastRefs.addAll(t.referenced("last"));
       }

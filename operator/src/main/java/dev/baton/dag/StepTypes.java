@@ -73,7 +73,7 @@ final class StepTypes {
         }
         return fields.duration(step.field("sleep"), s.sleep, null);
       }
-      case NOOP, FOREACH, WHILE, SUBWORKFLOW -> {}
+      case NOOP, FOREACH, WHILE, SUBWORKFLOW, SIGNAL -> {}
     }
     return null;
   }

@@ -114,6 +114,7 @@ public final class WorkflowCompiler {
     private final StepTree tree;
     private final Fields fields;
     private final StepTypes types;
+    private final SignalChecks signals;
     private final References references;
     private final Problems problems;
 
@@ -121,6 +122,7 @@ public final class WorkflowCompiler {
       this.tree = tree;
       this.fields = fields;
       this.types = new StepTypes(fields);
+      this.signals = new SignalChecks(fields);
       this.references = new References(tree, fields.templates(), problems);
       this.problems = problems;
     }
@@ -162,13 +164,22 @@ public final class WorkflowCompiler {
       Expression whileCondition = type == StepType.WHILE ? types.whileCondition(s, step) : null;
       Map<String, Template> subworkflowParams =
           type == StepType.SUBWORKFLOW ? types.subworkflow(s, step) : null;
+      CompiledSignals stepSignals = signals.check(s, step);
       Level body = null;
       List<Step> inner = tree.body(s);
       if (type.isLoop() && !inner.isEmpty()) {
         body = compile(inner, visible.inBodyOf(list, i, inner));
       }
       return new Level.Parts(
-          condition, params, timeout, sleep, body, over, whileCondition, subworkflowParams);
+          condition,
+          params,
+          timeout,
+          sleep,
+          body,
+          over,
+          whileCondition,
+          subworkflowParams,
+          stepSignals);
     }
   }
 }

@@ -117,6 +117,14 @@ public final class Template {
     return source;
   }
 
+  /**
+   * The expression of a template that is one {@code ${...}} and nothing else, whose value may keep
+   * its type (a number stays a number); null for any other template.
+   */
+  public Expression soleExpression() {
+    return parts.size() == 1 && parts.getFirst() instanceof Hole h ? h.expression() : null;
+  }
+
   /** The step ids the template's expressions name, as steps.x or steps['x']. */
   public Set<String> referencedSteps() {
     return referenced("steps");

@@ -52,12 +52,19 @@ final class Attempts {
   private final Agenda agenda;
   private final StepRenderer renderer;
   private final StepOutcomes outcomes;
+  private final SignalSteps signals;
 
   /** When the run times out; set when it starts or resumes. */
   private Instant runDeadline;
 
   Attempts(
-      String instance, Frame top, Agenda agenda, StepRenderer renderer, StepOutcomes outcomes) {
+      String instance,
+      Frame top,
+      Agenda agenda,
+      StepRenderer renderer,
+      StepOutcomes outcomes,
+      SignalSteps signals) {
+    this.signals = signals;
     this.instance = instance;
     this.top = top;
     this.agenda = agenda;
@@ -66,8 +73,8 @@ final class Attempts {
   }
 
   /**
-   * Starts the next attempt of a noop, sleep, job or subworkflow step; {@code stepParams} are
-   * rendered anew when null.
+   * Starts the next attempt of a noop, sleep, signal, job or subworkflow step; {@code stepParams}
+   * are rendered anew when null.
    */
   void launch(Frame f, int i, Map<String, String> stepParams, Instant now) {
     CompiledStep s = f.step(i);
@@ -78,8 +85,12 @@ final class Attempts {
     f.retryAt[i] = null;
     f.stuck[i] = null;
     f.stuckSince[i] = null;
+    f.released[i] = null;
+    f.emitted[i] = null;
+    f.emitting[i] = false;
     switch (s.type()) {
       case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
+      case SIGNAL -> signals.await(f, i, stepParams, now);
       case SLEEP -> {
         outcomes.moved(f, i, StepState.Running, "sleeping for " + s.definition().sleep);
         agenda.command(

@@ -134,6 +134,48 @@ public sealed interface Command {
     }
   }
 
+  /**
+   * A signal step's attempt waits for a signal: report the first matching Signal as {@link
+   * FlowEvent.SignalArrived}, a Signal that exists already (the oldest, by creation time then name)
+   * or, if none does, the next to be added. Matching is {@code matcher} against {@code scope}: the
+   * step's scope when the wait began, not to be changed. Asking again for the same attempt (after
+   * an operator restart) is harmless: the engine takes the first report and ignores the rest.
+   *
+   * @param selector the selector in words, for logs
+   */
+  record AwaitSignal(
+      StepPath path,
+      int attempt,
+      dev.baton.signals.SignalMatcher matcher,
+      dev.baton.expr.Scope scope,
+      String selector)
+      implements Command {}
+
+  /** The attempt no longer waits (timed out, stopped, skipped): forget its wait. */
+  record CancelSignalWait(StepPath path, int attempt) implements Command {}
+
+  /**
+   * Create the Signals a step's attempt emits on success, in order. Each Signal's object name is a
+   * pure function of (instance uid, run, step path, attempt, index), so a create retried after a
+   * crash, or asked for again after an operator restart, meets AlreadyExists and is verified as
+   * this attempt's. Reports {@link FlowEvent.SignalsEmitted} once all exist, or {@link
+   * FlowEvent.SignalEmitFailed} when the API server refuses one for good; unclear outcomes are
+   * retried.
+   *
+   * @param run the run's number, part of the names and of each Signal's source
+   */
+  record EmitSignals(StepPath path, int attempt, int run, List<SignalToEmit> signals)
+      implements Command {}
+
+  /**
+   * One output signal, rendered.
+   *
+   * @param index its position in the step's {@code signals}
+   * @param name the signal's type (spec.name)
+   */
+  record SignalToEmit(
+      int index, String name, Map<String, com.fasterxml.jackson.databind.JsonNode> params) {}
+
   /** Deliver {@code TimerFired(key)} at {@code at}. */
   record SetTimer(TimerKey key, Instant at) implements Command {}
 

@@ -187,6 +187,30 @@ public sealed interface FlowEvent {
   record TimerFired(TimerKey timer, Instant at) implements FlowEvent {}
 
   /**
+   * A Signal matching the wait of a signal step's attempt exists (see {@link Command.AwaitSignal}).
+   *
+   * @param signal the Signal object's name
+   * @param uid the Signal object's uid
+   * @param params its spec.params
+   */
+  record SignalArrived(
+      StepPath path,
+      int attempt,
+      String signal,
+      String uid,
+      java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> params,
+      Instant at)
+      implements FlowEvent {}
+
+  /** Every output signal of the attempt exists, by object name in declaration order. */
+  record SignalsEmitted(StepPath path, int attempt, java.util.List<String> names, Instant at)
+      implements FlowEvent {}
+
+  /** The API server refused an output signal of the attempt for good (forbidden, invalid). */
+  record SignalEmitFailed(StepPath path, int attempt, String message, Instant at)
+      implements FlowEvent {}
+
+  /**
    * What a subworkflow step's child instance looks like now; reported every time, like Jobs. In
    * {@link WorkloadsObserved} and {@link Resume} a child is the attempt's workload.
    *

@@ -83,6 +83,18 @@ final class Frame {
   /** The step is in the ready queue or waits for a permit. */
   final boolean[] queued;
 
+  /** A signal step's attempt: the Signal that released it, once one did. */
+  final dev.baton.api.SignalRef[] released;
+
+  /** The Signal objects the step emitted when it succeeded (its output signals), by name. */
+  final java.util.List<String>[] emitted;
+
+  /**
+   * The step's work succeeded and its output signals are being created: it stays Running, and
+   * nothing but their outcome moves it.
+   */
+  final boolean[] emitting;
+
   private final StepPath[] paths;
 
   /** steps.* entries of this frame's finished steps, by id. */
@@ -152,6 +164,9 @@ final class Frame {
     loops = new LoopState[n];
     childRollups = new Rollup[n];
     queued = new boolean[n];
+    released = new dev.baton.api.SignalRef[n];
+    emitted = new java.util.List[n];
+    emitting = new boolean[n];
     stuck = new String[n];
     stuckSince = new Instant[n];
     paths = new StepPath[n];
@@ -294,6 +309,7 @@ final class Frame {
     m.put("attempt", (long) attempt[i]);
     m.put("outputs", outputs[i] == null ? Map.of() : Values.fromJsonMap(outputs[i]));
     if (exitCode[i] != null) m.put("exitCode", (long) exitCode[i]);
+    if (released[i] != null) m.put("signal", released[i].name);
     return m;
   }
 

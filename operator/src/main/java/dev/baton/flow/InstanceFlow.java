@@ -5,6 +5,7 @@ import dev.baton.api.Durations;
 import dev.baton.api.FailureMode;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
+import dev.baton.api.StepType;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.api.WorkflowSpec;
 import dev.baton.dag.CompiledStep;
@@ -73,6 +74,7 @@ public final class InstanceFlow {
   private final StepRenderer renderer;
   private final Loops loops;
   private final Attempts attempts;
+  private final SignalSteps signals;
   private final Recovery recovery;
   private final StepOutcomes outcomes;
 
@@ -99,8 +101,10 @@ public final class InstanceFlow {
             Collections.unmodifiableMap(Values.fromJsonMap(runParams)), wf.templates());
     this.outcomes = new Rules();
     this.loops = new Loops(agenda, renderer, status, outcomes);
-    this.attempts = new Attempts(instance, top, agenda, renderer, outcomes);
-    this.recovery = new Recovery(top, permits, loops, renderer, agenda, attempts, outcomes);
+    this.signals = new SignalSteps(top, agenda, renderer, outcomes, header);
+    this.attempts = new Attempts(instance, top, agenda, renderer, outcomes, signals);
+    this.recovery =
+        new Recovery(top, permits, loops, renderer, agenda, attempts, signals, outcomes);
   }
 
   /** The rules below, as the collaborators may invoke them. */
@@ -113,6 +117,11 @@ public final class InstanceFlow {
     @Override
     public void succeeded(Frame f, int i, Map<String, JsonNode> outputs, Instant now) {
       succeed(f, i, outputs, now);
+    }
+
+    @Override
+    public void emitted(Frame f, int i, Instant now) {
+      finishSuccess(f, i, f.outputs[i] == null ? Map.of() : f.outputs[i], now);
     }
 
     @Override
@@ -158,6 +167,9 @@ public final class InstanceFlow {
       case FlowEvent.TimerFired t -> onTimer(t.timer(), now);
       case FlowEvent.ChildObserved c -> attempts.onChild(c, now);
       case FlowEvent.SkipRequested s -> onSkip(s.stepIds(), now);
+      case FlowEvent.SignalArrived e -> signals.onArrived(e, now);
+      case FlowEvent.SignalsEmitted e -> signals.onEmitted(e, now);
+      case FlowEvent.SignalEmitFailed e -> signals.onEmitFailed(e, now);
     }
     settle(now);
     return agenda.end();
@@ -231,6 +243,7 @@ public final class InstanceFlow {
       case FOREACH, WHILE -> {
         if (f.loops[i] != null) abortLoop(f.loops[i], why, now);
       }
+      case SIGNAL -> signals.cancel(f, i);
       case SLEEP, NOOP -> {}
     }
   }
@@ -312,7 +325,8 @@ public final class InstanceFlow {
       }
     }
     switch (s.type()) {
-      case NOOP -> attempts.launch(f, i, stepParams, now);
+      // Signal steps wait in the operator and take no permit, like noop.
+      case NOOP, SIGNAL -> attempts.launch(f, i, stepParams, now);
       case FOREACH, WHILE -> loops.start(f, i, now);
       case JOB, SLEEP, SUBWORKFLOW -> launchOrWait(f, i, stepParams, now);
     }
@@ -386,10 +400,23 @@ public final class InstanceFlow {
 
   // ---- steps -------------------------------------------------------------------------------
 
+  /**
+   * A step's work succeeded. Its output signals, if it has any, are created first (it stays Running
+   * meanwhile, and reports of its work are ignored); then it is Succeeded.
+   */
   private void succeed(Frame f, int i, Map<String, JsonNode> result, Instant now) {
+    if (f.emitting[i] || signals.emit(f, i, result, now)) return;
+    finishSuccess(f, i, result, now);
+  }
+
+  private void finishSuccess(Frame f, int i, Map<String, JsonNode> result, Instant now) {
     f.outputs[i] = result.isEmpty() ? null : result;
     f.endTime[i] = now;
-    setState(f, i, StepState.Succeeded, null);
+    setState(
+        f,
+        i,
+        StepState.Succeeded,
+        f.released[i] == null ? null : "released by signal " + f.released[i].name);
     satisfied(f, i);
   }
 
@@ -415,7 +442,7 @@ public final class InstanceFlow {
     CompiledStep s = f.step(i);
     switch (t.kind()) {
       case STEP_TIMEOUT -> {
-        if (!f.isRunning(i)) return;
+        if (!f.isRunning(i) || f.emitting[i]) return;
         if (s.type().isLoop()) {
           String why = "the loop ran past its timeout of " + s.definition().timeout;
           abortLoop(f.loops[i], why, now);
@@ -433,6 +460,11 @@ public final class InstanceFlow {
         }
       }
       case RETRY -> outcomes.retryDue(f, i, now);
+      case SIGNAL_TIMEOUT -> {
+        if (s.type() != StepType.SIGNAL) return;
+        String why = signals.timedOut(f, i);
+        if (why != null) attemptFailed(f, i, FailureKind.TIMEOUT, why, null, now);
+      }
       case SLEEP -> {
         if (f.state[i] == StepState.Running) succeed(f, i, Map.of(), now);
       }
@@ -453,6 +485,8 @@ public final class InstanceFlow {
    */
   private void attemptFailed(
       Frame f, int i, FailureKind kind, String why, Integer code, Instant now) {
+    // The work succeeded; only the creation of its output signals can fail the step now.
+    if (f.emitting[i]) return;
     f.exitCode[i] = code;
     switch (RetryBudget.after(
         kind, f.countFailure(i, kind), f.step(i).definition().retry, f.attempt[i])) {

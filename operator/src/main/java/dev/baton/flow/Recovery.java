@@ -29,6 +29,7 @@ final class Recovery {
   private final StepRenderer renderer;
   private final Agenda agenda;
   private final Attempts attempts;
+  private final SignalSteps signals;
   private final StepOutcomes outcomes;
 
   Recovery(
@@ -38,7 +39,9 @@ final class Recovery {
       StepRenderer renderer,
       Agenda agenda,
       Attempts attempts,
+      SignalSteps signals,
       StepOutcomes outcomes) {
+    this.signals = signals;
     this.top = top;
     this.permits = permits;
     this.loops = loops;
@@ -80,6 +83,8 @@ final class Recovery {
       f.platformErrors[i] = ss.platformErrors == null ? 0 : ss.platformErrors;
       f.timeouts[i] = ss.timeouts == null ? 0 : ss.timeouts;
       f.outputs[i] = ss.outputs;
+      f.released[i] = ss.signal;
+      f.emitted[i] = ss.emittedSignals == null ? null : List.copyOf(ss.emittedSignals);
       if (f.startTime[i] == null && Frame.isActive(state)) f.startTime[i] = startedAt;
       if (state == StepState.Retrying && f.retryAt[i] == null) f.retryAt[i] = f.startTime[i];
       if (s.type().isLoop() && state == StepState.Launching) state = StepState.Waiting;
@@ -184,6 +189,8 @@ final class Recovery {
               else outcomes.succeeded(f, i, Map.of(), now);
             }
             case NOOP -> outcomes.succeeded(f, i, Map.of(), now);
+            // Waits again; a matching Signal made while no operator ran releases it at once.
+            case SIGNAL -> signals.await(f, i, null, now);
             case JOB, SUBWORKFLOW -> attempts.reattach(f, i, seen, now);
             case FOREACH, WHILE -> resumeLoop(f, i, launched, now);
           }

@@ -64,6 +64,11 @@ final class RunHeader {
     Conditions.set(conditions, Conditions.COMPLETED, true, endPhase.name(), why, null, now);
   }
 
+  /** The run's number: 1 for a first run, one more for each restart. */
+  int run() {
+    return run == null ? 1 : run;
+  }
+
   /** A new status with the run's fields filled in; its steps are the caller's. */
   WorkflowInstanceStatus toStatus() {
     WorkflowInstanceStatus st = new WorkflowInstanceStatus();

@@ -75,6 +75,8 @@ final class StatusProjection {
     ss.platformErrors = f.platformErrors[i] == 0 ? null : f.platformErrors[i];
     ss.timeouts = f.timeouts[i] == 0 ? null : f.timeouts[i];
     ss.outputs = keptOutputs(f, i);
+    ss.signal = f.released[i];
+    ss.emittedSignals = f.emitted[i];
     if (f.loops[i] != null) ss.loop = loopStatus(f.loops[i]);
     f.stepStatus[i] = ss;
     return ss;
@@ -125,7 +127,7 @@ final class StatusProjection {
     for (int i = 0; i < f.n; i++) {
       CompiledStep s = f.step(i);
       switch (s.type()) {
-        case JOB, SLEEP, NOOP -> counts[f.state[i].ordinal()]++;
+        case JOB, SLEEP, NOOP, SIGNAL -> counts[f.state[i].ordinal()]++;
         case SUBWORKFLOW -> {
           if (!addRollup(f.childRollups[i], counts)) counts[f.state[i].ordinal()]++;
         }

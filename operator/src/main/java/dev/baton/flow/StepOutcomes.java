@@ -15,7 +15,14 @@ interface StepOutcomes {
    */
   void moved(Frame f, int i, StepState next, String why);
 
+  /**
+   * The step's work succeeded with {@code outputs}; it is Succeeded once its output signals, if
+   * any, exist ({@link #emitted}).
+   */
   void succeeded(Frame f, int i, Map<String, JsonNode> outputs, Instant now);
+
+  /** The step's output signals exist: it is Succeeded, with the outputs kept meanwhile. */
+  void emitted(Frame f, int i, Instant now);
 
   /** The current attempt failed; it may be retried. */
   void attemptFailed(Frame f, int i, FailureKind kind, String why, Integer exitCode, Instant now);

@@ -14,7 +14,9 @@ public record TimerKey(Kind kind, StepPath path, int attempt) {
     RETRY,
     SLEEP,
     /** The pending deadline of an attempt whose pod is stuck (see FlowEvent.StepStuck). */
-    STUCK
+    STUCK,
+    /** A signal step's signal.timeout: no matching signal came in time. */
+    SIGNAL_TIMEOUT
   }
 
   /** With the path as text (see {@link StepPath#of}). */

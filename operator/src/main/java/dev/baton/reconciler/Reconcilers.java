@@ -26,7 +26,7 @@ public final class Reconcilers {
             runs.retention(),
             new StatusReplacer(client),
             schedules);
-    instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
+    instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission(), runs.signalWaits());
   }
 
   public WorkflowReconciler workflows() {

@@ -7,6 +7,7 @@ import dev.baton.runtime.CachedObjects;
 import dev.baton.runtime.Children;
 import dev.baton.runtime.Labels;
 import dev.baton.runtime.Observations;
+import dev.baton.runtime.SignalWaits;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -34,10 +35,12 @@ import java.util.Set;
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
   private final RunDriver runs;
   private final RunAdmission admission;
+  private final SignalWaits signalWaits;
 
-  WorkflowInstanceReconciler(RunDriver runs, RunAdmission admission) {
+  WorkflowInstanceReconciler(RunDriver runs, RunAdmission admission, SignalWaits signalWaits) {
     this.runs = runs;
     this.admission = admission;
+    this.signalWaits = signalWaits;
   }
 
   /** An informer index of Jobs and Pods by "namespace/instance". */
@@ -96,7 +99,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
                 .build(),
             context);
     children.addIndexers(Map.of(BY_PARENT, WorkflowInstanceReconciler::parentIndex));
-    return List.of(jobs, pods, children, admission.attach(context.getPrimaryCache()));
+    SignalEventSource signals = SignalEventSource.of(context, signalWaits);
+    return List.of(jobs, pods, children, signals, admission.attach(context.getPrimaryCache()));
   }
 
   private static boolean singleInformer(EventSourceContext<WorkflowInstance> context) {

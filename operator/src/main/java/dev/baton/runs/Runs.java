@@ -16,6 +16,7 @@ public final class Runs {
   private final RunAdmission admission;
   private final RunDriver driver;
   private final RetentionSweeper retention;
+  private final dev.baton.runtime.SignalWaits signalWaits;
 
   public Runs(
       KubernetesClient client,
@@ -25,6 +26,7 @@ public final class Runs {
       StatusWriter status,
       EventRecorder events,
       Clock clock) {
+    signalWaits = runtime.signalWaits();
     EndedRuns ended = new EndedRuns();
     admission = new RunAdmission(status, ended, clock);
     driver =
@@ -42,6 +44,11 @@ public final class Runs {
 
   public RunAdmission admission() {
     return admission;
+  }
+
+  /** The signal steps waiting now, which the Signal informer releases. */
+  public dev.baton.runtime.SignalWaits signalWaits() {
+    return signalWaits;
   }
 
   public RunDriver driver() {

@@ -43,6 +43,8 @@ public final class KubernetesRuntime implements CommandSink {
   private final Executor io;
   private final BatonMetrics metrics;
   private final CreateRetry retry;
+  private final SignalWaits signalWaits = new SignalWaits();
+  private final SignalEmitter signalEmitter;
   private static final String STOP = "{\"spec\":{\"stop\":true}}";
 
   /** The resources the runtime creates, as RBAC names them. */
@@ -79,6 +81,7 @@ public final class KubernetesRuntime implements CommandSink {
       BatonMetrics metrics,
       CreateRetry retry) {
     this.retry = retry;
+    this.signalEmitter = new SignalEmitter(client, retry);
     this.client = client;
     this.jobs = jobs;
     this.status = status;
@@ -93,7 +96,13 @@ public final class KubernetesRuntime implements CommandSink {
     status.track(actor, instance);
   }
 
+  /** The signal steps waiting now; the Signal informer feeds it. */
+  public SignalWaits signalWaits() {
+    return signalWaits;
+  }
+
   public void forget(InstanceKey key) {
+    signalWaits.forget(key);
     owners.remove(key);
     status.forget(key);
     timers.cancelAll(key);
@@ -113,9 +122,20 @@ public final class KubernetesRuntime implements CommandSink {
         case Command.ConfirmGone confirm ->
             afterCreate(confirm.name(), () -> confirmGone(actor, confirm));
         case Command.SetTimer timer -> timers.set(actor, timer.key(), timer.at());
+        case Command.AwaitSignal wait -> signalWaits.await(actor, wait);
+        case Command.CancelSignalWait cancel ->
+            signalWaits.cancel(actor.key(), cancel.path(), cancel.attempt());
+        case Command.EmitSignals emit -> emitSignals(actor, emit);
         case Command.WriteStatus w -> status.dirty(actor);
       }
     }
+  }
+
+  /** Creates a step attempt's output signals on the I/O executor (see {@link SignalEmitter}). */
+  private void emitSignals(FlowActor actor, Command.EmitSignals emit) {
+    WorkflowInstance owner = owners.get(actor.key());
+    if (owner == null) return;
+    io.execute(() -> signalEmitter.emit(actor, owner, emit, () -> owners.containsKey(actor.key())));
   }
 
   /** Runs a create on the I/O executor, recorded so that a delete of the same name waits for it. */

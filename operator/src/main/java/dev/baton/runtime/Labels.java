@@ -35,6 +35,15 @@ public final class Labels {
   /** On a run a schedule created: its scheduled time in UTC, e.g. 20260115T010000Z. */
   public static final String SCHEDULED_TIME = "baton.dev/scheduled-time";
 
+  /** On an output signal: the run number of the instance that emitted it. */
+  public static final String RUN = "baton.dev/run";
+
+  /**
+   * On an output signal, an annotation: the uid of the instance that emitted it, which its name is
+   * derived from; an AlreadyExists is taken as this attempt's own only when it matches.
+   */
+  public static final String INSTANCE_UID = "baton.dev/instance-uid";
+
   /** The container whose exit and termination message are the step's result. */
   public static final String MAIN_CONTAINER = "main";
 

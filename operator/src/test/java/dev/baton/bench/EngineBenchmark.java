@@ -224,6 +224,9 @@ public final class EngineBenchmark {
                   throw new IllegalStateException("no subworkflows here");
               case Command.StopChild stop -> {}
               case Command.ConfirmGone g -> {}
+              case Command.AwaitSignal a -> {}
+              case Command.CancelSignalWait a -> {}
+              case Command.EmitSignals e -> {}
             }
           }
         };

@@ -64,11 +64,11 @@ class StrictNestedStepsTest {
         arguments(
             "type not a step type",
             loop("[{id: load, type: jobb}]"),
-            "step \"load\": type: \"jobb\" is not one of job, noop, sleep, foreach, while, subworkflow (did you mean \"job\"?)"),
+            "step \"load\": type: \"jobb\" is not one of job, noop, sleep, foreach, while, subworkflow, signal (did you mean \"job\"?)"),
         arguments(
             "type a list",
             loop("[{id: load, type: [noop]}]"),
-            "step \"load\": type: expected one of job, noop, sleep, foreach, while, subworkflow, got a list"),
+            "step \"load\": type: expected one of job, noop, sleep, foreach, while, subworkflow, signal, got a list"),
         arguments(
             "description a number",
             loop("[{id: load, type: noop, description: 5}]"),

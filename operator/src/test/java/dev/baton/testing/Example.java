@@ -97,8 +97,12 @@ public record Example(Path file, String text, Map<String, String> expectations) 
       } else if (key.startsWith("output.")) {
         String[] parts = key.substring(7).split("\\.", 2);
         var outputs = step(st.steps, parts[0]).outputs;
-        assertThat(outputs).as(as).containsKey(parts[1]);
-        assertThat(outputs.get(parts[1]).asText()).as(as).isEqualTo(want);
+        // output.<step>.<key>, or deeper: output.<step>.<child step>.<key> for a subworkflow's.
+        String[] path = parts[1].split("\\.");
+        assertThat(outputs).as(as).containsKey(path[0]);
+        com.fasterxml.jackson.databind.JsonNode value = outputs.get(path[0]);
+        for (int k = 1; k < path.length; k++) value = value.path(path[k]);
+        assertThat(value.asText()).as(as).isEqualTo(want);
       } else {
         throw new IllegalArgumentException(name() + ": unknown expectation " + key);
       }
