@@ -187,12 +187,20 @@ public final class EngineBenchmark {
   record ForeachResult(
       double iterationsPerSecond, long peakHeap, long peakLiveHeap, long largestStatus) {}
 
-  /** The heap in use right after the last garbage collection, over every heap pool. */
+  /** The heap in use right after the latest garbage collection, young or full. */
   static long usedAfterLastGc() {
+    com.sun.management.GcInfo latest = null;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (!(gc instanceof com.sun.management.GarbageCollectorMXBean g)) continue;
+      var info = g.getLastGcInfo();
+      if (info != null && (latest == null || info.getEndTime() > latest.getEndTime()))
+        latest = info;
+    }
+    if (latest == null) return 0;
     long used = 0;
     for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() != java.lang.management.MemoryType.HEAP) continue;
-      var after = pool.getCollectionUsage();
+      var after = latest.getMemoryUsageAfterGc().get(pool.getName());
       if (after != null) used += after.getUsed();
     }
     return used;
