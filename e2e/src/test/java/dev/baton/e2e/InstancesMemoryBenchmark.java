@@ -1,9 +1,15 @@
 package dev.baton.e2e;
 
 import dev.baton.api.WorkflowInstance;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,6 +61,7 @@ public final class InstancesMemoryBenchmark {
                       annotations:
                         baton.dev/fake-duration: 1h
           """);
+      List<Watch> watches = watch(client);
       System.out.printf(
           "Operator memory with %d finished and %d running instances (one job step each)%n",
           finished, running);
@@ -62,12 +69,12 @@ public final class InstancesMemoryBenchmark {
         current = operator;
         System.out.printf("  no instances:                %s%n", OperatorMemory.of(operator));
         create(client, "quick", "done-", finished);
-        awaitCount(client, "done-", finished, "Succeeded");
+        awaitCount("done-", finished, "Succeeded");
         System.out.printf(
             "  %5d finished:              %s%n", finished, OperatorMemory.of(operator));
         create(client, "long", "held-", running);
-        awaitCount(client, "held-", running, "Running");
-        awaitRunningPods(client, running);
+        awaitCount("held-", running, "Running");
+        awaitRunningPods(running);
         System.out.printf(
             "  %5d finished, %d running:  %s%n", finished, running, OperatorMemory.of(operator));
       }
@@ -75,10 +82,11 @@ public final class InstancesMemoryBenchmark {
         current = operator;
         // A new operator lists every instance, Job and Pod and resumes the running ones.
         Thread.sleep(Duration.ofSeconds(30).toMillis());
-        awaitCount(client, "held-", running, "Running");
+        awaitCount("held-", running, "Running");
         System.out.printf(
             "  the same, a restarted operator (after 30 s): %s%n", OperatorMemory.of(operator));
       }
+      watches.forEach(Watch::close);
     } finally {
       try (KubernetesClient client = E2E.admin()) {
         client.namespaces().withName(NS).delete();
@@ -114,32 +122,58 @@ public final class InstancesMemoryBenchmark {
     }
   }
 
-  static void awaitCount(KubernetesClient client, String prefix, int n, String phase)
-      throws InterruptedException {
+  /** Each instance's phase and each pod's, as watches deliver them: no list of a thousand. */
+  static final Map<String, String> PHASES = new ConcurrentHashMap<>();
+
+  static final Map<String, String> POD_PHASES = new ConcurrentHashMap<>();
+
+  static List<Watch> watch(KubernetesClient client) {
+    return List.of(
+        client
+            .resources(WorkflowInstance.class)
+            .inNamespace(NS)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, WorkflowInstance wi) {
+                    var st = wi.getStatus();
+                    if (st != null && st.phase != null)
+                      PHASES.put(wi.getMetadata().getName(), st.phase.name());
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                }),
+        client
+            .pods()
+            .inNamespace(NS)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Pod pod) {
+                    if (pod.getStatus() != null && pod.getStatus().getPhase() != null)
+                      POD_PHASES.put(pod.getMetadata().getName(), pod.getStatus().getPhase());
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                }));
+  }
+
+  static void awaitCount(String prefix, int n, String phase) throws InterruptedException {
     await(
         n + " instances " + prefix + "* " + phase,
         () ->
-            client.resources(WorkflowInstance.class).inNamespace(NS).list().getItems().stream()
-                .filter(wi -> wi.getMetadata().getName().startsWith(prefix))
-                .filter(wi ->
-                    wi.getStatus() != null
-                        && wi.getStatus().phase != null
-                        && wi.getStatus().phase.name().equals(phase))
+            PHASES.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix) && e.getValue().equals(phase))
                 .count(),
         n);
   }
 
-  static void awaitRunningPods(KubernetesClient client, int n) throws InterruptedException {
+  static void awaitRunningPods(int n) throws InterruptedException {
     await(
         n + " pods Running",
-        () ->
-            client
-                .pods()
-                .inNamespace(NS)
-                .withField("status.phase", "Running")
-                .list()
-                .getItems()
-                .size(),
+        () -> POD_PHASES.values().stream().filter("Running"::equals).count(),
         n);
   }
 
