@@ -390,8 +390,7 @@ public final class ClusterBenchmark {
                 .endTemplate()
                 .endSpec()
                 .build();
-        futures.add(
-            pool.submit(() -> client.batch().v1().jobs().inNamespace(ns).resource(job).create()));
+        futures.add(pool.submit(() -> createOnce(client, ns, job)));
       }
       for (Future<?> f : futures) f.get();
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
@@ -407,6 +406,22 @@ public final class ClusterBenchmark {
       // Left for the namespace's deletion: deleting a thousand Jobs at once outlasts a request's
       // timeout.
       watch.close();
+    }
+  }
+
+  /**
+   * Creates the Job, trying again when the API server gave no answer (a loaded machine's client
+   * timeouts), until it exists: an AlreadyExists answer means an earlier try got through.
+   */
+  static Job createOnce(KubernetesClient client, String ns, Job job) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.batch().v1().jobs().inNamespace(ns).resource(job).create();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() == 409) return job;
+        if (e.getCode() > 0 || attempt == 10) throw e;
+        Thread.sleep(500);
+      }
     }
   }
 

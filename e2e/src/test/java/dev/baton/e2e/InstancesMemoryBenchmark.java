@@ -102,19 +102,29 @@ public final class InstancesMemoryBenchmark {
       for (int i = 0; i < n; i++) {
         String name = prefix + i;
         futures.add(
-            pool.submit(() ->
-                E2E.apply(
-                    client,
-                    NS,
-                    """
-                    apiVersion: baton.dev/v1alpha1
-                    kind: WorkflowInstance
-                    metadata:
-                      name: %s
-                    spec:
-                      workflow: %s
-                    """
-                        .formatted(name, workflow))));
+            pool.submit(() -> {
+              String yaml =
+                  """
+                  apiVersion: baton.dev/v1alpha1
+                  kind: WorkflowInstance
+                  metadata:
+                    name: %s
+                  spec:
+                    workflow: %s
+                  """
+                      .formatted(name, workflow);
+              // A loaded API server may not answer in time: try again; AlreadyExists means
+              // an earlier try got through.
+              for (int attempt = 1; ; attempt++) {
+                try {
+                  return E2E.apply(client, NS, yaml);
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                  if (e.getCode() == 409) return null;
+                  if (e.getCode() > 0 || attempt == 10) throw e;
+                  Thread.sleep(500);
+                }
+              }
+            }));
       }
       for (Future<?> f : futures) f.get();
     } finally {
