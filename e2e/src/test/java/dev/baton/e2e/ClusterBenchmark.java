@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,11 +75,15 @@ public final class ClusterBenchmark {
    * measure that too.
    */
   static void removeNamespace(KubernetesClient client) {
-    client.namespaces().withName(NS).delete();
+    removeNamespace(client, NS);
+  }
+
+  static void removeNamespace(KubernetesClient client, String ns) {
+    client.namespaces().withName(ns).delete();
     Cluster.await(
-        "namespace " + NS + " deleted",
-        () -> client.namespaces().withName(NS).get(),
-        ns -> ns == null,
+        "namespace " + ns + " deleted",
+        () -> client.namespaces().withName(ns).get(),
+        gone -> gone == null,
         Duration.ofMinutes(10));
   }
 
@@ -324,55 +329,70 @@ public final class ClusterBenchmark {
    * rate no Job-based orchestrator can pass on this cluster.
    */
   static double lifecycleRate(KubernetesClient client, int count, int threads) throws Exception {
+    return lifecycleRate(client, NS, count, threads, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The same in namespace {@code ns}, with at most {@code window} Jobs unfinished at once (created,
+   * their pod not yet Succeeded), as an orchestrator's concurrency limit would have them.
+   */
+  static double lifecycleRate(
+      KubernetesClient client, String ns, int count, int threads, int window) throws Exception {
     String run = "life-" + (System.nanoTime() % 100000);
     Set<String> succeeded = ConcurrentHashMap.newKeySet();
+    Semaphore unfinished = new Semaphore(window);
     Watch watch =
         client
             .pods()
-            .inNamespace(NS)
+            .inNamespace(ns)
             .withLabel("bench", run)
             .watch(
                 new Watcher<>() {
                   @Override
                   public void eventReceived(Action action, Pod pod) {
-                    if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
-                      succeeded.add(
-                          pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"));
+                    if (pod.getStatus() != null
+                        && "Succeeded".equals(pod.getStatus().getPhase())
+                        && succeeded.add(
+                            pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"))) {
+                      unfinished.release();
                     }
                   }
 
                   @Override
                   public void onClose(WatcherException cause) {}
                 });
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t0 = System.nanoTime();
-      createAll(
-          client,
-          count,
-          threads,
-          n ->
-              new JobBuilder()
-                  .withNewMetadata()
-                  .withName(run + "-" + n)
-                  .addToLabels("bench", run)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withBackoffLimit(0)
-                  .withNewTemplate()
-                  .withNewMetadata()
-                  .addToLabels("bench", run)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withRestartPolicy("Never")
-                  .addNewContainer()
-                  .withName("main")
-                  .withImage("busybox:1.36")
-                  .withCommand("sh", "-c", "true")
-                  .endContainer()
-                  .endSpec()
-                  .endTemplate()
-                  .endSpec()
-                  .build());
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        unfinished.acquire();
+        Job job =
+            new JobBuilder()
+                .withNewMetadata()
+                .withName(run + "-" + i)
+                .addToLabels("bench", run)
+                .endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(0)
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels("bench", run)
+                .endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("main")
+                .withImage("busybox:1.36")
+                .withCommand("sh", "-c", "true")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+        futures.add(pool.submit(() -> createOnce(client, ns, job)));
+      }
+      for (Future<?> f : futures) f.get();
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (succeeded.size() < count) {
         if (System.nanoTime() > deadline)
@@ -382,9 +402,26 @@ public final class ClusterBenchmark {
       }
       return count / ((System.nanoTime() - t0) / 1e9);
     } finally {
+      pool.shutdown();
       // Left for the namespace's deletion: deleting a thousand Jobs at once outlasts a request's
       // timeout.
       watch.close();
+    }
+  }
+
+  /**
+   * Creates the Job, trying again when the API server gave no answer (a loaded machine's client
+   * timeouts), until it exists: an AlreadyExists answer means an earlier try got through.
+   */
+  static Job createOnce(KubernetesClient client, String ns, Job job) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.batch().v1().jobs().inNamespace(ns).resource(job).create();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() == 409) return job;
+        if (e.getCode() > 0 || attempt == 10) throw e;
+        Thread.sleep(500);
+      }
     }
   }
 

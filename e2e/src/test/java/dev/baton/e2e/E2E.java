@@ -170,24 +170,29 @@ final class E2E {
       Files.createDirectories(log.getParent());
       ProcessBuilder pb =
           new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xmx512m",
-                  "-jar",
-                  jar.toString())
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m")
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      // BATON_E2E_OPERATOR_JAVA_OPTS: more JVM options for the operator, e.g. a JFR recording.
+      String javaOpts = System.getenv().getOrDefault("BATON_E2E_OPERATOR_JAVA_OPTS", "").strip();
+      if (!javaOpts.isEmpty()) pb.command().addAll(List.of(javaOpts.split("\\s+")));
+      pb.command().addAll(List.of("-jar", jar.toString()));
       pb.environment().put("KUBECONFIG", kubeconfig);
       pb.environment().put("BATON_HTTP_PORT", Integer.toString(port));
       pb.environment().put("BATON_JOB_TTL", "1h");
       // As the chart runs it: always with leader election, on the chart's Lease in the release
       // namespace (the lease Role there is the chart's too).
-      pb.environment().put("BATON_LEADER_ELECTION", "true");
+      // BATON_E2E_LEADER_ELECTION=false (benchmarks only): one operator and no Lease, for a
+      // machine so loaded that the Lease's renewals time out and the operator exits.
+      boolean leaderElection =
+          !"false".equals(System.getenv().getOrDefault("BATON_E2E_LEADER_ELECTION", "true"));
+      pb.environment().put("BATON_LEADER_ELECTION", Boolean.toString(leaderElection));
       pb.environment().put("BATON_LEASE_NAMESPACE", LEASE_NAMESPACE);
       pb.environment().put("BATON_LEASE_NAME", LEASE_NAME);
       long logStart = Files.exists(log) ? Files.size(log) : 0;
       Operator op = new Operator(pb.start(), log, port);
       op.awaitReady();
-      op.awaitLease(logStart);
+      if (leaderElection) op.awaitLease(logStart);
       return op;
     }
 
