@@ -146,6 +146,10 @@ class SchedulesIntegrationTest extends OperatorOnMockServer {
   @Test
   void afterTheOperatorWasDownEachPolicyCatchesUpAsItSays() {
     MovableClock clock = new MovableClock();
+    // Half past a minute: no minute comes due while the schedules are first recorded (one that
+    // did would rightly start a run, under None too).
+    Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).plusSeconds(30);
+    clock.offset = Duration.between(Instant.now(), start);
     cluster.stopOperator();
     cluster.startOperator(clock);
     cluster.apply(
@@ -163,12 +167,12 @@ class SchedulesIntegrationTest extends OperatorOnMockServer {
           s -> s != null && s.handledThrough != null,
           WAIT);
     }
-    Instant before = Instant.now();
     cluster.stopOperator();
-    // Ten minutes and a half pass while no operator runs.
-    clock.offset = Duration.ofMinutes(10).plusSeconds(30);
+    // Ten minutes pass while no operator runs; again to half past a minute.
+    Instant resumedAt = start.plus(Duration.ofMinutes(10));
+    clock.offset = Duration.between(Instant.now(), resumedAt);
     cluster.startOperator(clock);
-    Instant lastMinute = before.plus(clock.offset).truncatedTo(ChronoUnit.MINUTES);
+    Instant lastMinute = resumedAt.truncatedTo(ChronoUnit.MINUTES);
 
     List<WorkflowInstance> latest =
         Cluster.await("latest's run", () -> runsOf("latest"), l -> !l.isEmpty(), WAIT);
