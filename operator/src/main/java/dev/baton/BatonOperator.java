@@ -12,6 +12,7 @@ import dev.baton.runtime.JobFactory;
 import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.StatusWriter;
 import dev.baton.runtime.Timers;
+import dev.baton.triggers.SignalRetention;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -89,7 +90,14 @@ public final class BatonOperator implements AutoCloseable {
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
     Runs runs = new Runs(client, definitions, engine, runtime, status, events, clock);
     finished.set(runs.driver()::finished);
-    Reconcilers reconcilers = new Reconcilers(client, definitions, runs, clock);
+    Reconcilers reconcilers =
+        new Reconcilers(
+            client,
+            definitions,
+            runs,
+            events,
+            new SignalRetention(client, config.signalTtl(), config.signalMax(), clock),
+            clock);
     metrics.gauge("baton.instances.active", "Runs in progress, held in memory", engine::size);
     metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);
 
@@ -114,6 +122,11 @@ public final class BatonOperator implements AutoCloseable {
         });
     operator.register(
         reconcilers.instances(),
+        o -> {
+          if (!config.namespaces().isEmpty()) o.settingNamespaces(config.namespaces());
+        });
+    operator.register(
+        reconcilers.signals(),
         o -> {
           if (!config.namespaces().isEmpty()) o.settingNamespaces(config.namespaces());
         });

@@ -37,4 +37,8 @@ public class WorkflowStatus {
       "Under StrictSequential: the failed instance that blocks the queue until it is restarted or"
           + " unblocked.")
   public String blockedBy;
+
+  @JsonPropertyDescription(
+      "Each signal trigger's watermark (since), last run and last failure to start one.")
+  public List<SignalTriggerStatus> signalTriggers;
 }

@@ -2,19 +2,39 @@ package dev.baton.reconciler;
 
 import dev.baton.dag.DefinitionCache;
 import dev.baton.runs.Runs;
+import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.StatusReplacer;
+import dev.baton.triggers.SignalRetention;
+import dev.baton.triggers.SignalTriggerLog;
+import dev.baton.triggers.SignalTriggerRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 
-/** Builds the two reconcilers around the runs they hand over to. */
+/** Builds the reconcilers around the runs and triggers they hand over to. */
 public final class Reconcilers {
   private final WorkflowReconciler workflows;
   private final WorkflowInstanceReconciler instances;
+  private final SignalReconciler signals;
 
-  public Reconcilers(KubernetesClient client, DefinitionCache definitions, Runs runs, Clock clock) {
+  public Reconcilers(
+      KubernetesClient client,
+      DefinitionCache definitions,
+      Runs runs,
+      EventRecorder events,
+      SignalRetention retention,
+      Clock clock) {
+    SignalTriggerLog triggers = new SignalTriggerLog();
     workflows =
-        new WorkflowReconciler(definitions, clock, runs.admission(), new StatusReplacer(client));
+        new WorkflowReconciler(
+            definitions, clock, runs.admission(), new StatusReplacer(client), triggers);
     instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission());
+    signals =
+        new SignalReconciler(
+            new SignalTriggerRunner(client, definitions, events, triggers, clock), retention);
+  }
+
+  public SignalReconciler signals() {
+    return signals;
   }
 
   public WorkflowReconciler workflows() {

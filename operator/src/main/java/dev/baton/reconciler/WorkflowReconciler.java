@@ -13,6 +13,7 @@ import dev.baton.dag.SubworkflowCycles;
 import dev.baton.runs.RunAdmission;
 import dev.baton.runs.WorkflowRuns;
 import dev.baton.runtime.StatusReplacer;
+import dev.baton.triggers.SignalTriggerLog;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -50,10 +51,16 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final Clock clock;
   private final RunAdmission admission;
   private final StatusReplacer statuses;
+  private final SignalTriggerLog triggers;
   private InformerEventSource<WorkflowInstance, Workflow> instances;
 
   WorkflowReconciler(
-      DefinitionCache definitions, Clock clock, RunAdmission admission, StatusReplacer statuses) {
+      DefinitionCache definitions,
+      Clock clock,
+      RunAdmission admission,
+      StatusReplacer statuses,
+      SignalTriggerLog triggers) {
+    this.triggers = triggers;
     this.definitions = definitions;
     this.clock = clock;
     this.admission = admission;
@@ -76,7 +83,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
                 .build(),
             context);
     instances.addIndexers(Map.of(RunAdmission.BY_WORKFLOW, RunAdmission::workflowIndex));
-    return List.of(instances, otherWorkflows(context));
+    return List.of(instances, otherWorkflows(context), triggers.wakeups());
   }
 
   /**
@@ -133,6 +140,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     WorkflowStatus status = validate(workflow);
     List<WorkflowInstance> runs = runsOf(workflow);
     WorkflowRuns.aggregate(status, strategy(workflow), runs);
+    status.signalTriggers = triggers.statusOf(workflow, clock.instant());
     admission.recordUnblocks(runs);
     if (old == null || !Objects.equals(old.observedGeneration, status.observedGeneration)) {
       // The spec changed, maybe its run strategy: the queued runs look again.

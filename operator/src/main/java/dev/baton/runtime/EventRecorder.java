@@ -6,6 +6,7 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.flow.FlowEvent;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -47,7 +48,11 @@ public final class EventRecorder {
     /** A finished instance got a new run from spec.restart. */
     Restarted,
     /** spec.restart asks for a run that cannot start (yet); the message says why. */
-    RestartPending
+    RestartPending,
+    /** A signal trigger started a run (on the Workflow). */
+    TriggerStarted,
+    /** A signal trigger could not start its run (on the Workflow); the message says why. */
+    TriggerFailed
   }
 
   private final KubernetesClient client;
@@ -110,6 +115,11 @@ public final class EventRecorder {
   }
 
   public void record(WorkflowInstance instance, Type type, Reason reason, String message) {
+    record((HasMetadata) instance, type, reason, message);
+  }
+
+  /** An Event about any object of Baton's, such as a Workflow. */
+  public void record(HasMetadata instance, Type type, Reason reason, String message) {
     var meta = instance.getMetadata();
     String now = clock.instant().toString();
     var event =

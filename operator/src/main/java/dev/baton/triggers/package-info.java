@@ -1,0 +1,11 @@
+/**
+ * What starts runs besides a person: signal triggers ({@link
+ * dev.baton.triggers.SignalTriggerRunner} starts the runs a Signal calls for, exactly once; {@link
+ * dev.baton.triggers.SignalTriggerLog} carries their last run and failure to the Workflow's status;
+ * {@link dev.baton.triggers.SignalRetention} deletes old Signals). The pure rules (matching, joins,
+ * run names, watermarks) are in {@code dev.baton.signals}.
+ *
+ * <p>At the floor of {@code runs}: depends on {@code api}, {@code signals}, {@code dag} and {@code
+ * runtime}; the reconcilers call it.
+ */
+package dev.baton.triggers;
