@@ -323,7 +323,7 @@ rejects "leaderElection.enabled (gone: always on)" --set leaderElection.enabled=
 if "$HELM" install "$RELEASE" "$CHART" --namespace "$NS" --dry-run >"$TMP/notes.txt" 2>&1 || \
    "$HELM" install "$RELEASE" "$CHART" --namespace "$NS" --dry-run=client >"$TMP/notes.txt" 2>&1; then
   check "NOTES.txt: apply the examples" grep -q 'create -f examples/hello-dag-run.yaml' "$TMP/notes.txt"
-  check "NOTES.txt: kubectl get workflowinstances" grep -q 'kubectl .*get workflowinstances' "$TMP/notes.txt"
+  check "NOTES.txt: kubectl get workflowinstances.baton.dev" grep -q 'kubectl .*get workflowinstances\.baton\.dev' "$TMP/notes.txt"
 else
   fail "helm install --dry-run (for NOTES.txt) failed: $(tail -n 3 "$TMP/notes.txt")"
 fi

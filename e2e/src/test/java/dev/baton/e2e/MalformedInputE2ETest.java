@@ -1420,7 +1420,7 @@ class MalformedInputE2ETest {
                   "-n",
                   A,
                   "get",
-                  "workflow",
+                  "workflows.baton.dev",
                   "caller",
                   "-o",
                   "jsonpath={.spec.steps[0].subworkflow}"))

@@ -3,6 +3,7 @@ package dev.baton.runs;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.Observations;
+import dev.baton.runtime.Ownership;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ final class IgnoredObjects {
 
   private void report(WorkflowInstance instance, List<? extends HasMetadata> objects, String what) {
     for (HasMetadata o : objects) {
-      if (!Observations.unowned(o)) continue;
+      if (!Ownership.unowned(o)) continue;
       String uid = o.getMetadata().getUid();
       if (uid == null || !told.add(uid)) continue;
       String message = o.getKind() + " " + o.getMetadata().getName() + " " + what + "; ignored";

@@ -11,6 +11,8 @@ import dev.baton.flow.InstanceKey;
 import dev.baton.runtime.Children;
 import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.Observations;
+import dev.baton.runtime.Ownership;
+import dev.baton.runtime.StuckPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
@@ -48,7 +50,7 @@ public final class RunDriver {
   private final RunAdmission admission;
   private final EndedRuns ended;
   private final IgnoredObjects ignored;
-  private final Observations.NoPodReasons noPod;
+  private final StuckPods.NoPodReasons noPod;
 
   /**
    * By instance, what its run's actor has been told of its Jobs and Pods: only what changed is told
@@ -64,7 +66,7 @@ public final class RunDriver {
       RunAdmission admission,
       EndedRuns ended,
       IgnoredObjects ignored,
-      Observations.NoPodReasons noPod) {
+      StuckPods.NoPodReasons noPod) {
     this.engine = engine;
     this.runtime = runtime;
     this.starter = starter;
@@ -98,9 +100,8 @@ public final class RunDriver {
         WorkflowInstance restarted = restarts.restartIfAsked(instance);
         if (restarted == null) {
           // The run has ended: none of its Jobs should still run. Look again while some do.
-          List<Job> jobs = Observations.owned(instance.getMetadata().getUid(), owned.jobs());
-          List<Job> running =
-              Observations.activeJobs(jobs, Observations.podsOf(jobs, owned.pods()));
+          List<Job> jobs = Ownership.owned(instance.getMetadata().getUid(), owned.jobs());
+          List<Job> running = Observations.activeJobs(jobs, Ownership.podsOf(jobs, owned.pods()));
           return runtime.reap(key, running) > 0 ? Optional.of(REAP_RECHECK) : Optional.empty();
         }
         // A new run of the same object: it is no longer finished.
@@ -113,8 +114,8 @@ public final class RunDriver {
     }
     boolean restartWaits = actor != null && restarts.waiting(instance);
     String uid = instance.getMetadata().getUid();
-    List<Job> jobs = Observations.owned(uid, owned.jobs());
-    List<Pod> pods = Observations.podsOf(jobs, owned.pods());
+    List<Job> jobs = Ownership.owned(uid, owned.jobs());
+    List<Pod> pods = Ownership.podsOf(jobs, owned.pods());
     List<WorkflowInstance> children = Children.ownedBy(instance, owned.children());
     ignored.report(instance, owned);
     if (actor == null && waitsForDeletions(instance, jobs, pods, children)) {
@@ -164,7 +165,7 @@ public final class RunDriver {
     if (restartWaits) return Optional.of(RESTART_RECHECK);
     // A Job that has made no pod yet changes nothing the informers see: look again when it
     // would count as stuck.
-    return Observations.noPodRecheck(jobs, pods, now);
+    return StuckPods.noPodRecheck(jobs, pods, now);
   }
 
   /**

@@ -117,7 +117,7 @@ public final class Children {
    * #build} sets it on a child; empty for a run a user created (unless the user set one).
    */
   public static Optional<OwnerReference> parentRef(WorkflowInstance instance) {
-    return Observations.controller(instance, Workflow.GROUP, "WorkflowInstance");
+    return Ownership.controller(instance, Workflow.GROUP, "WorkflowInstance");
   }
 
   /**

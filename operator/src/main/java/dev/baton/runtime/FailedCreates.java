@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * list by the Job's uid, asked only about a Job stuck with no pod, and at most every {@link
  * #REFRESH} per Job.
  */
-public final class FailedCreates implements Observations.NoPodReasons {
+public final class FailedCreates implements StuckPods.NoPodReasons {
   private static final Logger LOG = LoggerFactory.getLogger(FailedCreates.class);
   static final Duration REFRESH = Duration.ofSeconds(30);
   private static final int MAX_REMEMBERED = 10_000;

@@ -349,7 +349,7 @@ public final class KubernetesRuntime implements CommandSink {
 
   /** Whether {@code job}'s controller owner reference is {@code owner}, by UID. */
   private static boolean ownedBy(Job job, WorkflowInstance owner) {
-    return Observations.owned(owner.getMetadata().getUid(), List.of(job)).size() == 1;
+    return Ownership.owned(owner.getMetadata().getUid(), List.of(job)).size() == 1;
   }
 
   private void createChild(FlowActor actor, Command.CreateChild c) {

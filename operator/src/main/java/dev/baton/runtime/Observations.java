@@ -1,7 +1,5 @@
 package dev.baton.runtime;
 
-import dev.baton.api.Durations;
-import dev.baton.api.Workflow;
 import dev.baton.flow.FailureKind;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.StepPath;
@@ -11,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.Duration;
@@ -35,41 +32,16 @@ import java.util.Set;
 public final class Observations {
   private Observations() {}
 
-  /**
-   * How long a Job may have no pod before it counts as stuck: the Job controller makes a pod within
-   * a second or two, unless the API server refuses it (a quota, Pod Security).
-   */
-  public static final Duration NO_POD_GRACE = Duration.ofSeconds(5);
-
-  /** Container waiting reasons that mean the pod will not run by itself soon. */
-  private static final Set<String> STUCK_WAITING =
-      Set.of(
-          "ErrImagePull",
-          "ImagePullBackOff",
-          "InvalidImageName",
-          "ErrImageNeverPull",
-          "CreateContainerConfigError",
-          "CreateContainerError",
-          "RunContainerError");
-
-  /** Why a Job has no pod, from the API server's Events about it; null when none says. */
-  @FunctionalInterface
-  public interface NoPodReasons {
-    NoPodReasons NONE = job -> null;
-
-    /** The message of the newest FailedCreate Event of {@code job}, or null. */
-    String failedCreate(Job job);
-  }
-
   public static List<FlowEvent> of(Collection<Job> jobs, Collection<Pod> pods, Instant now) {
-    return of(jobs, pods, now, NoPodReasons.NONE);
+    return of(jobs, pods, now, StuckPods.NoPodReasons.NONE);
   }
 
   /**
-   * @param noPod asked, only for a Job without a pod for longer than {@link #NO_POD_GRACE}, why
+   * @param noPod asked, only for a Job without a pod for longer than {@link
+   *     StuckPods#NO_POD_GRACE}, why
    */
   public static List<FlowEvent> of(
-      Collection<Job> jobs, Collection<Pod> pods, Instant now, NoPodReasons noPod) {
+      Collection<Job> jobs, Collection<Pod> pods, Instant now, StuckPods.NoPodReasons noPod) {
     return of(jobs, pods, now, noPod, null);
   }
 
@@ -87,7 +59,7 @@ public final class Observations {
       Collection<Job> jobs,
       Collection<Pod> pods,
       Instant now,
-      NoPodReasons noPod,
+      StuckPods.NoPodReasons noPod,
       Reported reported) {
     return of(jobs, pods, now, noPod, Objects.requireNonNull(reported));
   }
@@ -171,7 +143,7 @@ public final class Observations {
       Collection<Job> jobs,
       Collection<Pod> pods,
       Instant now,
-      NoPodReasons noPod,
+      StuckPods.NoPodReasons noPod,
       Reported reported) {
     Set<String> changed = changedKeys(jobs, pods, now, reported);
     List<FlowEvent> events = new ArrayList<>();
@@ -205,7 +177,7 @@ public final class Observations {
         continue;
       ended.ifPresent(events::add);
       if (ended.isEmpty() && !withPod.contains(r.key()))
-        noPodEvent(r, job, now, noPod).ifPresent(events::add);
+        StuckPods.noPodEvent(r, job, now, noPod).ifPresent(events::add);
     }
     events.add(
         new FlowEvent.WorkloadsObserved(newestAttempts(jobs), activeJobs(jobs, podTerminal), now));
@@ -264,88 +236,6 @@ public final class Observations {
   }
 
   /**
-   * The Jobs among {@code jobs} that belong to the instance with {@code uid}: those whose
-   * controller owner reference is that WorkflowInstance, as {@link JobFactory} sets it. Labels
-   * alone say nothing, anyone who may create a Job in the namespace can set them: a Job with no
-   * such owner (made by hand, or forged to fake a step's result) is not one of the instance's. Nor
-   * is one owned by another object of the same name: a child instance a restart deleted and made
-   * again, or an instance deleted and created again, finds its predecessor's Jobs under its own
-   * name until the garbage collector removes them, and they would pass for its own attempts.
-   */
-  public static List<Job> owned(String uid, Collection<Job> jobs) {
-    List<Job> owned = new ArrayList<>(jobs.size());
-    for (Job job : jobs) {
-      if (ownedByInstance(job, uid)) owned.add(job);
-    }
-    return owned;
-  }
-
-  /**
-   * The Pods among {@code pods} of the Jobs {@link #owned} kept: those whose controller owner
-   * reference is one of those Jobs, as the Job controller sets it. A Pod with the labels of a step
-   * and no such owner (created by hand, or by a Job Baton did not accept) says nothing about it.
-   */
-  public static List<Pod> podsOf(Collection<Job> jobs, Collection<Pod> pods) {
-    Set<String> uids = new HashSet<>();
-    for (Job job : jobs) uids.add(job.getMetadata().getUid());
-    List<Pod> kept = new ArrayList<>(pods.size());
-    for (Pod pod : pods) {
-      if (ownedByJob(pod, uids)) kept.add(pod);
-    }
-    return kept;
-  }
-
-  /** Whether {@code job}'s controller is the WorkflowInstance with {@code uid}. */
-  public static boolean ownedByInstance(Job job, String uid) {
-    return controller(job, Workflow.GROUP, "WorkflowInstance")
-        .map(r -> uid != null && uid.equals(r.getUid()))
-        .orElse(false);
-  }
-
-  /** Whether {@code pod}'s controller is a Job with one of {@code jobUids}. */
-  static boolean ownedByJob(Pod pod, Set<String> jobUids) {
-    return controller(pod, "batch", "Job")
-        .map(r -> r.getUid() != null && jobUids.contains(r.getUid()))
-        .orElse(false);
-  }
-
-  /**
-   * Whether {@code object} has no controller owner reference of the kind Baton's own objects have
-   * (a WorkflowInstance for a Job or a child instance, a Job for a Pod): not made by Baton or by
-   * the Job controller for it, but by hand. Such an object carrying an instance's labels is worth
-   * telling the instance's owner about; one owned by a namesake is not (it is routine).
-   */
-  public static boolean unowned(HasMetadata object) {
-    return object instanceof Pod
-        ? controller(object, "batch", "Job").isEmpty()
-        : controller(object, Workflow.GROUP, "WorkflowInstance").isEmpty();
-  }
-
-  /**
-   * The controller owner reference of {@code object} when it is of the given API group and kind.
-   * The version is left out: a reference written before a version change still names its owner.
-   */
-  public static Optional<OwnerReference> controller(HasMetadata object, String group, String kind) {
-    List<OwnerReference> refs =
-        object.getMetadata() == null ? null : object.getMetadata().getOwnerReferences();
-    if (refs == null) return Optional.empty();
-    for (OwnerReference r : refs) {
-      if (!Boolean.TRUE.equals(r.getController())) continue;
-      // At most one controller: when it is of another kind, there is no owner of this one.
-      return kind.equals(r.getKind()) && group.equals(group(r.getApiVersion()))
-          ? Optional.of(r)
-          : Optional.empty();
-    }
-    return Optional.empty();
-  }
-
-  private static String group(String apiVersion) {
-    if (apiVersion == null) return null;
-    int slash = apiVersion.indexOf('/');
-    return slash < 0 ? "" : apiVersion.substring(0, slash);
-  }
-
-  /**
    * Whether a Pod update can change what {@link #of} reports: its phase (with the container's
    * termination, which comes with the terminal phase), and while it is Pending, why it is stuck (a
    * container's waiting reason, the PodScheduled condition). A step's pod changes about five times
@@ -354,103 +244,12 @@ public final class Observations {
    */
   public static boolean podChangeMatters(Pod newer, Pod older) {
     return !Objects.equals(phase(newer), phase(older))
-        || !Objects.equals(stuckReason(newer), stuckReason(older));
+        || !Objects.equals(StuckPods.reason(newer), StuckPods.reason(older));
   }
 
-  /**
-   * When a pod-less, unfinished Job among {@code jobs} reaches {@link #NO_POD_GRACE}, if any is to.
-   */
-  public static Optional<Duration> noPodRecheck(
-      Collection<Job> jobs, Collection<Pod> pods, Instant now) {
-    Set<String> withPod = new HashSet<>();
-    for (Pod pod : pods) StepRef.of(pod.getMetadata()).ifPresent(r -> withPod.add(r.key()));
-    Duration soonest = null;
-    for (Job job : jobs) {
-      Optional<StepRef> ref = StepRef.of(job.getMetadata());
-      if (ref.isEmpty() || withPod.contains(ref.get().key()) || finished(job)) continue;
-      Instant created = created(job.getMetadata(), now);
-      Duration left = Duration.between(now, created.plus(NO_POD_GRACE));
-      if (!left.isNegative() && (soonest == null || left.compareTo(soonest) < 0)) soonest = left;
-    }
-    return Optional.ofNullable(soonest).map(d -> d.plusMillis(100));
-  }
-
-  /**
-   * A Job with no pod, unfinished, past the grace: stuck, with the Events' reason when they give
-   * one.
-   */
-  private static Optional<FlowEvent> noPodEvent(
-      StepRef r, Job job, Instant now, NoPodReasons noPod) {
-    Instant created = created(job.getMetadata(), now);
-    if (now.isBefore(created.plus(NO_POD_GRACE))) return Optional.empty();
-    String why = noPod.failedCreate(job);
-    if (why != null)
-      return Optional.of(
-          new FlowEvent.StepStuck(r.path(), r.attempt(), "FailedCreate", why, created, now));
-    return Optional.of(
-        new FlowEvent.StepStuck(
-            r.path(),
-            r.attempt(),
-            "NoPod",
-            "the Job has made no pod in " + Durations.format(NO_POD_GRACE),
-            created,
-            now));
-  }
-
-  private static boolean finished(Job job) {
+  static boolean finished(Job job) {
     List<String> conditions = conditions(job);
     return conditions.contains("Complete=True") || conditions.contains("Failed=True");
-  }
-
-  private static Instant created(io.fabric8.kubernetes.api.model.ObjectMeta meta, Instant now) {
-    Instant t = instant(meta.getCreationTimestamp());
-    return t == null ? now : t;
-  }
-
-  private static Instant instant(String t) {
-    if (t == null) return null;
-    try {
-      return Instant.parse(t);
-    } catch (java.time.format.DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  /**
-   * Why a Pending pod is stuck: a stuck container's waiting reason, or Unschedulable; else null.
-   */
-  static String stuckReason(Pod pod) {
-    return stuck(pod).map(Stuck::reason).orElse(null);
-  }
-
-  private record Stuck(String reason, String message, Instant since) {}
-
-  private static Optional<Stuck> stuck(Pod pod) {
-    var st = pod.getStatus();
-    if (st == null || !"Pending".equals(st.getPhase())) return Optional.empty();
-    List<ContainerStatus> statuses = new ArrayList<>();
-    if (st.getInitContainerStatuses() != null) statuses.addAll(st.getInitContainerStatuses());
-    if (st.getContainerStatuses() != null) statuses.addAll(st.getContainerStatuses());
-    Instant started = instant(st.getStartTime());
-    if (started == null) started = instant(pod.getMetadata().getCreationTimestamp());
-    for (ContainerStatus cs : statuses) {
-      var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
-      if (waiting != null && STUCK_WAITING.contains(waiting.getReason())) {
-        return Optional.of(new Stuck(waiting.getReason(), waiting.getMessage(), started));
-      }
-    }
-    if (st.getConditions() != null) {
-      for (PodCondition c : st.getConditions()) {
-        if ("PodScheduled".equals(c.getType())
-            && "False".equals(c.getStatus())
-            && "Unschedulable".equals(c.getReason())) {
-          Instant since = instant(c.getLastTransitionTime());
-          return Optional.of(
-              new Stuck("Unschedulable", c.getMessage(), since != null ? since : started));
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   /** Whether a Job update can change what {@link #of} reports: its conditions, or its labels. */
@@ -488,14 +287,14 @@ public final class Observations {
     if (phase == null) return Optional.empty();
     return switch (phase) {
       case "Pending" -> {
-        Optional<Stuck> stuck = stuck(pod);
+        Optional<StuckPods.Stuck> stuck = StuckPods.stuck(pod);
         yield Optional.of(
             new FlowEvent.StepStuck(
                 r.path(),
                 r.attempt(),
-                stuck.map(Stuck::reason).orElse(null),
-                stuck.map(Stuck::message).orElse(null),
-                stuck.map(Stuck::since).orElse(null),
+                stuck.map(StuckPods.Stuck::reason).orElse(null),
+                stuck.map(StuckPods.Stuck::message).orElse(null),
+                stuck.map(StuckPods.Stuck::since).orElse(null),
                 now));
       }
       case "Running" -> Optional.of(new FlowEvent.StepStarted(r.path(), r.attempt(), now));

@@ -10,6 +10,8 @@ import dev.baton.flow.InstanceFlow;
 import dev.baton.runtime.CachedObjects;
 import dev.baton.runtime.ObservationFixtures;
 import dev.baton.runtime.Observations;
+import dev.baton.runtime.Ownership;
+import dev.baton.runtime.StuckPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
@@ -143,12 +145,12 @@ public final class ObservationBenchmark {
   /** Observations of everything ({@code reported} null) or of changes, handled by the engine. */
   private static int reconcile(Run run, Observations.Reported reported) {
     Instant now = Instant.now();
-    List<Job> jobs = Observations.owned(ObservationFixtures.INSTANCE_UID, run.jobs());
-    List<Pod> pods = Observations.podsOf(jobs, run.pods());
+    List<Job> jobs = Ownership.owned(ObservationFixtures.INSTANCE_UID, run.jobs());
+    List<Pod> pods = Ownership.podsOf(jobs, run.pods());
     List<FlowEvent> events =
         reported == null
             ? Observations.of(jobs, pods, now)
-            : Observations.changes(jobs, pods, now, Observations.NoPodReasons.NONE, reported);
+            : Observations.changes(jobs, pods, now, StuckPods.NoPodReasons.NONE, reported);
     if (ENGINE) for (FlowEvent e : events) run.flow().handle(e);
     return events.size();
   }

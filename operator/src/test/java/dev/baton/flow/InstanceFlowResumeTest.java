@@ -63,6 +63,22 @@ class InstanceFlowResumeTest {
   }
 
   @Test
+  void anAdoptedJobKeepsTheStepTimeoutOfItsOriginalStart() {
+    FlowHarness timed =
+        new FlowHarness("steps:\n  - {id: a, timeout: 60s, job: {image: busybox}}\n");
+    List<Command> first = new java.util.ArrayList<>(timed.start());
+    first.addAll(timed.launched("a", 1, 1));
+    List<SetTimer> armed = timers(first, Kind.STEP_TIMEOUT);
+    assertThat(armed).singleElement();
+    timed.operatorRestart(timed.writtenStatus());
+    // 40 s later, the same deadline: not 60 s from the restart.
+    assertThat(
+            timers(timed.handle(new FlowEvent.Resume(Map.of("a", 1), at(40))), Kind.STEP_TIMEOUT))
+        .containsExactlyElementsOf(armed);
+    assertThat(armed.getFirst().at()).isBefore(at(61));
+  }
+
+  @Test
   void aLaunchingStepWithNoJobIsCreatedAgainUnderTheSameName() {
     run.start();
     run.operatorRestart(run.writtenStatus());

@@ -27,11 +27,11 @@ class CachedObjectsTest {
 
   private static void sameObservations(List<Job> jobs, List<Pod> pods) {
     String uid = ObservationFixtures.INSTANCE_UID;
-    List<Job> full = Observations.owned(uid, jobs);
-    List<Job> pruned = Observations.owned(uid, pruneJobs(jobs));
+    List<Job> full = Ownership.owned(uid, jobs);
+    List<Job> pruned = Ownership.owned(uid, pruneJobs(jobs));
     assertThat(pruned).hasSameSizeAs(full).hasSameSizeAs(jobs);
-    List<Pod> fullPods = Observations.podsOf(full, pods);
-    List<Pod> prunedPods = Observations.podsOf(pruned, prunePods(pods));
+    List<Pod> fullPods = Ownership.podsOf(full, pods);
+    List<Pod> prunedPods = Ownership.podsOf(pruned, prunePods(pods));
     assertThat(prunedPods).hasSameSizeAs(fullPods).hasSameSizeAs(pods);
     assertThat(Observations.of(pruned, prunedPods, NOW))
         .isEqualTo(Observations.of(full, fullPods, NOW));
@@ -42,12 +42,12 @@ class CachedObjectsTest {
             Observations.activeJobs(full, fullPods).stream()
                 .map(j -> j.getMetadata().getName())
                 .toList());
-    assertThat(Observations.noPodRecheck(pruned, prunedPods, NOW))
-        .isEqualTo(Observations.noPodRecheck(full, fullPods, NOW));
+    assertThat(StuckPods.noPodRecheck(pruned, prunedPods, NOW))
+        .isEqualTo(StuckPods.noPodRecheck(full, fullPods, NOW));
     for (int i = 0; i < jobs.size(); i++) {
       Job p = pruned.get(i);
       Job f = full.get(i);
-      assertThat(Observations.unowned(p)).isEqualTo(Observations.unowned(f));
+      assertThat(Ownership.unowned(p)).isEqualTo(Ownership.unowned(f));
       assertThat(p.getKind()).isEqualTo(f.getKind());
       assertThat(p.getMetadata().getResourceVersion())
           .isEqualTo(f.getMetadata().getResourceVersion());

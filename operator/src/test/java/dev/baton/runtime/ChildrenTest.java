@@ -236,8 +236,8 @@ class ChildrenTest {
         .get()
         .extracting(r -> r.getUid())
         .isEqualTo("uid-1");
-    assertThat(Observations.unowned(labelsOnly)).isTrue();
-    assertThat(Observations.unowned(child("sub", 1, null))).isFalse();
+    assertThat(Ownership.unowned(labelsOnly)).isTrue();
+    assertThat(Ownership.unowned(child("sub", 1, null))).isFalse();
   }
 
   @Test

@@ -34,7 +34,7 @@ class ObservationsCoalesceTest {
   }
 
   private List<FlowEvent> changes(Instant now) {
-    return Observations.changes(jobs, pods, now, Observations.NoPodReasons.NONE, reported);
+    return Observations.changes(jobs, pods, now, StuckPods.NoPodReasons.NONE, reported);
   }
 
   private static List<FlowEvent> stepEvents(List<FlowEvent> events) {
@@ -126,10 +126,10 @@ class ObservationsCoalesceTest {
     jobs.add(job(7, 1, "70"));
     Instant created = Instant.parse("2026-01-01T00:00:00Z");
     // Reported at creation: not stuck yet.
-    assertThat(Observations.changes(jobs, pods, created, Observations.NoPodReasons.NONE, reported))
+    assertThat(Observations.changes(jobs, pods, created, StuckPods.NoPodReasons.NONE, reported))
         .noneSatisfy(e -> assertThat(e).isInstanceOf(FlowEvent.StepStuck.class));
     // Unchanged, past the grace: stuck.
-    assertThat(stepEvents(changes(created.plus(Observations.NO_POD_GRACE).plusSeconds(1))))
+    assertThat(stepEvents(changes(created.plus(StuckPods.NO_POD_GRACE).plusSeconds(1))))
         .singleElement()
         .isInstanceOf(FlowEvent.StepStuck.class);
   }

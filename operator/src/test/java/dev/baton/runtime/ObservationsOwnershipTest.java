@@ -101,11 +101,11 @@ class ObservationsOwnershipTest {
     Job job = job(inst, "a", "uid-job");
     Pod pod = podOf(job, "run-a-1-p", "Succeeded");
 
-    List<Job> jobs = Observations.owned("uid-run", List.of(job));
+    List<Job> jobs = Ownership.owned("uid-run", List.of(job));
     assertThat(jobs).containsExactly(job);
-    assertThat(Observations.podsOf(jobs, List.of(pod))).containsExactly(pod);
-    assertThat(Observations.unowned(job)).isFalse();
-    assertThat(Observations.unowned(pod)).isFalse();
+    assertThat(Ownership.podsOf(jobs, List.of(pod))).containsExactly(pod);
+    assertThat(Ownership.unowned(job)).isFalse();
+    assertThat(Ownership.unowned(pod)).isFalse();
   }
 
   @Test
@@ -115,13 +115,13 @@ class ObservationsOwnershipTest {
     Pod real = podOf(job, "run-a-1-p", "Running");
     Pod forged = pod(job, "forged", "Succeeded", null);
 
-    List<Job> jobs = Observations.owned("uid-run", List.of(job));
-    List<Pod> pods = Observations.podsOf(jobs, List.of(real, forged));
+    List<Job> jobs = Ownership.owned("uid-run", List.of(job));
+    List<Pod> pods = Ownership.podsOf(jobs, List.of(real, forged));
 
     assertThat(pods).containsExactly(real);
     assertThat(Observations.of(jobs, pods, NOW))
         .noneMatch(e -> e instanceof FlowEvent.StepSucceeded);
-    assertThat(Observations.unowned(forged)).isTrue();
+    assertThat(Ownership.unowned(forged)).isTrue();
   }
 
   @Test
@@ -137,7 +137,7 @@ class ObservationsOwnershipTest {
             "Succeeded",
             podOf(theirs, "x", "Succeeded").getMetadata().getOwnerReferences().getFirst());
 
-    assertThat(Observations.podsOf(Observations.owned("uid-run", List.of(mine)), List.of(forged)))
+    assertThat(Ownership.podsOf(Ownership.owned("uid-run", List.of(mine)), List.of(forged)))
         .isEmpty();
   }
 
@@ -169,7 +169,7 @@ class ObservationsOwnershipTest {
                 .withUid("uid-job")
                 .build());
 
-    assertThat(Observations.podsOf(List.of(job), List.of(forged, notController))).isEmpty();
+    assertThat(Ownership.podsOf(List.of(job), List.of(forged, notController))).isEmpty();
   }
 
   @Test
@@ -186,10 +186,10 @@ class ObservationsOwnershipTest {
             .build());
     Pod itsPod = podOf(forged, "forged-p", "Succeeded");
 
-    List<Job> jobs = Observations.owned("uid-run", List.of(forged));
+    List<Job> jobs = Ownership.owned("uid-run", List.of(forged));
     assertThat(jobs).isEmpty();
-    assertThat(Observations.podsOf(jobs, List.of(itsPod))).isEmpty();
-    assertThat(Observations.unowned(forged)).isTrue();
+    assertThat(Ownership.podsOf(jobs, List.of(itsPod))).isEmpty();
+    assertThat(Ownership.unowned(forged)).isTrue();
   }
 
   @Test
@@ -202,12 +202,11 @@ class ObservationsOwnershipTest {
     notController.getMetadata().getOwnerReferences().getFirst().setController(false);
     Job namesakes = job(instance("run", "uid-of-a-deleted-run"), "c", "uid-3");
 
-    assertThat(Observations.owned("uid-run", List.of(otherKind, notController, namesakes)))
-        .isEmpty();
+    assertThat(Ownership.owned("uid-run", List.of(otherKind, notController, namesakes))).isEmpty();
     // A namesake's Job is routine, not worth telling anyone about; the others are.
-    assertThat(Observations.unowned(namesakes)).isFalse();
-    assertThat(Observations.unowned(otherKind)).isTrue();
-    assertThat(Observations.unowned(notController)).isTrue();
+    assertThat(Ownership.unowned(namesakes)).isFalse();
+    assertThat(Ownership.unowned(otherKind)).isTrue();
+    assertThat(Ownership.unowned(notController)).isTrue();
   }
 
   @Test
@@ -215,7 +214,7 @@ class ObservationsOwnershipTest {
     WorkflowInstance inst = instance("run", "uid-run");
     Job job = job(inst, "a", "uid-job");
     job.getMetadata().getOwnerReferences().getFirst().setApiVersion("baton.dev/v1");
-    assertThat(Observations.owned("uid-run", List.of(job))).containsExactly(job);
+    assertThat(Ownership.owned("uid-run", List.of(job))).containsExactly(job);
     assertThat(job(inst, "a", "x").getMetadata().getOwnerReferences().getFirst().getApiVersion())
         .isEqualTo("baton.dev/v1alpha1");
   }
