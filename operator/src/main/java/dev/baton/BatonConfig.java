@@ -89,4 +89,20 @@ public record BatonConfig(
         signalTtl,
         signalMax);
   }
+
+  /** These settings with Signals kept for {@code ttl} (null: any age) and {@code max} (0: any). */
+  public BatonConfig withSignalRetention(Duration ttl, int max) {
+    return new BatonConfig(
+        namespaces,
+        jobTtl,
+        httpPort,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        reconcileThreads,
+        engineThreads,
+        statusInterval,
+        ttl,
+        max);
+  }
 }

@@ -38,6 +38,7 @@ public final class BatonOperator implements AutoCloseable {
   private final FlowEngine engine;
   private final BatonMetrics metrics;
   private final Timers timers;
+  private final SignalRetention signalRetention;
   private final ExecutorService engineThreads;
   private final ExecutorService io;
   private final EngineProbe engineProbe;
@@ -90,14 +91,9 @@ public final class BatonOperator implements AutoCloseable {
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
     Runs runs = new Runs(client, definitions, engine, runtime, status, events, clock);
     finished.set(runs.driver()::finished);
+    signalRetention = new SignalRetention(client, config.signalTtl(), config.signalMax(), clock);
     Reconcilers reconcilers =
-        new Reconcilers(
-            client,
-            definitions,
-            runs,
-            events,
-            new SignalRetention(client, config.signalTtl(), config.signalMax(), clock),
-            clock);
+        new Reconcilers(client, definitions, runs, events, signalRetention, clock);
     metrics.gauge("baton.instances.active", "Runs in progress, held in memory", engine::size);
     metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);
 
@@ -264,6 +260,7 @@ public final class BatonOperator implements AutoCloseable {
     closing = true;
     operator.stop();
     timers.close();
+    signalRetention.close();
     engineThreads.shutdownNow();
     io.shutdownNow();
   }

@@ -11,7 +11,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * deleted first. Deleting a Signal deletes nothing else: the runs it started stay, their
  * spec.signals naming it.
  */
-public final class SignalRetention {
+public final class SignalRetention implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SignalRetention.class);
 
   /** How often a namespace's count is looked at: it costs a pass over its Signals. */
@@ -33,6 +37,13 @@ public final class SignalRetention {
   private final int maxPerNamespace;
   private final Clock clock;
   private final Map<String, Instant> counted = new ConcurrentHashMap<>();
+  private final Set<String> deferred = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "baton-signal-retention");
+        t.setDaemon(true);
+        return t;
+      });
 
   /**
    * @param ttl null keeps Signals however old
@@ -52,32 +63,64 @@ public final class SignalRetention {
     return Optional.of(Duration.between(clock.instant(), created.plus(ttl)));
   }
 
+  /** Whether {@code signal} has outlived the TTL (never without one). */
+  public boolean expired(Signal signal) {
+    var left = timeLeft(signal);
+    return left.isPresent() && !left.get().isPositive();
+  }
+
   /** Deletes {@code signal} if it has outlived the TTL, and says whether it did. */
   public boolean deleteIfExpired(Signal signal) {
-    var left = timeLeft(signal);
-    if (left.isEmpty() || left.get().isPositive()) return false;
+    if (!expired(signal)) return false;
     delete(signal, "older than " + ttl);
     return true;
   }
 
   /**
    * At most every {@link #COUNT_INTERVAL} per namespace: deletes its oldest Signals beyond the
-   * count.
+   * count. A call within the interval of the last check defers the check to the interval's end
+   * (once per namespace), so the signals of a burst are counted without a later signal.
    */
   public void enforceCount(String namespace, Supplier<List<Signal>> signals) {
     if (maxPerNamespace <= 0) return;
     Instant now = clock.instant();
     Instant last = counted.get(namespace);
-    if (last != null && now.isBefore(last.plus(COUNT_INTERVAL))) return;
+    if (last != null && now.isBefore(last.plus(COUNT_INTERVAL))) {
+      if (deferred.add(namespace)) {
+        long delay = Duration.between(now, last.plus(COUNT_INTERVAL)).toMillis();
+        scheduler.schedule(
+            () -> {
+              deferred.remove(namespace);
+              try {
+                enforceCount(namespace, signals);
+              } catch (RuntimeException e) {
+                LOG.warn("counting the signals of namespace {} failed", namespace, e);
+              }
+            },
+            Math.max(0, delay),
+            TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
     counted.put(namespace, now);
-    List<Signal> all = signals.get();
-    if (all.size() <= maxPerNamespace) return;
+    overCount(signals.get(), maxPerNamespace)
+        .forEach(s -> delete(s, "over " + maxPerNamespace + " in the namespace"));
+  }
+
+  /**
+   * The Signals to delete so that at most {@code max} remain: the oldest in arrival order (creation
+   * time, then name); none when {@code max} is 0 (no limit) or not exceeded.
+   */
+  public static List<Signal> overCount(List<Signal> all, int max) {
+    if (max <= 0 || all.size() <= max) return List.of();
     Comparator<Signal> arrival =
         Comparator.comparing(SignalTriggerRunner::view, SignalView.ARRIVAL);
-    all.stream()
-        .sorted(arrival)
-        .limit(all.size() - maxPerNamespace)
-        .forEach(s -> delete(s, "over " + maxPerNamespace + " in the namespace"));
+    return all.stream().sorted(arrival).limit(all.size() - max).toList();
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
   }
 
   private void delete(Signal signal, String why) {

@@ -61,15 +61,20 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /** The settings tests run the operator with unless they say otherwise: no HTTP endpoints. */
+  public static BatonConfig config() {
+    return BatonConfig.defaults().withHttpPort(-1);
+  }
+
   public Cluster startOperator() {
+    return startOperator(config());
+  }
+
+  public Cluster startOperator(BatonConfig config) {
     metrics = BatonMetrics.inMemory();
     operator =
         new BatonOperator(
-            client,
-            BatonConfig.defaults().withHttpPort(-1),
-            metrics,
-            Clock.systemUTC(),
-            Cluster::withoutServerSideApply);
+            client, config, metrics, Clock.systemUTC(), Cluster::withoutServerSideApply);
     operator.start();
     return this;
   }
