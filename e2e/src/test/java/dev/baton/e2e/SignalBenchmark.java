@@ -47,7 +47,7 @@ public final class SignalBenchmark {
       E2E.namespace(client, NS);
       E2E.apply(client, NS, WORKFLOW);
       try (E2E.Operator operator = E2E.Operator.start("signal-bench");
-          Watcher3 w = new Watcher3(client)) {
+          SignalWatcher w = new SignalWatcher(client)) {
         awaitActive(client);
         int n = 0;
         for (int i = 0; i < 5; i++) sendAndAwait(client, w, List.of(signal("warm-" + n++)));
@@ -114,7 +114,7 @@ public final class SignalBenchmark {
   }
 
   /** Creates the signals from up to 32 threads, waits until their runs end; returns their uids. */
-  static List<String> sendAndAwait(KubernetesClient client, Watcher3 w, List<Signal> signals)
+  static List<String> sendAndAwait(KubernetesClient client, SignalWatcher w, List<Signal> signals)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(32, signals.size()));
     List<String> uids = new ArrayList<>();
@@ -147,7 +147,7 @@ public final class SignalBenchmark {
   }
 
   /** The three watches: Signals, the runs triggers started, and their step pods. */
-  static final class Watcher3 implements AutoCloseable {
+  static final class SignalWatcher implements AutoCloseable {
     final Map<String, Long> signalSeen = new ConcurrentHashMap<>();
     final Map<String, Long> runSeen = new ConcurrentHashMap<>();
     final Map<String, String> runOf = new ConcurrentHashMap<>();
@@ -155,7 +155,7 @@ public final class SignalBenchmark {
     final Map<String, String> ended = new ConcurrentHashMap<>();
     private final List<Watch> watches = new ArrayList<>();
 
-    Watcher3(KubernetesClient client) {
+    SignalWatcher(KubernetesClient client) {
       watches.add(
           client
               .resources(Signal.class)
