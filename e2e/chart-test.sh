@@ -124,6 +124,12 @@ EXPECTED_RULES='  - apiGroups: ["baton.dev"]
   - apiGroups: ["baton.dev"]
     resources: ["workflowinstances/finalizers"]
     verbs: ["update"]
+  - apiGroups: ["baton.dev"]
+    resources: ["signals"]
+    verbs: ["get", "list", "watch", "create", "delete"]
+  - apiGroups: ["baton.dev"]
+    resources: ["signals/status"]
+    verbs: ["update"]
   - apiGroups: ["batch"]
     resources: ["jobs"]
     verbs: ["get", "list", "watch", "create", "delete", "deletecollection"]
@@ -132,10 +138,7 @@ EXPECTED_RULES='  - apiGroups: ["baton.dev"]
     verbs: ["list", "watch", "delete", "deletecollection"]
   - apiGroups: [""]
     resources: ["events"]
-    verbs: ["create"]
-  - apiGroups: ["baton.dev"]
-    resources: ["signals"]
-    verbs: ["get", "list", "watch", "create"]'
+    verbs: ["create"]'
 
 # --- 1. CRDs: the chart's copy is the generated one --------------------------------
 if diff -r crds "$CHART/crds" >"$TMP/crds.diff" 2>&1; then
@@ -170,7 +173,7 @@ expect "every value in values.yaml is documented" "${undocumented//$'\n'/ }" ""
 render defaults
 F="$TMP/defaults.yaml"
 expect "defaults: exactly SA, ClusterRole(+Binding), lease Role(+Binding), Service, Deployment, admission policy(+Binding)" "$(inventory "$F" | tr '\n' ' ')" \
-  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Role/baton-leader-election@$NS RoleBinding/baton-leader-election@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS ValidatingAdmissionPolicy/baton-workflows@ ValidatingAdmissionPolicyBinding/baton-workflows@ "
+  "ClusterRole/baton@ ClusterRoleBinding/baton@ Deployment/baton@$NS Role/baton-leader-election@$NS RoleBinding/baton-leader-election@$NS Service/baton-metrics@$NS ServiceAccount/baton@$NS ValidatingAdmissionPolicy/baton-signals@ ValidatingAdmissionPolicy/baton-workflows@ ValidatingAdmissionPolicyBinding/baton-signals@ ValidatingAdmissionPolicyBinding/baton-workflows@ "
 expect "defaults: ClusterRole grants exactly the operator's rules" "$(rules_of "$F" ClusterRole baton)" "$EXPECTED_RULES"
 check "defaults: ClusterRoleBinding binds ServiceAccount baton in $NS" \
   has "$F" ClusterRoleBinding "^    namespace: $NS$"
@@ -261,13 +264,16 @@ F="$TMP/defaults.yaml"
 has_all() { docs "$1" "$2" | grep -E -- "$3" >/dev/null; }
 check "admissionPolicy: binding denies" has "$F" ValidatingAdmissionPolicyBinding '^  validationActions: \[Deny\]$'
 check "admissionPolicy: binding names the policy" has "$F" ValidatingAdmissionPolicyBinding '^  policyName: baton-workflows$'
+check "admissionPolicy: a binding names the signals policy" has "$F" ValidatingAdmissionPolicyBinding '^  policyName: baton-signals$'
+check "admissionPolicy: bounds a Signal's params" has_all "$F" ValidatingAdmissionPolicy 'size\(variables.params\[k\]\) <= 4096'
+
 check "admissionPolicy: failurePolicy Fail" has_all "$F" ValidatingAdmissionPolicy '^  failurePolicy: Fail$'
 check "admissionPolicy: checks the pod-create permission of the author" has_all "$F" ValidatingAdmissionPolicy "authorizer.group\\(''\\).resource\\('pods'\\).namespace\\(request.namespace\\).check\\('create'\\).allowed\\(\\)"
 check "admissionPolicy: names the operator's ServiceAccount and namespace" has_all "$F" ValidatingAdmissionPolicy "request.namespace == 'baton-system'.*|serviceAccountName == 'baton'"
 check "admissionPolicy: checks steps 10 loops deep, refuses deeper" has_all "$F" ValidatingAdmissionPolicy 's9.steps.exists\(s10, has\(s10.steps\)'
-expect "admissionPolicy: five host-access and depth checks plus SA and authorizer" "$(docs "$F" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 7
+expect "admissionPolicy: five host-access and depth checks plus SA and authorizer, and the Signal params check" "$(docs "$F" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 8
 render vap-host --set admissionPolicy.allowHostAccess=true
-expect "admissionPolicy.allowHostAccess: only depth, SA and authorizer checks" "$(docs "$TMP/vap-host.yaml" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 3
+expect "admissionPolicy.allowHostAccess: only depth, SA and authorizer checks, and the Signal params check" "$(docs "$TMP/vap-host.yaml" ValidatingAdmissionPolicy | grep -c '^    - expression: ')" 4
 render vap-off --set admissionPolicy.enabled=false
 expect "admissionPolicy.enabled=false: no policy" "$(count "$TMP/vap-off.yaml" ValidatingAdmissionPolicy)" 0
 expect "admissionPolicy.enabled=false: no binding" "$(count "$TMP/vap-off.yaml" ValidatingAdmissionPolicyBinding)" 0
@@ -300,7 +306,7 @@ render misc --set jobTtl=none --set image.tag=dev --set image.repository=registr
   --set 'service.annotations.prometheus\.io/scrape=true' --set 'imagePullSecrets[0].name=regcred'
 F="$TMP/misc.yaml"
 expect "jobTtl=none: BATON_JOB_TTL" "$(env_value "$F" BATON_JOB_TTL)" none
-check "image.repository/tag" has "$F" Deployment '^ *image: "registry.example/baton:dev"$'
+check "image.repository/tag" has_all "$F" Deployment '^ *image: "registry.example/baton:dev"$'
 expect "engineThreads: BATON_ENGINE_THREADS" "$(env_value "$F" BATON_ENGINE_THREADS)" 8
 expect "httpPort: BATON_HTTP_PORT" "$(env_value "$F" BATON_HTTP_PORT)" 9090
 check "httpPort: Service port 9090" has "$F" Service '^ +port: 9090$'

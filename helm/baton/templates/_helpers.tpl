@@ -112,8 +112,9 @@ e2e/run.sh compares what the ServiceAccount may do with e2e/operator-permissions
 - pods: list, watch, delete (the pods of a rerun iteration, which outlive their Job's
   background deletion), deletecollection (by label, those of a rerun child instance);
 - events: create (Fabric8's create; they are never patched);
-- signals: get, list, watch (the informer that releases signal steps; an AlreadyExists
-  on an output signal is read back), create (output signals).
+- signals: get, list, watch (the informers that release signal steps and start signal
+  triggers' runs; an AlreadyExists on an output signal is read back), create (output
+  signals), delete (signal retention); signals/status: update (the runs a signal started).
 */}}
 {{- define "baton.rules" -}}
 - apiGroups: ["baton.dev"]
@@ -131,6 +132,12 @@ e2e/run.sh compares what the ServiceAccount may do with e2e/operator-permissions
 - apiGroups: ["baton.dev"]
   resources: ["workflowinstances/finalizers"]
   verbs: ["update"]
+- apiGroups: ["baton.dev"]
+  resources: ["signals"]
+  verbs: ["get", "list", "watch", "create", "delete"]
+- apiGroups: ["baton.dev"]
+  resources: ["signals/status"]
+  verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["get", "list", "watch", "create", "delete", "deletecollection"]
@@ -140,9 +147,6 @@ e2e/run.sh compares what the ServiceAccount may do with e2e/operator-permissions
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
-- apiGroups: ["baton.dev"]
-  resources: ["signals"]
-  verbs: ["get", "list", "watch", "create"]
 {{- end }}
 
 {{/*

@@ -13,6 +13,7 @@ import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.StatusWriter;
 import dev.baton.runtime.Timers;
 import dev.baton.scheduler.ScheduleDriver;
+import dev.baton.signaltriggers.SignalRetention;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -38,6 +39,7 @@ public final class BatonOperator implements AutoCloseable {
   private final FlowEngine engine;
   private final BatonMetrics metrics;
   private final Timers timers;
+  private final SignalRetention signalRetention;
   private final ExecutorService engineThreads;
   private final ExecutorService io;
   private final EngineProbe engineProbe;
@@ -90,9 +92,16 @@ public final class BatonOperator implements AutoCloseable {
     DefinitionCache definitions = new DefinitionCache(new WorkflowCompiler(), 512);
     Runs runs = new Runs(client, definitions, engine, runtime, status, events, clock);
     finished.set(runs.driver()::finished);
+    signalRetention = new SignalRetention(client, config.signalTtl(), config.signalMax(), clock);
     Reconcilers reconcilers =
         new Reconcilers(
-            client, definitions, runs, new ScheduleDriver(client, events, clock), clock);
+            client,
+            definitions,
+            runs,
+            new ScheduleDriver(client, events, clock),
+            events,
+            signalRetention,
+            clock);
     metrics.gauge("baton.instances.active", "Runs in progress, held in memory", engine::size);
     metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);
 
@@ -117,6 +126,11 @@ public final class BatonOperator implements AutoCloseable {
         });
     operator.register(
         reconcilers.instances(),
+        o -> {
+          if (!config.namespaces().isEmpty()) o.settingNamespaces(config.namespaces());
+        });
+    operator.register(
+        reconcilers.signals(),
         o -> {
           if (!config.namespaces().isEmpty()) o.settingNamespaces(config.namespaces());
         });
@@ -254,6 +268,7 @@ public final class BatonOperator implements AutoCloseable {
     closing = true;
     operator.stop();
     timers.close();
+    signalRetention.close();
     engineThreads.shutdownNow();
     io.shutdownNow();
   }

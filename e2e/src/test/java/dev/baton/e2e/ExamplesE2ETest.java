@@ -80,7 +80,7 @@ class ExamplesE2ETest {
   void runsToTheOutcomeItsHeaderStates(Example example) {
     List<HasMetadata> created = E2E.apply(client, NS, example.text());
     assertThat(created).hasSize(1);
-    String name = created.getFirst().getMetadata().getName();
+    String name = Example.runOf(client, created.getFirst(), Duration.ofSeconds(60));
     WorkflowInstance done = E2E.awaitFinal(client, NS, name, Duration.ofSeconds(120));
     example.check(done);
     // No step attempt has more than one Job, and no Job is beyond the attempts the status

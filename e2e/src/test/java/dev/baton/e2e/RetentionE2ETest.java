@@ -195,7 +195,13 @@ class RetentionE2ETest {
         .contains("keep-05-bad (over failed: 1)");
     assertThat(
             E2E.kubectl(
-                "-n", NS, "get", "workflow", "keep", "-o", "jsonpath={.status.retention.deleted}"))
+                "-n",
+                NS,
+                "get",
+                "workflows.baton.dev",
+                "keep",
+                "-o",
+                "jsonpath={.status.retention.deleted}"))
         .isEqualTo("5");
   }
 

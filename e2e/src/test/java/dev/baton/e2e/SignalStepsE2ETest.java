@@ -142,7 +142,7 @@ class SignalStepsE2ETest {
     String released =
         E2E.kubectl(
             "get",
-            "workflowinstance",
+            "workflowinstances.baton.dev",
             "consume-external-1",
             "-n",
             NS,
@@ -219,7 +219,7 @@ class SignalStepsE2ETest {
     assertThat(
             E2E.kubectl(
                 "get",
-                "workflowinstance",
+                "workflowinstances.baton.dev",
                 "produce-1",
                 "-n",
                 NS,
@@ -230,7 +230,7 @@ class SignalStepsE2ETest {
     String released =
         E2E.kubectl(
             "get",
-            "workflowinstance",
+            "workflowinstances.baton.dev",
             "consume-made-1",
             "-n",
             NS,

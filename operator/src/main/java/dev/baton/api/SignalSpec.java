@@ -18,7 +18,10 @@ public class SignalSpec {
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
   public String name;
 
-  @JsonPropertyDescription("The signal's params, by name, e.g. {table: events, date: 2026-01-01}.")
+  @JsonPropertyDescription(
+      "The signal's params, by name, e.g. {table: events, date: 2026-01-01}: at most 100, each a"
+          + " string of at most 4096 characters, a number or a boolean (the chart's admission"
+          + " policy checks values; a CRD cannot).")
   @PreserveUnknownFields
   @Size(max = 100)
   public Map<String, JsonNode> params;

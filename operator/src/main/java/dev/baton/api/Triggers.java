@@ -15,5 +15,9 @@ public class Triggers {
   public List<ScheduleTrigger> schedules;
 
   @JsonPropertyDescription("Signal triggers: start a run when matching signals arrive.")
+  @io.fabric8.generator.annotation.Size(max = 20)
+  @io.fabric8.generator.annotation.ValidationRule(
+      value = "self.all(t, self.exists_one(u, u.name == t.name))",
+      message = "signal trigger names must be unique")
   public List<SignalTrigger> signals;
 }

@@ -50,6 +50,13 @@ public class WorkflowInstanceSpec {
   @Size(max = 300)
   public List<String> skip;
 
+  @JsonPropertyDescription(
+      "The signals whose signal trigger started this run (set by Baton, with the"
+          + " baton.dev/trigger label and a signal.baton.dev/<uid> label per signal). Immutable.")
+  @Size(max = 10)
+  @ValidationRule(value = "self == oldSelf", message = "signals is immutable")
+  public List<StartingSignal> signals;
+
   public boolean unblockRequested() {
     return Boolean.TRUE.equals(unblock);
   }

@@ -50,4 +50,8 @@ public class WorkflowStatus {
   @JsonPropertyDescription(
       "What the retention of finished instances has deleted, and its last error if any.")
   public RetentionStatus retention;
+
+  @JsonPropertyDescription(
+      "Each signal trigger's watermark (since), last run and last failure to start one.")
+  public List<SignalTriggerStatus> signalTriggers;
 }

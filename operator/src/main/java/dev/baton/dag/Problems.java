@@ -21,6 +21,11 @@ final class Problems {
     return about("step " + quote(id));
   }
 
+  /** A problem that already says where it is, e.g. {@code trigger "t": ...}. */
+  void add(String problem) {
+    found.add(problem);
+  }
+
   int count() {
     return found.size();
   }

@@ -4,6 +4,7 @@ import static dev.baton.dag.Problems.quote;
 
 import dev.baton.api.Json;
 import dev.baton.api.ParamSpec;
+import dev.baton.api.SignalTrigger;
 import dev.baton.api.Step;
 import dev.baton.api.StepType;
 import dev.baton.api.WorkflowSpec;
@@ -11,6 +12,7 @@ import dev.baton.expr.Expression;
 import dev.baton.expr.ExpressionException;
 import dev.baton.expr.Expressions;
 import dev.baton.expr.Template;
+import dev.baton.signals.CompiledSignalTrigger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +57,7 @@ public final class WorkflowCompiler {
                   + limits.maxDefinitionBytes());
     }
     checkParams(spec.params, problems);
+    checkSignalTriggers(spec, problems);
     Fields fields = new Fields(limits);
     Duration timeout =
         fields.duration(
@@ -84,6 +87,21 @@ public final class WorkflowCompiler {
         timeout,
         spec.params == null ? List.of() : List.copyOf(spec.params),
         lists.references.read());
+  }
+
+  /** Each signal trigger against the params; see {@link CompiledSignalTrigger#compile}. */
+  private static void checkSignalTriggers(WorkflowSpec spec, Problems problems) {
+    if (spec.triggers == null || spec.triggers.signals == null) return;
+    Set<String> names = new HashSet<>();
+    List<String> found = new ArrayList<>();
+    for (SignalTrigger t : spec.triggers.signals) {
+      if (t == null) continue;
+      if (t.name != null && !names.add(t.name)) {
+        found.add("trigger " + quote(t.name) + ": a signal trigger of that name is declared twice");
+      }
+      CompiledSignalTrigger.compile(t, spec.params == null ? List.of() : spec.params, found);
+    }
+    found.forEach(problems::add);
   }
 
   private static void checkParams(List<ParamSpec> params, Problems problems) {

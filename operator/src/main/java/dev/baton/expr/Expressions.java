@@ -109,7 +109,8 @@ public final class Expressions {
             .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("loop", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("last", MapType.create(SimpleType.STRING, SimpleType.DYN))
-            .addVar("signal", MapType.create(SimpleType.STRING, SimpleType.DYN));
+            .addVar("signal", MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .addVar("signals", MapType.create(SimpleType.STRING, SimpleType.DYN));
     if (resultType != null) {
       builder.setResultType(resultType);
     }

@@ -16,6 +16,7 @@ public record Scope(
     Map<String, Object> loop,
     Map<String, Object> last,
     Map<String, Object> signal,
+    Map<String, Object> signals,
     Rendered rendered) {
   /** The characters rendered against a scope so far. */
   public static final class Rendered {
@@ -40,7 +41,7 @@ public record Scope(
   }
 
   public static final Scope EMPTY =
-      new Scope(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Rendered.UNCOUNTED);
+      new Scope(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Rendered.UNCOUNTED);
 
   /**
    * Outside loops.
@@ -61,7 +62,7 @@ public record Scope(
       Map<String, Object> steps,
       Map<String, Object> loop,
       Map<String, Object> last) {
-    this(params, steps, loop, last, Map.of(), new Rendered());
+    this(params, steps, loop, last, Map.of(), Map.of(), new Rendered());
   }
 
   /**
@@ -69,10 +70,20 @@ public record Scope(
    * a signal step is looking at.
    */
   public Scope withSignal(Map<String, Object> signal) {
-    return new Scope(params, steps, loop, last, signal, rendered);
+    return new Scope(params, steps, loop, last, signal, signals, rendered);
+  }
+
+  /**
+   * This scope with the {@code signals} variable: a signal trigger's joined signals by signal name,
+   * each {@code {name, params}}.
+   */
+  public Scope withSignals(Map<String, Object> signals) {
+    return new Scope(params, steps, loop, last, signal, signals, rendered);
   }
 
   Map<String, Object> asVariables() {
-    return Map.of("params", params, "steps", steps, "loop", loop, "last", last, "signal", signal);
+    return Map.of(
+        "params", params, "steps", steps, "loop", loop, "last", last, "signal", signal, "signals",
+        signals);
   }
 }

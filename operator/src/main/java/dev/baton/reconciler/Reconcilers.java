@@ -2,22 +2,30 @@ package dev.baton.reconciler;
 
 import dev.baton.dag.DefinitionCache;
 import dev.baton.runs.Runs;
+import dev.baton.runtime.EventRecorder;
 import dev.baton.runtime.StatusReplacer;
 import dev.baton.scheduler.ScheduleDriver;
+import dev.baton.signaltriggers.SignalRetention;
+import dev.baton.signaltriggers.SignalTriggerLog;
+import dev.baton.signaltriggers.SignalTriggerRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 
-/** Builds the two reconcilers around the runs and schedules they hand over to. */
+/** Builds the reconcilers around the runs, schedules and signal triggers they hand over to. */
 public final class Reconcilers {
   private final WorkflowReconciler workflows;
   private final WorkflowInstanceReconciler instances;
+  private final SignalReconciler signals;
 
   public Reconcilers(
       KubernetesClient client,
       DefinitionCache definitions,
       Runs runs,
       ScheduleDriver schedules,
+      EventRecorder events,
+      SignalRetention retention,
       Clock clock) {
+    SignalTriggerLog triggers = new SignalTriggerLog();
     workflows =
         new WorkflowReconciler(
             definitions,
@@ -25,8 +33,16 @@ public final class Reconcilers {
             runs.admission(),
             runs.retention(),
             new StatusReplacer(client),
-            schedules);
+            schedules,
+            triggers);
     instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission(), runs.signalWaits());
+    signals =
+        new SignalReconciler(
+            new SignalTriggerRunner(client, definitions, events, triggers, clock), retention);
+  }
+
+  public SignalReconciler signals() {
+    return signals;
   }
 
   public WorkflowReconciler workflows() {

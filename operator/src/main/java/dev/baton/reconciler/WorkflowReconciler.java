@@ -15,6 +15,7 @@ import dev.baton.runs.RunAdmission;
 import dev.baton.runs.WorkflowRuns;
 import dev.baton.runtime.StatusReplacer;
 import dev.baton.scheduler.ScheduleDriver;
+import dev.baton.signaltriggers.SignalTriggerLog;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -59,6 +60,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final RetentionSweeper retention;
   private final StatusReplacer statuses;
   private final ScheduleDriver schedules;
+  private final SignalTriggerLog triggers;
   private InformerEventSource<WorkflowInstance, Workflow> instances;
 
   WorkflowReconciler(
@@ -67,7 +69,9 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
       RunAdmission admission,
       RetentionSweeper retention,
       StatusReplacer statuses,
-      ScheduleDriver schedules) {
+      ScheduleDriver schedules,
+      SignalTriggerLog triggers) {
+    this.triggers = triggers;
     this.definitions = definitions;
     this.schedules = schedules;
     this.clock = clock;
@@ -92,7 +96,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
                 .build(),
             context);
     instances.addIndexers(Map.of(RunAdmission.BY_WORKFLOW, RunAdmission::workflowIndex));
-    return List.of(instances, otherWorkflows(context));
+    return List.of(instances, otherWorkflows(context), triggers.wakeups());
   }
 
   /**
@@ -153,6 +157,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     List<WorkflowInstance> runs = swept.remaining();
     status.retention = retention.status(workflow, swept, old == null ? null : old.retention);
     WorkflowRuns.aggregate(status, old, strategy(workflow), runs);
+    status.signalTriggers = triggers.statusOf(workflow, clock.instant());
     admission.recordUnblocks(runs);
     if (old == null || !Objects.equals(old.observedGeneration, status.observedGeneration)) {
       // The spec changed, maybe its run strategy: the queued runs look again.

@@ -62,7 +62,9 @@ public final class EventRecorder {
     /** On a Workflow: its retention deleted finished instances; the message names them. */
     RetentionDeleted,
     /** On a Workflow: its retention could not delete an instance, and backs off. */
-    RetentionFailed
+    RetentionFailed,
+    /** A signal trigger could not start its run (on the Workflow); the message says why. */
+    TriggerFailed
   }
 
   private final KubernetesClient client;

@@ -29,8 +29,18 @@ public final class Labels {
   /** On a child instance: the workflows from the top run down to this one, joined by '/'. */
   public static final String CALL_CHAIN = "baton.dev/call-chain";
 
-  /** On a run a schedule created: the schedule's name (spec.triggers.schedules[].name). */
+  /**
+   * On an instance a trigger started: the trigger's name (a schedule's or a signal trigger's).
+   * {@code kubectl get workflowinstances -l baton.dev/trigger=NAME} lists its runs.
+   */
   public static final String TRIGGER = "baton.dev/trigger";
+
+  /**
+   * On an instance a signal trigger started, one label per signal that started it: {@code
+   * signal.baton.dev/<the Signal's uid>}, valued with the signal's type (its spec.name). {@code
+   * kubectl get workflowinstances -l signal.baton.dev/<uid>} lists the runs a signal started.
+   */
+  public static final String SIGNAL_PREFIX = "signal.baton.dev/";
 
   /** On a run a schedule created: its scheduled time in UTC, e.g. 20260115T010000Z. */
   public static final String SCHEDULED_TIME = "baton.dev/scheduled-time";

@@ -1,5 +1,6 @@
 package dev.baton.reconciler;
 
+import dev.baton.BatonConfig;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -19,7 +20,12 @@ abstract class OperatorOnMockServer {
 
   @BeforeEach
   void startOperator() {
-    cluster = new Cluster(client).startOperator();
+    cluster = new Cluster(client).startOperator(config());
+  }
+
+  /** The operator's settings; a test class overrides this for settings of its own. */
+  BatonConfig config() {
+    return Cluster.config();
   }
 
   @AfterEach

@@ -61,20 +61,27 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /** The settings tests run the operator with unless they say otherwise: no HTTP endpoints. */
+  public static BatonConfig config() {
+    return BatonConfig.defaults().withHttpPort(-1);
+  }
+
   public Cluster startOperator() {
-    return startOperator(Clock.systemUTC());
+    return startOperator(config(), Clock.systemUTC());
   }
 
   /** Starts the operator reading the time from {@code clock}. */
   public Cluster startOperator(Clock clock) {
+    return startOperator(config(), clock);
+  }
+
+  public Cluster startOperator(BatonConfig config) {
+    return startOperator(config, Clock.systemUTC());
+  }
+
+  public Cluster startOperator(BatonConfig config, Clock clock) {
     metrics = BatonMetrics.inMemory();
-    operator =
-        new BatonOperator(
-            client,
-            BatonConfig.defaults().withHttpPort(-1),
-            metrics,
-            clock,
-            Cluster::withoutServerSideApply);
+    operator = new BatonOperator(client, config, metrics, clock, Cluster::withoutServerSideApply);
     operator.start();
     return this;
   }

@@ -50,6 +50,33 @@ public record Example(Path file, String text, Map<String, String> expectations) 
     return new Example(f, text, expect);
   }
 
+  /**
+   * The instance a run file made: itself for a WorkflowInstance; for a Signal, the run its trigger
+   * started, found by the signal's lineage label once it exists.
+   */
+  public static String runOf(
+      io.fabric8.kubernetes.client.KubernetesClient client,
+      io.fabric8.kubernetes.api.model.HasMetadata created,
+      java.time.Duration timeout) {
+    if (!"Signal".equals(created.getKind())) return created.getMetadata().getName();
+    String ns = created.getMetadata().getNamespace();
+    return Cluster.await(
+            "the run signal " + created.getMetadata().getName() + " started",
+            () ->
+                client
+                    .resources(WorkflowInstance.class)
+                    .inNamespace(ns)
+                    .withLabel(
+                        dev.baton.runtime.Labels.SIGNAL_PREFIX + created.getMetadata().getUid())
+                    .list()
+                    .getItems(),
+            l -> l.size() == 1,
+            timeout)
+        .getFirst()
+        .getMetadata()
+        .getName();
+  }
+
   public boolean isRun() {
     return !expectations.isEmpty();
   }
