@@ -80,7 +80,7 @@ public class SignalReconciler implements Reconciler<Signal> {
             InformerEventSourceConfiguration.from(WorkflowInstance.class, Signal.class)
                 .withName("triggered-runs")
                 .withLabelSelector(Labels.TRIGGER)
-                .withItemStore(new TriggeredRunStore())
+                .withItemStore(TriggeredRunStore.create())
                 .withOnAddFilter(i -> false)
                 .withOnUpdateFilter((a, b) -> false)
                 .withOnDeleteFilter((i, unknown) -> false)

@@ -87,7 +87,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(WorkflowInstance.class, Workflow.class)
                 .withName("instances")
-                .withItemStore(new WorkflowRuns.SlimStore())
+                .withItemStore(WorkflowRuns.slimStore())
                 .withSecondaryToPrimaryMapper((WorkflowInstance i) ->
                     i.getSpec() == null || i.getSpec().workflow == null
                         ? Set.of()

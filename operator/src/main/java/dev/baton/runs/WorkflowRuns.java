@@ -10,8 +10,8 @@ import dev.baton.api.WorkflowInstanceSpec;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.api.WorkflowStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * A Workflow's aggregate view of its instances (WorkflowStatus runs, lastRun, lastSuccess,
@@ -179,42 +177,7 @@ public final class WorkflowRuns {
   }
 
   /** An informer store that keeps {@link #slim} copies. */
-  public static final class SlimStore implements ItemStore<WorkflowInstance> {
-    private final Map<String, WorkflowInstance> items = new ConcurrentHashMap<>();
-
-    @Override
-    public String getKey(WorkflowInstance obj) {
-      return Cache.metaNamespaceKeyFunc(obj);
-    }
-
-    @Override
-    public WorkflowInstance put(String key, WorkflowInstance obj) {
-      return items.put(key, slim(obj));
-    }
-
-    @Override
-    public WorkflowInstance remove(String key) {
-      return items.remove(key);
-    }
-
-    @Override
-    public Stream<String> keySet() {
-      return items.keySet().stream();
-    }
-
-    @Override
-    public Stream<WorkflowInstance> values() {
-      return items.values().stream();
-    }
-
-    @Override
-    public int size() {
-      return items.size();
-    }
-
-    @Override
-    public WorkflowInstance get(String key) {
-      return items.get(key);
-    }
+  public static ItemStore<WorkflowInstance> slimStore() {
+    return new TransformingItemStore<>(WorkflowRuns::slim);
   }
 }
