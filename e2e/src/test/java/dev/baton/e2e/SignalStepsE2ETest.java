@@ -263,4 +263,120 @@ class SignalStepsE2ETest {
                 .lines())
         .hasSize(1);
   }
+
+  /**
+   * Issue 12's chain: a step's output signal starts a run of another Workflow through its signal
+   * trigger, and kubectl walks the lineage down (run, the signals it emitted, the runs they
+   * started) and back up.
+   */
+  @Test
+  void aStepsOutputSignalStartsADownstreamWorkflowAndKubectlWalksTheChain() {
+    E2E.apply(
+        client,
+        NS,
+        """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: load-downstream
+        spec:
+          params: [{name: date}]
+          triggers:
+            signals:
+              - name: on-partition
+                signals: [{name: partition-ready, match: [{param: table, value: events}]}]
+                params: {date: "${signal.params.date}"}
+          steps:
+            - id: load
+              job: {image: busybox:1.36, args: ["--date=${params.date}"]}
+        """);
+    E2E.apply(
+        client,
+        NS,
+        """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: produce-upstream
+        spec:
+          params: [{name: date, default: "2026-02-03"}]
+          steps:
+            - id: make
+              job: {image: busybox:1.36}
+              signals:
+                - name: partition-ready
+                  params: {table: events, date: "${params.date}"}
+        """);
+    E2E.apply(client, NS, instance("produce-upstream-1", "produce-upstream"));
+    assertThat(E2E.awaitFinal(client, NS, "produce-upstream-1", WAIT).getStatus().phase)
+        .isEqualTo(InstancePhase.Succeeded);
+
+    // Down: the producing run's signals, then the runs each started.
+    String signal =
+        E2E.kubectl(
+            "get",
+            "signals.baton.dev",
+            "-n",
+            NS,
+            "--field-selector",
+            "spec.source.instance=produce-upstream-1",
+            "-o",
+            "jsonpath={.items[*].metadata.name}");
+    assertThat(signal).isNotBlank().doesNotContain(" ");
+    String uid =
+        E2E.kubectl("get", "signals.baton.dev", signal, "-n", NS, "-o", "jsonpath={.metadata.uid}");
+    String started =
+        Cluster.await(
+            "the run signal " + signal + " started",
+            () ->
+                E2E.kubectl(
+                    "get",
+                    "workflowinstances.baton.dev",
+                    "-n",
+                    NS,
+                    "-l",
+                    "signal.baton.dev/" + uid,
+                    "-o",
+                    "jsonpath={.items[*].metadata.name}"),
+            names -> !names.isBlank(),
+            WAIT);
+    assertThat(started).doesNotContain(" ");
+    WorkflowInstance run = E2E.awaitFinal(client, NS, started, WAIT);
+    assertThat(run.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
+    assertThat(run.getSpec().workflow).isEqualTo("load-downstream");
+    assertThat(args(started, "load")).containsExactly("--date=2026-02-03");
+    assertThat(
+            E2E.kubectl(
+                "get",
+                "workflowinstances.baton.dev",
+                "-n",
+                NS,
+                "-l",
+                "baton.dev/trigger=on-partition",
+                "-o",
+                "jsonpath={.items[*].metadata.name}"))
+        .isEqualTo(started);
+
+    // Up: from the started run to its signal, and from the signal to the step that emitted it.
+    assertThat(
+            E2E.kubectl(
+                "get",
+                "workflowinstances.baton.dev",
+                started,
+                "-n",
+                NS,
+                "-o",
+                "jsonpath={.spec.signals[*].signal}"))
+        .isEqualTo(signal);
+    assertThat(
+            E2E.kubectl(
+                "get",
+                "signals.baton.dev",
+                signal,
+                "-n",
+                NS,
+                "-o",
+                "jsonpath={.spec.source.workflow}/{.spec.source.instance}/{.spec.source.stepPath}"))
+        .isEqualTo("produce-upstream/produce-upstream-1/make");
+  }
 }
