@@ -48,6 +48,12 @@ final class E2E {
   }
 
   static String namespace(KubernetesClient client, String name) {
+    // One left terminating by an earlier class or run takes no new objects: wait until it is gone.
+    Cluster.await(
+        "namespace " + name + " not terminating",
+        () -> client.namespaces().withName(name).get(),
+        n -> n == null || n.getMetadata().getDeletionTimestamp() == null,
+        Duration.ofSeconds(120));
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())

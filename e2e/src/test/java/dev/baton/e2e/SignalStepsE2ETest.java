@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * waiting step of another run, and the lineage walked with the commands README documents.
  */
 class SignalStepsE2ETest {
-  static final String NS = "e2e-signals";
+  static final String NS = "e2e-signal-steps";
   static final Duration WAIT = Duration.ofSeconds(120);
   static KubernetesClient client;
   static E2E.Operator operator;

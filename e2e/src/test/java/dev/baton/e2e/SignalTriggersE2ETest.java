@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * tests do not each pay for a JVM start and a Lease; they use workflows of their own, in any order.
  */
 class SignalTriggersE2ETest {
-  static final String NS = "e2e-signals";
+  static final String NS = "e2e-signal-triggers";
   static KubernetesClient client;
   static E2E.Operator operator;
 
