@@ -5,7 +5,6 @@ import dev.baton.api.Durations;
 import dev.baton.api.FailureMode;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
-import dev.baton.api.StepType;
 import dev.baton.api.WorkflowInstanceStatus;
 import dev.baton.api.WorkflowSpec;
 import dev.baton.dag.CompiledStep;
@@ -61,8 +60,8 @@ import java.util.Set;
  * an event set in motion, {@link Permits} the stepConcurrency permits, {@link Attempts} a step's
  * attempts and their workloads, {@link Loops} the iterations of loop steps, {@link StepRenderer}
  * what a launch renders, {@link RetryBudget} whether a failure is retried, {@link RunHeader} and
- * {@link StatusProjection} the status, and {@link Recovery} the state rebuilt from it after an
- * operator restart.
+ * {@link StatusProjection} the status, {@link TimerRules} what a fired timer means, and {@link
+ * Recovery} the state rebuilt from it after an operator restart.
  */
 public final class InstanceFlow {
   private final CompiledWorkflow wf;
@@ -77,6 +76,7 @@ public final class InstanceFlow {
   private final SignalSteps signals;
   private final Recovery recovery;
   private final StepOutcomes outcomes;
+  private final TimerRules timers;
 
   private long transitions;
   private Set<String> skip = Set.of();
@@ -105,6 +105,25 @@ public final class InstanceFlow {
     this.attempts = new Attempts(instance, top, agenda, renderer, outcomes, signals);
     this.recovery =
         new Recovery(top, permits, loops, renderer, agenda, attempts, signals, outcomes);
+    this.timers = new TimerRules(wf, top, outcomes, new Stops(), signals, attempts);
+  }
+
+  /** The stops the timer rules may make. */
+  private final class Stops implements TimerRules.Stops {
+    @Override
+    public void run(InstancePhase endPhase, String why, Instant now) {
+      abortRun(endPhase, why, now);
+    }
+
+    @Override
+    public void loop(LoopState loop, String why, Instant now) {
+      abortLoop(loop, why, now);
+    }
+
+    @Override
+    public void work(Frame f, int i, String why, Instant now) {
+      stopWork(f, i, why, now);
+    }
   }
 
   /** The rules below, as the collaborators may invoke them. */
@@ -164,7 +183,7 @@ public final class InstanceFlow {
       case FlowEvent.StepLaunchFailed e -> attempts.onLaunchFailed(e, now);
       case FlowEvent.StepSucceeded e -> attempts.onSucceeded(e, now);
       case FlowEvent.StepFailed e -> attempts.onFailed(e, now);
-      case FlowEvent.TimerFired t -> onTimer(t.timer(), now);
+      case FlowEvent.TimerFired t -> timers.fired(t.timer(), now);
       case FlowEvent.ChildObserved c -> attempts.onChild(c, now);
       case FlowEvent.SkipRequested s -> onSkip(s.stepIds(), now);
       case FlowEvent.SignalArrived e -> signals.onArrived(e, now);
@@ -424,58 +443,6 @@ public final class InstanceFlow {
   private void satisfied(Frame f, int i) {
     for (int k : f.step(i).dependents()) {
       if (--f.pendingDeps[k] == 0) agenda.ready(f, k);
-    }
-  }
-
-  private void onTimer(TimerKey t, Instant now) {
-    if (t.kind() == TimerKey.Kind.WORKFLOW_TIMEOUT) {
-      abortRun(
-          InstancePhase.TimedOut,
-          "the run passed its timeout of " + Durations.format(wf.timeout()),
-          now);
-      return;
-    }
-    Occurrence o = top.locate(t.path());
-    if (o == null || !o.isCurrent(t.attempt())) return;
-    Frame f = o.frame();
-    int i = o.index();
-    CompiledStep s = f.step(i);
-    switch (t.kind()) {
-      case STEP_TIMEOUT -> {
-        if (!f.isRunning(i) || f.emitting[i]) return;
-        if (s.type().isLoop()) {
-          String why = "the loop ran past its timeout of " + s.definition().timeout;
-          abortLoop(f.loops[i], why, now);
-          f.outputs[i] = Loops.outputs(f.loops[i]);
-          finalFailure(f, i, FailureKind.TIMEOUT, why, now);
-        } else {
-          stopWork(f, i, "timeout", now);
-          attemptFailed(
-              f,
-              i,
-              FailureKind.TIMEOUT,
-              "attempt " + f.attempt[i] + " ran past its timeout of " + s.definition().timeout,
-              null,
-              now);
-        }
-      }
-      case RETRY -> outcomes.retryDue(f, i, now);
-      case SIGNAL_TIMEOUT -> {
-        if (s.type() != StepType.SIGNAL) return;
-        String why = signals.timedOut(f, i);
-        if (why != null) attemptFailed(f, i, FailureKind.TIMEOUT, why, null, now);
-      }
-      case SLEEP -> {
-        if (f.state[i] == StepState.Running) succeed(f, i, Map.of(), now);
-      }
-      case STUCK -> {
-        String why = attempts.stuckTooLong(f, i, now);
-        if (why != null) {
-          stopWork(f, i, why, now);
-          attemptFailed(f, i, FailureKind.PLATFORM, why, null, now);
-        }
-      }
-      case WORKFLOW_TIMEOUT -> throw new IllegalStateException();
     }
   }
 
