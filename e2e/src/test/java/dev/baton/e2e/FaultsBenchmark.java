@@ -583,31 +583,7 @@ public final class FaultsBenchmark {
     E2E.namespace(client, ns);
     String from = "2020-01-01";
     String to = LocalDate.parse(from).plusDays(iterations - 1).toString();
-    E2E.apply(
-        client,
-        ns,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: Workflow
-        metadata:
-          name: big-loop
-        spec:
-          stepConcurrency: %d
-          steps:
-            - id: days
-              type: foreach
-              foreach:
-                over:
-                  - name: day
-                    expr: dates('%s', '%s')
-                concurrency: %d
-              steps:
-                - id: work
-                  job:
-                    image: busybox:1.36
-                    command: [sh, -c, 'echo "$0"', '${loop.day}']
-        """
-            .formatted(concurrency, from, to, concurrency));
+    E2E.apply(client, ns, ForeachBenchmark.bigLoop(concurrency, from, to));
     boolean ok = true;
     List<String> lines = new ArrayList<>();
     try (Witness w = new Witness(client, ns)) {

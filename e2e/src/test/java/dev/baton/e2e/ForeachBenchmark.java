@@ -50,31 +50,7 @@ public final class ForeachBenchmark {
           kubernetesJobs, concurrency, kubernetesAlone);
       ClusterBenchmark.removeNamespace(client, K8S_NS);
       E2E.namespace(client, NS);
-      E2E.apply(
-          client,
-          NS,
-          """
-          apiVersion: baton.dev/v1alpha1
-          kind: Workflow
-          metadata:
-            name: big-loop
-          spec:
-            stepConcurrency: %d
-            steps:
-              - id: days
-                type: foreach
-                foreach:
-                  over:
-                    - name: day
-                      expr: dates('%s', '%s')
-                  concurrency: %d
-                steps:
-                  - id: work
-                    job:
-                      image: busybox:1.36
-                      command: [sh, -c, 'echo "$0"', '${loop.day}']
-          """
-              .formatted(concurrency, from, to, concurrency));
+      E2E.apply(client, NS, bigLoop(concurrency, from, to));
       E2E.Operator operator = E2E.Operator.start("bench-foreach");
       try {
         AtomicLong largest = new AtomicLong();
@@ -213,5 +189,34 @@ public final class ForeachBenchmark {
         client.namespaces().withName(NS).delete();
       }
     }
+  }
+
+  /**
+   * The Workflow {@code big-loop}: a foreach over the days from {@code from} to {@code to}, one job
+   * step each, at {@code concurrency}.
+   */
+  static String bigLoop(int concurrency, String from, String to) {
+    return """
+    apiVersion: baton.dev/v1alpha1
+    kind: Workflow
+    metadata:
+      name: big-loop
+    spec:
+      stepConcurrency: %d
+      steps:
+        - id: days
+          type: foreach
+          foreach:
+            over:
+              - name: day
+                expr: dates('%s', '%s')
+            concurrency: %d
+          steps:
+            - id: work
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'echo "$0"', '${loop.day}']
+    """
+        .formatted(concurrency, from, to, concurrency);
   }
 }
