@@ -82,6 +82,7 @@ class SignalTriggersE2ETest {
     metadata: {name: %s}
     spec:
       runStrategy: {type: Parallel, concurrency: 300}
+      retention: {succeeded: All, failed: All}   # the default keeps 100: the test counts 200
       params: [{name: n, type: integer}]
       steps: [{id: done, type: noop}]
       triggers:
