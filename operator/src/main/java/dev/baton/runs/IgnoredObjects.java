@@ -51,6 +51,23 @@ final class IgnoredObjects {
     report(instance, owned.children(), "has its parent label but is not owned by it");
   }
 
+  /**
+   * The same, for a run under way: {@code unowned} are the Jobs and Pods with no controller of
+   * Baton's kind, as {@link dev.baton.runtime.RunObjects} found them.
+   */
+  void report(
+      WorkflowInstance instance, List<HasMetadata> unowned, List<WorkflowInstance> children) {
+    for (HasMetadata o : unowned) {
+      report(
+          instance,
+          List.of(o),
+          o instanceof io.fabric8.kubernetes.api.model.Pod
+              ? "has the labels of one of its steps' pods but is not owned by a Job"
+              : "has the labels of one of its steps' Jobs but is not owned by it");
+    }
+    report(instance, children, "has its parent label but is not owned by it");
+  }
+
   private void report(WorkflowInstance instance, List<? extends HasMetadata> objects, String what) {
     for (HasMetadata o : objects) {
       if (!Ownership.unowned(o)) continue;

@@ -12,6 +12,7 @@ import dev.baton.runtime.Children;
 import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.Observations;
 import dev.baton.runtime.Ownership;
+import dev.baton.runtime.RunObjects;
 import dev.baton.runtime.StuckPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -54,9 +55,9 @@ public final class RunDriver {
 
   /**
    * By instance, what its run's actor has been told of its Jobs and Pods: only what changed is told
-   * again ({@link Observations#changes}). Forgotten with the actor.
+   * again ({@link RunObjects}). Forgotten with the actor.
    */
-  private final Map<InstanceKey, Observations.Reported> reported = new ConcurrentHashMap<>();
+  private final Map<InstanceKey, RunObjects> reported = new ConcurrentHashMap<>();
 
   RunDriver(
       FlowEngine engine,
@@ -114,14 +115,13 @@ public final class RunDriver {
     }
     boolean restartWaits = actor != null && restarts.waiting(instance);
     String uid = instance.getMetadata().getUid();
-    List<Job> jobs = Ownership.owned(uid, owned.jobs());
-    List<Pod> pods = Ownership.podsOf(jobs, owned.pods());
     List<WorkflowInstance> children = Children.ownedBy(instance, owned.children());
-    ignored.report(instance, owned);
-    if (actor == null && waitsForDeletions(instance, jobs, pods, children)) {
-      return Optional.of(DELETIONS_RECHECK);
-    }
     if (actor == null) {
+      // Starting or resuming: once per actor, so the Jobs and Pods are read whole.
+      List<Job> jobs = Ownership.owned(uid, owned.jobs());
+      List<Pod> pods = Ownership.podsOf(jobs, owned.pods());
+      ignored.report(instance, owned);
+      if (waitsForDeletions(instance, jobs, pods, children)) return Optional.of(DELETIONS_RECHECK);
       switch (starter.start(
           instance, Children.newestAttempts(Observations.newestAttempts(jobs), children))) {
         case RunStarter.Outcome.Started started -> actor = started.actor();
@@ -140,14 +140,16 @@ public final class RunDriver {
       runtime.track(actor, instance);
     }
     Instant now = engine.clock().instant();
-    // Reconciles of one instance do not overlap: its Reported is used by one thread at a time.
+    // Reconciles of one instance do not overlap: its RunObjects is used by one thread at a time.
     FlowActor told = actor;
-    Observations.Reported memory =
+    RunObjects memory =
         reported.compute(
-            key,
-            (k, old) -> old != null && old.owner() == told ? old : new Observations.Reported(told));
+            key, (k, old) -> old != null && old.owner() == told ? old : new RunObjects(told));
+    // Only what changed since the last pass is read again and told (RunObjects).
+    RunObjects.Pass pass = memory.observe(uid, owned.jobs(), owned.pods(), now);
+    ignored.report(instance, pass.unowned(), owned.children());
     List<FlowEvent> events =
-        Children.withChildren(Observations.changes(jobs, pods, now, noPod, memory), children, now);
+        Children.withChildren(Observations.events(pass, now, noPod), children, now);
     // One message for the whole observation: the actor handles it in one turn.
     actor.tellAll(events);
     if (instance.getSpec().stopRequested()) {
@@ -165,7 +167,7 @@ public final class RunDriver {
     if (restartWaits) return Optional.of(RESTART_RECHECK);
     // A Job that has made no pod yet changes nothing the informers see: look again when it
     // would count as stuck.
-    return StuckPods.noPodRecheck(jobs, pods, now);
+    return StuckPods.noPodRecheck(pass, now);
   }
 
   /**

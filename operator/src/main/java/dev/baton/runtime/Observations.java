@@ -6,12 +6,10 @@ import dev.baton.flow.StepPath;
 import dev.baton.util.Text;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,167 +35,78 @@ public final class Observations {
   }
 
   /**
+   * Every event {@code jobs} and {@code pods} tell, all of which count (ownership was settled).
+   *
    * @param noPod asked, only for a Job without a pod for longer than {@link
    *     StuckPods#NO_POD_GRACE}, why
    */
   public static List<FlowEvent> of(
       Collection<Job> jobs, Collection<Pod> pods, Instant now, StuckPods.NoPodReasons noPod) {
-    return of(jobs, pods, now, noPod, null);
+    return events(new RunObjects(null).observe(null, jobs, pods, now), now, noPod);
   }
 
   /**
-   * What changed since the last report to this run ({@code reported}): the events of {@link #of}
-   * about the step attempts whose Job or pods changed (another resourceVersion, one more or one
-   * fewer) since then, and of the Jobs that have no pod and have not finished (whether they count
-   * as stuck depends on the time); always the {@link FlowEvent.WorkloadsObserved} of them all. The
-   * events of an attempt whose objects did not change were reported already: telling the engine
-   * again would change nothing, and over a foreach of n iterations it would cost n events per
-   * reconcile. Every {@link Reported#FULL_RESYNC} everything is reported again, as {@link #of}
-   * does, so that no event the engine may have missed is lost for long.
+   * What changed since the last report to this run ({@code reported}), of {@code jobs} and {@code
+   * pods}, all of which count: {@link #events} of {@link RunObjects#observe}.
    */
   public static List<FlowEvent> changes(
       Collection<Job> jobs,
       Collection<Pod> pods,
       Instant now,
       StuckPods.NoPodReasons noPod,
-      Reported reported) {
-    return of(jobs, pods, now, noPod, Objects.requireNonNull(reported));
+      RunObjects reported) {
+    return events(reported.observe(null, jobs, pods, now), now, noPod);
   }
 
   /**
-   * What has been reported to one run: by step attempt ("path#attempt"), the uids and
-   * resourceVersions of its Job and pods. One per actor: a new actor is told everything.
+   * The events of one pass: those about the step attempts whose Job or pods changed since the last
+   * pass (every attempt, when the pass reports all), and of the Jobs that have no pod and have not
+   * finished (whether they count as stuck depends on the time); always the {@link
+   * FlowEvent.WorkloadsObserved} of them all. The events of an attempt whose objects did not change
+   * were reported already: telling the engine again would change nothing, and over a foreach of n
+   * iterations it would cost n events per reconcile.
    */
-  public static final class Reported {
-    /** How often everything is reported again, changed or not. */
-    public static final Duration FULL_RESYNC = Duration.ofMinutes(3);
-
-    private final Object owner;
-    private Map<String, String> versions = new HashMap<>();
-    private Instant fullAt;
-
-    /**
-     * @param owner what these reports went to (the run's actor): a report for another owner starts
-     *     anew
-     */
-    public Reported(Object owner) {
-      this.owner = owner;
-    }
-
-    public Object owner() {
-      return owner;
-    }
-
-    /** Reports everything again next time. */
-    public void forgetAll() {
-      versions = new HashMap<>();
-      fullAt = null;
-    }
-
-    /** How many step attempts are remembered. */
-    public int size() {
-      return versions.size();
-    }
-  }
-
-  private static void fingerprint(Map<String, StringBuilder> prints, String key, HasMetadata o) {
-    StringBuilder b = prints.computeIfAbsent(key, k -> new StringBuilder(48));
-    b.append(o.getKind())
-        .append(':')
-        .append(o.getMetadata().getUid())
-        .append('@')
-        .append(o.getMetadata().getResourceVersion())
-        .append(';');
-  }
-
-  /**
-   * The step attempts whose objects changed since {@code reported}'s last report, which is now this
-   * one; null for all of them.
-   */
-  private static Set<String> changedKeys(
-      Collection<Job> jobs, Collection<Pod> pods, Instant now, Reported reported) {
-    if (reported == null) return null;
-    boolean full =
-        reported.fullAt == null || !now.isBefore(reported.fullAt.plus(Reported.FULL_RESYNC));
-    Map<String, StringBuilder> prints = new HashMap<>();
-    for (Pod pod : pods) {
-      StepRef.of(pod.getMetadata()).ifPresent(r -> fingerprint(prints, r.key(), pod));
-    }
-    for (Job job : jobs) {
-      StepRef.of(job.getMetadata()).ifPresent(r -> fingerprint(prints, r.key(), job));
-    }
-    Map<String, String> next = new HashMap<>(prints.size() * 4 / 3 + 1);
-    Set<String> changed = new HashSet<>();
-    for (Map.Entry<String, StringBuilder> e : prints.entrySet()) {
-      String print = e.getValue().toString();
-      next.put(e.getKey(), print);
-      if (full || !print.equals(reported.versions.get(e.getKey()))) changed.add(e.getKey());
-    }
-    // Attempts no longer seen are forgotten: one seen again is reported again.
-    reported.versions = next;
-    if (full) reported.fullAt = now;
-    return changed;
-  }
-
-  private static List<FlowEvent> of(
-      Collection<Job> jobs,
-      Collection<Pod> pods,
-      Instant now,
-      StuckPods.NoPodReasons noPod,
-      Reported reported) {
-    Set<String> changed = changedKeys(jobs, pods, now, reported);
+  public static List<FlowEvent> events(
+      RunObjects.Pass pass, Instant now, StuckPods.NoPodReasons noPod) {
     List<FlowEvent> events = new ArrayList<>();
-    Set<String> withPod = new HashSet<>();
-    Set<String> podTerminal = new HashSet<>();
-    for (Pod pod : pods) {
-      Optional<StepRef> ref = StepRef.of(pod.getMetadata());
-      if (ref.isEmpty()) continue;
-      String key = ref.get().key();
-      withPod.add(key);
-      String phase = phase(pod);
-      if ("Succeeded".equals(phase) || "Failed".equals(phase)) podTerminal.add(key);
-      if (changed == null || changed.contains(key))
-        podEvent(ref.get(), pod, now).ifPresent(events::add);
+    for (RunObjects.Seen s : pass.pods()) {
+      StepRef r = s.facts.ref();
+      if (r != null && pass.reports(r.key())) podEvent(r, s.pod(), now).ifPresent(events::add);
     }
-    for (Job job : jobs) {
-      Optional<StepRef> ref = StepRef.of(job.getMetadata());
-      if (ref.isEmpty()) continue;
-      StepRef r = ref.get();
-      boolean report = changed == null || changed.contains(r.key());
+    Set<String> withPod = pass.withPod();
+    for (RunObjects.Seen s : pass.jobs()) {
+      StepRef r = s.facts.ref();
+      if (r == null) continue;
+      String key = s.facts.key();
+      boolean report = pass.reports(key);
       // A Job with no pod that has not finished may count as stuck now, though nothing changed.
-      if (!report && (withPod.contains(r.key()) || finished(job))) continue;
+      if (!report && (s.facts.ended() || withPod.contains(key))) continue;
       if (report) events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
-      if (podTerminal.contains(r.key())) continue;
-      Optional<FlowEvent> ended = jobEvent(r, job, now);
+      if (pass.podEnded().contains(key)) continue;
+      Optional<FlowEvent> ended = jobEvent(r, s.job(), now);
       // A Complete Job whose pod is cached but not yet terminal: the Job and Pod informers are
       // separate streams, and the pod's end (which carries the outputs) is on its way. Succeeding
       // from the Job now would lose the outputs; the pod's update brings the success with them.
       // With no pod cached at all, the Job is all there is to go by.
-      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && withPod.contains(r.key()))
-        continue;
+      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && withPod.contains(key)) continue;
       ended.ifPresent(events::add);
-      if (ended.isEmpty() && !withPod.contains(r.key()))
-        StuckPods.noPodEvent(r, job, now, noPod).ifPresent(events::add);
+      if (ended.isEmpty() && !withPod.contains(key))
+        StuckPods.noPodEvent(r, s.job(), now, noPod).ifPresent(events::add);
     }
-    events.add(
-        new FlowEvent.WorkloadsObserved(newestAttempts(jobs), activeJobs(jobs, podTerminal), now));
+    events.add(new FlowEvent.WorkloadsObserved(pass.present(), activeJobs(pass), now));
     return events;
   }
 
   /**
    * The Jobs whose pod still runs: counted active by the Job controller, not finished, not being
-   * deleted, and with no terminal pod seen ({@code podTerminal}: "path#attempt").
+   * deleted, and with no terminal pod seen.
    */
-  static List<FlowEvent.ActiveJob> activeJobs(Collection<Job> jobs, Set<String> podTerminal) {
+  static List<FlowEvent.ActiveJob> activeJobs(RunObjects.Pass pass) {
     List<FlowEvent.ActiveJob> active = new ArrayList<>();
-    for (Job job : jobs) {
-      if (!isActive(job)) continue;
-      StepRef.of(job.getMetadata())
-          .ifPresent(r -> {
-            if (!podTerminal.contains(r.key()))
-              active.add(
-                  new FlowEvent.ActiveJob(r.path(), r.attempt(), job.getMetadata().getName()));
-          });
+    for (RunObjects.Seen s : pass.jobs()) {
+      StepRef r = s.facts.ref();
+      if (!s.facts.active() || r == null || pass.podEnded().contains(r.key())) continue;
+      active.add(new FlowEvent.ActiveJob(r.path(), r.attempt(), s.job().getMetadata().getName()));
     }
     return active;
   }
@@ -222,7 +131,7 @@ public final class Observations {
         .toList();
   }
 
-  private static boolean isActive(Job job) {
+  static boolean isActive(Job job) {
     if (job.getMetadata().getDeletionTimestamp() != null || job.getStatus() == null) return false;
     Integer running = job.getStatus().getActive();
     if (running == null || running == 0) return false;

@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -50,19 +48,14 @@ public final class StuckPods {
   }
 
   /**
-   * When a pod-less, unfinished Job among {@code jobs} reaches {@link #NO_POD_GRACE}, if any is to.
+   * When a pod-less, unfinished Job of {@code pass} reaches {@link #NO_POD_GRACE}, if any is to.
    */
-  public static Optional<Duration> noPodRecheck(
-      Collection<Job> jobs, Collection<Pod> pods, Instant now) {
-    Set<String> withPod = new HashSet<>();
-    for (Pod pod : pods)
-      Observations.StepRef.of(pod.getMetadata()).ifPresent(r -> withPod.add(r.key()));
+  public static Optional<Duration> noPodRecheck(RunObjects.Pass pass, Instant now) {
     Duration soonest = null;
-    for (Job job : jobs) {
-      Optional<Observations.StepRef> ref = Observations.StepRef.of(job.getMetadata());
-      if (ref.isEmpty() || withPod.contains(ref.get().key()) || Observations.finished(job))
-        continue;
-      Instant created = created(job.getMetadata(), now);
+    for (RunObjects.Seen s : pass.jobs()) {
+      String key = s.facts.key();
+      if (key == null || s.facts.ended() || pass.withPod().contains(key)) continue;
+      Instant created = s.facts.created() == null ? now : s.facts.created();
       Duration left = Duration.between(now, created.plus(NO_POD_GRACE));
       if (!left.isNegative() && (soonest == null || left.compareTo(soonest) < 0)) soonest = left;
     }
@@ -96,7 +89,7 @@ public final class StuckPods {
     return t == null ? now : t;
   }
 
-  private static Instant instant(String t) {
+  static Instant instant(String t) {
     if (t == null) return null;
     try {
       return Instant.parse(t);

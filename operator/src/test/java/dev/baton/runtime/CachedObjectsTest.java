@@ -42,8 +42,11 @@ class CachedObjectsTest {
             Observations.activeJobs(full, fullPods).stream()
                 .map(j -> j.getMetadata().getName())
                 .toList());
-    assertThat(StuckPods.noPodRecheck(pruned, prunedPods, NOW))
-        .isEqualTo(StuckPods.noPodRecheck(full, fullPods, NOW));
+    assertThat(
+            StuckPods.noPodRecheck(
+                new RunObjects(null).observe(null, pruned, prunedPods, NOW), NOW))
+        .isEqualTo(
+            StuckPods.noPodRecheck(new RunObjects(null).observe(null, full, fullPods, NOW), NOW));
     for (int i = 0; i < jobs.size(); i++) {
       Job p = pruned.get(i);
       Job f = full.get(i);

@@ -23,7 +23,7 @@ class ObservationsCoalesceTest {
 
   private final List<Job> jobs = new ArrayList<>();
   private final List<Pod> pods = new ArrayList<>();
-  private final Observations.Reported reported = new Observations.Reported(new Object());
+  private final RunObjects reported = new RunObjects(new Object());
 
   ObservationsCoalesceTest() {
     for (int i = 0; i < 3; i++) {
@@ -138,7 +138,7 @@ class ObservationsCoalesceTest {
   void everythingIsReportedAgainAfterTheResyncPeriod() {
     changes(T0);
     assertThat(stepEvents(changes(T0.plus(Duration.ofMinutes(1))))).isEmpty();
-    Instant later = T0.plus(Observations.Reported.FULL_RESYNC);
+    Instant later = T0.plus(RunObjects.FULL_RESYNC);
     assertThat(changes(later)).isEqualTo(Observations.of(jobs, pods, later));
     assertThat(stepEvents(changes(later.plusSeconds(1)))).isEmpty();
   }
