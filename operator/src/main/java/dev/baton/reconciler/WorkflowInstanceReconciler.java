@@ -4,9 +4,12 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runs.RunAdmission;
 import dev.baton.runs.RunDriver;
 import dev.baton.runtime.CachedObjects;
+import dev.baton.runtime.ChangedObjects;
 import dev.baton.runtime.Children;
+import dev.baton.runtime.InstanceObjects;
 import dev.baton.runtime.Labels;
 import dev.baton.runtime.Observations;
+import dev.baton.runtime.Ownership;
 import dev.baton.runtime.SignalWaits;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -21,6 +24,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,8 +50,14 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   /** An informer index of Jobs and Pods by "namespace/instance". */
   private static final String BY_INSTANCE = "baton-instance";
 
+  /** An informer index of Pods by "namespace/job", their controller Job. */
+  private static final String BY_JOB = "baton-job";
+
   private InformerEventSource<Job, WorkflowInstance> jobs;
   private InformerEventSource<Pod, WorkflowInstance> pods;
+
+  /** By instance, the names of its Jobs and Pods changed since its last reconcile. */
+  private final ChangedObjects changed = new ChangedObjects();
 
   /** An informer index of child instances by "namespace/parent". */
   private static final String BY_PARENT = "baton-parent";
@@ -77,12 +87,15 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       jobConfig.withItemStore(CachedObjects.jobStore());
       podConfig.withItemStore(CachedObjects.podStore());
     }
-    jobs = new InformerEventSource<>(jobConfig.build(), context);
-    pods = new InformerEventSource<>(podConfig.build(), context);
-    // Looked up through an index rather than Context.getSecondaryResources, which gathers them
-    // into a Set and so hashes every Pod and Job, whole, on every event.
+    // Each records which of an instance's Jobs and Pods changed before it wakes the instance, so
+    // that a reconcile reads those rather than all of them (RunObjects).
+    jobs = new RecordingEventSource<>(jobConfig.build(), context, changed::job);
+    pods = new RecordingEventSource<>(podConfig.build(), context, changed::pod);
     jobs.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
-    pods.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
+    pods.addIndexers(
+        Map.of(
+            BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex,
+            BY_JOB, WorkflowInstanceReconciler::jobIndex));
     // Subworkflow children are instances too, reconciled as such by the primary informer; this
     // second view of them, selected by the parent label, wakes the parent when a child changes.
     children =
@@ -119,6 +132,17 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
         : r.getMetadata().getLabels().get(Labels.INSTANCE);
   }
 
+  /** The "namespace/instance" of the instance whose label {@code r} carries, or null. */
+  static String instanceKey(HasMetadata r) {
+    String instance = instanceLabel(r);
+    return instance == null ? null : r.getMetadata().getNamespace() + "/" + instance;
+  }
+
+  private static List<String> jobIndex(Pod pod) {
+    String job = Ownership.jobName(pod);
+    return job == null ? List.of() : List.of(pod.getMetadata().getNamespace() + "/" + job);
+  }
+
   private static List<String> instanceIndex(HasMetadata r) {
     String instance = instanceLabel(r);
     return instance == null ? List.of() : List.of(r.getMetadata().getNamespace() + "/" + instance);
@@ -136,18 +160,73 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   @Override
   public UpdateControl<WorkflowInstance> reconcile(
       WorkflowInstance instance, Context<WorkflowInstance> context) {
+    String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
     if (context.isPrimaryResourceDeleted()) {
+      changed.take(key);
       runs.deleted(instance);
       return UpdateControl.noUpdate();
     }
-    String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
     var owned =
         new RunDriver.Owned(
-            jobs.byIndex(BY_INSTANCE, key),
-            pods.byIndex(BY_INSTANCE, key),
+            new Workloads(
+                instance.getMetadata().getNamespace(), instance.getMetadata().getName(), key),
             children.byIndex(BY_PARENT, key));
     return runs.reconcile(instance, owned)
         .map(after -> UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(after))
         .orElseGet(UpdateControl::noUpdate);
+  }
+
+  /** One instance's Jobs and Pods in the informers' caches. */
+  private final class Workloads implements InstanceObjects {
+    private final String namespace;
+    private final String instance;
+    private final String key;
+
+    Workloads(String namespace, String instance, String key) {
+      this.namespace = namespace;
+      this.instance = instance;
+      this.key = key;
+    }
+
+    @Override
+    public List<Job> jobs() {
+      // Looked up through an index rather than Context.getSecondaryResources, which gathers them
+      // into a Set and so hashes every Pod and Job, whole, on every event.
+      return jobs.byIndex(BY_INSTANCE, key);
+    }
+
+    @Override
+    public List<Pod> pods() {
+      return pods.byIndex(BY_INSTANCE, key);
+    }
+
+    @Override
+    public Job job(String name) {
+      return mine(jobs.get(new ResourceID(name, namespace)).orElse(null));
+    }
+
+    @Override
+    public Pod pod(String name) {
+      return mine(pods.get(new ResourceID(name, namespace)).orElse(null));
+    }
+
+    /** {@code r} when it is labelled as this instance's, as the index would find it; else null. */
+    private <R extends HasMetadata> R mine(R r) {
+      return r != null && instance.equals(instanceLabel(r)) ? r : null;
+    }
+
+    @Override
+    public List<Pod> podsOf(String jobName) {
+      List<Pod> of = new ArrayList<>(1);
+      for (Pod p : pods.byIndex(BY_JOB, namespace + "/" + jobName)) {
+        if (instance.equals(instanceLabel(p))) of.add(p);
+      }
+      return of;
+    }
+
+    @Override
+    public ChangedObjects.Names changed() {
+      return WorkflowInstanceReconciler.this.changed.take(key);
+    }
   }
 }

@@ -9,6 +9,7 @@ import dev.baton.flow.FlowEngine;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.InstanceKey;
 import dev.baton.runtime.Children;
+import dev.baton.runtime.InstanceObjects;
 import dev.baton.runtime.KubernetesRuntime;
 import dev.baton.runtime.Observations;
 import dev.baton.runtime.Ownership;
@@ -39,10 +40,21 @@ public final class RunDriver {
   private static final Duration REAP_RECHECK = Duration.ofMinutes(1);
 
   /**
-   * What the informers hold for one instance, unfiltered: its Jobs and Pods (by instance label) and
-   * its subworkflow children (by parent label). Some may be a deleted namesake's.
+   * What the informers hold for one instance, unfiltered: its Jobs and Pods (by instance label,
+   * with the names of those that changed since the last reconcile) and its subworkflow children (by
+   * parent label). Some may be a deleted namesake's.
    */
-  public record Owned(List<Job> jobs, List<Pod> pods, List<WorkflowInstance> children) {}
+  public record Owned(InstanceObjects workloads, List<WorkflowInstance> children) {
+    /** Every Job labelled as the instance's: a walk of all of them. */
+    public List<Job> jobs() {
+      return workloads.jobs();
+    }
+
+    /** Every Pod labelled as the instance's: a walk of all of them. */
+    public List<Pod> pods() {
+      return workloads.pods();
+    }
+  }
 
   private final FlowEngine engine;
   private final KubernetesRuntime runtime;
@@ -146,7 +158,7 @@ public final class RunDriver {
         reported.compute(
             key, (k, old) -> old != null && old.owner() == told ? old : new RunObjects(told));
     // Only what changed since the last pass is read again and told (RunObjects).
-    RunObjects.Pass pass = memory.observe(uid, owned.jobs(), owned.pods(), now);
+    RunObjects.Pass pass = memory.observe(uid, owned.workloads(), now);
     ignored.report(instance, pass.unowned(), owned.children());
     List<FlowEvent> events =
         Children.withChildren(Observations.events(pass, now, noPod), children, now);

@@ -69,29 +69,29 @@ public final class Observations {
   public static List<FlowEvent> events(
       RunObjects.Pass pass, Instant now, StuckPods.NoPodReasons noPod) {
     List<FlowEvent> events = new ArrayList<>();
-    for (RunObjects.Seen s : pass.pods()) {
-      StepRef r = s.facts.ref();
-      if (r != null && pass.reports(r.key())) podEvent(r, s.pod(), now).ifPresent(events::add);
+    for (RunObjects.Seen s : pass.reportedPods()) {
+      podEvent(s.facts.ref(), s.pod(), now).ifPresent(events::add);
     }
-    Set<String> withPod = pass.withPod();
-    for (RunObjects.Seen s : pass.jobs()) {
+    for (RunObjects.Seen s : pass.reportedJobs()) {
       StepRef r = s.facts.ref();
-      if (r == null) continue;
       String key = s.facts.key();
-      boolean report = pass.reports(key);
-      // A Job with no pod that has not finished may count as stuck now, though nothing changed.
-      if (!report && (s.facts.ended() || withPod.contains(key))) continue;
-      if (report) events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
-      if (pass.podEnded().contains(key)) continue;
+      events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
+      if (pass.podEnded(key)) continue;
       Optional<FlowEvent> ended = jobEvent(r, s.job(), now);
       // A Complete Job whose pod is cached but not yet terminal: the Job and Pod informers are
       // separate streams, and the pod's end (which carries the outputs) is on its way. Succeeding
       // from the Job now would lose the outputs; the pod's update brings the success with them.
       // With no pod cached at all, the Job is all there is to go by.
-      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && withPod.contains(key)) continue;
+      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && pass.withPod(key)) continue;
       ended.ifPresent(events::add);
-      if (ended.isEmpty() && !withPod.contains(key))
+      if (ended.isEmpty() && !pass.withPod(key))
         StuckPods.noPodEvent(r, s.job(), now, noPod).ifPresent(events::add);
+    }
+    // A Job with no pod that has not finished may count as stuck now, though nothing changed.
+    for (RunObjects.Seen s : pass.unfinished()) {
+      String key = s.facts.key();
+      if (key == null || pass.reports(key) || pass.withPod(key)) continue;
+      StuckPods.noPodEvent(s.facts.ref(), s.job(), now, noPod).ifPresent(events::add);
     }
     events.add(new FlowEvent.WorkloadsObserved(pass.present(), activeJobs(pass), now));
     return events;
@@ -103,9 +103,9 @@ public final class Observations {
    */
   static List<FlowEvent.ActiveJob> activeJobs(RunObjects.Pass pass) {
     List<FlowEvent.ActiveJob> active = new ArrayList<>();
-    for (RunObjects.Seen s : pass.jobs()) {
+    for (RunObjects.Seen s : pass.unfinished()) {
       StepRef r = s.facts.ref();
-      if (!s.facts.active() || r == null || pass.podEnded().contains(r.key())) continue;
+      if (!s.facts.active() || r == null || pass.podEnded(r.key())) continue;
       active.add(new FlowEvent.ActiveJob(r.path(), r.attempt(), s.job().getMetadata().getName()));
     }
     return active;

@@ -52,6 +52,11 @@ public final class Ownership {
     return kept;
   }
 
+  /** The name of {@code pod}'s controller when that is a Job, else null. */
+  public static String jobName(Pod pod) {
+    return controller(pod, "batch", "Job").map(OwnerReference::getName).orElse(null);
+  }
+
   /** Whether {@code job}'s controller is the WorkflowInstance with {@code uid}. */
   public static boolean ownedByInstance(Job job, String uid) {
     return controller(job, Workflow.GROUP, "WorkflowInstance")

@@ -10,45 +10,57 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * One run's Jobs and Pods as its actor was last told of them, so that a reconcile costs what
- * changed rather than what exists. A foreach keeps the Jobs and Pods of its finished iterations
- * (for the Job TTL), and every pod update reconciles the instance: reading each of them anew every
- * time (labels, annotations, owner references, conditions) made a loop of n iterations cost n² such
- * reads. Here each object is read once per resourceVersion ({@link ObjectFacts}), by uid; a pass
- * over an unchanged object is a map lookup and a reference comparison.
+ * One run's Jobs and Pods as its actor was last told of them, kept up to date with what changed, so
+ * that a reconcile costs what changed rather than what exists. A foreach keeps the Jobs and Pods of
+ * its finished iterations (for the Job TTL) and every pod update reconciles the instance: walking
+ * all of them on each reconcile made a loop of n iterations cost n² reads.
  *
- * <p>A pass ({@link #observe}) tells which step attempts ("path#attempt") changed since the last
- * one: those with an owned Job or Pod that is new, has a new resourceVersion, changed owner, or is
- * gone. Every {@link #FULL_RESYNC} a pass reports every attempt as changed, so that no event the
- * engine may have missed is lost for long; so does the first pass, and the first after {@link
- * #forgetAll}. One per actor ({@link #owner}): a new actor is told everything. Not thread-safe:
- * reconciles of one instance do not overlap.
+ * <p>Each object is read once per resourceVersion ({@link ObjectFacts}). A pass ({@link #observe})
+ * reads only the objects the informers saw change since the last one ({@link
+ * InstanceObjects#changed}) and tells which step attempts ("path#attempt") changed: those with an
+ * owned Job or Pod that is new, has a new version, or is gone. The first pass, the first after
+ * {@link #forgetAll}, and one every {@link #FULL_RESYNC} walk every object instead and report every
+ * attempt, so that nothing the engine or this memory may have missed is lost for long. One per
+ * actor: a new actor is told everything. Not thread-safe: reconciles of one instance do not
+ * overlap.
  */
 public final class RunObjects {
-  /** How often everything is reported again, changed or not. */
+  /** How often everything is read and reported again, changed or not. */
   public static final Duration FULL_RESYNC = Duration.ofMinutes(3);
 
-  /** One Job or Pod, as last seen. */
+  /** One Job or Pod at one version. */
   static final class Seen {
+    final String name;
     final String uid;
-    String resourceVersion;
+    final String resourceVersion;
+    final ObjectFacts facts;
     HasMetadata object;
-    ObjectFacts facts;
 
-    /** Owned the last time it was seen: a Job by the instance, a Pod by one of those Jobs. */
-    boolean owned;
+    /** The last walk that saw it. */
+    int walk;
 
-    /** The pass that last saw it. */
-    int pass;
+    Seen(HasMetadata object, ObjectFacts facts) {
+      this.name = object.getMetadata().getName();
+      this.uid = object.getMetadata().getUid();
+      this.resourceVersion = object.getMetadata().getResourceVersion();
+      this.facts = facts;
+      this.object = object;
+    }
 
-    Seen(String uid) {
-      this.uid = uid;
+    /** Whether {@code other} is this object at this version (an object with no uid never is). */
+    boolean sameAs(HasMetadata other) {
+      return uid != null
+          && resourceVersion != null
+          && uid.equals(other.getMetadata().getUid())
+          && resourceVersion.equals(other.getMetadata().getResourceVersion());
     }
 
     Job job() {
@@ -61,12 +73,30 @@ public final class RunObjects {
   }
 
   private final Object owner;
-  private final Map<String, Seen> byUid = new HashMap<>();
-  private Instant fullAt;
-  private int passes;
+  private boolean started;
+  private String instanceUid;
+  private final Map<String, Seen> jobs = new LinkedHashMap<>();
+  private final Map<String, Seen> pods = new LinkedHashMap<>();
+  private final Map<String, Seen> jobsByUid = new HashMap<>();
+  private final Map<String, List<Seen>> jobsByKey = new HashMap<>();
+  private final Map<String, List<Seen>> podsByKey = new HashMap<>();
 
-  /** The newest attempt by step path of the owned Jobs, as the last pass built it; immutable. */
-  private Map<String, Integer> present;
+  /** The owned Jobs that have not finished. */
+  private final Set<Seen> unfinished = new LinkedHashSet<>();
+
+  /** By step path, the newest attempt of the owned Jobs; {@link #present} is its last copy. */
+  private final Map<String, Integer> newest = new HashMap<>();
+
+  private Map<String, Integer> present = Map.of();
+  private boolean presentChanged;
+  private Instant fullAt;
+  private int walks;
+
+  /** During a pass, the attempts changed so far. */
+  private Set<String> changed = new HashSet<>();
+
+  /** During a pass, the objects read with no controller of Baton's kind. */
+  private List<HasMetadata> unowned = new ArrayList<>();
 
   /**
    * @param owner what these reports go to (the run's actor): a report for another owner starts anew
@@ -79,192 +109,294 @@ public final class RunObjects {
     return owner;
   }
 
-  /** Reports everything again next time. */
+  /** Reads and reports everything again next time. */
   public void forgetAll() {
-    byUid.clear();
-    present = null;
+    jobs.clear();
+    pods.clear();
+    jobsByUid.clear();
+    jobsByKey.clear();
+    podsByKey.clear();
+    unfinished.clear();
+    newest.clear();
+    presentChanged = true;
     fullAt = null;
   }
 
   /** How many Jobs and Pods are remembered. */
   public int size() {
-    return byUid.size();
+    return jobs.size() + pods.size();
   }
 
   /**
-   * What one reconcile sees.
+   * Brings this memory up to date with {@code source} and says what changed.
    *
-   * @param jobs the instance's Jobs that count: owned by it (or all given, for no instance uid)
-   * @param pods the Pods of those Jobs
+   * @param instanceUid the instance's uid: only Jobs it controls count, and only Pods those Jobs
+   *     control; null when every Job and Pod given counts (they were chosen already)
+   */
+  public Pass observe(String instanceUid, InstanceObjects source, Instant now) {
+    if (!started || !Objects.equals(this.instanceUid, instanceUid)) {
+      forgetAll();
+      started = true;
+      this.instanceUid = instanceUid;
+    }
+    boolean full = fullAt == null || !now.isBefore(fullAt.plus(FULL_RESYNC));
+    // Taken before the objects are read: a change after this is recorded for the next pass.
+    ChangedObjects.Names names = source.changed();
+    changed = new HashSet<>();
+    unowned = new ArrayList<>(0);
+    try {
+      read(source, full, names);
+    } catch (RuntimeException e) {
+      // Half read, and the changes taken: the next pass reads everything.
+      forgetAll();
+      throw e;
+    }
+    if (full) fullAt = now;
+    if (presentChanged) {
+      present = Collections.unmodifiableMap(new HashMap<>(newest));
+      presentChanged = false;
+    }
+    return new Pass(this, full ? null : changed, present, unowned);
+  }
+
+  private void read(InstanceObjects source, boolean full, ChangedObjects.Names names) {
+    if (full || names == null) {
+      walk(source.jobs(), source.pods());
+    } else {
+      for (String name : names.jobs()) {
+        Job job = source.job(name);
+        if (job != null) putJob(job, walks);
+        else removeJob(jobs.get(name));
+      }
+      for (String name : names.pods()) {
+        Pod pod = source.pod(name);
+        if (pod != null) putPod(pod, walks);
+        else removePod(pods.get(name));
+      }
+      refresh(source);
+    }
+  }
+
+  /**
+   * Reads the Jobs and Pods of the attempts changed in this pass again, as the caches hold them
+   * now. The caches are updated before the informers tell of a change, and the Job and Pod
+   * informers are separate streams: a Job's end may be told before its pod's, which the Pod cache
+   * already holds. Deciding an attempt from its Job with a stale pod (or none yet) would take a
+   * user's failure for a platform one, or a success without the outputs its pod carries; the
+   * attempt is decided from the newest of both, as a reading of all of them would.
+   */
+  private void refresh(InstanceObjects source) {
+    for (String key : List.copyOf(changed)) {
+      List<Seen> ofKey = jobsByKey.get(key);
+      if (ofKey == null) continue;
+      for (Seen job : List.copyOf(ofKey)) {
+        if (!owned(job)) continue;
+        for (Pod pod : source.podsOf(job.name)) putPod(pod, walks);
+      }
+    }
+  }
+
+  /** The same, of lists given whole with no record of what changed. */
+  public Pass observe(String instanceUid, Collection<Job> jobs, Collection<Pod> pods, Instant now) {
+    return observe(instanceUid, InstanceObjects.of(List.copyOf(jobs), List.copyOf(pods)), now);
+  }
+
+  /** Reads every object given and forgets those not given. */
+  private void walk(Collection<Job> allJobs, Collection<Pod> allPods) {
+    int walk = ++walks;
+    for (Job job : allJobs) putJob(job, walk);
+    for (Pod pod : allPods) putPod(pod, walk);
+    sweep(jobs, walk, true);
+    sweep(pods, walk, false);
+  }
+
+  private void sweep(Map<String, Seen> seen, int walk, boolean areJobs) {
+    if (seen.isEmpty()) return;
+    List<Seen> gone = new ArrayList<>();
+    for (Seen s : seen.values()) {
+      if (s.walk != walk) gone.add(s);
+    }
+    for (Seen s : gone) {
+      if (areJobs) removeJob(s);
+      else removePod(s);
+    }
+  }
+
+  private void putJob(Job job, int walk) {
+    Seen old = jobs.get(job.getMetadata().getName());
+    if (old != null && old.sameAs(job)) {
+      old.object = job;
+      old.walk = walk;
+      return;
+    }
+    if (old != null) removeJob(old);
+    Seen s = new Seen(job, ObjectFacts.of(job));
+    s.walk = walk;
+    jobs.put(s.name, s);
+    if (s.uid != null) jobsByUid.put(s.uid, s);
+    add(jobsByKey, s);
+    if (s.facts.unowned()) unowned.add(job);
+    if (!owned(s)) return;
+    mark(s.facts.key());
+    if (!s.facts.ended()) unfinished.add(s);
+    Observations.StepRef r = s.facts.ref();
+    if (r != null) {
+      newest.merge(r.stepId(), r.attempt(), Math::max);
+      presentChanged = true;
+    }
+  }
+
+  private void removeJob(Seen s) {
+    if (s == null) return;
+    jobs.remove(s.name, s);
+    if (s.uid != null) jobsByUid.remove(s.uid, s);
+    remove(jobsByKey, s);
+    if (!owned(s)) return;
+    mark(s.facts.key());
+    unfinished.remove(s);
+    Observations.StepRef r = s.facts.ref();
+    if (r == null || !Objects.equals(newest.get(r.stepId()), r.attempt())) return;
+    // It was its step's newest: the newest is now the next older one still here, if any.
+    presentChanged = true;
+    newest.remove(r.stepId());
+    for (int a = r.attempt(); a >= 0; a--) {
+      List<Seen> same = jobsByKey.get(r.stepId() + "#" + a);
+      if (same != null && same.stream().anyMatch(this::owned)) {
+        newest.put(r.stepId(), a);
+        break;
+      }
+    }
+  }
+
+  private void putPod(Pod pod, int walk) {
+    Seen old = pods.get(pod.getMetadata().getName());
+    if (old != null && old.sameAs(pod)) {
+      old.object = pod;
+      old.walk = walk;
+      return;
+    }
+    if (old != null) removePod(old);
+    Seen s = new Seen(pod, ObjectFacts.of(pod));
+    s.walk = walk;
+    pods.put(s.name, s);
+    add(podsByKey, s);
+    if (s.facts.unowned()) unowned.add(pod);
+    if (ownedPod(s)) mark(s.facts.key());
+  }
+
+  private void removePod(Seen s) {
+    if (s == null) return;
+    pods.remove(s.name, s);
+    remove(podsByKey, s);
+    mark(s.facts.key());
+  }
+
+  private static void add(Map<String, List<Seen>> byKey, Seen s) {
+    if (s.facts.key() != null) byKey.computeIfAbsent(s.facts.key(), k -> new ArrayList<>(1)).add(s);
+  }
+
+  private static void remove(Map<String, List<Seen>> byKey, Seen s) {
+    List<Seen> list = s.facts.key() == null ? null : byKey.get(s.facts.key());
+    if (list == null) return;
+    list.remove(s);
+    if (list.isEmpty()) byKey.remove(s.facts.key());
+  }
+
+  private void mark(String key) {
+    if (key != null) changed.add(key);
+  }
+
+  /** A Job counts when the instance controls it. */
+  private boolean owned(Seen job) {
+    return instanceUid == null || instanceUid.equals(job.facts.controllerUid());
+  }
+
+  /** A Pod counts when a Job that counts controls it. */
+  private boolean ownedPod(Seen pod) {
+    if (instanceUid == null) return true;
+    String jobUid = pod.facts.controllerUid();
+    Seen job = jobUid == null ? null : jobsByUid.get(jobUid);
+    return job != null && owned(job);
+  }
+
+  /**
+   * What one pass found. Valid until the next pass.
+   *
    * @param changed the attempts ("path#attempt") to report, or null for all
    * @param present by step path, the newest attempt that has a Job (immutable)
-   * @param unowned the Jobs and Pods given that have no controller of the kind Baton's have
-   * @param withPod of the attempts that are changed or have an unfinished Job, those with a pod
-   * @param podEnded of the same attempts, those with a pod in a terminal phase
+   * @param unowned the Jobs and Pods read in this pass with no controller of Baton's kind
    */
   public record Pass(
-      List<Seen> jobs,
-      List<Seen> pods,
+      RunObjects objects,
       Set<String> changed,
       Map<String, Integer> present,
-      List<HasMetadata> unowned,
-      Set<String> withPod,
-      Set<String> podEnded) {
+      List<HasMetadata> unowned) {
 
-    /** Whether the events of attempt {@code key} are to be reported. */
+    /** The owned Pods of the attempts reported. */
+    List<Seen> reportedPods() {
+      return reported(objects.pods.values(), objects.podsByKey, true);
+    }
+
+    /** The owned Jobs of the attempts reported. */
+    List<Seen> reportedJobs() {
+      return reported(objects.jobs.values(), objects.jobsByKey, false);
+    }
+
+    private List<Seen> reported(
+        Collection<Seen> all, Map<String, List<Seen>> byKey, boolean arePods) {
+      List<Seen> out = new ArrayList<>();
+      if (changed == null) {
+        for (Seen s : all) if (s.facts.ref() != null && counts(s, arePods)) out.add(s);
+        return out;
+      }
+      for (String key : changed) {
+        List<Seen> list = byKey.get(key);
+        if (list == null) continue;
+        for (Seen s : list) if (s.facts.ref() != null && counts(s, arePods)) out.add(s);
+      }
+      return out;
+    }
+
+    private boolean counts(Seen s, boolean isPod) {
+      return isPod ? objects.ownedPod(s) : objects.owned(s);
+    }
+
+    /** Whether the events of attempt {@code key} are reported in this pass. */
     boolean reports(String key) {
       return changed == null || changed.contains(key);
     }
 
+    /** The owned Jobs that have not finished. */
+    Collection<Seen> unfinished() {
+      return objects.unfinished;
+    }
+
+    /** Whether attempt {@code key} has an owned Pod. */
+    boolean withPod(String key) {
+      return anyPod(key, false);
+    }
+
+    /** Whether attempt {@code key} has an owned Pod in a terminal phase. */
+    boolean podEnded(String key) {
+      return anyPod(key, true);
+    }
+
+    private boolean anyPod(String key, boolean ended) {
+      List<Seen> list = key == null ? null : objects.podsByKey.get(key);
+      if (list == null) return false;
+      for (Seen s : list) {
+        if ((!ended || s.facts.ended()) && objects.ownedPod(s)) return true;
+      }
+      return false;
+    }
+
     /** The Jobs that count, as objects. */
     public List<Job> jobObjects() {
-      List<Job> out = new ArrayList<>(jobs.size());
-      for (Seen s : jobs) out.add(s.job());
+      List<Job> out = new ArrayList<>();
+      for (Seen s : objects.jobs.values()) {
+        if (objects.owned(s)) out.add(s.job());
+      }
       return out;
     }
-
-    /** The Pods that count, as objects. */
-    public List<Pod> podObjects() {
-      List<Pod> out = new ArrayList<>(pods.size());
-      for (Seen s : pods) out.add(s.pod());
-      return out;
-    }
-  }
-
-  /**
-   * Looks at the instance's Jobs and Pods as the informers hold them now.
-   *
-   * @param instanceUid the instance's uid: only Jobs it controls count, and only Pods those Jobs
-   *     control; null when every Job and Pod given counts (they were chosen already)
-   * @param jobs the Jobs labelled as the instance's
-   * @param pods the Pods labelled as the instance's
-   */
-  public Pass observe(String instanceUid, Collection<Job> jobs, Collection<Pod> pods, Instant now) {
-    int pass = ++passes;
-    boolean full = fullAt == null || !now.isBefore(fullAt.plus(FULL_RESYNC));
-    if (full) fullAt = now;
-    Set<String> changed = full ? null : new HashSet<>();
-    int before = byUid.size();
-    int hits = 0;
-    boolean jobSetChanged = present == null;
-    List<Seen> ownedJobs = new ArrayList<>(jobs.size());
-    List<Seen> ownedPods = new ArrayList<>(pods.size());
-    List<HasMetadata> unowned = new ArrayList<>(0);
-    for (Job job : jobs) {
-      Seen s = see(job);
-      boolean known = s.object != null;
-      boolean fresh = !known || !same(s, job);
-      if (fresh) {
-        ObjectFacts facts = ObjectFacts.of(job);
-        boolean owned =
-            instanceUid == null
-                || (facts.controllerUid() != null && facts.controllerUid().equals(instanceUid));
-        if (known) {
-          if (s.owned) mark(changed, s.facts.key());
-          if (s.owned != owned || !Objects.equals(s.facts.ref(), facts.ref())) jobSetChanged = true;
-        } else {
-          jobSetChanged |= owned;
-        }
-        s.facts = facts;
-        s.owned = owned;
-        s.resourceVersion = job.getMetadata().getResourceVersion();
-        if (owned) mark(changed, facts.key());
-      }
-      if (known) hits++;
-      s.object = job;
-      s.pass = pass;
-      if (s.owned) ownedJobs.add(s);
-      if (s.facts.unowned()) unowned.add(job);
-    }
-    for (Pod pod : pods) {
-      Seen s = see(pod);
-      boolean known = s.object != null;
-      ObjectFacts facts = !known || !same(s, pod) ? ObjectFacts.of(pod) : s.facts;
-      // Owned through its Job, whose ownership this pass has settled: a Pod's owner may have come
-      // or gone while the Pod stayed the same.
-      boolean owned = instanceUid == null || ownedJobThisPass(facts.controllerUid(), pass);
-      if (facts != s.facts || owned != s.owned) {
-        if (known && s.owned) mark(changed, s.facts.key());
-        if (owned) mark(changed, facts.key());
-        s.facts = facts;
-        s.owned = owned;
-        s.resourceVersion = pod.getMetadata().getResourceVersion();
-      }
-      if (known) hits++;
-      s.object = pod;
-      s.pass = pass;
-      if (owned) ownedPods.add(s);
-      if (facts.unowned()) unowned.add(pod);
-    }
-    if (hits < before) {
-      // Some are gone: forgotten, and their attempts reported (one seen again is new again).
-      var it = byUid.values().iterator();
-      while (it.hasNext()) {
-        Seen s = it.next();
-        if (s.pass == pass) continue;
-        it.remove();
-        if (s.owned) {
-          mark(changed, s.facts.key());
-          if (s.facts.isJob()) jobSetChanged = true;
-        }
-      }
-    }
-    if (jobSetChanged) present = newestAttempts(ownedJobs);
-    return derived(ownedJobs, ownedPods, changed, unowned);
-  }
-
-  private Pass derived(
-      List<Seen> jobs, List<Seen> pods, Set<String> changed, List<HasMetadata> unowned) {
-    // Whether an attempt has a pod, and an ended one, matters for the attempts reported and for
-    // those whose Job has not finished (it may be stuck without a pod, or still running).
-    Set<String> interesting = changed == null ? null : new HashSet<>(changed);
-    if (interesting != null) {
-      for (Seen s : jobs) {
-        if (!s.facts.ended() && s.facts.key() != null) interesting.add(s.facts.key());
-      }
-    }
-    Set<String> withPod = new HashSet<>();
-    Set<String> podEnded = new HashSet<>();
-    for (Seen s : pods) {
-      String key = s.facts.key();
-      if (key == null || (interesting != null && !interesting.contains(key))) continue;
-      withPod.add(key);
-      if (s.facts.ended()) podEnded.add(key);
-    }
-    return new Pass(jobs, pods, changed, present, unowned, withPod, podEnded);
-  }
-
-  private Seen see(HasMetadata object) {
-    String uid = object.getMetadata().getUid();
-    if (uid == null) {
-      // Not from an API server (no uid): nothing to know it by, so it is new every time.
-      return new Seen(null);
-    }
-    return byUid.computeIfAbsent(uid, Seen::new);
-  }
-
-  /** Whether {@code object} is the version {@code s} was read from. */
-  private static boolean same(Seen s, HasMetadata object) {
-    String rv = object.getMetadata().getResourceVersion();
-    return s.uid != null && rv != null && rv.equals(s.resourceVersion);
-  }
-
-  private boolean ownedJobThisPass(String jobUid, int pass) {
-    if (jobUid == null) return false;
-    Seen job = byUid.get(jobUid);
-    return job != null && job.pass == pass && job.owned && job.facts.isJob();
-  }
-
-  private static void mark(Set<String> changed, String key) {
-    if (changed != null && key != null) changed.add(key);
-  }
-
-  private static Map<String, Integer> newestAttempts(List<Seen> jobs) {
-    Map<String, Integer> newest = new HashMap<>();
-    for (Seen s : jobs) {
-      Observations.StepRef r = s.facts.ref();
-      if (r != null) newest.merge(r.stepId(), r.attempt(), Math::max);
-    }
-    return Collections.unmodifiableMap(newest);
   }
 }

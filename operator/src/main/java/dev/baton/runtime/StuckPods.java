@@ -52,9 +52,9 @@ public final class StuckPods {
    */
   public static Optional<Duration> noPodRecheck(RunObjects.Pass pass, Instant now) {
     Duration soonest = null;
-    for (RunObjects.Seen s : pass.jobs()) {
+    for (RunObjects.Seen s : pass.unfinished()) {
       String key = s.facts.key();
-      if (key == null || s.facts.ended() || pass.withPod().contains(key)) continue;
+      if (key == null || pass.withPod(key)) continue;
       Instant created = s.facts.created() == null ? now : s.facts.created();
       Duration left = Duration.between(now, created.plus(NO_POD_GRACE));
       if (!left.isNegative() && (soonest == null || left.compareTo(soonest) < 0)) soonest = left;

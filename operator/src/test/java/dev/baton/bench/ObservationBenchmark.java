@@ -8,6 +8,8 @@ import dev.baton.flow.Command;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.InstanceFlow;
 import dev.baton.runtime.CachedObjects;
+import dev.baton.runtime.ChangedObjects;
+import dev.baton.runtime.InstanceObjects;
 import dev.baton.runtime.ObservationFixtures;
 import dev.baton.runtime.Observations;
 import dev.baton.runtime.Ownership;
@@ -17,7 +19,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One instance running a foreach that has made n Jobs and Pods (500 running, the others finished
@@ -100,64 +106,125 @@ public final class ObservationBenchmark {
     return new Run(flow, jobs, pods);
   }
 
+  /** How a reconcile reads the instance's Jobs and Pods. */
+  private enum Way {
+    /** Every object read and told to the engine, as Baton did before RunObjects. */
+    ALL("every object read and told"),
+    /** Every object walked, read again only at a new resourceVersion; only changes told. */
+    WALK("every object walked, read once per version"),
+    /** Only the objects the informers said changed read (as the operator does); changes told. */
+    CHANGED("only the changed objects read");
+
+    final String what;
+
+    Way(String what) {
+      this.what = what;
+    }
+  }
+
   private static void reconciles(int n) throws Exception {
     Run run = start(n);
-    RunObjects reported = new RunObjects(run.flow());
     int rounds = n >= 10_000 ? 20 : 100;
-    long[] before = new long[2];
-    long[] after = new long[2];
+    Map<Way, long[]> results = new EnumMap<>(Way.class);
     int rv = 10 * n;
     // Warm up, then measure; each round one pod changes (a new resourceVersion), as on a reconcile
     // woken by a pod's update.
     for (int pass = 0; pass < 2; pass++) {
-      long eventsBefore = 0;
-      long eventsAfter = 0;
-      long t0 = System.nanoTime();
-      for (int r = 0; r < rounds; r++) {
-        touch(run, r, rv++);
-        eventsBefore += reconcile(run, null);
+      for (Way way : Way.values()) {
+        RunObjects memory = new RunObjects(run.flow());
+        Source source = new Source(run);
+        reconcile(run, way, memory, source);
+        long events = 0;
+        long t0 = System.nanoTime();
+        for (int r = 0; r < rounds; r++) {
+          source.changed.pods().add(touch(run, r, rv++));
+          events += reconcile(run, way, memory, source);
+        }
+        results.put(way, new long[] {(System.nanoTime() - t0) / rounds, events / rounds});
       }
-      long t1 = System.nanoTime();
-      for (int r = 0; r < rounds; r++) {
-        touch(run, r, rv++);
-        eventsAfter += reconcile(run, reported);
-      }
-      long t2 = System.nanoTime();
-      before[0] = (t1 - t0) / rounds;
-      before[1] = eventsBefore / rounds;
-      after[0] = (t2 - t1) / rounds;
-      after[1] = eventsAfter / rounds;
     }
     System.out.printf(
         "reconcile of a foreach with %,d Jobs and Pods (the last %d running), one pod changed:%n",
         n, CONCURRENCY);
-    System.out.printf(
-        "    before (every object read and told): %,8.2f ms, %,d events to the engine%n",
-        before[0] / 1e6, before[1]);
-    System.out.printf(
-        "    after  (read once per version, changes told): %,8.2f ms, %,d events to the engine%n",
-        after[0] / 1e6, after[1]);
+    for (Way way : Way.values()) {
+      long[] r = results.get(way);
+      System.out.printf(
+          "    %-45s %,8.2f ms, %,d events to the engine%n", way.what + ":", r[0] / 1e6, r[1]);
+    }
   }
 
-  private static void touch(Run run, int r, int rv) {
+  /** The run's objects as the informers would give them, with the names changed since last read. */
+  private static final class Source implements InstanceObjects {
+    private final Run run;
+    private final Map<String, Job> jobs = new HashMap<>();
+    private final Map<String, Pod> pods = new HashMap<>();
+    private final Map<String, List<Pod>> podsOf = new HashMap<>();
+    ChangedObjects.Names changed = new ChangedObjects.Names(new HashSet<>(), new HashSet<>());
+
+    Source(Run run) {
+      this.run = run;
+      for (Job j : run.jobs()) jobs.put(j.getMetadata().getName(), j);
+      for (Pod p : run.pods()) {
+        pods.put(p.getMetadata().getName(), p);
+        podsOf.computeIfAbsent(Ownership.jobName(p), k -> new ArrayList<>()).add(p);
+      }
+    }
+
+    @Override
+    public List<Job> jobs() {
+      return run.jobs();
+    }
+
+    @Override
+    public List<Pod> pods() {
+      return run.pods();
+    }
+
+    @Override
+    public Job job(String name) {
+      return jobs.get(name);
+    }
+
+    @Override
+    public Pod pod(String name) {
+      return pods.get(name);
+    }
+
+    @Override
+    public List<Pod> podsOf(String jobName) {
+      return podsOf.getOrDefault(jobName, List.of());
+    }
+
+    @Override
+    public ChangedObjects.Names changed() {
+      ChangedObjects.Names taken = changed;
+      changed = new ChangedObjects.Names(new HashSet<>(), new HashSet<>());
+      return taken;
+    }
+  }
+
+  /** Gives one pod a new resourceVersion; returns its name. */
+  private static String touch(Run run, int r, int rv) {
     Pod pod = run.pods().get(r % run.pods().size());
     pod.getMetadata().setResourceVersion(Integer.toString(rv));
+    return pod.getMetadata().getName();
   }
 
-  /**
-   * Observations of everything ({@code reported} null: every object read again, as before {@link
-   * RunObjects}) or of changes (as RunDriver does), handled by the engine.
-   */
-  private static int reconcile(Run run, RunObjects reported) {
+  /** One reconcile the given way, its events handled by the engine; returns how many events. */
+  private static int reconcile(Run run, Way way, RunObjects memory, Source source) {
     Instant now = Instant.now();
     List<FlowEvent> events;
-    if (reported == null) {
+    if (way == Way.ALL) {
+      source.changed();
       List<Job> jobs = Ownership.owned(ObservationFixtures.INSTANCE_UID, run.jobs());
       List<Pod> pods = Ownership.podsOf(jobs, run.pods());
       events = Observations.of(jobs, pods, now);
     } else {
       RunObjects.Pass pass =
-          reported.observe(ObservationFixtures.INSTANCE_UID, run.jobs(), run.pods(), now);
+          way == Way.WALK
+              ? memory.observe(ObservationFixtures.INSTANCE_UID, run.jobs(), run.pods(), now)
+              : memory.observe(ObservationFixtures.INSTANCE_UID, source, now);
+      if (way == Way.WALK) source.changed();
       events = Observations.events(pass, now, StuckPods.NoPodReasons.NONE);
       StuckPods.noPodRecheck(pass, now);
     }

@@ -1,0 +1,234 @@
+package dev.baton.runtime;
+
+import static dev.baton.runtime.ObservationFixtures.INSTANCE_UID;
+import static dev.baton.runtime.ObservationFixtures.job;
+import static dev.baton.runtime.ObservationFixtures.path;
+import static dev.baton.runtime.ObservationFixtures.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.flow.FailureKind;
+import dev.baton.flow.FlowEvent;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RunObjects} between full readings: only the objects the informers said changed are read,
+ * and what they change is told, as a reading of all of them would tell it.
+ */
+class RunObjectsTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T01:00:00Z");
+
+  /** The informers' caches, and the names recorded as changed since the last pass. */
+  private final List<Job> jobs = new ArrayList<>();
+
+  private final List<Pod> pods = new ArrayList<>();
+  private ChangedObjects.Names told = fresh();
+  private final RunObjects memory = new RunObjects(new Object());
+
+  private static ChangedObjects.Names fresh() {
+    return new ChangedObjects.Names(new HashSet<>(), new HashSet<>());
+  }
+
+  private final InstanceObjects caches =
+      new InstanceObjects() {
+        @Override
+        public List<Job> jobs() {
+          return jobs;
+        }
+
+        @Override
+        public List<Pod> pods() {
+          return pods;
+        }
+
+        @Override
+        public Job job(String name) {
+          return InstanceObjects.of(jobs, pods).job(name);
+        }
+
+        @Override
+        public Pod pod(String name) {
+          return InstanceObjects.of(jobs, pods).pod(name);
+        }
+
+        @Override
+        public List<Pod> podsOf(String jobName) {
+          return InstanceObjects.of(jobs, pods).podsOf(jobName);
+        }
+
+        @Override
+        public ChangedObjects.Names changed() {
+          ChangedObjects.Names taken = told;
+          told = fresh();
+          return taken;
+        }
+      };
+
+  private List<FlowEvent> pass(Instant now) {
+    return Observations.events(
+        memory.observe(INSTANCE_UID, caches, now), now, StuckPods.NoPodReasons.NONE);
+  }
+
+  private static List<FlowEvent> stepEvents(List<FlowEvent> events) {
+    return events.stream().filter(e -> !(e instanceof FlowEvent.WorkloadsObserved)).toList();
+  }
+
+  private static FlowEvent.WorkloadsObserved observed(List<FlowEvent> events) {
+    return (FlowEvent.WorkloadsObserved) events.getLast();
+  }
+
+  private void put(Pod pod) {
+    pods.removeIf(p -> p.getMetadata().getName().equals(pod.getMetadata().getName()));
+    pods.add(pod);
+  }
+
+  private void put(Job job) {
+    jobs.removeIf(j -> j.getMetadata().getName().equals(job.getMetadata().getName()));
+    jobs.add(job);
+  }
+
+  @Test
+  void aChangedPodToldByNameIsReadAndReported() {
+    Job j = job(0, 1, "1");
+    put(j);
+    put(pod(j, "2", "Running"));
+    pass(T0);
+    put(pod(j, "3", "Succeeded"));
+    told.pods().add(pods.getFirst().getMetadata().getName());
+    assertThat(stepEvents(pass(T0.plusSeconds(1))))
+        .anySatisfy(e -> assertThat(e).isInstanceOf(FlowEvent.StepSucceeded.class));
+    assertThat(stepEvents(pass(T0.plusSeconds(2)))).isEmpty();
+  }
+
+  @Test
+  void aNewJobToldByNameIsPresentAndAGoneOneIsNot() {
+    put(job(0, 1, "1"));
+    pass(T0);
+    Job second = job(1, 1, "5");
+    put(second);
+    told.jobs().add(second.getMetadata().getName());
+    assertThat(observed(pass(T0.plusSeconds(1))).present()).containsOnlyKeys(path(0), path(1));
+    jobs.remove(second);
+    told.jobs().add(second.getMetadata().getName());
+    assertThat(observed(pass(T0.plusSeconds(2))).present()).containsOnlyKeys(path(0));
+  }
+
+  @Test
+  void aRetryIsTheNewestAttemptUntilItsJobGoes() {
+    put(job(0, 1, "1", "Failed"));
+    pass(T0);
+    Job retry = job(0, 2, "2");
+    put(retry);
+    told.jobs().add(retry.getMetadata().getName());
+    assertThat(observed(pass(T0.plusSeconds(1))).present()).containsEntry(path(0), 2);
+    jobs.remove(retry);
+    told.jobs().add(retry.getMetadata().getName());
+    assertThat(observed(pass(T0.plusSeconds(2))).present()).containsEntry(path(0), 1);
+  }
+
+  @Test
+  void aJobsEndToldBeforeItsPodsIsDecidedByThePodTheCacheHolds() {
+    // The pod failed with the user's exit code, and the Job controller then marked the Job Failed:
+    // the Job's update is told first, the pod's is in the cache and on its way.
+    Job j = job(0, 1, "1");
+    put(j);
+    put(pod(j, "2", "Running"));
+    pass(T0);
+    Pod failed = pod(j, "3", "Failed");
+    failed
+        .getStatus()
+        .getContainerStatuses()
+        .getFirst()
+        .getState()
+        .setTerminated(
+            new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder()
+                .withExitCode(3)
+                .withReason("Error")
+                .build());
+    failed.getStatus().getContainerStatuses().getFirst().getState().setRunning(null);
+    put(failed);
+    put(job(0, 1, "4", "Failed"));
+    told.jobs().add(j.getMetadata().getName());
+    List<FlowEvent> events = stepEvents(pass(T0.plusSeconds(1)));
+    assertThat(events)
+        .filteredOn(FlowEvent.StepFailed.class::isInstance)
+        .singleElement()
+        .satisfies(e -> assertThat(((FlowEvent.StepFailed) e).kind()).isEqualTo(FailureKind.USER));
+  }
+
+  @Test
+  void aPodWhoseJobComesLaterCountsWhenItDoes() {
+    Job j = job(0, 1, "1");
+    Pod p = pod(j, "2", "Succeeded");
+    put(p);
+    assertThat(stepEvents(pass(T0))).isEmpty();
+    put(j);
+    told.jobs().add(j.getMetadata().getName());
+    assertThat(stepEvents(pass(T0.plusSeconds(1))))
+        .anySatisfy(e -> assertThat(e).isInstanceOf(FlowEvent.StepSucceeded.class));
+  }
+
+  @Test
+  void whatWasNotToldIsReadAtTheFullResync() {
+    Job j = job(0, 1, "1");
+    put(j);
+    put(pod(j, "2", "Running"));
+    pass(T0);
+    put(pod(j, "3", "Succeeded"));
+    // Not told: the memory keeps what it read...
+    assertThat(stepEvents(pass(T0.plusSeconds(1)))).isEmpty();
+    // ...until everything is read again.
+    Instant later = T0.plus(RunObjects.FULL_RESYNC);
+    assertThat(pass(later)).isEqualTo(Observations.of(jobs, pods, later));
+  }
+
+  @Test
+  void aReadingThatFailsHalfWayReadsEverythingNextTime() {
+    Job j = job(0, 1, "1");
+    put(j);
+    pass(T0);
+    told.jobs().add("boom");
+    InstanceObjects failing =
+        new InstanceObjects() {
+          @Override
+          public List<Job> jobs() {
+            return jobs;
+          }
+
+          @Override
+          public List<Pod> pods() {
+            return pods;
+          }
+
+          @Override
+          public Job job(String name) {
+            throw new IllegalStateException("cache unavailable");
+          }
+
+          @Override
+          public Pod pod(String name) {
+            return null;
+          }
+
+          @Override
+          public List<Pod> podsOf(String jobName) {
+            return List.of();
+          }
+
+          @Override
+          public ChangedObjects.Names changed() {
+            return caches.changed();
+          }
+        };
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> memory.observe(INSTANCE_UID, failing, T0.plusSeconds(1)))
+        .isInstanceOf(IllegalStateException.class);
+    Instant next = T0.plusSeconds(2);
+    assertThat(pass(next)).isEqualTo(Observations.of(jobs, pods, next));
+  }
+}
