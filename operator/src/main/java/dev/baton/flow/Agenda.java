@@ -50,6 +50,16 @@ final class Agenda {
     if (f.queue(i)) ready.add(new Occurrence(f, i));
   }
 
+  /**
+   * A step ended in a way that lets its dependents go (Succeeded, Skipped, CompletedWithError):
+   * those with no dependency left are ready.
+   */
+  void satisfied(Frame f, int i) {
+    for (int k : f.step(i).dependents()) {
+      if (--f.pendingDeps[k] == 0) ready(f, k);
+    }
+  }
+
   /** The next ready step, out of its queue; null when none. */
   Occurrence nextReady() {
     Occurrence o = ready.poll();

@@ -1,8 +1,6 @@
 package dev.baton.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.api.Durations;
-import dev.baton.api.FailureMode;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstanceStatus;
@@ -17,7 +15,6 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The state machine of one run. Events in, commands out, no I/O and no clock of its own: every
@@ -55,13 +52,14 @@ import java.util.Set;
  *
  * <h2>Collaborators</h2>
  *
- * This class holds the rules above; the rest is handed out, and reports back through {@link
- * StepOutcomes}. {@link Frame} keeps a frame's steps and their counts by state, {@link Agenda} what
- * an event set in motion, {@link Permits} the stepConcurrency permits, {@link Attempts} a step's
- * attempts and their workloads, {@link Loops} the iterations of loop steps, {@link StepRenderer}
- * what a launch renders, {@link RetryBudget} whether a failure is retried, {@link RunHeader} and
- * {@link StatusProjection} the status, {@link TimerRules} what a fired timer means, and {@link
- * Recovery} the state rebuilt from it after an operator restart.
+ * This class starts the run, starts ready steps and ends frames; the rest is handed out, and
+ * reports back through {@link StepOutcomes}. {@link Frame} keeps a frame's steps and their counts
+ * by state, {@link Agenda} what an event set in motion, {@link Permits} the stepConcurrency
+ * permits, {@link Attempts} a step's attempts and their workloads, {@link Loops} the iterations of
+ * loop steps, {@link StepRenderer} what a launch renders, {@link FailureRules} what a failure means
+ * (with {@link RetryBudget}, whether it is retried), {@link StopRules} what stopping and skipping
+ * mean, {@link TimerRules} what a fired timer means, {@link RunHeader} and {@link StatusProjection}
+ * the status, and {@link Recovery} the state rebuilt from it after an operator restart.
  */
 public final class InstanceFlow {
   private final CompiledWorkflow wf;
@@ -77,9 +75,10 @@ public final class InstanceFlow {
   private final Recovery recovery;
   private final StepOutcomes outcomes;
   private final TimerRules timers;
+  private final StopRules stops;
+  private final FailureRules failures;
 
   private long transitions;
-  private Set<String> skip = Set.of();
 
   /**
    * @param definition the pinned spec as JSON, echoed into the status
@@ -105,25 +104,10 @@ public final class InstanceFlow {
     this.attempts = new Attempts(instance, top, agenda, renderer, outcomes, signals);
     this.recovery =
         new Recovery(top, permits, loops, renderer, agenda, attempts, signals, outcomes);
-    this.timers = new TimerRules(wf, top, outcomes, new Stops(), signals, attempts);
-  }
-
-  /** The stops the timer rules may make. */
-  private final class Stops implements TimerRules.Stops {
-    @Override
-    public void run(InstancePhase endPhase, String why, Instant now) {
-      abortRun(endPhase, why, now);
-    }
-
-    @Override
-    public void loop(LoopState loop, String why, Instant now) {
-      abortLoop(loop, why, now);
-    }
-
-    @Override
-    public void work(Frame f, int i, String why, Instant now) {
-      stopWork(f, i, why, now);
-    }
+    this.stops =
+        new StopRules(top, header, agenda, outcomes, attempts, signals, loops, this::finish);
+    this.failures = new FailureRules(agenda, outcomes, stops);
+    this.timers = new TimerRules(wf, top, outcomes, stops, signals, attempts);
   }
 
   /** The rules below, as the collaborators may invoke them. */
@@ -146,7 +130,7 @@ public final class InstanceFlow {
     @Override
     public void attemptFailed(
         Frame f, int i, FailureKind kind, String why, Integer exitCode, Instant now) {
-      InstanceFlow.this.attemptFailed(f, i, kind, why, exitCode, now);
+      failures.attemptFailed(f, i, kind, why, exitCode, now);
     }
 
     @Override
@@ -156,7 +140,7 @@ public final class InstanceFlow {
 
     @Override
     public void failed(Frame f, int i, FailureKind kind, String why, Instant now) {
-      finalFailure(f, i, kind, why, now);
+      failures.failed(f, i, kind, why, now);
     }
   }
 
@@ -168,10 +152,11 @@ public final class InstanceFlow {
     switch (event) {
       case FlowEvent.Start s -> start(now);
       case FlowEvent.Resume r -> resume(r.launchedAttempts(), now);
-      case FlowEvent.StatusTooLarge e -> abortRun(InstancePhase.Failed, e.message(), now);
-      case FlowEvent.StopRequested s -> abortRun(InstancePhase.Stopped, "stopped by the user", now);
+      case FlowEvent.StatusTooLarge e -> stops.run(InstancePhase.Failed, e.message(), now);
+      case FlowEvent.StopRequested s ->
+          stops.run(InstancePhase.Stopped, "stopped by the user", now);
       case FlowEvent.InternalError e ->
-          abortRun(InstancePhase.Failed, "internal error: " + e.message(), now);
+          stops.run(InstancePhase.Failed, "internal error: " + e.message(), now);
       case FlowEvent.StepLaunched e -> attempts.onLaunched(e.path(), e.attempt(), now);
       case FlowEvent.StepStarted e -> attempts.onStarted(e.path(), e.attempt(), now);
       case FlowEvent.StepStuck e -> attempts.onStuck(e, now);
@@ -185,7 +170,7 @@ public final class InstanceFlow {
       case FlowEvent.StepFailed e -> attempts.onFailed(e, now);
       case FlowEvent.TimerFired t -> timers.fired(t.timer(), now);
       case FlowEvent.ChildObserved c -> attempts.onChild(c, now);
-      case FlowEvent.SkipRequested s -> onSkip(s.stepIds(), now);
+      case FlowEvent.SkipRequested s -> stops.skipRequested(s.stepIds(), now);
       case FlowEvent.SignalArrived e -> signals.onArrived(e, now);
       case FlowEvent.SignalsEmitted e -> signals.onEmitted(e, now);
       case FlowEvent.SignalEmitFailed e -> signals.onEmitFailed(e, now);
@@ -223,57 +208,6 @@ public final class InstanceFlow {
     agenda.command(new SetTimer(TimerKey.workflowTimeout(), header.startedAt().plus(wf.timeout())));
     recovery.resume(launched, now);
     agenda.statusChanged();
-  }
-
-  /** Stops every unfinished step of every frame and ends the run in {@code endPhase}. */
-  private void abortRun(InstancePhase endPhase, String why, Instant now) {
-    abortFrame(top, why, now);
-    finish(endPhase, why, now);
-  }
-
-  /** Stops a frame's unfinished steps: running workloads stopped, loops aborted. */
-  private void abortFrame(Frame f, String why, Instant now) {
-    for (int i = 0; i < f.n; i++) {
-      switch (f.state[i]) {
-        case Launching, Running -> {
-          stopWork(f, i, why, now);
-          f.endTime[i] = now;
-          setState(f, i, StepState.Stopped, "stopped: " + why);
-        }
-        case Retrying, Waiting -> {
-          f.endTime[i] = now;
-          setState(
-              f,
-              i,
-              StepState.Stopped,
-              (f.state[i] == StepState.Waiting ? "not started: " : "stopped: ") + why);
-        }
-        default -> {}
-      }
-    }
-  }
-
-  /**
-   * Whatever runs for a step's current attempt is told to stop; the step's state is the caller's.
-   */
-  private void stopWork(Frame f, int i, String why, Instant now) {
-    switch (f.step(i).type()) {
-      case JOB, SUBWORKFLOW -> attempts.stop(f, i);
-      case FOREACH, WHILE -> {
-        if (f.loops[i] != null) abortLoop(f.loops[i], why, now);
-      }
-      case SIGNAL -> signals.cancel(f, i);
-      case SLEEP, NOOP -> {}
-    }
-  }
-
-  /** Ends every iteration under way, Stopped, and starts no more. */
-  private void abortLoop(LoopState loop, String why, Instant now) {
-    loop.closed = true;
-    for (Frame iteration : List.copyOf(loop.active.values())) {
-      abortFrame(iteration, why, now);
-      loops.endIteration(loop, iteration, StepState.Stopped);
-    }
   }
 
   private void finish(InstancePhase endPhase, String why, Instant now) {
@@ -314,8 +248,8 @@ public final class InstanceFlow {
   private void startReady(Frame f, int i, Instant now) {
     if (f.ended || f.state[i] != StepState.Waiting || f.failedStep != null) return;
     CompiledStep s = f.step(i);
-    if (skip.contains(s.id())) {
-      skipStep(f, i, now);
+    if (stops.skipped(s.id())) {
+      stops.skip(f, i, now);
       return;
     }
     // Step params are rendered once here: the condition sees them, and so does the Job.
@@ -323,7 +257,7 @@ public final class InstanceFlow {
     try {
       stepParams = renderer.stepParams(f, s);
     } catch (ExpressionException e) {
-      finalFailure(
+      failures.failed(
           f, i, FailureKind.FATAL, "could not render the step's params: " + e.getMessage(), now);
       return;
     }
@@ -332,14 +266,14 @@ public final class InstanceFlow {
       try {
         run = s.condition().test(renderer.stepScope(f, stepParams));
       } catch (ExpressionException e) {
-        finalFailure(f, i, FailureKind.FATAL, "if " + e.getMessage(), now);
+        failures.failed(f, i, FailureKind.FATAL, "if " + e.getMessage(), now);
         return;
       }
       if (!run) {
         f.startTime[i] = now;
         f.endTime[i] = now;
         setState(f, i, StepState.Skipped, "if was false: " + s.condition().source());
-        satisfied(f, i);
+        agenda.satisfied(f, i);
         return;
       }
     }
@@ -400,7 +334,7 @@ public final class InstanceFlow {
       outcome = StepState.Failed;
     } else {
       // Unreachable in a DAG: roots always start, and a step waits only on unfinished steps.
-      abortFrame(f, "internal error: no step is running and none can start", now);
+      stops.frame(f, "internal error: no step is running and none can start", now);
       if (f.owner == null) {
         finish(InstancePhase.Failed, "internal error: no step is running and none can start", now);
         return;
@@ -436,95 +370,7 @@ public final class InstanceFlow {
         i,
         StepState.Succeeded,
         f.released[i] == null ? null : "released by signal " + f.released[i].name);
-    satisfied(f, i);
-  }
-
-  /** A step ended in a way that lets its dependents go. */
-  private void satisfied(Frame f, int i) {
-    for (int k : f.step(i).dependents()) {
-      if (--f.pendingDeps[k] == 0) agenda.ready(f, k);
-    }
-  }
-
-  /**
-   * An attempt of a job or subworkflow step failed: retry after the backoff while its kind's budget
-   * lasts. (Loops fail for good at once, through {@link #finalFailure}.)
-   */
-  private void attemptFailed(
-      Frame f, int i, FailureKind kind, String why, Integer code, Instant now) {
-    // The work succeeded; only the creation of its output signals can fail the step now.
-    if (f.emitting[i]) return;
-    f.exitCode[i] = code;
-    switch (RetryBudget.after(
-        kind, f.countFailure(i, kind), f.step(i).definition().retry, f.attempt[i])) {
-      case RetryBudget.GiveUp g -> finalFailure(f, i, kind, why + g.note(), now);
-      case RetryBudget.Retry r -> {
-        f.retryAt[i] = now.plus(r.delay());
-        f.endTime[i] = now;
-        setState(
-            f,
-            i,
-            StepState.Retrying,
-            "attempt "
-                + f.attempt[i]
-                + " failed: "
-                + why
-                + "; retry in "
-                + Durations.format(r.delay()));
-        agenda.command(
-            new SetTimer(new TimerKey(TimerKey.Kind.RETRY, f.path(i), f.attempt[i]), f.retryAt[i]));
-      }
-    }
-  }
-
-  /** No retries left: the failure mode decides what happens to the frame. */
-  private void finalFailure(Frame f, int i, FailureKind kind, String why, Instant now) {
-    CompiledStep s = f.step(i);
-    f.endTime[i] = now;
-    f.retryAt[i] = null;
-    if (s.type().isLoop() && f.loops[i] != null) f.loops[i].closed = true;
-    FailureMode mode = s.definition().failureModeOrDefault();
-    if (mode == FailureMode.IGNORE_FAILURE) {
-      setState(f, i, StepState.CompletedWithError, why);
-      satisfied(f, i);
-      return;
-    }
-    setState(f, i, kind == FailureKind.TIMEOUT ? StepState.TimedOut : StepState.Failed, why);
-    if (f.failedStep == null) {
-      f.failedStep = s.id();
-      f.failureMessage = "step \"" + s.id() + "\" failed: " + why;
-    }
-    if (mode == FailureMode.FAIL_IMMEDIATELY) {
-      if (f.owner == null) {
-        abortRun(InstancePhase.Failed, f.failureMessage, now);
-      } else {
-        abortFrame(f, f.failureMessage, now);
-        agenda.check(f);
-      }
-    }
-  }
-
-  /**
-   * Skips the named steps' unfinished occurrences now; future ones are skipped as they get ready.
-   */
-  private void onSkip(Set<String> ids, Instant now) {
-    skip = ids == null ? Set.of() : Set.copyOf(ids);
-    if (skip.isEmpty() || header.phase() != InstancePhase.Running) return;
-    for (Frame f : top.withIterations()) {
-      if (f.ended) continue;
-      for (int i = 0; i < f.n; i++) {
-        if (!f.state[i].isFinal() && skip.contains(f.step(i).id())) skipStep(f, i, now);
-      }
-    }
-  }
-
-  private void skipStep(Frame f, int i, Instant now) {
-    if (f.isRunning(i)) stopWork(f, i, "the step was skipped", now);
-    if (f.startTime[i] == null) f.startTime[i] = now;
-    f.endTime[i] = now;
-    f.retryAt[i] = null;
-    setState(f, i, StepState.Skipped, "skipped by the user");
-    satisfied(f, i);
+    agenda.satisfied(f, i);
   }
 
   /** A step's state changes: its frame's counts, the permits, its status entry. */

@@ -15,7 +15,7 @@ import java.util.Map;
  * stuck too long. A timer of an attempt that is no longer current means nothing.
  */
 final class TimerRules {
-  /** The stops a timer may make, which {@link InstanceFlow} carries out. */
+  /** The stops a timer may make, which {@link StopRules} carries out. */
   interface Stops {
     /** Stops every unfinished step and ends the run in {@code endPhase}. */
     void run(InstancePhase endPhase, String why, Instant now);

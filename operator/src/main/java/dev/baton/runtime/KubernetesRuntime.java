@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +40,7 @@ public final class KubernetesRuntime implements CommandSink {
   private final Timers timers;
   private final Executor io;
   private final BatonMetrics metrics;
-  private final CreateRetry retry;
+  private final WorkloadCreator creator;
   private final SignalWaits signalWaits = new SignalWaits();
   private final SignalEmitter signalEmitter;
   private static final String STOP = "{\"spec\":{\"stop\":true}}";
@@ -80,7 +78,7 @@ public final class KubernetesRuntime implements CommandSink {
       Executor io,
       BatonMetrics metrics,
       CreateRetry retry) {
-    this.retry = retry;
+    this.creator = new WorkloadCreator(retry, metrics);
     this.signalEmitter = new SignalEmitter(client, retry);
     this.client = client;
     this.jobs = jobs;
@@ -181,9 +179,9 @@ public final class KubernetesRuntime implements CommandSink {
     long t0 = System.nanoTime();
     var resource = client.batch().v1().jobs().inNamespace(ns);
     boolean launched =
-        createOnce(
+        creator.create(
             actor,
-            new Workload<>(
+            new WorkloadCreator.Workload<>(
                 "Job " + c.jobName(),
                 c.path(),
                 c.attempt(),
@@ -203,168 +201,6 @@ public final class KubernetesRuntime implements CommandSink {
       if (c.decidedAt() != null)
         metrics.stepLaunched(Duration.between(c.decidedAt(), actor.clock().instant()));
     }
-  }
-
-  /**
-   * One attempt's workload to create, and how to look at, judge and remove what is under its name.
-   */
-  private record Workload<T extends HasMetadata>(
-      String what,
-      StepPath path,
-      int attempt,
-      Duration stepTimeout,
-      String resource,
-      String namespace,
-      Supplier<T> create,
-      Supplier<T> get,
-      Predicate<T> owned,
-      Runnable delete) {}
-
-  /**
-   * Creates an attempt's workload under its one name, and tells the actor the outcome: launched, or
-   * not. An unclear outcome (no answer, a timeout, throttling, a server error) may have created it:
-   * the same name is tried again ({@link CreateRetry}), the step stays Launching and spends no
-   * attempt, and an AlreadyExists is verified ({@link NameClaim}), usually as launched. Only when
-   * the tries are spent is the failure reported, and the name deleted, so that a create landing
-   * late does not run unseen. Returns whether the workload was launched.
-   */
-  private <T extends HasMetadata> boolean createOnce(FlowActor actor, Workload<T> w) {
-    long started = System.nanoTime();
-    Duration within =
-        w.stepTimeout() != null && w.stepTimeout().compareTo(retry.within()) < 0
-            ? w.stepTimeout()
-            : retry.within();
-    String lastError = null;
-    for (int tryNo = 1; ; tryNo++) {
-      Duration wait = null;
-      try {
-        w.create().get();
-        return launched(actor, w);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 409) {
-          NameClaim claim;
-          try {
-            T existing = w.get().get();
-            claim =
-                NameClaim.of(
-                    existing,
-                    existing != null && w.owned().test(existing),
-                    w.path().toString(),
-                    w.attempt());
-          } catch (KubernetesClientException g) {
-            claim = null;
-            lastError = "AlreadyExists, and could not read what exists: " + g.getMessage();
-          }
-          switch (claim) {
-            case NameClaim.Ours o -> {
-              return launched(actor, w);
-            }
-            case NameClaim.OtherOwner o -> {
-              // Not this instance's: an earlier instance of the same name left it and the garbage
-              // collector has not yet removed it, or someone made it by hand. The next attempt has
-              // another name.
-              tell(
-                  actor,
-                  w,
-                  w.what()
-                      + " exists and belongs to an earlier instance named "
-                      + actor.key().name()
-                      + ", or to no instance",
-                  true);
-              return false;
-            }
-            case NameClaim.Collision col -> {
-              metrics.nameCollision();
-              LOG.error(
-                  "{}: name collision: {} for step {} attempt {} exists and is {}'s; not taking it for this attempt's",
-                  actor.key(),
-                  w.what(),
-                  w.path(),
-                  w.attempt(),
-                  col.found());
-              tell(
-                  actor,
-                  w,
-                  "name collision: " + w.what() + " exists and belongs to " + col.found(),
-                  false);
-              return false;
-            }
-            case NameClaim.Gone g ->
-                lastError = "AlreadyExists, then not found: deleted in between";
-            case null -> {}
-          }
-        } else {
-          CreateFailure failure = CreateFailure.of(e, w.resource(), w.namespace());
-          if (!failure.retryable()) {
-            metrics.jobCreateFailed(Integer.toString(e.getCode()));
-            tell(actor, w, failure.message(), false);
-            return false;
-          }
-          lastError =
-              (e.getCode() <= 0 ? "no answer" : "HTTP " + e.getCode()) + ": " + failure.message();
-          wait = retryAfter(e);
-        }
-      } catch (RuntimeException e) {
-        lastError = e.toString();
-      }
-      Duration spent = Duration.ofNanos(System.nanoTime() - started);
-      if (tryNo >= retry.tries() || spent.compareTo(within) >= 0) {
-        metrics.jobCreateFailed("unclear");
-        LOG.warn(
-            "{}: could not create {} after {} tries in {}: {}; deleting the name in case a create landed late",
-            actor.key(),
-            w.what(),
-            tryNo,
-            spent,
-            lastError);
-        try {
-          w.delete().run();
-        } catch (RuntimeException d) {
-          LOG.warn("{}: could not delete {}: {}", actor.key(), w.what(), d.getMessage());
-        }
-        tell(actor, w, lastError + " (" + tryNo + " tries)", true);
-        return false;
-      }
-      metrics.jobCreateRetried();
-      Duration delay = wait != null ? wait : retry.delay(tryNo);
-      LOG.info(
-          "{}: creating {} had an unclear outcome ({}); trying again under the same name in {} ms",
-          actor.key(),
-          w.what(),
-          lastError,
-          delay.toMillis());
-      try {
-        Thread.sleep(delay);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-  }
-
-  private static boolean launched(FlowActor actor, Workload<?> w) {
-    actor.tell(new FlowEvent.StepLaunched(w.path(), w.attempt(), actor.clock().instant()));
-    return true;
-  }
-
-  /**
-   * Tells the actor that an attempt's object was not created. The engine retries a retryable
-   * failure as a platform error, and fails the step at once otherwise.
-   */
-  private static void tell(FlowActor actor, Workload<?> w, String why, boolean retryable) {
-    LOG.warn("{}: could not create {}: {}", actor.key(), w.what(), why);
-    String prefix = w.what().startsWith("Job") ? "" : "could not create " + w.what() + ": ";
-    actor.tell(
-        new FlowEvent.StepLaunchFailed(
-            w.path(), w.attempt(), prefix + why, retryable, actor.clock().instant()));
-  }
-
-  /** A 429's Retry-After, if the API server gave one. */
-  private Duration retryAfter(KubernetesClientException e) {
-    if (e.getCode() != 429 || e.getStatus() == null || e.getStatus().getDetails() == null)
-      return null;
-    Integer s = e.getStatus().getDetails().getRetryAfterSeconds();
-    return s == null || s <= 0 ? null : Duration.ofSeconds(Math.min(s, retry.cap().toSeconds()));
   }
 
   /** Whether {@code job}'s controller owner reference is {@code owner}, by UID. */
@@ -391,9 +227,9 @@ public final class KubernetesRuntime implements CommandSink {
       return;
     }
     var resource = client.resources(WorkflowInstance.class).inNamespace(ns);
-    createOnce(
+    creator.create(
         actor,
-        new Workload<>(
+        new WorkloadCreator.Workload<>(
             "child instance " + c.childName(),
             c.path(),
             c.attempt(),
