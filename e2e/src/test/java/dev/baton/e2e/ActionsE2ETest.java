@@ -8,12 +8,10 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,23 +19,13 @@ import org.junit.jupiter.api.Test;
  * The actions README documents, done with kubectl as a user would, against the real API server:
  * restart, skip, and the queues of run strategies with unblock.
  */
-class ActionsE2ETest {
+class ActionsE2ETest extends OnCluster {
   static final String NS = "e2e-actions";
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    operator = E2E.Operator.start("actions");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
+    startOperator("actions");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +49,11 @@ final class E2E {
   }
 
   static String namespace(KubernetesClient client, String name) {
+    return namespace(client, name, Map.of());
+  }
+
+  /** A namespace with these labels, made or updated, once its default ServiceAccount exists. */
+  static String namespace(KubernetesClient client, String name, Map<String, String> labels) {
     // One left terminating by an earlier class or run takes no new objects: wait until it is gone.
     Cluster.await(
         "namespace " + name + " not terminating",
@@ -56,7 +62,13 @@ final class E2E {
         Duration.ofSeconds(120));
     client
         .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
         .createOr(n -> n.update());
     Cluster.await(
         "default ServiceAccount in " + name,

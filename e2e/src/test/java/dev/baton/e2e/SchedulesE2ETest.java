@@ -7,7 +7,6 @@ import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.triggers.ScheduledRuns;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,22 +23,14 @@ import org.junit.jupiter.api.Test;
  * runs every one, in order), then the kube-apiserver restarted under it. Exactly one run per
  * scheduled time throughout: the names are deterministic and each run carries its time's label.
  */
-class SchedulesE2ETest {
+class SchedulesE2ETest extends OnCluster {
   static final String NS = "e2e-schedules";
   static final Duration PERIOD = Duration.ofSeconds(3);
   static final Duration WAIT = Duration.ofSeconds(90);
-  static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
   }
 
   static String workflow(String name, String policy) {

@@ -7,12 +7,10 @@ import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,24 +19,14 @@ import org.junit.jupiter.api.Test;
  * released by a Signal made with {@code kubectl create -f}, a step's output signal releasing a
  * waiting step of another run, and the lineage walked with the commands README documents.
  */
-class SignalStepsE2ETest {
+class SignalStepsE2ETest extends OnCluster {
   static final String NS = "e2e-signal-steps";
   static final Duration WAIT = Duration.ofSeconds(120);
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    operator = E2E.Operator.start("signals");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
+    startOperator("signals");
   }
 
   static String consumer(String name, String signal) {
