@@ -83,14 +83,7 @@ class ActionsE2ETest extends OnCluster {
         "{\"spec\":{\"restart\":{\"run\":2}}}");
 
     WorkflowInstance done =
-        Cluster.await(
-            "run 2 of flaky-load-1 finished",
-            () -> E2E.instance(client, NS, "flaky-load-1"),
-            i ->
-                i.getStatus().run != null
-                    && i.getStatus().run == 2
-                    && i.getStatus().phase.isFinal(),
-            Duration.ofSeconds(120));
+        E2E.awaitRunFinal(client, NS, "flaky-load-1", 2, Duration.ofSeconds(120));
     assertThat(done.getStatus().phase)
         .as(done.getStatus().message)
         .isEqualTo(InstancePhase.Succeeded);

@@ -259,7 +259,7 @@ public final class CompareBenchmark {
   }
 
   static void submitBaton(KubernetesClient client, CompareWork.Shape shape, List<String> names) {
-    for (String n : names) E2E.apply(client, BATON_NS, CompareWork.batonInstance(shape, n));
+    for (String n : names) E2E.apply(client, BATON_NS, Cluster.instanceYaml(n, shape.name()));
   }
 
   static void submitArgo(

@@ -77,18 +77,6 @@ final class CompareWork {
     return y.toString();
   }
 
-  static String batonInstance(Shape shape, String name) {
-    return """
-    apiVersion: baton.dev/v1alpha1
-    kind: WorkflowInstance
-    metadata:
-      name: %s
-    spec:
-      workflow: %s
-    """
-        .formatted(name, shape.name());
-  }
-
   /** An Argo Workflow running the shape as a DAG template of one container template. */
   static String argoWorkflow(Shape shape, String name) {
     StringBuilder y =

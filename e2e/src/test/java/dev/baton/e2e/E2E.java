@@ -105,6 +105,16 @@ final class E2E {
         timeout);
   }
 
+  /** Until run {@code run} of the instance (e.g. one a restart started) is in a final phase. */
+  static WorkflowInstance awaitRunFinal(
+      KubernetesClient client, String ns, String name, int run, Duration timeout) {
+    return Cluster.await(
+        "run " + run + " of " + name + " finished",
+        () -> instance(client, ns, name),
+        i -> i.getStatus().run != null && i.getStatus().run == run && i.getStatus().phase.isFinal(),
+        timeout);
+  }
+
   /**
    * Runs kubectl as a user would, with the admin kubeconfig (e2e/run.sh puts kubectl on PATH), and
    * returns its output; a non-zero exit fails the test with that output. Name Baton's kinds in full

@@ -1,6 +1,7 @@
 package dev.baton.e2e;
 
 import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -103,16 +104,7 @@ public final class InstancesMemoryBenchmark {
         String name = prefix + i;
         futures.add(
             pool.submit(() -> {
-              String yaml =
-                  """
-                  apiVersion: baton.dev/v1alpha1
-                  kind: WorkflowInstance
-                  metadata:
-                    name: %s
-                  spec:
-                    workflow: %s
-                  """
-                      .formatted(name, workflow);
+              String yaml = Cluster.instanceYaml(name, workflow);
               // A loaded API server may not answer in time: try again; AlreadyExists means
               // an earlier try got through.
               for (int attempt = 1; ; attempt++) {

@@ -125,15 +125,7 @@ class SecurityE2ETest extends OnCluster {
         "-p",
         "{\"spec\":{\"restart\":{\"run\":2}}}");
 
-    WorkflowInstance run2 =
-        Cluster.await(
-            "run 2 of fan-1 finished",
-            () -> E2E.instance(client, NS, "fan-1"),
-            i ->
-                i.getStatus().run != null
-                    && i.getStatus().run == 2
-                    && i.getStatus().phase.isFinal(),
-            Duration.ofSeconds(120));
+    WorkflowInstance run2 = E2E.awaitRunFinal(client, NS, "fan-1", 2, Duration.ofSeconds(120));
     assertThat(run2.getStatus().phase)
         .as(run2.getStatus().message)
         .isEqualTo(InstancePhase.Succeeded);

@@ -53,18 +53,6 @@ class SignalStepsE2ETest extends OnCluster {
         .formatted(name, signal);
   }
 
-  static String instance(String name, String workflow) {
-    return """
-    apiVersion: baton.dev/v1alpha1
-    kind: WorkflowInstance
-    metadata:
-      name: %s
-    spec:
-      workflow: %s
-    """
-        .formatted(name, workflow);
-  }
-
   static void awaitStep(String instance, String step, StepState state) {
     Cluster.await(
         instance + " step " + step + " " + state,
@@ -101,7 +89,7 @@ class SignalStepsE2ETest extends OnCluster {
   @Test
   void aStepWaitsForASignalCreatedWithKubectlAndReadsItsParams() throws Exception {
     E2E.apply(client, NS, consumer("consume-external", "table-ready"));
-    E2E.apply(client, NS, instance("consume-external-1", "consume-external"));
+    E2E.apply(client, NS, Cluster.instanceYaml("consume-external-1", "consume-external"));
     awaitStep("consume-external-1", "wait", StepState.Running);
     assertThat(E2E.jobs(client, NS, "consume-external-1")).isEmpty();
 
@@ -169,9 +157,9 @@ class SignalStepsE2ETest extends OnCluster {
                 - name: made-ready
                   params: {date: "${params.date}", rows: "${steps.make.outputs.rows}"}
         """);
-    E2E.apply(client, NS, instance("consume-made-1", "consume-made"));
+    E2E.apply(client, NS, Cluster.instanceYaml("consume-made-1", "consume-made"));
     awaitStep("consume-made-1", "wait", StepState.Running);
-    E2E.apply(client, NS, instance("produce-1", "produce"));
+    E2E.apply(client, NS, Cluster.instanceYaml("produce-1", "produce"));
 
     WorkflowInstance produced = E2E.awaitFinal(client, NS, "produce-1", WAIT);
     WorkflowInstance consumed = E2E.awaitFinal(client, NS, "consume-made-1", WAIT);
@@ -295,7 +283,7 @@ class SignalStepsE2ETest extends OnCluster {
                 - name: partition-ready
                   params: {table: events, date: "${params.date}"}
         """);
-    E2E.apply(client, NS, instance("produce-upstream-1", "produce-upstream"));
+    E2E.apply(client, NS, Cluster.instanceYaml("produce-upstream-1", "produce-upstream"));
     assertThat(E2E.awaitFinal(client, NS, "produce-upstream-1", WAIT).getStatus().phase)
         .isEqualTo(InstancePhase.Succeeded);
 
