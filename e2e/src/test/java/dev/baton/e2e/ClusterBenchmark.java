@@ -2,7 +2,6 @@ package dev.baton.e2e;
 
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
-import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -43,7 +42,7 @@ public final class ClusterBenchmark {
   public static void main(String[] args) throws Exception {
     int instances = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     try (KubernetesClient client = E2E.admin()) {
-      removeNamespace(client);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, NS);
       double rawSequential = rawCreateRate(client, 300, 1);
       double rawParallel = rawCreateRate(client, 600, 16);
@@ -64,27 +63,9 @@ public final class ClusterBenchmark {
           jobs, lifecycle, 100 * stepsPerSecond / lifecycle);
     } finally {
       try (KubernetesClient client = E2E.admin()) {
-        removeNamespace(client);
+        E2E.removeNamespace(client, NS);
       }
     }
-  }
-
-  /**
-   * Deletes the benchmark's namespace, if there, and waits until it is gone: deleting one full of
-   * Jobs and Pods keeps the cluster busy for a minute or more, and a run started meanwhile would
-   * measure that too.
-   */
-  static void removeNamespace(KubernetesClient client) {
-    removeNamespace(client, NS);
-  }
-
-  static void removeNamespace(KubernetesClient client, String ns) {
-    client.namespaces().withName(ns).delete();
-    Cluster.await(
-        "namespace " + ns + " deleted",
-        () -> client.namespaces().withName(ns).get(),
-        gone -> gone == null,
-        Duration.ofMinutes(10));
   }
 
   /** Runs {@code instances} at once to their end; returns the steps per second. */

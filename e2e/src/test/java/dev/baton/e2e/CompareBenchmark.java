@@ -71,13 +71,13 @@ public final class CompareBenchmark {
     String load0 = loadAverage();
     List<Column> columns = new ArrayList<>();
     try (KubernetesClient client = client()) {
-      ClusterBenchmark.removeNamespace(client);
+      E2E.removeNamespace(client, BATON_NS);
       E2E.namespace(client, BATON_NS);
       columns.add(kubernetesAlone(client, instances));
-      ClusterBenchmark.removeNamespace(client);
+      E2E.removeNamespace(client, BATON_NS);
       E2E.namespace(client, BATON_NS);
       columns.add(baton(client, instances));
-      ClusterBenchmark.removeNamespace(client);
+      E2E.removeNamespace(client, BATON_NS);
       if (!argoBinary.isBlank()) {
         for (ArgoController.Setting s : List.of(ArgoController.DEFAULTS, ArgoController.TUNED)) {
           columns.add(argo(client, instances, argoBinary, argoKubeconfig, argoNs, s));
@@ -85,7 +85,7 @@ public final class CompareBenchmark {
       }
     } finally {
       try (KubernetesClient client = client()) {
-        ClusterBenchmark.removeNamespace(client);
+        E2E.removeNamespace(client, BATON_NS);
       }
     }
     new CompareReport(instances, started, load0, loadAverage(), columns).print(System.out);

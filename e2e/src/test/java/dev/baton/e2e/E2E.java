@@ -78,6 +78,20 @@ final class E2E {
     return name;
   }
 
+  /**
+   * Deletes a namespace, if there, and waits until it is gone: deleting one full of Jobs and Pods
+   * keeps the cluster busy for a minute or more, and a benchmark run started meanwhile would
+   * measure that too.
+   */
+  static void removeNamespace(KubernetesClient client, String name) {
+    client.namespaces().withName(name).delete();
+    Cluster.await(
+        "namespace " + name + " deleted",
+        () -> client.namespaces().withName(name).get(),
+        gone -> gone == null,
+        Duration.ofMinutes(10));
+  }
+
   static List<HasMetadata> apply(KubernetesClient client, String ns, String yaml) {
     List<HasMetadata> created = new ArrayList<>();
     for (HasMetadata item :

@@ -148,7 +148,7 @@ public final class FaultsBenchmark {
     boolean ok = true;
     for (Fault fault : faults) {
       String ns = "faults-" + fault.slug;
-      removeNamespace(client, ns);
+      E2E.removeNamespace(client, ns);
       E2E.namespace(client, ns);
       E2E.apply(client, ns, workflows(Math.max(n, 1)));
       try (Witness w = new Witness(client, ns)) {
@@ -212,7 +212,7 @@ public final class FaultsBenchmark {
         report.add(line);
         ok &= r.passed();
       }
-      removeNamespace(client, ns);
+      E2E.removeNamespace(client, ns);
     }
     System.out.printf(
         "%nFaults with %d runs each (%d%% doomed: their step fails every attempt), one fault at a time:%n",
@@ -579,7 +579,7 @@ public final class FaultsBenchmark {
       KubernetesClient client, Supervisor operator, int iterations, int repeat, int concurrency)
       throws Exception {
     String ns = "faults-foreach";
-    removeNamespace(client, ns);
+    E2E.removeNamespace(client, ns);
     E2E.namespace(client, ns);
     String from = "2020-01-01";
     String to = LocalDate.parse(from).plusDays(iterations - 1).toString();
@@ -663,22 +663,13 @@ public final class FaultsBenchmark {
         "%nA foreach of %d iterations (one job step each) at concurrency %d, %d runs; operator starts %d:%n",
         iterations, concurrency, repeat, operator.restarts.get());
     for (String line : lines) System.out.println(line);
-    removeNamespace(client, ns);
+    E2E.removeNamespace(client, ns);
     return ok;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Helpers: the cluster script, the proxy, the operator's supervisor
   // ---------------------------------------------------------------------------------------------
-
-  static void removeNamespace(KubernetesClient client, String ns) {
-    client.namespaces().withName(ns).delete();
-    Cluster.await(
-        "namespace " + ns + " deleted",
-        () -> client.namespaces().withName(ns).get(),
-        x -> x == null,
-        Duration.ofMinutes(10));
-  }
 
   static void cluster(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();

@@ -39,8 +39,8 @@ public final class ForeachBenchmark {
     String from = "2020-01-01";
     String to = LocalDate.parse(from).plusDays(iterations - 1).toString();
     try (KubernetesClient client = E2E.admin()) {
-      ClusterBenchmark.removeNamespace(client, K8S_NS);
-      ClusterBenchmark.removeNamespace(client, NS);
+      E2E.removeNamespace(client, K8S_NS);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, K8S_NS);
       double kubernetesAlone =
           ClusterBenchmark.lifecycleRate(client, K8S_NS, kubernetesJobs, 16, concurrency);
@@ -48,7 +48,7 @@ public final class ForeachBenchmark {
           "Kubernetes alone (no operator): %d one-pod Jobs, at most %d unfinished at once, ran to pod"
               + " Succeeded at %.1f Jobs/s%n",
           kubernetesJobs, concurrency, kubernetesAlone);
-      ClusterBenchmark.removeNamespace(client, K8S_NS);
+      E2E.removeNamespace(client, K8S_NS);
       E2E.namespace(client, NS);
       E2E.apply(client, NS, bigLoop(concurrency, from, to));
       E2E.Operator operator = E2E.Operator.start("bench-foreach");

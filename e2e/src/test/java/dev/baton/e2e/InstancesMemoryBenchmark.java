@@ -30,7 +30,7 @@ public final class InstancesMemoryBenchmark {
     int finished = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int running = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     try (KubernetesClient client = E2E.admin()) {
-      ClusterBenchmark.removeNamespace(client, NS);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, NS);
       E2E.apply(
           client,

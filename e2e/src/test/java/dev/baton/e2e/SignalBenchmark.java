@@ -43,7 +43,7 @@ public final class SignalBenchmark {
     int concurrent = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int bursts = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     try (KubernetesClient client = E2E.admin()) {
-      removeNamespace(client);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, NS);
       E2E.apply(client, NS, WORKFLOW);
       try (E2E.Operator operator = E2E.Operator.start("signal-bench");
@@ -69,7 +69,7 @@ public final class SignalBenchmark {
       }
     } finally {
       try (KubernetesClient client = E2E.admin()) {
-        removeNamespace(client);
+        E2E.removeNamespace(client, NS);
       }
     }
   }
@@ -135,15 +135,6 @@ public final class SignalBenchmark {
       Thread.sleep(50);
     }
     return uids;
-  }
-
-  static void removeNamespace(KubernetesClient client) {
-    client.namespaces().withName(NS).delete();
-    Cluster.await(
-        "namespace " + NS + " deleted",
-        () -> client.namespaces().withName(NS).get(),
-        ns -> ns == null,
-        Duration.ofMinutes(10));
   }
 
   /** The three watches: Signals, the runs triggers started, and their step pods. */
