@@ -2,13 +2,11 @@ package dev.baton.e2e;
 
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,18 +78,12 @@ public final class ClusterBenchmark {
             .inNamespace(NS)
             .withLabel(Labels.INSTANCE)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    long now = System.nanoTime();
-                    if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
-                      podSucceeded.putIfAbsent(key(pod.getMetadata().getLabels()), now);
-                    }
+                E2E.watcher((action, pod) -> {
+                  long now = System.nanoTime();
+                  if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
+                    podSucceeded.putIfAbsent(key(pod.getMetadata().getLabels()), now);
                   }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                }));
     Watch jobs =
         client
             .batch()
@@ -100,37 +92,25 @@ public final class ClusterBenchmark {
             .inNamespace(NS)
             .withLabel(Labels.INSTANCE)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Job job) {
-                    if (action == Action.ADDED)
-                      jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                E2E.watcher((action, job) -> {
+                  if (action == Watcher.Action.ADDED)
+                    jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
+                }));
     Map<String, String> ended = new ConcurrentHashMap<>();
     Watch runs =
         client
             .resources(WorkflowInstance.class)
             .inNamespace(NS)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, WorkflowInstance wi) {
-                    var st = wi.getStatus();
-                    if (wi.getMetadata().getName().startsWith(prefix)
-                        && st != null
-                        && st.phase != null
-                        && st.phase.isFinal()) {
-                      ended.putIfAbsent(wi.getMetadata().getName(), st.phase.name());
-                    }
+                E2E.watcher((action, wi) -> {
+                  var st = wi.getStatus();
+                  if (wi.getMetadata().getName().startsWith(prefix)
+                      && st != null
+                      && st.phase != null
+                      && st.phase.isFinal()) {
+                    ended.putIfAbsent(wi.getMetadata().getName(), st.phase.name());
                   }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                }));
     Map<String, Long> componentCpu0 = componentCpu(operator);
     Map<String, Double> writes0 = apiWrites(client);
     long t0 = System.nanoTime();
@@ -328,20 +308,14 @@ public final class ClusterBenchmark {
             .inNamespace(ns)
             .withLabel("bench", run)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    if (pod.getStatus() != null
-                        && "Succeeded".equals(pod.getStatus().getPhase())
-                        && succeeded.add(
-                            pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"))) {
-                      unfinished.release();
-                    }
+                E2E.watcher((action, pod) -> {
+                  if (pod.getStatus() != null
+                      && "Succeeded".equals(pod.getStatus().getPhase())
+                      && succeeded.add(
+                          pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"))) {
+                    unfinished.release();
                   }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                }));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t0 = System.nanoTime();

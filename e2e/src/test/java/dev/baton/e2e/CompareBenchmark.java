@@ -2,13 +2,11 @@ package dev.baton.e2e;
 
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -275,17 +273,11 @@ public final class CompareBenchmark {
         .inNamespace(BATON_NS)
         .withLabel(Labels.INSTANCE)
         .watch(
-            new Watcher<>() {
-              @Override
-              public void eventReceived(Action action, Job job) {
-                if (action == Action.ADDED)
-                  jobAdded.putIfAbsent(
-                      ClusterBenchmark.key(job.getMetadata().getLabels()), System.nanoTime());
-              }
-
-              @Override
-              public void onClose(WatcherException cause) {}
-            });
+            E2E.watcher((action, job) -> {
+              if (action == Watcher.Action.ADDED)
+                jobAdded.putIfAbsent(
+                    ClusterBenchmark.key(job.getMetadata().getLabels()), System.nanoTime());
+            }));
   }
 
   /** Baton's own share: from the last upstream pod Succeeded to the downstream Job's ADDED. */

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * What the end-to-end tests share: an admin client for the test's own objects, and the operator as
@@ -170,6 +173,19 @@ final class E2E {
         .withLabel(Labels.INSTANCE, instance)
         .list()
         .getItems();
+  }
+
+  /** A watcher that hands each event to {@code onEvent} and ignores the watch's close. */
+  static <T> Watcher<T> watcher(BiConsumer<Watcher.Action, T> onEvent) {
+    return new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, T resource) {
+        onEvent.accept(action, resource);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    };
   }
 
   /** The operator, run from operator/target the way the container image runs it. */

@@ -4,8 +4,6 @@ import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -62,21 +60,15 @@ public final class ForeachBenchmark {
                 .resources(WorkflowInstance.class)
                 .inNamespace(NS)
                 .watch(
-                    new Watcher<>() {
-                      @Override
-                      public void eventReceived(Action action, WorkflowInstance wi) {
-                        long size = Json.write(wi).getBytes(StandardCharsets.UTF_8).length;
-                        largest.accumulateAndGet(size, Math::max);
-                        latestSize.set(size);
-                        last.set(wi);
-                        if (wi.getStatus() != null
-                            && wi.getStatus().phase != null
-                            && wi.getStatus().phase.isFinal()) ended.countDown();
-                      }
-
-                      @Override
-                      public void onClose(WatcherException cause) {}
-                    });
+                    E2E.watcher((action, wi) -> {
+                      long size = Json.write(wi).getBytes(StandardCharsets.UTF_8).length;
+                      largest.accumulateAndGet(size, Math::max);
+                      latestSize.set(size);
+                      last.set(wi);
+                      if (wi.getStatus() != null
+                          && wi.getStatus().phase != null
+                          && wi.getStatus().phase.isFinal()) ended.countDown();
+                    }));
         System.out.printf(
             "A foreach of %d iterations at concurrency %d on a real API server (kwok pods complete at once)%n",
             iterations, concurrency);

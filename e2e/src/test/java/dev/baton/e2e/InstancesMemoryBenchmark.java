@@ -2,11 +2,8 @@ package dev.baton.e2e;
 
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -135,31 +132,19 @@ public final class InstancesMemoryBenchmark {
             .resources(WorkflowInstance.class)
             .inNamespace(NS)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, WorkflowInstance wi) {
-                    var st = wi.getStatus();
-                    if (st != null && st.phase != null)
-                      PHASES.put(wi.getMetadata().getName(), st.phase.name());
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                }),
+                E2E.watcher((action, wi) -> {
+                  var st = wi.getStatus();
+                  if (st != null && st.phase != null)
+                    PHASES.put(wi.getMetadata().getName(), st.phase.name());
+                })),
         client
             .pods()
             .inNamespace(NS)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    if (pod.getStatus() != null && pod.getStatus().getPhase() != null)
-                      POD_PHASES.put(pod.getMetadata().getName(), pod.getStatus().getPhase());
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                }));
+                E2E.watcher((action, pod) -> {
+                  if (pod.getStatus() != null && pod.getStatus().getPhase() != null)
+                    POD_PHASES.put(pod.getMetadata().getName(), pod.getStatus().getPhase());
+                })));
   }
 
   static void awaitCount(String prefix, int n, String phase) throws InterruptedException {

@@ -9,11 +9,8 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,56 +149,38 @@ public final class SignalBenchmark {
               .resources(Signal.class)
               .inNamespace(NS)
               .watch(
-                  new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, Signal s) {
-                      signalSeen.putIfAbsent(s.getMetadata().getUid(), System.nanoTime());
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                  }));
+                  E2E.watcher((action, s) -> {
+                    signalSeen.putIfAbsent(s.getMetadata().getUid(), System.nanoTime());
+                  })));
       watches.add(
           client
               .resources(WorkflowInstance.class)
               .inNamespace(NS)
               .withLabel(Labels.TRIGGER)
               .watch(
-                  new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, WorkflowInstance wi) {
-                      long now = System.nanoTime();
-                      String name = wi.getMetadata().getName();
-                      for (String k : wi.getMetadata().getLabels().keySet()) {
-                        if (!k.startsWith(Labels.SIGNAL_PREFIX)) continue;
-                        String uid = k.substring(Labels.SIGNAL_PREFIX.length());
-                        runSeen.putIfAbsent(uid, now);
-                        runOf.putIfAbsent(uid, name);
-                      }
-                      var st = wi.getStatus();
-                      if (st != null && st.phase != null && st.phase.isFinal())
-                        ended.putIfAbsent(name, st.phase.name());
+                  E2E.watcher((action, wi) -> {
+                    long now = System.nanoTime();
+                    String name = wi.getMetadata().getName();
+                    for (String k : wi.getMetadata().getLabels().keySet()) {
+                      if (!k.startsWith(Labels.SIGNAL_PREFIX)) continue;
+                      String uid = k.substring(Labels.SIGNAL_PREFIX.length());
+                      runSeen.putIfAbsent(uid, now);
+                      runOf.putIfAbsent(uid, name);
                     }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                  }));
+                    var st = wi.getStatus();
+                    if (st != null && st.phase != null && st.phase.isFinal())
+                      ended.putIfAbsent(name, st.phase.name());
+                  })));
       watches.add(
           client
               .pods()
               .inNamespace(NS)
               .withLabel(Labels.INSTANCE)
               .watch(
-                  new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, Pod pod) {
-                      podSeen.putIfAbsent(
-                          pod.getMetadata().getLabels().get(Labels.INSTANCE), System.nanoTime());
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                  }));
+                  E2E.watcher((action, pod) -> {
+                    podSeen.putIfAbsent(
+                        pod.getMetadata().getLabels().get(Labels.INSTANCE), System.nanoTime());
+                  })));
     }
 
     /** Whether the run of the signal {@code uid} has ended; throws if it did not succeed. */
