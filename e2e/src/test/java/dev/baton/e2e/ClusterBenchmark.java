@@ -448,6 +448,8 @@ public final class ClusterBenchmark {
             spec:
               # All instances run at once: the benchmark measures concurrent runs, not a queue.
               runStrategy: {type: Parallel, concurrency: 10000}
+              # Every run kept: the default keeps 100, and the warm-up and the measured runs are more.
+              retention: {succeeded: All, failed: All}
               steps:
                 - id: root
                   job: &step

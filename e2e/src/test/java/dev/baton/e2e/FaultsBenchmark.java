@@ -229,6 +229,7 @@ public final class FaultsBenchmark {
       name: faults-retrying
     spec:
       runStrategy: {type: Parallel, concurrency: %d}
+      retention: {succeeded: All, failed: All}   # the default keeps 100: a fault may have more
       steps:
         - id: extract
           job: &step
@@ -261,6 +262,7 @@ public final class FaultsBenchmark {
       name: faults-doomed
     spec:
       runStrategy: {type: Parallel, concurrency: %d}
+      retention: {succeeded: All, failed: All}   # the default keeps 100: a fault may have more
       steps:
         - id: extract
           job: &step

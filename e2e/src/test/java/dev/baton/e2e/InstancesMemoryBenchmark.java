@@ -39,6 +39,7 @@ public final class InstancesMemoryBenchmark {
             name: quick
           spec:
             runStrategy: {type: Parallel, concurrency: 10000}
+            retention: {succeeded: All, failed: All}   # the default keeps 100: the runs are more
             steps:
               - id: work
                 job: {image: busybox:1.36, command: [sh, -c, 'true']}
@@ -49,6 +50,7 @@ public final class InstancesMemoryBenchmark {
             name: long
           spec:
             runStrategy: {type: Parallel, concurrency: 10000}
+            retention: {succeeded: All, failed: All}   # the default keeps 100: the runs are more
             steps:
               - id: work
                 job:

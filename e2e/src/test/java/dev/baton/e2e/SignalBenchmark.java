@@ -78,6 +78,7 @@ public final class SignalBenchmark {
       metadata: {name: signal-bench}
       spec:
         runStrategy: {type: Parallel, concurrency: 10000}
+        retention: {succeeded: All, failed: All}   # the default keeps 100: the runs are more
         params: [{name: n, type: integer}]
         steps:
           - id: work
