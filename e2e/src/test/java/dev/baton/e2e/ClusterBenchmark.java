@@ -2,6 +2,7 @@ package dev.baton.e2e;
 
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
+import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -115,18 +116,7 @@ public final class ClusterBenchmark {
     Map<String, Double> writes0 = apiWrites(client);
     long t0 = System.nanoTime();
     for (int i = 0; i < instances; i++) {
-      E2E.apply(
-          client,
-          NS,
-          """
-          apiVersion: baton.dev/v1alpha1
-          kind: WorkflowInstance
-          metadata:
-            name: %s%d
-          spec:
-            workflow: bench
-          """
-              .formatted(prefix, i));
+      E2E.apply(client, NS, Cluster.instanceYaml(prefix + i, "bench"));
     }
     // Wait on a watch of the instances, not by polling them, so the watcher adds no load.
     long maxHeap = 0;

@@ -160,16 +160,8 @@ public final class FaultsBenchmark {
           E2E.apply(
               client,
               ns,
-              """
-              apiVersion: baton.dev/v1alpha1
-              kind: WorkflowInstance
-              metadata:
-                name: %s-%d
-              spec:
-                workflow: %s
-              """
-                  .formatted(
-                      doom ? "doomed" : "run", i, doom ? "faults-doomed" : "faults-retrying"));
+              Cluster.instanceYaml(
+                  (doom ? "doomed-" : "run-") + i, doom ? "faults-doomed" : "faults-retrying"));
         }
         int expectedJobs = (n - doomed) * GOOD_KEYS.size() + doomed * DOOMED_KEYS.size();
         Cluster.await(
@@ -592,18 +584,7 @@ public final class FaultsBenchmark {
       for (int r = 1; r <= repeat; r++) {
         String name = "loop-" + r;
         long t0 = System.nanoTime();
-        E2E.apply(
-            client,
-            ns,
-            """
-            apiVersion: baton.dev/v1alpha1
-            kind: WorkflowInstance
-            metadata:
-              name: %s
-            spec:
-              workflow: big-loop
-            """
-                .formatted(name));
+        E2E.apply(client, ns, Cluster.instanceYaml(name, "big-loop"));
         Cluster.await(
             name + " ended", () -> w.ended.get(name), p -> p != null, Duration.ofMinutes(60));
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -2,6 +2,7 @@ package dev.baton.e2e;
 
 import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import java.nio.charset.StandardCharsets;
@@ -74,17 +75,7 @@ public final class ForeachBenchmark {
             iterations, concurrency);
         System.out.printf("  before the run: operator %s%n", OperatorMemory.of(operator));
         long t0 = System.nanoTime();
-        E2E.apply(
-            client,
-            NS,
-            """
-            apiVersion: baton.dev/v1alpha1
-            kind: WorkflowInstance
-            metadata:
-              name: big-loop-1
-            spec:
-              workflow: big-loop
-            """);
+        E2E.apply(client, NS, Cluster.instanceYaml("big-loop-1", "big-loop"));
         long deadline = System.nanoTime() + Duration.ofMinutes(90).toNanos();
         long windowCpu0 = ClusterBenchmark.cpuNanos(operator.process.pid());
         long windowT0 = t0;
