@@ -56,17 +56,7 @@ class ActionsE2ETest extends OnCluster {
               dependsOn: [load]
               job: {image: busybox:1.36, command: [sh, -c, 'echo publish']}
         """);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: flaky-load-1
-        spec:
-          workflow: flaky-load
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("flaky-load-1", "flaky-load"));
     WorkflowInstance failed = E2E.awaitFinal(client, NS, "flaky-load-1", Duration.ofSeconds(120));
     assertThat(failed.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(failed.getStatus().steps.get("publish").state).isEqualTo(StepState.Stopped);
@@ -122,17 +112,7 @@ class ActionsE2ETest extends OnCluster {
               dependsOn: [hang]
               job: {image: busybox:1.36, command: [sh, -c, 'echo after']}
         """);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: stuck-1
-        spec:
-          workflow: stuck
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("stuck-1", "stuck"));
     Cluster.await(
         "hang running",
         () -> E2E.instance(client, NS, "stuck-1"),
@@ -189,18 +169,7 @@ class ActionsE2ETest extends OnCluster {
                       baton.dev/fake-duration: 2s
         """);
     for (int i = 1; i <= 3; i++) {
-      E2E.apply(
-          client,
-          NS,
-          """
-          apiVersion: baton.dev/v1alpha1
-          kind: WorkflowInstance
-          metadata:
-            name: nightly-%d
-          spec:
-            workflow: nightly
-          """
-              .formatted(i));
+      E2E.apply(client, NS, Cluster.instanceYaml("nightly-" + i, "nightly"));
     }
     Cluster.await(
         "nightly-3 queued behind the others",
@@ -268,17 +237,7 @@ class ActionsE2ETest extends OnCluster {
         """);
     assertThat(E2E.awaitFinal(client, NS, "ledger-1", Duration.ofSeconds(60)).getStatus().phase)
         .isEqualTo(InstancePhase.Failed);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: ledger-2
-        spec:
-          workflow: ledger
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("ledger-2", "ledger"));
     WorkflowInstance blocked =
         Cluster.await(
             "ledger-2 queued behind the failure",

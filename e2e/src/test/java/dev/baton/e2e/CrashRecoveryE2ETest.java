@@ -58,18 +58,7 @@ class CrashRecoveryE2ETest extends OnCluster {
         """);
     E2E.Operator first = E2E.Operator.start("crash-1");
     for (int i = 0; i < RUNS; i++) {
-      E2E.apply(
-          client,
-          NS,
-          """
-          apiVersion: baton.dev/v1alpha1
-          kind: WorkflowInstance
-          metadata:
-            name: crash-%d
-          spec:
-            workflow: crash
-          """
-              .formatted(i));
+      E2E.apply(client, NS, Cluster.instanceYaml("crash-" + i, "crash"));
     }
     // Kill once most runs are past their first step and none is done.
     Cluster.await(

@@ -59,17 +59,7 @@ class LoopsE2ETest extends OnCluster {
               dependsOn: [days]
               type: noop
         """);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: backfill-1
-        spec:
-          workflow: backfill
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("backfill-1", "backfill"));
     try (E2E.Operator first = E2E.Operator.start("loops-1")) {
       Cluster.await(
           "a third of the iterations done",
