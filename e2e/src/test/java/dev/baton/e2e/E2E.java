@@ -157,6 +157,21 @@ final class E2E {
     }
   }
 
+  /**
+   * Runs e2e/cluster/cluster.sh (e.g. {@code restart kube-apiserver}) and returns its output; a
+   * non-zero exit, or none within 5 minutes, throws with that output.
+   */
+  static String cluster(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ROOT.resolve("e2e/cluster/cluster.sh").toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    return out;
+  }
+
   /** The step path of a Job: the annotation, which holds it whole even when the label cannot. */
   static String stepPath(Job job) {
     var annotations = job.getMetadata().getAnnotations();

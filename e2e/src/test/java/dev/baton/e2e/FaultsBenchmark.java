@@ -654,14 +654,9 @@ public final class FaultsBenchmark {
   // Helpers: the cluster script, the proxy, the operator's supervisor
   // ---------------------------------------------------------------------------------------------
 
+  /** e2e/cluster/cluster.sh with these arguments, its output printed indented. */
   static void cluster(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(E2E.ROOT.resolve("e2e/cluster/cluster.sh").toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    String out = E2E.cluster(args);
     System.out.print(out.lines().map(l -> "    " + l + "\n").reduce("", String::concat));
   }
 

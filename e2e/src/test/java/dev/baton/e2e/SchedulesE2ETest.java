@@ -7,13 +7,10 @@ import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.triggers.ScheduledRuns;
 import io.fabric8.kubernetes.api.model.Event;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -104,7 +101,7 @@ class SchedulesE2ETest extends OnCluster {
 
     // The kube-apiserver restarts under the running operator. If the operator loses its Lease it
     // exits, and is started again, as a kubelet would.
-    cluster("restart", "kube-apiserver");
+    E2E.cluster("restart", "kube-apiserver");
     Instant back = Instant.now();
     E2E.Operator[] replacement = {null};
     Cluster.await(
@@ -199,15 +196,5 @@ class SchedulesE2ETest extends OnCluster {
             l -> !l.isEmpty(),
             WAIT)
         .toString();
-  }
-
-  static void cluster(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(E2E.ROOT.resolve("e2e/cluster/cluster.sh").toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
   }
 }
