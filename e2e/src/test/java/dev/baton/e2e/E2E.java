@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
@@ -120,6 +121,19 @@ final class E2E {
                 && i.getStatus().phase != null
                 && i.getStatus().phase.isFinal(),
         timeout);
+  }
+
+  /** Until every signal trigger of the Workflow is active (its status gives each a since). */
+  static void awaitSignalTriggersActive(KubernetesClient client, String ns, String workflow) {
+    Cluster.await(
+        "the triggers of " + workflow + " active",
+        () -> client.resources(Workflow.class).inNamespace(ns).withName(workflow).get(),
+        w ->
+            w.getStatus() != null
+                && w.getStatus().signalTriggers != null
+                && !w.getStatus().signalTriggers.isEmpty()
+                && w.getStatus().signalTriggers.stream().allMatch(t -> t.since != null),
+        Duration.ofSeconds(60));
   }
 
   /** Until run {@code run} of the instance (e.g. one a restart started) is in a final phase. */

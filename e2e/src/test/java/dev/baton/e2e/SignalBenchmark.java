@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.baton.api.Signal;
 import dev.baton.api.SignalSpec;
-import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
-import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -45,7 +43,7 @@ public final class SignalBenchmark {
       E2E.apply(client, NS, WORKFLOW);
       try (E2E.Operator operator = E2E.Operator.start("signal-bench");
           SignalWatcher w = new SignalWatcher(client)) {
-        awaitActive(client);
+        E2E.awaitSignalTriggersActive(client, NS, "signal-bench");
         int n = 0;
         for (int i = 0; i < 5; i++) sendAndAwait(client, w, List.of(signal("warm-" + n++)));
         List<String> ones = new ArrayList<>();
@@ -97,18 +95,6 @@ public final class SignalBenchmark {
     s.getSpec().name = SIGNAL;
     s.getSpec().params = Map.<String, JsonNode>of("n", IntNode.valueOf(object.hashCode()));
     return s;
-  }
-
-  static void awaitActive(KubernetesClient client) {
-    Cluster.await(
-        "the trigger active",
-        () -> client.resources(Workflow.class).inNamespace(NS).withName("signal-bench").get(),
-        w ->
-            w.getStatus() != null
-                && w.getStatus().signalTriggers != null
-                && !w.getStatus().signalTriggers.isEmpty()
-                && w.getStatus().signalTriggers.stream().allMatch(t -> t.since != null),
-        Duration.ofSeconds(60));
   }
 
   /** Creates the signals from up to 32 threads, waits until their runs end; returns their uids. */

@@ -40,8 +40,8 @@ class SignalTriggersE2ETest extends OnCluster {
     E2E.apply(client, NS, workflow("burst", "burst-ready"));
     E2E.apply(client, NS, JOIN);
     startOperator("signals-1");
-    awaitActive("burst");
-    awaitActive("join");
+    E2E.awaitSignalTriggersActive(client, NS, "burst");
+    E2E.awaitSignalTriggersActive(client, NS, "join");
   }
 
   static final String JOIN =
@@ -77,19 +77,6 @@ class SignalTriggersE2ETest extends OnCluster {
             params: {n: '${signal.params.n}'}
     """
         .formatted(name, signal);
-  }
-
-  static void awaitActive(String workflow) {
-    Cluster.await(
-        "the triggers of " + workflow + " active",
-        () ->
-            client.resources(dev.baton.api.Workflow.class).inNamespace(NS).withName(workflow).get(),
-        w ->
-            w.getStatus() != null
-                && w.getStatus().signalTriggers != null
-                && !w.getStatus().signalTriggers.isEmpty()
-                && w.getStatus().signalTriggers.stream().allMatch(t -> t.since != null),
-        Duration.ofSeconds(60));
   }
 
   static Signal newSignal(String object, String name, String kind, int n) {
