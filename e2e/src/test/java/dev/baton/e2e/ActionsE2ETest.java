@@ -8,12 +8,10 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,23 +19,13 @@ import org.junit.jupiter.api.Test;
  * The actions README documents, done with kubectl as a user would, against the real API server:
  * restart, skip, and the queues of run strategies with unblock.
  */
-class ActionsE2ETest {
+class ActionsE2ETest extends OnCluster {
   static final String NS = "e2e-actions";
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    operator = E2E.Operator.start("actions");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
+    startOperator("actions");
   }
 
   @Test
@@ -68,17 +56,7 @@ class ActionsE2ETest {
               dependsOn: [load]
               job: {image: busybox:1.36, command: [sh, -c, 'echo publish']}
         """);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: flaky-load-1
-        spec:
-          workflow: flaky-load
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("flaky-load-1", "flaky-load"));
     WorkflowInstance failed = E2E.awaitFinal(client, NS, "flaky-load-1", Duration.ofSeconds(120));
     assertThat(failed.getStatus().phase).isEqualTo(InstancePhase.Failed);
     assertThat(failed.getStatus().steps.get("publish").state).isEqualTo(StepState.Stopped);
@@ -95,14 +73,7 @@ class ActionsE2ETest {
         "{\"spec\":{\"restart\":{\"run\":2}}}");
 
     WorkflowInstance done =
-        Cluster.await(
-            "run 2 of flaky-load-1 finished",
-            () -> E2E.instance(client, NS, "flaky-load-1"),
-            i ->
-                i.getStatus().run != null
-                    && i.getStatus().run == 2
-                    && i.getStatus().phase.isFinal(),
-            Duration.ofSeconds(120));
+        E2E.awaitRunFinal(client, NS, "flaky-load-1", 2, Duration.ofSeconds(120));
     assertThat(done.getStatus().phase)
         .as(done.getStatus().message)
         .isEqualTo(InstancePhase.Succeeded);
@@ -141,17 +112,7 @@ class ActionsE2ETest {
               dependsOn: [hang]
               job: {image: busybox:1.36, command: [sh, -c, 'echo after']}
         """);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: stuck-1
-        spec:
-          workflow: stuck
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("stuck-1", "stuck"));
     Cluster.await(
         "hang running",
         () -> E2E.instance(client, NS, "stuck-1"),
@@ -208,18 +169,7 @@ class ActionsE2ETest {
                       baton.dev/fake-duration: 2s
         """);
     for (int i = 1; i <= 3; i++) {
-      E2E.apply(
-          client,
-          NS,
-          """
-          apiVersion: baton.dev/v1alpha1
-          kind: WorkflowInstance
-          metadata:
-            name: nightly-%d
-          spec:
-            workflow: nightly
-          """
-              .formatted(i));
+      E2E.apply(client, NS, Cluster.instanceYaml("nightly-" + i, "nightly"));
     }
     Cluster.await(
         "nightly-3 queued behind the others",
@@ -287,17 +237,7 @@ class ActionsE2ETest {
         """);
     assertThat(E2E.awaitFinal(client, NS, "ledger-1", Duration.ofSeconds(60)).getStatus().phase)
         .isEqualTo(InstancePhase.Failed);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: ledger-2
-        spec:
-          workflow: ledger
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("ledger-2", "ledger"));
     WorkflowInstance blocked =
         Cluster.await(
             "ledger-2 queued behind the failure",

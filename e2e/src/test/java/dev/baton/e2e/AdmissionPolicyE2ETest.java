@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * users given only Workflow rights (or Workflow rights and pods create) in a namespace of their
  * own: what they describe but could not do themselves is refused with the policy's message.
  */
-class AdmissionPolicyE2ETest {
+class AdmissionPolicyE2ETest extends OnCluster {
   static final String NS = "e2e-admission";
 
   /** May edit Workflows and WorkflowInstances in NS, and nothing else: no pods. */
@@ -30,20 +29,11 @@ class AdmissionPolicyE2ETest {
   /** May edit Workflows and create pods in NS. */
   static final String POD_AUTHOR = "e2e-pod-author";
 
-  static KubernetesClient client;
-
   @BeforeAll
   static void start() {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
+    open(NS);
     role("workflow-author", AUTHOR, false);
     role("pod-author", POD_AUTHOR, true);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.namespaces().withName(NS).delete();
-    client.close();
   }
 
   static void role(String name, String user, boolean pods) {

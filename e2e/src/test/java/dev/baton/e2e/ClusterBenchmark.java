@@ -3,13 +3,11 @@ package dev.baton.e2e;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +41,7 @@ public final class ClusterBenchmark {
   public static void main(String[] args) throws Exception {
     int instances = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     try (KubernetesClient client = E2E.admin()) {
-      removeNamespace(client);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, NS);
       double rawSequential = rawCreateRate(client, 300, 1);
       double rawParallel = rawCreateRate(client, 600, 16);
@@ -64,27 +62,9 @@ public final class ClusterBenchmark {
           jobs, lifecycle, 100 * stepsPerSecond / lifecycle);
     } finally {
       try (KubernetesClient client = E2E.admin()) {
-        removeNamespace(client);
+        E2E.removeNamespace(client, NS);
       }
     }
-  }
-
-  /**
-   * Deletes the benchmark's namespace, if there, and waits until it is gone: deleting one full of
-   * Jobs and Pods keeps the cluster busy for a minute or more, and a run started meanwhile would
-   * measure that too.
-   */
-  static void removeNamespace(KubernetesClient client) {
-    removeNamespace(client, NS);
-  }
-
-  static void removeNamespace(KubernetesClient client, String ns) {
-    client.namespaces().withName(ns).delete();
-    Cluster.await(
-        "namespace " + ns + " deleted",
-        () -> client.namespaces().withName(ns).get(),
-        gone -> gone == null,
-        Duration.ofMinutes(10));
   }
 
   /** Runs {@code instances} at once to their end; returns the steps per second. */
@@ -99,18 +79,12 @@ public final class ClusterBenchmark {
             .inNamespace(NS)
             .withLabel(Labels.INSTANCE)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    long now = System.nanoTime();
-                    if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
-                      podSucceeded.putIfAbsent(key(pod.getMetadata().getLabels()), now);
-                    }
+                E2E.watcher((action, pod) -> {
+                  long now = System.nanoTime();
+                  if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase())) {
+                    podSucceeded.putIfAbsent(key(pod.getMetadata().getLabels()), now);
                   }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                }));
     Watch jobs =
         client
             .batch()
@@ -119,53 +93,30 @@ public final class ClusterBenchmark {
             .inNamespace(NS)
             .withLabel(Labels.INSTANCE)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Job job) {
-                    if (action == Action.ADDED)
-                      jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                E2E.watcher((action, job) -> {
+                  if (action == Watcher.Action.ADDED)
+                    jobAdded.putIfAbsent(key(job.getMetadata().getLabels()), System.nanoTime());
+                }));
     Map<String, String> ended = new ConcurrentHashMap<>();
     Watch runs =
         client
             .resources(WorkflowInstance.class)
             .inNamespace(NS)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, WorkflowInstance wi) {
-                    var st = wi.getStatus();
-                    if (wi.getMetadata().getName().startsWith(prefix)
-                        && st != null
-                        && st.phase != null
-                        && st.phase.isFinal()) {
-                      ended.putIfAbsent(wi.getMetadata().getName(), st.phase.name());
-                    }
+                E2E.watcher((action, wi) -> {
+                  var st = wi.getStatus();
+                  if (wi.getMetadata().getName().startsWith(prefix)
+                      && st != null
+                      && st.phase != null
+                      && st.phase.isFinal()) {
+                    ended.putIfAbsent(wi.getMetadata().getName(), st.phase.name());
                   }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                }));
     Map<String, Long> componentCpu0 = componentCpu(operator);
     Map<String, Double> writes0 = apiWrites(client);
     long t0 = System.nanoTime();
     for (int i = 0; i < instances; i++) {
-      E2E.apply(
-          client,
-          NS,
-          """
-          apiVersion: baton.dev/v1alpha1
-          kind: WorkflowInstance
-          metadata:
-            name: %s%d
-          spec:
-            workflow: bench
-          """
-              .formatted(prefix, i));
+      E2E.apply(client, NS, Cluster.instanceYaml(prefix + i, "bench"));
     }
     // Wait on a watch of the instances, not by polling them, so the watcher adds no load.
     long maxHeap = 0;
@@ -347,20 +298,14 @@ public final class ClusterBenchmark {
             .inNamespace(ns)
             .withLabel("bench", run)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    if (pod.getStatus() != null
-                        && "Succeeded".equals(pod.getStatus().getPhase())
-                        && succeeded.add(
-                            pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"))) {
-                      unfinished.release();
-                    }
+                E2E.watcher((action, pod) -> {
+                  if (pod.getStatus() != null
+                      && "Succeeded".equals(pod.getStatus().getPhase())
+                      && succeeded.add(
+                          pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"))) {
+                    unfinished.release();
                   }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                }));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t0 = System.nanoTime();
@@ -493,6 +438,8 @@ public final class ClusterBenchmark {
             spec:
               # All instances run at once: the benchmark measures concurrent runs, not a queue.
               runStrategy: {type: Parallel, concurrency: 10000}
+              # Every run kept: the default keeps 100, and the warm-up and the measured runs are more.
+              retention: {succeeded: All, failed: All}
               steps:
                 - id: root
                   job: &step

@@ -2,13 +2,11 @@ package dev.baton.e2e;
 
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,13 +69,13 @@ public final class CompareBenchmark {
     String load0 = loadAverage();
     List<Column> columns = new ArrayList<>();
     try (KubernetesClient client = client()) {
-      ClusterBenchmark.removeNamespace(client);
+      E2E.removeNamespace(client, BATON_NS);
       E2E.namespace(client, BATON_NS);
       columns.add(kubernetesAlone(client, instances));
-      ClusterBenchmark.removeNamespace(client);
+      E2E.removeNamespace(client, BATON_NS);
       E2E.namespace(client, BATON_NS);
       columns.add(baton(client, instances));
-      ClusterBenchmark.removeNamespace(client);
+      E2E.removeNamespace(client, BATON_NS);
       if (!argoBinary.isBlank()) {
         for (ArgoController.Setting s : List.of(ArgoController.DEFAULTS, ArgoController.TUNED)) {
           columns.add(argo(client, instances, argoBinary, argoKubeconfig, argoNs, s));
@@ -85,7 +83,7 @@ public final class CompareBenchmark {
       }
     } finally {
       try (KubernetesClient client = client()) {
-        ClusterBenchmark.removeNamespace(client);
+        E2E.removeNamespace(client, BATON_NS);
       }
     }
     new CompareReport(instances, started, load0, loadAverage(), columns).print(System.out);
@@ -259,7 +257,7 @@ public final class CompareBenchmark {
   }
 
   static void submitBaton(KubernetesClient client, CompareWork.Shape shape, List<String> names) {
-    for (String n : names) E2E.apply(client, BATON_NS, CompareWork.batonInstance(shape, n));
+    for (String n : names) E2E.apply(client, BATON_NS, Cluster.instanceYaml(n, shape.name()));
   }
 
   static void submitArgo(
@@ -275,17 +273,11 @@ public final class CompareBenchmark {
         .inNamespace(BATON_NS)
         .withLabel(Labels.INSTANCE)
         .watch(
-            new Watcher<>() {
-              @Override
-              public void eventReceived(Action action, Job job) {
-                if (action == Action.ADDED)
-                  jobAdded.putIfAbsent(
-                      ClusterBenchmark.key(job.getMetadata().getLabels()), System.nanoTime());
-              }
-
-              @Override
-              public void onClose(WatcherException cause) {}
-            });
+            E2E.watcher((action, job) -> {
+              if (action == Watcher.Action.ADDED)
+                jobAdded.putIfAbsent(
+                    ClusterBenchmark.key(job.getMetadata().getLabels()), System.nanoTime());
+            }));
   }
 
   /** Baton's own share: from the last upstream pod Succeeded to the downstream Job's ADDED. */

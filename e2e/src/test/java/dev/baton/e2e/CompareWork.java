@@ -53,7 +53,10 @@ final class CompareWork {
   /** A one-step shape: the readiness probe run before anything is measured. */
   static final Shape PROBE = new Shape("probe", Map.of("only", List.of()));
 
-  /** Baton's Workflow named after the shape; every instance may run at once. */
+  /**
+   * Baton's Workflow named after the shape; every instance may run at once, and every finished one
+   * is kept (the default keeps 100: the warm-up and the measured runs of the DAG are more).
+   */
   static String batonWorkflow(Shape shape) {
     StringBuilder y =
         new StringBuilder(
@@ -64,6 +67,7 @@ final class CompareWork {
               name: %s
             spec:
               runStrategy: {type: Parallel, concurrency: 10000}
+              retention: {succeeded: All, failed: All}
               steps:
             """
                 .formatted(shape.name()));
@@ -75,18 +79,6 @@ final class CompareWork {
           .append(", job: {image: 'busybox:1.36', command: [sh, -c, 'true']}}\n");
     }
     return y.toString();
-  }
-
-  static String batonInstance(Shape shape, String name) {
-    return """
-    apiVersion: baton.dev/v1alpha1
-    kind: WorkflowInstance
-    metadata:
-      name: %s
-    spec:
-      workflow: %s
-    """
-        .formatted(name, shape.name());
   }
 
   /** An Argo Workflow running the shape as a DAG template of one container template. */

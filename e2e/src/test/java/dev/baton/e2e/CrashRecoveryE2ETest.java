@@ -8,13 +8,11 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,21 +20,13 @@ import org.junit.jupiter.api.Test;
  * kill -9 the operator in the middle of many runs, start it again, and every run completes with no
  * step run twice: one Job per step and attempt, and no second attempts.
  */
-class CrashRecoveryE2ETest {
+class CrashRecoveryE2ETest extends OnCluster {
   static final String NS = "e2e-crash";
   static final int RUNS = 30;
-  static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
   }
 
   @Test
@@ -68,18 +58,7 @@ class CrashRecoveryE2ETest {
         """);
     E2E.Operator first = E2E.Operator.start("crash-1");
     for (int i = 0; i < RUNS; i++) {
-      E2E.apply(
-          client,
-          NS,
-          """
-          apiVersion: baton.dev/v1alpha1
-          kind: WorkflowInstance
-          metadata:
-            name: crash-%d
-          spec:
-            workflow: crash
-          """
-              .formatted(i));
+      E2E.apply(client, NS, Cluster.instanceYaml("crash-" + i, "crash"));
     }
     // Kill once most runs are past their first step and none is done.
     Cluster.await(

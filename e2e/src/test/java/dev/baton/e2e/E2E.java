@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
@@ -8,6 +9,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,7 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * What the end-to-end tests share: an admin client for the test's own objects, and the operator as
@@ -48,6 +53,11 @@ final class E2E {
   }
 
   static String namespace(KubernetesClient client, String name) {
+    return namespace(client, name, Map.of());
+  }
+
+  /** A namespace with these labels, made or updated, once its default ServiceAccount exists. */
+  static String namespace(KubernetesClient client, String name, Map<String, String> labels) {
     // One left terminating by an earlier class or run takes no new objects: wait until it is gone.
     Cluster.await(
         "namespace " + name + " not terminating",
@@ -56,7 +66,13 @@ final class E2E {
         Duration.ofSeconds(120));
     client
         .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
         .createOr(n -> n.update());
     Cluster.await(
         "default ServiceAccount in " + name,
@@ -64,6 +80,20 @@ final class E2E {
         sa -> sa != null,
         Duration.ofSeconds(60));
     return name;
+  }
+
+  /**
+   * Deletes a namespace, if there, and waits until it is gone: deleting one full of Jobs and Pods
+   * keeps the cluster busy for a minute or more, and a benchmark run started meanwhile would
+   * measure that too.
+   */
+  static void removeNamespace(KubernetesClient client, String name) {
+    client.namespaces().withName(name).delete();
+    Cluster.await(
+        "namespace " + name + " deleted",
+        () -> client.namespaces().withName(name).get(),
+        gone -> gone == null,
+        Duration.ofMinutes(10));
   }
 
   static List<HasMetadata> apply(KubernetesClient client, String ns, String yaml) {
@@ -93,6 +123,29 @@ final class E2E {
         timeout);
   }
 
+  /** Until every signal trigger of the Workflow is active (its status gives each a since). */
+  static void awaitSignalTriggersActive(KubernetesClient client, String ns, String workflow) {
+    Cluster.await(
+        "the triggers of " + workflow + " active",
+        () -> client.resources(Workflow.class).inNamespace(ns).withName(workflow).get(),
+        w ->
+            w.getStatus() != null
+                && w.getStatus().signalTriggers != null
+                && !w.getStatus().signalTriggers.isEmpty()
+                && w.getStatus().signalTriggers.stream().allMatch(t -> t.since != null),
+        Duration.ofSeconds(60));
+  }
+
+  /** Until run {@code run} of the instance (e.g. one a restart started) is in a final phase. */
+  static WorkflowInstance awaitRunFinal(
+      KubernetesClient client, String ns, String name, int run, Duration timeout) {
+    return Cluster.await(
+        "run " + run + " of " + name + " finished",
+        () -> instance(client, ns, name),
+        i -> i.getStatus().run != null && i.getStatus().run == run && i.getStatus().phase.isFinal(),
+        timeout);
+  }
+
   /**
    * Runs kubectl as a user would, with the admin kubeconfig (e2e/run.sh puts kubectl on PATH), and
    * returns its output; a non-zero exit fails the test with that output. Name Baton's kinds in full
@@ -118,6 +171,21 @@ final class E2E {
     }
   }
 
+  /**
+   * Runs e2e/cluster/cluster.sh (e.g. {@code restart kube-apiserver}) and returns its output; a
+   * non-zero exit, or none within 5 minutes, throws with that output.
+   */
+  static String cluster(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ROOT.resolve("e2e/cluster/cluster.sh").toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    return out;
+  }
+
   /** The step path of a Job: the annotation, which holds it whole even when the label cannot. */
   static String stepPath(Job job) {
     var annotations = job.getMetadata().getAnnotations();
@@ -134,6 +202,19 @@ final class E2E {
         .withLabel(Labels.INSTANCE, instance)
         .list()
         .getItems();
+  }
+
+  /** A watcher that hands each event to {@code onEvent} and ignores the watch's close. */
+  static <T> Watcher<T> watcher(BiConsumer<Watcher.Action, T> onEvent) {
+    return new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, T resource) {
+        onEvent.accept(action, resource);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    };
   }
 
   /** The operator, run from operator/target the way the container image runs it. */

@@ -9,11 +9,9 @@ import dev.baton.testing.Cluster;
 import dev.baton.testing.Example;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,27 +21,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * covers, through the real operator: a DAG, a failing step that succeeds on retry, a step output
  * consumed downstream, a conditional skip and a timeout.
  */
-class ExamplesE2ETest {
+class ExamplesE2ETest extends OnCluster {
   static final String NS = "e2e-examples";
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    operator = E2E.Operator.start("examples");
+    open(NS);
+    startOperator("examples");
     for (Example e : Example.all()) {
       if (!e.isRun()) E2E.apply(client, NS, e.text());
-    }
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (operator != null) operator.close();
-    if (client != null) {
-      client.namespaces().withName(NS).delete();
-      client.close();
     }
   }
 

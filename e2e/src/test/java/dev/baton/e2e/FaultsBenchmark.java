@@ -148,7 +148,7 @@ public final class FaultsBenchmark {
     boolean ok = true;
     for (Fault fault : faults) {
       String ns = "faults-" + fault.slug;
-      removeNamespace(client, ns);
+      E2E.removeNamespace(client, ns);
       E2E.namespace(client, ns);
       E2E.apply(client, ns, workflows(Math.max(n, 1)));
       try (Witness w = new Witness(client, ns)) {
@@ -160,16 +160,8 @@ public final class FaultsBenchmark {
           E2E.apply(
               client,
               ns,
-              """
-              apiVersion: baton.dev/v1alpha1
-              kind: WorkflowInstance
-              metadata:
-                name: %s-%d
-              spec:
-                workflow: %s
-              """
-                  .formatted(
-                      doom ? "doomed" : "run", i, doom ? "faults-doomed" : "faults-retrying"));
+              Cluster.instanceYaml(
+                  (doom ? "doomed-" : "run-") + i, doom ? "faults-doomed" : "faults-retrying"));
         }
         int expectedJobs = (n - doomed) * GOOD_KEYS.size() + doomed * DOOMED_KEYS.size();
         Cluster.await(
@@ -212,7 +204,7 @@ public final class FaultsBenchmark {
         report.add(line);
         ok &= r.passed();
       }
-      removeNamespace(client, ns);
+      E2E.removeNamespace(client, ns);
     }
     System.out.printf(
         "%nFaults with %d runs each (%d%% doomed: their step fails every attempt), one fault at a time:%n",
@@ -229,6 +221,7 @@ public final class FaultsBenchmark {
       name: faults-retrying
     spec:
       runStrategy: {type: Parallel, concurrency: %d}
+      retention: {succeeded: All, failed: All}   # the default keeps 100: a fault may have more
       steps:
         - id: extract
           job: &step
@@ -261,6 +254,7 @@ public final class FaultsBenchmark {
       name: faults-doomed
     spec:
       runStrategy: {type: Parallel, concurrency: %d}
+      retention: {succeeded: All, failed: All}   # the default keeps 100: a fault may have more
       steps:
         - id: extract
           job: &step
@@ -579,7 +573,7 @@ public final class FaultsBenchmark {
       KubernetesClient client, Supervisor operator, int iterations, int repeat, int concurrency)
       throws Exception {
     String ns = "faults-foreach";
-    removeNamespace(client, ns);
+    E2E.removeNamespace(client, ns);
     E2E.namespace(client, ns);
     String from = "2020-01-01";
     String to = LocalDate.parse(from).plusDays(iterations - 1).toString();
@@ -590,18 +584,7 @@ public final class FaultsBenchmark {
       for (int r = 1; r <= repeat; r++) {
         String name = "loop-" + r;
         long t0 = System.nanoTime();
-        E2E.apply(
-            client,
-            ns,
-            """
-            apiVersion: baton.dev/v1alpha1
-            kind: WorkflowInstance
-            metadata:
-              name: %s
-            spec:
-              workflow: big-loop
-            """
-                .formatted(name));
+        E2E.apply(client, ns, Cluster.instanceYaml(name, "big-loop"));
         Cluster.await(
             name + " ended", () -> w.ended.get(name), p -> p != null, Duration.ofMinutes(60));
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -663,7 +646,7 @@ public final class FaultsBenchmark {
         "%nA foreach of %d iterations (one job step each) at concurrency %d, %d runs; operator starts %d:%n",
         iterations, concurrency, repeat, operator.restarts.get());
     for (String line : lines) System.out.println(line);
-    removeNamespace(client, ns);
+    E2E.removeNamespace(client, ns);
     return ok;
   }
 
@@ -671,23 +654,9 @@ public final class FaultsBenchmark {
   // Helpers: the cluster script, the proxy, the operator's supervisor
   // ---------------------------------------------------------------------------------------------
 
-  static void removeNamespace(KubernetesClient client, String ns) {
-    client.namespaces().withName(ns).delete();
-    Cluster.await(
-        "namespace " + ns + " deleted",
-        () -> client.namespaces().withName(ns).get(),
-        x -> x == null,
-        Duration.ofMinutes(10));
-  }
-
+  /** e2e/cluster/cluster.sh with these arguments, its output printed indented. */
   static void cluster(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(E2E.ROOT.resolve("e2e/cluster/cluster.sh").toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    String out = E2E.cluster(args);
     System.out.print(out.lines().map(l -> "    " + l + "\n").reduce("", String::concat));
   }
 

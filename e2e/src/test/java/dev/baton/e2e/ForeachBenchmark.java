@@ -2,10 +2,9 @@ package dev.baton.e2e;
 
 import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
+import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -39,8 +38,8 @@ public final class ForeachBenchmark {
     String from = "2020-01-01";
     String to = LocalDate.parse(from).plusDays(iterations - 1).toString();
     try (KubernetesClient client = E2E.admin()) {
-      ClusterBenchmark.removeNamespace(client, K8S_NS);
-      ClusterBenchmark.removeNamespace(client, NS);
+      E2E.removeNamespace(client, K8S_NS);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, K8S_NS);
       double kubernetesAlone =
           ClusterBenchmark.lifecycleRate(client, K8S_NS, kubernetesJobs, 16, concurrency);
@@ -48,7 +47,7 @@ public final class ForeachBenchmark {
           "Kubernetes alone (no operator): %d one-pod Jobs, at most %d unfinished at once, ran to pod"
               + " Succeeded at %.1f Jobs/s%n",
           kubernetesJobs, concurrency, kubernetesAlone);
-      ClusterBenchmark.removeNamespace(client, K8S_NS);
+      E2E.removeNamespace(client, K8S_NS);
       E2E.namespace(client, NS);
       E2E.apply(client, NS, bigLoop(concurrency, from, to));
       E2E.Operator operator = E2E.Operator.start("bench-foreach");
@@ -62,37 +61,21 @@ public final class ForeachBenchmark {
                 .resources(WorkflowInstance.class)
                 .inNamespace(NS)
                 .watch(
-                    new Watcher<>() {
-                      @Override
-                      public void eventReceived(Action action, WorkflowInstance wi) {
-                        long size = Json.write(wi).getBytes(StandardCharsets.UTF_8).length;
-                        largest.accumulateAndGet(size, Math::max);
-                        latestSize.set(size);
-                        last.set(wi);
-                        if (wi.getStatus() != null
-                            && wi.getStatus().phase != null
-                            && wi.getStatus().phase.isFinal()) ended.countDown();
-                      }
-
-                      @Override
-                      public void onClose(WatcherException cause) {}
-                    });
+                    E2E.watcher((action, wi) -> {
+                      long size = Json.write(wi).getBytes(StandardCharsets.UTF_8).length;
+                      largest.accumulateAndGet(size, Math::max);
+                      latestSize.set(size);
+                      last.set(wi);
+                      if (wi.getStatus() != null
+                          && wi.getStatus().phase != null
+                          && wi.getStatus().phase.isFinal()) ended.countDown();
+                    }));
         System.out.printf(
             "A foreach of %d iterations at concurrency %d on a real API server (kwok pods complete at once)%n",
             iterations, concurrency);
         System.out.printf("  before the run: operator %s%n", OperatorMemory.of(operator));
         long t0 = System.nanoTime();
-        E2E.apply(
-            client,
-            NS,
-            """
-            apiVersion: baton.dev/v1alpha1
-            kind: WorkflowInstance
-            metadata:
-              name: big-loop-1
-            spec:
-              workflow: big-loop
-            """);
+        E2E.apply(client, NS, Cluster.instanceYaml("big-loop-1", "big-loop"));
         long deadline = System.nanoTime() + Duration.ofMinutes(90).toNanos();
         long windowCpu0 = ClusterBenchmark.cpuNanos(operator.process.pid());
         long windowT0 = t0;

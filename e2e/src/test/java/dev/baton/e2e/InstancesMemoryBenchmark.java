@@ -1,11 +1,9 @@
 package dev.baton.e2e;
 
 import dev.baton.api.WorkflowInstance;
-import io.fabric8.kubernetes.api.model.Pod;
+import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +27,7 @@ public final class InstancesMemoryBenchmark {
     int finished = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int running = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     try (KubernetesClient client = E2E.admin()) {
-      ClusterBenchmark.removeNamespace(client, NS);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, NS);
       E2E.apply(
           client,
@@ -41,6 +39,7 @@ public final class InstancesMemoryBenchmark {
             name: quick
           spec:
             runStrategy: {type: Parallel, concurrency: 10000}
+            retention: {succeeded: All, failed: All}   # the default keeps 100: the runs are more
             steps:
               - id: work
                 job: {image: busybox:1.36, command: [sh, -c, 'true']}
@@ -51,6 +50,7 @@ public final class InstancesMemoryBenchmark {
             name: long
           spec:
             runStrategy: {type: Parallel, concurrency: 10000}
+            retention: {succeeded: All, failed: All}   # the default keeps 100: the runs are more
             steps:
               - id: work
                 job:
@@ -103,16 +103,7 @@ public final class InstancesMemoryBenchmark {
         String name = prefix + i;
         futures.add(
             pool.submit(() -> {
-              String yaml =
-                  """
-                  apiVersion: baton.dev/v1alpha1
-                  kind: WorkflowInstance
-                  metadata:
-                    name: %s
-                  spec:
-                    workflow: %s
-                  """
-                      .formatted(name, workflow);
+              String yaml = Cluster.instanceYaml(name, workflow);
               // A loaded API server may not answer in time: try again; AlreadyExists means
               // an earlier try got through.
               for (int attempt = 1; ; attempt++) {
@@ -143,31 +134,19 @@ public final class InstancesMemoryBenchmark {
             .resources(WorkflowInstance.class)
             .inNamespace(NS)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, WorkflowInstance wi) {
-                    var st = wi.getStatus();
-                    if (st != null && st.phase != null)
-                      PHASES.put(wi.getMetadata().getName(), st.phase.name());
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                }),
+                E2E.watcher((action, wi) -> {
+                  var st = wi.getStatus();
+                  if (st != null && st.phase != null)
+                    PHASES.put(wi.getMetadata().getName(), st.phase.name());
+                })),
         client
             .pods()
             .inNamespace(NS)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    if (pod.getStatus() != null && pod.getStatus().getPhase() != null)
-                      POD_PHASES.put(pod.getMetadata().getName(), pod.getStatus().getPhase());
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                }));
+                E2E.watcher((action, pod) -> {
+                  if (pod.getStatus() != null && pod.getStatus().getPhase() != null)
+                    POD_PHASES.put(pod.getMetadata().getName(), pod.getStatus().getPhase());
+                })));
   }
 
   static void awaitCount(String prefix, int n, String phase) throws InterruptedException {

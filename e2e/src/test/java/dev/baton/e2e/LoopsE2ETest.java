@@ -7,12 +7,10 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,21 +18,13 @@ import org.junit.jupiter.api.Test;
  * A foreach on the real API server, with the operator killed (SIGKILL) in the middle of it: the
  * loop completes after the restart, and no iteration's step gets a second Job.
  */
-class LoopsE2ETest {
+class LoopsE2ETest extends OnCluster {
   static final String NS = "e2e-loops";
   static final int DAYS = 60;
-  static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
   }
 
   @Test
@@ -69,17 +59,7 @@ class LoopsE2ETest {
               dependsOn: [days]
               type: noop
         """);
-    E2E.apply(
-        client,
-        NS,
-        """
-        apiVersion: baton.dev/v1alpha1
-        kind: WorkflowInstance
-        metadata:
-          name: backfill-1
-        spec:
-          workflow: backfill
-        """);
+    E2E.apply(client, NS, Cluster.instanceYaml("backfill-1", "backfill"));
     try (E2E.Operator first = E2E.Operator.start("loops-1")) {
       Cluster.await(
           "a third of the iterations done",

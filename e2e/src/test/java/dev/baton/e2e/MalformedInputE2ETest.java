@@ -7,7 +7,6 @@ import dev.baton.api.InstancePhase;
 import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,11 +36,9 @@ import org.junit.jupiter.api.Test;
  * <p>Not here: a WorkflowInstance with a forged baton.dev/parent label (it bypasses its workflow's
  * run strategy on main today; the fix is on branch i11-forge, not yet merged).
  */
-class MalformedInputE2ETest {
+class MalformedInputE2ETest extends OnCluster {
   static final String NS = "e2e-malformed";
   static final String GOOD_NS = "e2e-malformed-good";
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   enum Layer {
     /** kubectl create fails: CRD schema, CRD CEL rules, or the chart's admission policy. */
@@ -1013,18 +1009,8 @@ class MalformedInputE2ETest {
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    E2E.namespace(client, GOOD_NS);
-    operator = E2E.Operator.start("malformed");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (operator != null) operator.close();
-    client.namespaces().withName(NS).delete();
-    client.namespaces().withName(GOOD_NS).delete();
-    client.close();
+    open(NS, GOOD_NS);
+    startOperator("malformed");
   }
 
   /** kubectl create -f - as {@code as} (null: the admin); returns the exit code and the output. */

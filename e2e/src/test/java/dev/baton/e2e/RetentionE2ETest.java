@@ -7,14 +7,12 @@ import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,24 +21,14 @@ import org.junit.jupiter.api.Test;
  * Jobs, Pods and subworkflow children (with their own Jobs) go with it, by the garbage collector;
  * and a TTL deletes a run when it passes.
  */
-class RetentionE2ETest {
+class RetentionE2ETest extends OnCluster {
   static final String NS = "e2e-retention";
   static final Duration WAIT = Duration.ofSeconds(60);
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    operator = E2E.Operator.start("retention");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
+    startOperator("retention");
   }
 
   static String run(String name, String workflow, String exit) {

@@ -1,11 +1,8 @@
 package dev.baton.e2e;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,39 +41,27 @@ final class RunWatcher implements AutoCloseable {
             .pods()
             .inNamespace(ns)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    long now = System.nanoTime();
-                    String key = stepKey.apply(pod);
-                    if (key == null) return;
-                    podAdded.putIfAbsent(key, now);
-                    if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase()))
-                      podSucceeded.putIfAbsent(key, now);
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                }));
+                E2E.watcher((action, pod) -> {
+                  long now = System.nanoTime();
+                  String key = stepKey.apply(pod);
+                  if (key == null) return;
+                  podAdded.putIfAbsent(key, now);
+                  if (pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase()))
+                    podSucceeded.putIfAbsent(key, now);
+                })));
     watches.add(
         client
             .genericKubernetesResources(apiVersion, kind)
             .inNamespace(ns)
             .watch(
-                new Watcher<>() {
-                  @Override
-                  public void eventReceived(Action action, GenericKubernetesResource run) {
-                    Object status = run.getAdditionalProperties().get("status");
-                    if (status instanceof Map<?, ?> st
-                        && st.get("phase") instanceof String phase
-                        && FINAL.contains(phase)) {
-                      ended.putIfAbsent(run.getMetadata().getName(), phase);
-                    }
+                E2E.watcher((action, run) -> {
+                  Object status = run.getAdditionalProperties().get("status");
+                  if (status instanceof Map<?, ?> st
+                      && st.get("phase") instanceof String phase
+                      && FINAL.contains(phase)) {
+                    ended.putIfAbsent(run.getMetadata().getName(), phase);
                   }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                }));
+                })));
   }
 
   /** Baton's step pods: the instance and step labels its Jobs give their pods. */

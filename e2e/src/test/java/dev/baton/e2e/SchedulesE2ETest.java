@@ -7,15 +7,10 @@ import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.triggers.ScheduledRuns;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,22 +20,14 @@ import org.junit.jupiter.api.Test;
  * runs every one, in order), then the kube-apiserver restarted under it. Exactly one run per
  * scheduled time throughout: the names are deterministic and each run carries its time's label.
  */
-class SchedulesE2ETest {
+class SchedulesE2ETest extends OnCluster {
   static final String NS = "e2e-schedules";
   static final Duration PERIOD = Duration.ofSeconds(3);
   static final Duration WAIT = Duration.ofSeconds(90);
-  static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
   }
 
   static String workflow(String name, String policy) {
@@ -114,7 +101,7 @@ class SchedulesE2ETest {
 
     // The kube-apiserver restarts under the running operator. If the operator loses its Lease it
     // exits, and is started again, as a kubelet would.
-    cluster("restart", "kube-apiserver");
+    E2E.cluster("restart", "kube-apiserver");
     Instant back = Instant.now();
     E2E.Operator[] replacement = {null};
     Cluster.await(
@@ -209,15 +196,5 @@ class SchedulesE2ETest {
             l -> !l.isEmpty(),
             WAIT)
         .toString();
-  }
-
-  static void cluster(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(E2E.ROOT.resolve("e2e/cluster/cluster.sh").toString());
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
   }
 }

@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,41 +22,19 @@ import org.junit.jupiter.api.Test;
  * step pods admitted by a namespace enforcing Pod Security "restricted". The admission policy is
  * {@link AdmissionPolicyE2ETest}.
  */
-class SecurityE2ETest {
+class SecurityE2ETest extends OnCluster {
   static final String NS = "e2e-security";
   static final String RESTRICTED = "e2e-restricted";
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder()
-                .withNewMetadata()
-                .withName(RESTRICTED)
-                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
-                .addToLabels("pod-security.kubernetes.io/enforce-version", "latest")
-                .endMetadata()
-                .build())
-        .createOr(n -> n.update());
-    Cluster.await(
-        "default ServiceAccount in " + RESTRICTED,
-        () -> client.serviceAccounts().inNamespace(RESTRICTED).withName("default").get(),
-        sa -> sa != null,
-        Duration.ofSeconds(60));
-    operator = E2E.Operator.start("security");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (operator != null) operator.close();
-    client.namespaces().withName(NS).delete();
-    client.namespaces().withName(RESTRICTED).delete();
-    client.close();
+    open(NS);
+    namespace(
+        RESTRICTED,
+        Map.of(
+            "pod-security.kubernetes.io/enforce", "restricted",
+            "pod-security.kubernetes.io/enforce-version", "latest"));
+    startOperator("security");
   }
 
   // --- RBAC exactly as used: a restart deletes the children, Jobs and Pods of a rerun iteration
@@ -149,15 +125,7 @@ class SecurityE2ETest {
         "-p",
         "{\"spec\":{\"restart\":{\"run\":2}}}");
 
-    WorkflowInstance run2 =
-        Cluster.await(
-            "run 2 of fan-1 finished",
-            () -> E2E.instance(client, NS, "fan-1"),
-            i ->
-                i.getStatus().run != null
-                    && i.getStatus().run == 2
-                    && i.getStatus().phase.isFinal(),
-            Duration.ofSeconds(120));
+    WorkflowInstance run2 = E2E.awaitRunFinal(client, NS, "fan-1", 2, Duration.ofSeconds(120));
     assertThat(run2.getStatus().phase)
         .as(run2.getStatus().message)
         .isEqualTo(InstancePhase.Succeeded);

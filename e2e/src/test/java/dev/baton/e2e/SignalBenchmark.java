@@ -4,16 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.baton.api.Signal;
 import dev.baton.api.SignalSpec;
-import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
-import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,12 +38,12 @@ public final class SignalBenchmark {
     int concurrent = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int bursts = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     try (KubernetesClient client = E2E.admin()) {
-      removeNamespace(client);
+      E2E.removeNamespace(client, NS);
       E2E.namespace(client, NS);
       E2E.apply(client, NS, WORKFLOW);
       try (E2E.Operator operator = E2E.Operator.start("signal-bench");
           SignalWatcher w = new SignalWatcher(client)) {
-        awaitActive(client);
+        E2E.awaitSignalTriggersActive(client, NS, "signal-bench");
         int n = 0;
         for (int i = 0; i < 5; i++) sendAndAwait(client, w, List.of(signal("warm-" + n++)));
         List<String> ones = new ArrayList<>();
@@ -69,7 +64,7 @@ public final class SignalBenchmark {
       }
     } finally {
       try (KubernetesClient client = E2E.admin()) {
-        removeNamespace(client);
+        E2E.removeNamespace(client, NS);
       }
     }
   }
@@ -81,6 +76,7 @@ public final class SignalBenchmark {
       metadata: {name: signal-bench}
       spec:
         runStrategy: {type: Parallel, concurrency: 10000}
+        retention: {succeeded: All, failed: All}   # the default keeps 100: the runs are more
         params: [{name: n, type: integer}]
         steps:
           - id: work
@@ -99,18 +95,6 @@ public final class SignalBenchmark {
     s.getSpec().name = SIGNAL;
     s.getSpec().params = Map.<String, JsonNode>of("n", IntNode.valueOf(object.hashCode()));
     return s;
-  }
-
-  static void awaitActive(KubernetesClient client) {
-    Cluster.await(
-        "the trigger active",
-        () -> client.resources(Workflow.class).inNamespace(NS).withName("signal-bench").get(),
-        w ->
-            w.getStatus() != null
-                && w.getStatus().signalTriggers != null
-                && !w.getStatus().signalTriggers.isEmpty()
-                && w.getStatus().signalTriggers.stream().allMatch(t -> t.since != null),
-        Duration.ofSeconds(60));
   }
 
   /** Creates the signals from up to 32 threads, waits until their runs end; returns their uids. */
@@ -137,15 +121,6 @@ public final class SignalBenchmark {
     return uids;
   }
 
-  static void removeNamespace(KubernetesClient client) {
-    client.namespaces().withName(NS).delete();
-    Cluster.await(
-        "namespace " + NS + " deleted",
-        () -> client.namespaces().withName(NS).get(),
-        ns -> ns == null,
-        Duration.ofMinutes(10));
-  }
-
   /** The three watches: Signals, the runs triggers started, and their step pods. */
   static final class SignalWatcher implements AutoCloseable {
     final Map<String, Long> signalSeen = new ConcurrentHashMap<>();
@@ -161,56 +136,38 @@ public final class SignalBenchmark {
               .resources(Signal.class)
               .inNamespace(NS)
               .watch(
-                  new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, Signal s) {
-                      signalSeen.putIfAbsent(s.getMetadata().getUid(), System.nanoTime());
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                  }));
+                  E2E.watcher((action, s) -> {
+                    signalSeen.putIfAbsent(s.getMetadata().getUid(), System.nanoTime());
+                  })));
       watches.add(
           client
               .resources(WorkflowInstance.class)
               .inNamespace(NS)
               .withLabel(Labels.TRIGGER)
               .watch(
-                  new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, WorkflowInstance wi) {
-                      long now = System.nanoTime();
-                      String name = wi.getMetadata().getName();
-                      for (String k : wi.getMetadata().getLabels().keySet()) {
-                        if (!k.startsWith(Labels.SIGNAL_PREFIX)) continue;
-                        String uid = k.substring(Labels.SIGNAL_PREFIX.length());
-                        runSeen.putIfAbsent(uid, now);
-                        runOf.putIfAbsent(uid, name);
-                      }
-                      var st = wi.getStatus();
-                      if (st != null && st.phase != null && st.phase.isFinal())
-                        ended.putIfAbsent(name, st.phase.name());
+                  E2E.watcher((action, wi) -> {
+                    long now = System.nanoTime();
+                    String name = wi.getMetadata().getName();
+                    for (String k : wi.getMetadata().getLabels().keySet()) {
+                      if (!k.startsWith(Labels.SIGNAL_PREFIX)) continue;
+                      String uid = k.substring(Labels.SIGNAL_PREFIX.length());
+                      runSeen.putIfAbsent(uid, now);
+                      runOf.putIfAbsent(uid, name);
                     }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                  }));
+                    var st = wi.getStatus();
+                    if (st != null && st.phase != null && st.phase.isFinal())
+                      ended.putIfAbsent(name, st.phase.name());
+                  })));
       watches.add(
           client
               .pods()
               .inNamespace(NS)
               .withLabel(Labels.INSTANCE)
               .watch(
-                  new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, Pod pod) {
-                      podSeen.putIfAbsent(
-                          pod.getMetadata().getLabels().get(Labels.INSTANCE), System.nanoTime());
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                  }));
+                  E2E.watcher((action, pod) -> {
+                    podSeen.putIfAbsent(
+                        pod.getMetadata().getLabels().get(Labels.INSTANCE), System.nanoTime());
+                  })));
     }
 
     /** Whether the run of the signal {@code uid} has ended; throws if it did not succeed. */

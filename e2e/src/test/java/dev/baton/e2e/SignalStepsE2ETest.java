@@ -7,12 +7,10 @@ import dev.baton.api.StepState;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,24 +19,14 @@ import org.junit.jupiter.api.Test;
  * released by a Signal made with {@code kubectl create -f}, a step's output signal releasing a
  * waiting step of another run, and the lineage walked with the commands README documents.
  */
-class SignalStepsE2ETest {
+class SignalStepsE2ETest extends OnCluster {
   static final String NS = "e2e-signal-steps";
   static final Duration WAIT = Duration.ofSeconds(120);
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
-    operator = E2E.Operator.start("signals");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    client.namespaces().withName(NS).delete();
-    client.close();
+    open(NS);
+    startOperator("signals");
   }
 
   static String consumer(String name, String signal) {
@@ -63,18 +51,6 @@ class SignalStepsE2ETest {
             args: ["--rows=${steps.wait.outputs.rows}", "--from=${steps.wait.signal}"]
     """
         .formatted(name, signal);
-  }
-
-  static String instance(String name, String workflow) {
-    return """
-    apiVersion: baton.dev/v1alpha1
-    kind: WorkflowInstance
-    metadata:
-      name: %s
-    spec:
-      workflow: %s
-    """
-        .formatted(name, workflow);
   }
 
   static void awaitStep(String instance, String step, StepState state) {
@@ -113,7 +89,7 @@ class SignalStepsE2ETest {
   @Test
   void aStepWaitsForASignalCreatedWithKubectlAndReadsItsParams() throws Exception {
     E2E.apply(client, NS, consumer("consume-external", "table-ready"));
-    E2E.apply(client, NS, instance("consume-external-1", "consume-external"));
+    E2E.apply(client, NS, Cluster.instanceYaml("consume-external-1", "consume-external"));
     awaitStep("consume-external-1", "wait", StepState.Running);
     assertThat(E2E.jobs(client, NS, "consume-external-1")).isEmpty();
 
@@ -181,9 +157,9 @@ class SignalStepsE2ETest {
                 - name: made-ready
                   params: {date: "${params.date}", rows: "${steps.make.outputs.rows}"}
         """);
-    E2E.apply(client, NS, instance("consume-made-1", "consume-made"));
+    E2E.apply(client, NS, Cluster.instanceYaml("consume-made-1", "consume-made"));
     awaitStep("consume-made-1", "wait", StepState.Running);
-    E2E.apply(client, NS, instance("produce-1", "produce"));
+    E2E.apply(client, NS, Cluster.instanceYaml("produce-1", "produce"));
 
     WorkflowInstance produced = E2E.awaitFinal(client, NS, "produce-1", WAIT);
     WorkflowInstance consumed = E2E.awaitFinal(client, NS, "consume-made-1", WAIT);
@@ -307,7 +283,7 @@ class SignalStepsE2ETest {
                 - name: partition-ready
                   params: {table: events, date: "${params.date}"}
         """);
-    E2E.apply(client, NS, instance("produce-upstream-1", "produce-upstream"));
+    E2E.apply(client, NS, Cluster.instanceYaml("produce-upstream-1", "produce-upstream"));
     assertThat(E2E.awaitFinal(client, NS, "produce-upstream-1", WAIT).getStatus().phase)
         .isEqualTo(InstancePhase.Succeeded);
 

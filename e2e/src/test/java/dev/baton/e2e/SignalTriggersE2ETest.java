@@ -11,7 +11,6 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,30 +31,17 @@ import org.junit.jupiter.api.Test;
  * <p>One operator process serves the class (the burst test kills it and starts the next), so the
  * tests do not each pay for a JVM start and a Lease; they use workflows of their own, in any order.
  */
-class SignalTriggersE2ETest {
+class SignalTriggersE2ETest extends OnCluster {
   static final String NS = "e2e-signal-triggers";
-  static KubernetesClient client;
-  static E2E.Operator operator;
 
   @BeforeAll
   static void start() throws Exception {
-    client = E2E.admin();
-    E2E.namespace(client, NS);
+    open(NS);
     E2E.apply(client, NS, workflow("burst", "burst-ready"));
     E2E.apply(client, NS, JOIN);
-    operator = E2E.Operator.start("signals-1");
-    awaitActive("burst");
-    awaitActive("join");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (operator != null) operator.close();
-    } finally {
-      client.namespaces().withName(NS).delete();
-      client.close();
-    }
+    startOperator("signals-1");
+    E2E.awaitSignalTriggersActive(client, NS, "burst");
+    E2E.awaitSignalTriggersActive(client, NS, "join");
   }
 
   static final String JOIN =
@@ -92,19 +77,6 @@ class SignalTriggersE2ETest {
             params: {n: '${signal.params.n}'}
     """
         .formatted(name, signal);
-  }
-
-  static void awaitActive(String workflow) {
-    Cluster.await(
-        "the triggers of " + workflow + " active",
-        () ->
-            client.resources(dev.baton.api.Workflow.class).inNamespace(NS).withName(workflow).get(),
-        w ->
-            w.getStatus() != null
-                && w.getStatus().signalTriggers != null
-                && !w.getStatus().signalTriggers.isEmpty()
-                && w.getStatus().signalTriggers.stream().allMatch(t -> t.since != null),
-        Duration.ofSeconds(60));
   }
 
   static Signal newSignal(String object, String name, String kind, int n) {

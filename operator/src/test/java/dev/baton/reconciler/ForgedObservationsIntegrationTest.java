@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,25 +30,7 @@ class ForgedObservationsIntegrationTest extends OperatorOnMockServer {
 
   /** The running pod the fake Job controller made for a run's step "work". */
   Pod realPod(String instance) {
-    Job job =
-        Cluster.await(
-                "the Job of " + instance, () -> cluster.jobs(instance), l -> !l.isEmpty(), WAIT)
-            .getFirst();
-    return Cluster.await(
-            "the running pod of " + instance,
-            () ->
-                client
-                    .pods()
-                    .inNamespace(Cluster.NS)
-                    .withLabel("job-name", job.getMetadata().getName())
-                    .list()
-                    .getItems(),
-            l ->
-                !l.isEmpty()
-                    && "Running".equals(l.getFirst().getStatus().getPhase())
-                    && !l.getFirst().getStatus().getContainerStatuses().isEmpty(),
-            WAIT)
-        .getFirst();
+    return cluster.runningPod(instance, WAIT);
   }
 
   static void end(Pod pod, String phase, int exitCode, String message) {

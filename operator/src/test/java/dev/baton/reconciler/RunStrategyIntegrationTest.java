@@ -9,7 +9,6 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runs.RunAdmission;
 import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
@@ -60,26 +59,7 @@ class RunStrategyIntegrationTest extends OperatorOnMockServer {
 
   /** Ends the hanging pod of a run's step "work" with the given outcome. */
   void finish(String instance, boolean succeed) {
-    Job job =
-        Cluster.await(
-                "the Job of " + instance, () -> cluster.jobs(instance), l -> !l.isEmpty(), WAIT)
-            .getFirst();
-    var pod =
-        Cluster.await(
-                "the running pod of " + instance,
-                () ->
-                    client
-                        .pods()
-                        .inNamespace(Cluster.NS)
-                        .withLabel("job-name", job.getMetadata().getName())
-                        .list()
-                        .getItems(),
-                l ->
-                    !l.isEmpty()
-                        && "Running".equals(l.getFirst().getStatus().getPhase())
-                        && !l.getFirst().getStatus().getContainerStatuses().isEmpty(),
-                WAIT)
-            .getFirst();
+    var pod = cluster.runningPod(instance, WAIT);
     var cs = pod.getStatus().getContainerStatuses().getFirst();
     cs.setState(
         new io.fabric8.kubernetes.api.model.ContainerStateBuilder()

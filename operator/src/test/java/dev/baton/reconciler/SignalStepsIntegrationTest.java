@@ -24,15 +24,7 @@ class SignalStepsIntegrationTest extends OperatorOnMockServer {
   static final Duration WAIT = Duration.ofSeconds(30);
 
   static String workflow(String name, String body) {
-    return """
-    apiVersion: baton.dev/v1alpha1
-    kind: Workflow
-    metadata:
-      name: %s
-    spec:
-    %s
-    """
-        .formatted(name, body.indent(2));
+    return SubworkflowIntegrationTest.workflow(name, body);
   }
 
   /** Waits for signal {@code type} with param date = params.date, then uses its rows. */

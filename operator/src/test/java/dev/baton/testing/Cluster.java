@@ -10,6 +10,7 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.metrics.BatonMetrics;
 import dev.baton.runtime.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
@@ -195,6 +196,31 @@ public final class Cluster implements AutoCloseable {
         .withLabel(Labels.INSTANCE, instance)
         .list()
         .getItems();
+  }
+
+  /**
+   * The pod of the first Job of an instance, once it is Running with its container status: the pod
+   * of a one-step run that {@link FakeKubelet} holds hanging.
+   */
+  public Pod runningPod(String instance, Duration timeout) {
+    Job job =
+        await("the Job of " + instance, () -> jobs(instance), l -> !l.isEmpty(), timeout)
+            .getFirst();
+    return await(
+            "the running pod of " + instance,
+            () ->
+                client
+                    .pods()
+                    .inNamespace(NS)
+                    .withLabel("job-name", job.getMetadata().getName())
+                    .list()
+                    .getItems(),
+            l ->
+                !l.isEmpty()
+                    && "Running".equals(l.getFirst().getStatus().getPhase())
+                    && !l.getFirst().getStatus().getContainerStatuses().isEmpty(),
+            timeout)
+        .getFirst();
   }
 
   public WorkflowInstance awaitPhase(String name, InstancePhase phase, Duration timeout) {
