@@ -166,13 +166,16 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       runs.deleted(instance);
       return UpdateControl.noUpdate();
     }
-    var owned =
-        new RunDriver.Owned(
-            new Workloads(
-                instance.getMetadata().getNamespace(), instance.getMetadata().getName(), key),
-            children.byIndex(BY_PARENT, key));
-    return runs.reconcile(instance, owned)
-        .map(after -> UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(after))
+    Workloads workloads =
+        new Workloads(instance.getMetadata().getNamespace(), instance.getMetadata().getName(), key);
+    var after =
+        runs.reconcile(instance, new RunDriver.Owned(workloads, children.byIndex(BY_PARENT, key)));
+    // A reconcile that read no changes has no run under way to tell them to (a run not started, or
+    // ended): they are dropped, or a finished instance would gather the names of its Jobs and Pods
+    // until it is deleted. A run started later reads all of its objects first.
+    if (!workloads.taken) changed.take(key);
+    return after
+        .map(a -> UpdateControl.<WorkflowInstance>noUpdate().rescheduleAfter(a))
         .orElseGet(UpdateControl::noUpdate);
   }
 
@@ -224,8 +227,12 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       return of;
     }
 
+    /** Whether this reconcile took the changes. */
+    boolean taken;
+
     @Override
     public ChangedObjects.Names changed() {
+      taken = true;
       return WorkflowInstanceReconciler.this.changed.take(key);
     }
   }
