@@ -233,6 +233,14 @@ render lease-name --set replicas=3 --set leaderElection.leaseName=my-lease
 F="$TMP/lease-name.yaml"
 expect "leaderElection.leaseName: BATON_LEASE_NAME" "$(env_value "$F" BATON_LEASE_NAME)" my-lease
 check "leaderElection.leaseName: lease Role names it" has "$F" Role 'resourceNames: \["my-lease"\]'
+expect "defaults: BATON_LEASE_DURATION 15s" "$(env_value "$TMP/defaults.yaml" BATON_LEASE_DURATION)" 15s
+expect "defaults: BATON_LEASE_RENEW_DEADLINE 10s" "$(env_value "$TMP/defaults.yaml" BATON_LEASE_RENEW_DEADLINE)" 10s
+expect "defaults: BATON_LEASE_RETRY_PERIOD 2s" "$(env_value "$TMP/defaults.yaml" BATON_LEASE_RETRY_PERIOD)" 2s
+render lease-timing --set leaderElection.leaseDuration=60s --set leaderElection.renewDeadline=45s --set leaderElection.retryPeriod=5s
+F="$TMP/lease-timing.yaml"
+expect "leaderElection.leaseDuration: BATON_LEASE_DURATION" "$(env_value "$F" BATON_LEASE_DURATION)" 60s
+expect "leaderElection.renewDeadline: BATON_LEASE_RENEW_DEADLINE" "$(env_value "$F" BATON_LEASE_RENEW_DEADLINE)" 45s
+expect "leaderElection.retryPeriod: BATON_LEASE_RETRY_PERIOD" "$(env_value "$F" BATON_LEASE_RETRY_PERIOD)" 5s
 
 # --- 5. watchNamespaces: namespaced RBAC only ----------------------------------------------
 render watch --set 'watchNamespaces={team-a,team-b}'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The side-by-side benchmark: Kubernetes alone, Baton, Argo Workflows with its defaults and Argo
-# tuned, one after the other (never at once) on one cluster, measured by one independent watcher.
+# The side-by-side benchmark: Kubernetes alone (one-pod Jobs, then bare pods), Baton, Argo
+# Workflows with its defaults and Argo tuned, one after the other (never at once) on one cluster,
+# measured by one independent watcher.
 #
 #   e2e/compare.sh [--instances N] [--runs R] [--no-argo]
 #

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
  *     them)
  * @param signalMax BATON_SIGNAL_MAX: the most Signals a namespace keeps, the oldest deleted first
  *     (default 10000; 0 for no limit)
+ * @param lease how long the Lease lasts and is renewed (BATON_LEASE_DURATION,
+ *     BATON_LEASE_RENEW_DEADLINE, BATON_LEASE_RETRY_PERIOD)
  */
 public record BatonConfig(
     Set<String> namespaces,
@@ -37,7 +39,47 @@ public record BatonConfig(
     int engineThreads,
     Duration statusInterval,
     Duration signalTtl,
-    int signalMax) {
+    int signalMax,
+    LeaseTiming lease) {
+
+  /**
+   * The leader election's timing, as Kubernetes' own controllers have it: a holder that has not
+   * renewed the Lease within {@code renewDeadline} gives it up (and the operator exits); another
+   * may take it once {@code leaseDuration} has passed since the last renewal; renewals are tried
+   * every {@code retryPeriod}. Defaults 15s, 10s and 2s. On a CPU-starved API server a longer
+   * deadline keeps a busy holder from losing the Lease, at the price of a slower takeover.
+   */
+  public record LeaseTiming(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+    public static final LeaseTiming DEFAULT =
+        new LeaseTiming(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+
+    public LeaseTiming {
+      if (retryPeriod.isZero()
+          || retryPeriod.isNegative()
+          || retryPeriod.compareTo(renewDeadline) >= 0
+          || renewDeadline.compareTo(leaseDuration) >= 0)
+        throw new IllegalArgumentException(
+            "leader election needs 0 < BATON_LEASE_RETRY_PERIOD ("
+                + Durations.format(retryPeriod)
+                + ") < BATON_LEASE_RENEW_DEADLINE ("
+                + Durations.format(renewDeadline)
+                + ") < BATON_LEASE_DURATION ("
+                + Durations.format(leaseDuration)
+                + ")");
+    }
+
+    static LeaseTiming fromEnv(Map<String, String> env) {
+      return new LeaseTiming(
+          duration(env, "BATON_LEASE_DURATION", DEFAULT.leaseDuration),
+          duration(env, "BATON_LEASE_RENEW_DEADLINE", DEFAULT.renewDeadline),
+          duration(env, "BATON_LEASE_RETRY_PERIOD", DEFAULT.retryPeriod));
+    }
+
+    private static Duration duration(Map<String, String> env, String name, Duration fallback) {
+      String text = env.get(name);
+      return text == null || text.isBlank() ? fallback : Durations.parse(text.strip());
+    }
+  }
 
   public static final Duration DEFAULT_JOB_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_SIGNAL_TTL = Duration.ofDays(7);
@@ -68,7 +110,8 @@ public record BatonConfig(
         optionalDuration(
             env.getOrDefault("BATON_SIGNAL_TTL", Durations.format(DEFAULT_SIGNAL_TTL))),
         Integer.parseInt(
-            env.getOrDefault("BATON_SIGNAL_MAX", Integer.toString(DEFAULT_SIGNAL_MAX))));
+            env.getOrDefault("BATON_SIGNAL_MAX", Integer.toString(DEFAULT_SIGNAL_MAX))),
+        LeaseTiming.fromEnv(env));
   }
 
   private static Duration optionalDuration(String text) {
@@ -87,7 +130,8 @@ public record BatonConfig(
         engineThreads,
         statusInterval,
         signalTtl,
-        signalMax);
+        signalMax,
+        lease);
   }
 
   /** These settings with Signals kept for {@code ttl} (null: any age) and {@code max} (0: any). */
@@ -103,6 +147,7 @@ public record BatonConfig(
         engineThreads,
         statusInterval,
         ttl,
-        max);
+        max,
+        lease);
   }
 }

@@ -181,9 +181,9 @@ public final class BatonOperator implements AutoCloseable {
     return new LeaderElectionConfiguration(
         config.leaseName(),
         config.leaseNamespace(),
-        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        config.lease().leaseDuration(),
+        config.lease().renewDeadline(),
+        config.lease().retryPeriod(),
         identity,
         new LeaderCallbacks(
             () ->

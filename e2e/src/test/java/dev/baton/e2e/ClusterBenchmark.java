@@ -3,6 +3,7 @@ package dev.baton.e2e;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -289,7 +290,17 @@ public final class ClusterBenchmark {
    */
   static double lifecycleRate(
       KubernetesClient client, String ns, int count, int threads, int window) throws Exception {
-    String run = "life-" + (System.nanoTime() % 100000);
+    return lifecycleRate(client, ns, count, threads, window, false);
+  }
+
+  /**
+   * The same with bare pods ({@code bare}: no Job, so no Job controller; what a pod-based runtime
+   * such as Argo's would have) or with one-pod Jobs.
+   */
+  static double lifecycleRate(
+      KubernetesClient client, String ns, int count, int threads, int window, boolean bare)
+      throws Exception {
+    String run = (bare ? "pod-" : "life-") + (System.nanoTime() % 100000);
     Set<String> succeeded = ConcurrentHashMap.newKeySet();
     Semaphore unfinished = new Semaphore(window);
     Watch watch =
@@ -302,7 +313,11 @@ public final class ClusterBenchmark {
                   if (pod.getStatus() != null
                       && "Succeeded".equals(pod.getStatus().getPhase())
                       && succeeded.add(
-                          pod.getMetadata().getLabels().get("batch.kubernetes.io/job-name"))) {
+                          bare
+                              ? pod.getMetadata().getName()
+                              : pod.getMetadata()
+                                  .getLabels()
+                                  .get("batch.kubernetes.io/job-name"))) {
                     unfinished.release();
                   }
                 }));
@@ -335,7 +350,19 @@ public final class ClusterBenchmark {
                 .endTemplate()
                 .endSpec()
                 .build();
-        futures.add(pool.submit(() -> createOnce(client, ns, job)));
+        if (bare) {
+          Pod pod =
+              new io.fabric8.kubernetes.api.model.PodBuilder()
+                  .withMetadata(job.getSpec().getTemplate().getMetadata())
+                  .editMetadata()
+                  .withName(run + "-" + i)
+                  .endMetadata()
+                  .withSpec(job.getSpec().getTemplate().getSpec())
+                  .build();
+          futures.add(pool.submit(() -> createOnce(client, ns, pod)));
+        } else {
+          futures.add(pool.submit(() -> createOnce(client, ns, job)));
+        }
       }
       for (Future<?> f : futures) f.get();
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
@@ -359,11 +386,20 @@ public final class ClusterBenchmark {
    * timeouts), until it exists: an AlreadyExists answer means an earlier try got through.
    */
   static Job createOnce(KubernetesClient client, String ns, Job job) throws InterruptedException {
+    return createOnce(() -> client.batch().v1().jobs().inNamespace(ns).resource(job).create(), job);
+  }
+
+  static Pod createOnce(KubernetesClient client, String ns, Pod pod) throws InterruptedException {
+    return createOnce(() -> client.pods().inNamespace(ns).resource(pod).create(), pod);
+  }
+
+  private static <T> T createOnce(java.util.function.Supplier<T> create, T object)
+      throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
-        return client.batch().v1().jobs().inNamespace(ns).resource(job).create();
+        return create.get();
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() == 409) return job;
+        if (e.getCode() == 409) return object;
         if (e.getCode() > 0 || attempt == 10) throw e;
         Thread.sleep(500);
       }

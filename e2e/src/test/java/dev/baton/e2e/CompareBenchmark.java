@@ -74,6 +74,9 @@ public final class CompareBenchmark {
       columns.add(kubernetesAlone(client, instances));
       E2E.removeNamespace(client, BATON_NS);
       E2E.namespace(client, BATON_NS);
+      columns.add(podsAlone(client, instances));
+      E2E.removeNamespace(client, BATON_NS);
+      E2E.namespace(client, BATON_NS);
       columns.add(baton(client, instances));
       E2E.removeNamespace(client, BATON_NS);
       if (!argoBinary.isBlank()) {
@@ -100,15 +103,30 @@ public final class CompareBenchmark {
   }
 
   static Column kubernetesAlone(KubernetesClient client, int instances) throws Exception {
-    log("Kubernetes alone: warm-up, 20 one-pod Jobs");
-    ClusterBenchmark.lifecycleRate(client, 20, 16);
-    log("Kubernetes alone: " + instances * 20 + " one-pod Jobs from 16 threads");
-    Column c = new Column("Kubernetes alone");
+    return alone(client, instances, false);
+  }
+
+  /**
+   * Kubernetes alone with bare pods instead of one-pod Jobs: the most a Job-less, pod-based runtime
+   * (as Argo's) could do here; what an opt-in Job-less Baton would be bounded by.
+   */
+  static Column podsAlone(KubernetesClient client, int instances) throws Exception {
+    return alone(client, instances, true);
+  }
+
+  private static Column alone(KubernetesClient client, int instances, boolean bare)
+      throws Exception {
+    String what = bare ? "bare pods" : "one-pod Jobs";
+    String name = bare ? "Pods alone" : "Kubernetes alone";
+    log(name + ": warm-up, 20 " + what);
+    ClusterBenchmark.lifecycleRate(client, BATON_NS, 20, 16, Integer.MAX_VALUE, bare);
+    log(name + ": " + instances * 20 + " " + what + " from 16 threads");
+    Column c = new Column(name);
     int jobs = instances * CompareWork.DAG.steps();
     Map<String, Long> cpu0 = cpu(null, 0);
     Map<String, Double> w0 = ClusterBenchmark.apiWrites(client);
     long t0 = System.nanoTime();
-    ClusterBenchmark.lifecycleRate(client, jobs, 16);
+    ClusterBenchmark.lifecycleRate(client, BATON_NS, jobs, 16, Integer.MAX_VALUE, bare);
     double seconds = (System.nanoTime() - t0) / 1e9;
     c.dag =
         new Result(

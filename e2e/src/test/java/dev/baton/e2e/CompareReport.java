@@ -37,7 +37,11 @@ final class CompareReport {
     row(out, sep);
     line(
         out,
-        "steps/s, " + instances + " x 20-step DAG (Kubernetes alone: " + instances * 20 + " Jobs)",
+        "steps/s, "
+            + instances
+            + " x 20-step DAG (Kubernetes alone: "
+            + instances * 20
+            + " Jobs; Pods alone: as many bare pods)",
         c ->
             c.dag == null
                 ? "-"
@@ -94,6 +98,23 @@ final class CompareReport {
       out.printf(
           "- Baton / Kubernetes-alone throughput: %.2f%n",
           baton.dag.stepsPerSecond() / k8s.dag.stepsPerSecond());
+    }
+    Column pods = find("Pods alone");
+    if (k8s != null && pods != null && k8s.dag != null && pods.dag != null) {
+      out.printf(
+          "- Job-based ceiling: Kubernetes-alone / Pods-alone throughput %.2f (one-pod Jobs against"
+              + " bare pods: what the Job controller costs)%n",
+          k8s.dag.stepsPerSecond() / pods.dag.stepsPerSecond());
+      if (baton != null && baton.dag != null)
+        out.printf(
+            "- Baton / Pods-alone throughput: %.2f%n",
+            baton.dag.stepsPerSecond() / pods.dag.stepsPerSecond());
+      for (Column argo : columns) {
+        if (argo.name.startsWith("Argo") && argo.dag != null)
+          out.printf(
+              "- %s / Pods-alone throughput: %.2f%n",
+              argo.name, argo.dag.stepsPerSecond() / pods.dag.stepsPerSecond());
+      }
     }
     for (Column argo : columns) {
       if (!argo.name.startsWith("Argo") || baton == null) continue;
