@@ -8,7 +8,7 @@
 # Each run prints one Markdown block (tables and ratios) on stdout, ready to paste; progress goes
 # to stderr. --instances: concurrent instances of the 20-step DAG (default 100); every orchestrator
 # also runs one 20-step chain. --runs: how many times the whole comparison runs (default 1).
-# --no-argo: only Kubernetes alone and Baton (no Argo build).
+# --no-argo: only Kubernetes alone (Jobs and bare pods) and Baton (no Argo build).
 #
 # On the local cluster of e2e/cluster (started here unless BATON_E2E_KUBECONFIG names another;
 # BATON_CLUSTER_DIR / BATON_CLUSTER_PORT_OFFSET select it). Argo's workflow-controller is built
