@@ -33,42 +33,62 @@ public interface InstanceObjects {
 
   /** Given lists, with no record of changes: every pass reads them whole. */
   static InstanceObjects of(List<Job> jobs, List<Pod> pods) {
-    return new InstanceObjects() {
-      @Override
-      public List<Job> jobs() {
-        return jobs;
-      }
+    return new Lists(jobs, pods, () -> null);
+  }
 
-      @Override
-      public List<Pod> pods() {
-        return pods;
-      }
+  /** Given lists, and what changed in them as {@code changed} says. */
+  static InstanceObjects of(
+      List<Job> jobs, List<Pod> pods, java.util.function.Supplier<ChangedObjects.Names> changed) {
+    return new Lists(jobs, pods, changed);
+  }
 
-      @Override
-      public Job job(String name) {
-        return jobs.stream()
-            .filter(j -> name.equals(j.getMetadata().getName()))
-            .findFirst()
-            .orElse(null);
-      }
+  /** Jobs and Pods in lists: a name is found by a walk of them. */
+  class Lists implements InstanceObjects {
+    private final List<Job> jobs;
+    private final List<Pod> pods;
+    private final java.util.function.Supplier<ChangedObjects.Names> changed;
 
-      @Override
-      public Pod pod(String name) {
-        return pods.stream()
-            .filter(p -> name.equals(p.getMetadata().getName()))
-            .findFirst()
-            .orElse(null);
-      }
+    protected Lists(
+        List<Job> jobs, List<Pod> pods, java.util.function.Supplier<ChangedObjects.Names> changed) {
+      this.jobs = jobs;
+      this.pods = pods;
+      this.changed = changed;
+    }
 
-      @Override
-      public List<Pod> podsOf(String jobName) {
-        return pods.stream().filter(p -> jobName.equals(Ownership.jobName(p))).toList();
-      }
+    @Override
+    public List<Job> jobs() {
+      return jobs;
+    }
 
-      @Override
-      public ChangedObjects.Names changed() {
-        return null;
-      }
-    };
+    @Override
+    public List<Pod> pods() {
+      return pods;
+    }
+
+    @Override
+    public Job job(String name) {
+      return jobs.stream()
+          .filter(j -> name.equals(j.getMetadata().getName()))
+          .findFirst()
+          .orElse(null);
+    }
+
+    @Override
+    public Pod pod(String name) {
+      return pods.stream()
+          .filter(p -> name.equals(p.getMetadata().getName()))
+          .findFirst()
+          .orElse(null);
+    }
+
+    @Override
+    public List<Pod> podsOf(String jobName) {
+      return pods.stream().filter(p -> jobName.equals(Ownership.jobName(p))).toList();
+    }
+
+    @Override
+    public ChangedObjects.Names changed() {
+      return changed.get();
+    }
   }
 }

@@ -34,40 +34,13 @@ class RunObjectsTest {
     return new ChangedObjects.Names(new HashSet<>(), new HashSet<>());
   }
 
-  private final InstanceObjects caches =
-      new InstanceObjects() {
-        @Override
-        public List<Job> jobs() {
-          return jobs;
-        }
+  private final InstanceObjects caches = InstanceObjects.of(jobs, pods, this::take);
 
-        @Override
-        public List<Pod> pods() {
-          return pods;
-        }
-
-        @Override
-        public Job job(String name) {
-          return InstanceObjects.of(jobs, pods).job(name);
-        }
-
-        @Override
-        public Pod pod(String name) {
-          return InstanceObjects.of(jobs, pods).pod(name);
-        }
-
-        @Override
-        public List<Pod> podsOf(String jobName) {
-          return InstanceObjects.of(jobs, pods).podsOf(jobName);
-        }
-
-        @Override
-        public ChangedObjects.Names changed() {
-          ChangedObjects.Names taken = told;
-          told = fresh();
-          return taken;
-        }
-      };
+  private ChangedObjects.Names take() {
+    ChangedObjects.Names taken = told;
+    told = fresh();
+    return taken;
+  }
 
   private List<FlowEvent> pass(Instant now) {
     return Observations.events(
@@ -194,35 +167,10 @@ class RunObjectsTest {
     pass(T0);
     told.jobs().add("boom");
     InstanceObjects failing =
-        new InstanceObjects() {
-          @Override
-          public List<Job> jobs() {
-            return jobs;
-          }
-
-          @Override
-          public List<Pod> pods() {
-            return pods;
-          }
-
+        new InstanceObjects.Lists(jobs, pods, this::take) {
           @Override
           public Job job(String name) {
             throw new IllegalStateException("cache unavailable");
-          }
-
-          @Override
-          public Pod pod(String name) {
-            return null;
-          }
-
-          @Override
-          public List<Pod> podsOf(String jobName) {
-            return List.of();
-          }
-
-          @Override
-          public ChangedObjects.Names changed() {
-            return caches.changed();
           }
         };
     org.assertj.core.api.Assertions.assertThatThrownBy(
