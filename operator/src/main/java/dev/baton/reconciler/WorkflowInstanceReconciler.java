@@ -144,8 +144,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   }
 
   private static List<String> instanceIndex(HasMetadata r) {
-    String instance = instanceLabel(r);
-    return instance == null ? List.of() : List.of(r.getMetadata().getNamespace() + "/" + instance);
+    String key = instanceKey(r);
+    return key == null ? List.of() : List.of(key);
   }
 
   private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byInstanceLabel() {

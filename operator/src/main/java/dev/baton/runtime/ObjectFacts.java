@@ -21,7 +21,6 @@ import java.time.Instant;
  * @param created a Job's creation time, null when it has none or for a Pod
  */
 record ObjectFacts(
-    boolean isJob,
     Observations.StepRef ref,
     String key,
     String controllerUid,
@@ -32,7 +31,6 @@ record ObjectFacts(
   static ObjectFacts of(Job job) {
     Observations.StepRef ref = Observations.StepRef.of(job.getMetadata()).orElse(null);
     return new ObjectFacts(
-        true,
         ref,
         ref == null ? null : ref.key(),
         controllerUid(job, Workflow.GROUP, "WorkflowInstance"),
@@ -45,7 +43,6 @@ record ObjectFacts(
     Observations.StepRef ref = Observations.StepRef.of(pod.getMetadata()).orElse(null);
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     return new ObjectFacts(
-        false,
         ref,
         ref == null ? null : ref.key(),
         controllerUid(pod, "batch", "Job"),

@@ -389,14 +389,5 @@ public final class RunObjects {
       }
       return false;
     }
-
-    /** The Jobs that count, as objects. */
-    public List<Job> jobObjects() {
-      List<Job> out = new ArrayList<>();
-      for (Seen s : objects.jobs.values()) {
-        if (objects.owned(s)) out.add(s.job());
-      }
-      return out;
-    }
   }
 }
