@@ -45,7 +45,7 @@ start_kube_apiserver() {
     --max-requests-inflight=0 \
     --max-mutating-requests-inflight=0 \
     --enable-priority-and-fairness=false \
-    --profiling=false \
+    --profiling="$PROFILING" \
     --v=1
 }
 

@@ -42,6 +42,9 @@ TIMEOUT_COMPONENT="${BATON_TIMEOUT_COMPONENT:-90}"
 # ---------------------------------------------------------------------------
 CACHE_DIR="${BATON_CACHE:-$HOME/.cache/baton}"
 STATE_DIR="${BATON_CLUSTER_DIR:-/tmp/baton-cluster}"
+# BATON_CLUSTER_PROFILING=true serves the API server's /debug/pprof (for e2e/profile-apiserver.sh);
+# off by default, as on a production control plane.
+PROFILING="${BATON_CLUSTER_PROFILING:-false}"
 
 K8S_BIN_DIR="$CACHE_DIR/bin/kubernetes-$K8S_VERSION"
 ETCD_BIN_DIR="$CACHE_DIR/bin/etcd-$ETCD_VERSION"
