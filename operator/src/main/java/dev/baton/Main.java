@@ -2,7 +2,6 @@ package dev.baton;
 
 import dev.baton.metrics.BatonMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -19,7 +18,7 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     BatonConfig config = BatonConfig.fromEnv(System.getenv());
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = OperatorClient.create();
     BatonMetrics metrics = BatonMetrics.prometheus();
     BatonOperator operator = new BatonOperator(client, config, metrics, Clock.systemUTC());
     HttpEndpoints http =
