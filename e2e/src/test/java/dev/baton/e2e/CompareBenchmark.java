@@ -169,7 +169,7 @@ public final class CompareBenchmark {
             client,
             watcher,
             CompareWork.DAG,
-            CompareWork.names("warm-", 5),
+            CompareWork.names("warm-", CompareWork.BATON_WARM_UP),
             names -> submitBaton(client, CompareWork.DAG, names),
             "operator",
             pid);

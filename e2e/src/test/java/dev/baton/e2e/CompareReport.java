@@ -141,7 +141,9 @@ final class CompareReport {
     out.println();
     out.println(
         "- Baton: the operator jar as e2e/bench.sh runs it (-Xmx512m, the chart's ServiceAccount,"
-            + " defaults), after an unmeasured warm-up of 5 x DAG for the JIT");
+            + " defaults), after an unmeasured warm-up of "
+            + CompareWork.BATON_WARM_UP
+            + " x DAG for the JIT");
     out.println(
         "- Argo defaults: no flags or environment of its own (requeue 10 s, QPS 20, burst 30, 32"
             + " workflow workers)");

@@ -14,6 +14,13 @@ import java.util.Map;
 final class CompareWork {
   static final int CHAIN = 20;
 
+  /**
+   * DAG instances Baton runs, unmeasured, before it is measured: the JVM's JIT warm-up. After a
+   * warm-up of 20 (e2e/bench.sh), a JFR recording of the operator still showed its C2 compiler
+   * threads taking 29% of its CPU during the measured run; README gives the numbers with 40.
+   */
+  static final int BATON_WARM_UP = 40;
+
   /** A shape: each step's upstream steps, in topological order. */
   record Shape(String name, Map<String, List<String>> deps) {
     int steps() {
