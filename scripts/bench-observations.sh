@@ -4,8 +4,5 @@
 # only), and the heap the informer caches take for n finished Jobs and Pods, whole and pruned.
 # Usage: scripts/bench-observations.sh [n ...]   (default 1000 10000)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-. scripts/java-home.sh
-mvn -q -o -pl operator test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
-cp="operator/target/classes:operator/target/test-classes:$(cat operator/target/test-classpath.txt)"
-exec java -Xmx1g -XX:+UseG1GC -cp "$cp" dev.baton.bench.ObservationBenchmark "$@"
+. "$(dirname "$0")/lib/bench-main.sh"
+bench_main 1g dev.baton.bench.ObservationBenchmark "$@"
