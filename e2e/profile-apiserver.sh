@@ -36,8 +36,10 @@ fi
 
 mkdir -p e2e/target
 out="$PWD/e2e/target/apiserver-$(date -u +%Y%m%dT%H%M%SZ).pprof"
+started="$out.started"   # there once recording began: a COMMAND that ends sooner stops the recorder
 (
   sleep "$delay"
+  touch "$started"
   log "recording ${seconds}s of kube-apiserver CPU into $out"
   kubectl get --raw "/debug/pprof/profile?seconds=$seconds" >"$out" 2>/dev/null \
     && log "recorded $out" || log "recording failed"
@@ -46,7 +48,10 @@ recorder=$!
 
 status=0
 "$@" || status=$?
-wait "$recorder" || true
+# A profile of the idle cluster after COMMAND would say nothing about it.
+[ -e "$started" ] || kill "$recorder" 2>/dev/null || true
+wait "$recorder" 2>/dev/null || true
+rm -f "$started"
 
 if [ -s "$out" ]; then
   # shellcheck source=/dev/null
