@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import dev.baton.OperatorClient;
 import dev.baton.api.WorkflowInstance;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -59,11 +60,7 @@ public final class WatchDecodeBenchmark {
     for (int i = 0; i < steps; i++) {
       for (String event : STEP) {
         WatchEvent decoded = serialization.unmarshal(event, WatchEvent.class);
-        names +=
-            ((io.fabric8.kubernetes.api.model.HasMetadata) decoded.getObject())
-                .getMetadata()
-                .getName()
-                .length();
+        names += ((HasMetadata) decoded.getObject()).getMetadata().getName().length();
       }
     }
     if (names == 0) throw new IllegalStateException("nothing decoded");
