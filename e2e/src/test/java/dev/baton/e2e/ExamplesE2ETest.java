@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,6 +70,15 @@ class ExamplesE2ETest extends OnCluster {
     String name = Example.runOf(client, created.getFirst(), Duration.ofSeconds(60));
     WorkflowInstance done = E2E.awaitFinal(client, NS, name, Duration.ofSeconds(120));
     example.check(done);
+    // The status is one atomic field (see CrdFiles): its writer's managedFields entry names it
+    // alone, not each step and definition key under it.
+    assertThat(done.getMetadata().getManagedFields())
+        .filteredOn(f -> "status".equals(f.getSubresource()))
+        .isNotEmpty()
+        .allSatisfy(f ->
+            assertThat(f.getFieldsV1().getAdditionalProperties())
+                .as(name + ": the status fields of " + f.getManager())
+                .isEqualTo(Map.of("f:status", Map.of())));
     // No step attempt has more than one Job, and no Job is beyond the attempts the status
     // records. (A timed-out or stopped attempt's Job is deleted, so fewer Jobs may remain.) A Job
     // of a loop iteration (path loop.index.step...) belongs to a loop step of the status, within

@@ -57,12 +57,28 @@ public final class CrdFiles {
       }
       JsonNode crd = Serialization.yamlMapper().readTree(generated.toFile());
       orderPrinterColumnsAsDeclared(crd, resource);
+      statusIsAtomic(crd);
       return "# Generated from dev.baton.api by scripts/update-crds.sh. Do not edit.\n"
           + Serialization.yamlMapper().writeValueAsString(crd).replaceFirst("^---\n", "");
     } finally {
       try (Stream<Path> files = Files.walk(out)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
       }
+    }
+  }
+
+  /**
+   * Marks each version's status {@code x-kubernetes-map-type: atomic}: the operator is its one
+   * writer and replaces it whole (see dev.baton.runtime.StatusReplacer), so field management need
+   * not track it field by field. The API server then records one field, {@code f:status}, in
+   * managedFields instead of every step, iteration and definition key, and does not walk the status
+   * to compute them on each write.
+   */
+  private static void statusIsAtomic(JsonNode crd) {
+    for (JsonNode version : crd.path("spec").path("versions")) {
+      JsonNode status =
+          version.path("schema").path("openAPIV3Schema").path("properties").get("status");
+      if (status instanceof ObjectNode node) node.put("x-kubernetes-map-type", "atomic");
     }
   }
 

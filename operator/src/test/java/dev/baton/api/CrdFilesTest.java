@@ -50,4 +50,20 @@ class CrdFilesTest {
       assertThat(CrdFiles.generate(resource)).startsWith("# Generated from dev.baton.api");
     }
   }
+
+  @Test
+  void everyStatusIsOneAtomicField() throws IOException {
+    for (var resource : CrdFiles.RESOURCES) {
+      var crd =
+          Serialization.unmarshal(CrdFiles.generate(resource), CustomResourceDefinition.class);
+      assertThat(crd.getSpec().getVersions())
+          .allSatisfy(v -> {
+            var status = v.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+            assertThat(status.getType()).isEqualTo("object");
+            assertThat(status.getXKubernetesMapType())
+                .as(resource.getSimpleName())
+                .isEqualTo("atomic");
+          });
+    }
+  }
 }
