@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One run's Jobs and Pods as its actor was last told of them, kept up to date with what changed, so
@@ -84,11 +85,16 @@ public final class RunObjects {
   /** The owned Jobs that have not finished. */
   private final Set<Seen> unfinished = new LinkedHashSet<>();
 
-  /** By step path, the newest attempt of the owned Jobs; {@link #present} is its last copy. */
-  private final Map<String, Integer> newest = new HashMap<>();
+  /**
+   * By step path, the newest attempt of the owned Jobs. A pass hands out a read-only view of it
+   * ({@link #present}) rather than a copy: in a foreach it holds every iteration's step, and
+   * copying it on each pass made a loop of n iterations cost n² again. The engine reads the view on
+   * its own thread, hence a concurrent map; {@link #forgetAll} starts a new one, so that a view
+   * handed out before never empties.
+   */
+  private Map<String, Integer> newest = new ConcurrentHashMap<>();
 
-  private Map<String, Integer> present = Map.of();
-  private boolean presentChanged;
+  private Map<String, Integer> present = Collections.unmodifiableMap(newest);
   private Instant fullAt;
   private int walks;
 
@@ -117,8 +123,8 @@ public final class RunObjects {
     jobsByKey.clear();
     podsByKey.clear();
     unfinished.clear();
-    newest.clear();
-    presentChanged = true;
+    newest = new ConcurrentHashMap<>();
+    present = Collections.unmodifiableMap(newest);
     fullAt = null;
   }
 
@@ -152,10 +158,6 @@ public final class RunObjects {
       throw e;
     }
     if (full) fullAt = now;
-    if (presentChanged) {
-      present = Collections.unmodifiableMap(new HashMap<>(newest));
-      presentChanged = false;
-    }
     return new Pass(this, full ? null : changed, present, unowned);
   }
 
@@ -240,10 +242,7 @@ public final class RunObjects {
     mark(s.facts.key());
     if (!s.facts.ended()) unfinished.add(s);
     Observations.StepRef r = s.facts.ref();
-    if (r != null) {
-      newest.merge(r.stepId(), r.attempt(), Math::max);
-      presentChanged = true;
-    }
+    if (r != null) newest.merge(r.stepId(), r.attempt(), Math::max);
   }
 
   private void removeJob(Seen s) {
@@ -256,16 +255,16 @@ public final class RunObjects {
     unfinished.remove(s);
     Observations.StepRef r = s.facts.ref();
     if (r == null || !Objects.equals(newest.get(r.stepId()), r.attempt())) return;
-    // It was its step's newest: the newest is now the next older one still here, if any.
-    presentChanged = true;
-    newest.remove(r.stepId());
+    // It was its step's newest: the newest is now the next older one still here, if any. Put in
+    // one step, never removed first: a reader of the view never sees the step with none meanwhile.
     for (int a = r.attempt(); a >= 0; a--) {
       List<Seen> same = jobsByKey.get(r.stepId() + "#" + a);
       if (same != null && same.stream().anyMatch(this::owned)) {
         newest.put(r.stepId(), a);
-        break;
+        return;
       }
     }
+    newest.remove(r.stepId());
   }
 
   private void putPod(Pod pod, int walk) {
@@ -323,7 +322,9 @@ public final class RunObjects {
    * What one pass found. Valid until the next pass.
    *
    * @param changed the attempts ("path#attempt") to report, or null for all
-   * @param present by step path, the newest attempt that has a Job (immutable)
+   * @param present by step path, the newest attempt that has a Job: a read-only view, current as of
+   *     the latest pass when it is read (the engine takes it as a hint and confirms a Job missing
+   *     from it with the API server)
    * @param unowned the Jobs and Pods read in this pass with no controller of Baton's kind
    */
   public record Pass(

@@ -5,6 +5,7 @@ import static dev.baton.runtime.ObservationFixtures.job;
 import static dev.baton.runtime.ObservationFixtures.path;
 import static dev.baton.runtime.ObservationFixtures.pod;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.flow.FailureKind;
 import dev.baton.flow.FlowEvent;
@@ -105,6 +106,34 @@ class RunObjectsTest {
   }
 
   @Test
+  void whatIsPresentIsOneViewKeptCurrentNotACopyPerPass() {
+    put(job(0, 1, "1"));
+    var first = observed(pass(T0)).present();
+    Job second = job(1, 1, "5");
+    put(second);
+    told.jobs().add(second.getMetadata().getName());
+    var next = observed(pass(T0.plusSeconds(1))).present();
+    // A pass of a loop with thousands of iterations must not copy them all: the same view, current.
+    assertThat(next).isSameAs(first).containsOnlyKeys(path(0), path(1));
+    // And read-only to the engine.
+    assertThatThrownBy(() -> next.put(path(2), 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void forgettingAllStartsANewViewAndLeavesTheOldOneWhole() {
+    put(job(0, 1, "1"));
+    put(job(1, 1, "2"));
+    var before = observed(pass(T0)).present();
+    memory.forgetAll();
+    jobs.removeLast();
+    var after = observed(pass(T0.plusSeconds(1))).present();
+    // An event still queued for the engine does not see every step vanish meanwhile.
+    assertThat(before).containsOnlyKeys(path(0), path(1));
+    assertThat(after).isNotSameAs(before).containsOnlyKeys(path(0));
+  }
+
+  @Test
   void aJobsEndToldBeforeItsPodsIsDecidedByThePodTheCacheHolds() {
     // The pod failed with the user's exit code, and the Job controller then marked the Job Failed:
     // the Job's update is told first, the pod's is in the cache and on its way.
@@ -173,8 +202,7 @@ class RunObjectsTest {
             throw new IllegalStateException("cache unavailable");
           }
         };
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> memory.observe(INSTANCE_UID, failing, T0.plusSeconds(1)))
+    assertThatThrownBy(() -> memory.observe(INSTANCE_UID, failing, T0.plusSeconds(1)))
         .isInstanceOf(IllegalStateException.class);
     Instant next = T0.plusSeconds(2);
     assertThat(pass(next)).isEqualTo(Observations.of(jobs, pods, next));
