@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * instance's creation to its end. Every 1,000 iterations it prints the operator's heap after a
  * forced full GC and its RSS, its CPU per iteration over those 1,000 (the GC and the reading left
  * out), and the instance object's size; at the end iterations/s against Kubernetes alone and the
- * largest instance object seen by a watch (the status must stay small however many iterations).
+ * largest instance object seen by a watch (the status must stay small however many iterations). On
+ * the local cluster it also prints the CPU of each of the cluster's processes and of this watcher,
+ * per Job for Kubernetes alone and per iteration for the foreach (each 1,000 and the whole run),
+ * and the API server's writes by verb and resource: where an iteration's cost beyond the operator's
+ * goes.
  */
 public final class ForeachBenchmark {
   static final String NS = "bench-foreach";
@@ -41,12 +46,20 @@ public final class ForeachBenchmark {
       E2E.removeNamespace(client, K8S_NS);
       E2E.removeNamespace(client, NS);
       E2E.namespace(client, K8S_NS);
+      Map<String, Long> aloneCpu0 = CompareBenchmark.cpu(null, 0);
+      Map<String, Double> aloneWrites0 = ClusterBenchmark.apiWrites(client);
       double kubernetesAlone =
           ClusterBenchmark.lifecycleRate(client, K8S_NS, kubernetesJobs, 16, concurrency);
+      Map<String, Long> aloneCpu = CompareBenchmark.diff(aloneCpu0, CompareBenchmark.cpu(null, 0));
+      Map<String, Double> aloneWrites =
+          CompareBenchmark.diffWrites(aloneWrites0, ClusterBenchmark.apiWrites(client));
       System.out.printf(
           "Kubernetes alone (no operator): %d one-pod Jobs, at most %d unfinished at once, ran to pod"
               + " Succeeded at %.1f Jobs/s%n",
           kubernetesJobs, concurrency, kubernetesAlone);
+      System.out.printf("  CPU per Job: %s%n", perUnit(aloneCpu, kubernetesJobs));
+      System.out.printf(
+          "  API server writes per Job: %s%n", writesPer(aloneWrites, kubernetesJobs));
       E2E.removeNamespace(client, K8S_NS);
       E2E.namespace(client, NS);
       E2E.apply(client, NS, bigLoop(concurrency, from, to));
@@ -78,6 +91,9 @@ public final class ForeachBenchmark {
         E2E.apply(client, NS, Cluster.instanceYaml("big-loop-1", "big-loop"));
         long deadline = System.nanoTime() + Duration.ofMinutes(90).toNanos();
         long windowCpu0 = ClusterBenchmark.cpuNanos(operator.process.pid());
+        Map<String, Long> runCpu0 = CompareBenchmark.cpu(null, 0);
+        Map<String, Double> runWrites0 = ClusterBenchmark.apiWrites(client);
+        Map<String, Long> windowClusterCpu0 = runCpu0;
         long windowT0 = t0;
         long windowDone0 = 0;
         boolean windowRestarted = false;
@@ -130,6 +146,11 @@ public final class ForeachBenchmark {
                 cpuText,
                 mem,
                 latestSize.get() >> 10);
+            Map<String, Long> clusterCpu = CompareBenchmark.cpu(null, 0);
+            System.out.printf(
+                "           the rest, CPU per iteration: %s%n",
+                perUnit(CompareBenchmark.diff(windowClusterCpu0, clusterCpu), done - windowDone0));
+            windowClusterCpu0 = clusterCpu;
             windowDone0 = done;
             windowT0 = System.nanoTime();
             windowCpu0 = ClusterBenchmark.cpuNanos(operator.process.pid());
@@ -138,6 +159,9 @@ public final class ForeachBenchmark {
           if (over) break;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Long> runCpu = CompareBenchmark.diff(runCpu0, CompareBenchmark.cpu(null, 0));
+        Map<String, Double> runWrites =
+            CompareBenchmark.diffWrites(runWrites0, ClusterBenchmark.apiWrites(client));
         watch.close();
         var st = last.get().getStatus();
         if (!"Succeeded".equals(st.phase.name()))
@@ -167,11 +191,43 @@ public final class ForeachBenchmark {
               cpuPerIteration.getLast() / cpuPerIteration.getFirst());
         System.out.printf(
             "  largest WorkflowInstance seen: %d KB (target < 256 KB)%n", largest.get() >> 10);
+        System.out.printf(
+            "  CPU per iteration besides the operator's: %s (Kubernetes alone, per Job: %s)%n",
+            perUnit(runCpu, iterations), perUnit(aloneCpu, kubernetesJobs));
+        System.out.printf(
+            "  API server writes per iteration: %s (Kubernetes alone, per Job: %s)%n",
+            writesPer(runWrites, iterations), writesPer(aloneWrites, kubernetesJobs));
       } finally {
         operator.close();
         client.namespaces().withName(NS).delete();
       }
     }
+  }
+
+  /**
+   * CPU by process per unit (Job or iteration), in ms: the local cluster's processes when the
+   * benchmark started it (their pid files), and this watcher; empty on another cluster.
+   */
+  static String perUnit(Map<String, Long> cpuNanos, long units) {
+    StringBuilder text = new StringBuilder();
+    long total = 0;
+    for (var e : cpuNanos.entrySet()) {
+      total += e.getValue();
+      text.append(String.format("%s %.1f, ", e.getKey(), e.getValue() / 1e6 / Math.max(1, units)));
+    }
+    return text.append(String.format("all %.1f ms", total / 1e6 / Math.max(1, units))).toString();
+  }
+
+  /** API server writes per unit, by verb and resource, most first; and their sum. */
+  static String writesPer(Map<String, Double> writes, long units) {
+    double n = Math.max(1, units);
+    StringBuilder text = new StringBuilder();
+    writes.entrySet().stream()
+        .filter(e -> e.getValue() / n >= 0.01)
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> text.append(String.format("%s %.2f, ", e.getKey(), e.getValue() / n)));
+    double all = writes.values().stream().mapToDouble(Double::doubleValue).sum();
+    return text.append(String.format("all %.2f", all / n)).toString();
   }
 
   /**
