@@ -68,7 +68,7 @@ start_kube_controller_manager() {
     --kube-api-burst=10000 \
     --concurrent-job-syncs=50 \
     --concurrent-gc-syncs=50 \
-    --profiling=false \
+    --profiling="$PROFILING" \
     --v=1
 }
 
@@ -88,8 +88,10 @@ start_kube_scheduler() {
 }
 
 start_kwok() {
+  local -a profiling=()
+  [[ "$PROFILING" == true ]] && profiling=(--server-address "$HOST:$KWOK_PROFILING_PORT")
   # HOME is redirected so that a user's ~/.kwok/kwok.yaml is never picked up.
-  HOME="$STATE_DIR/kwok-home" start_component kwok "$KWOK_BIN_DIR/kwok" \
+  HOME="$STATE_DIR/kwok-home" start_component kwok "$KWOK_BIN_DIR/kwok" "${profiling[@]}" \
     --kubeconfig "$KUBECONFIG_FILE" \
     --config "$SCRIPT_DIR/kwok-stages.yaml" \
     --manage-nodes-with-annotation-selector "kwok.x-k8s.io/node=fake" \

@@ -28,6 +28,7 @@ ETCD_PEER_PORT=$((12380 + PORT_OFFSET))
 APISERVER_PORT=$((16443 + PORT_OFFSET))
 KCM_PORT=$((16257 + PORT_OFFSET))
 SCHEDULER_PORT=$((16259 + PORT_OFFSET))
+KWOK_PROFILING_PORT=$((16261 + PORT_OFFSET))  # kwok's /debug/pprof, served only when profiling
 SERVICE_CIDR="10.0.0.0/24"       # first IP 10.0.0.1 = the `kubernetes` Service
 POD_CIDR="10.244.0.0/16"         # fake pod IPs handed out by kwok
 NODE_NAME="kwok-node-0"
@@ -42,7 +43,8 @@ TIMEOUT_COMPONENT="${BATON_TIMEOUT_COMPONENT:-90}"
 # ---------------------------------------------------------------------------
 CACHE_DIR="${BATON_CACHE:-$HOME/.cache/baton}"
 STATE_DIR="${BATON_CLUSTER_DIR:-/tmp/baton-cluster}"
-# BATON_CLUSTER_PROFILING=true serves the API server's /debug/pprof (for e2e/profile-apiserver.sh);
+# BATON_CLUSTER_PROFILING=true serves the API server's /debug/pprof (for e2e/profile-apiserver.sh),
+# the controller manager's (on its secure port) and kwok's (plain HTTP on $HOST:$KWOK_PROFILING_PORT);
 # off by default, as on a production control plane.
 PROFILING="${BATON_CLUSTER_PROFILING:-false}"
 
