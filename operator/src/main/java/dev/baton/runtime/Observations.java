@@ -88,9 +88,8 @@ public final class Observations {
         StuckPods.noPodEvent(r, s.job(), now, noPod).ifPresent(events::add);
     }
     // A Job with no pod that has not finished may count as stuck now, though nothing changed.
-    for (RunObjects.Seen s : pass.unfinished()) {
-      String key = s.facts.key();
-      if (key == null || pass.reports(key) || pass.withPod(key)) continue;
+    for (RunObjects.Seen s : pass.podless()) {
+      if (pass.reports(s.facts.key())) continue;
       StuckPods.noPodEvent(s.facts.ref(), s.job(), now, noPod).ifPresent(events::add);
     }
     events.add(new FlowEvent.WorkloadsObserved(pass.present(), activeJobs(pass), now));
@@ -102,12 +101,8 @@ public final class Observations {
    * deleted, and with no terminal pod seen.
    */
   static List<FlowEvent.ActiveJob> activeJobs(RunObjects.Pass pass) {
-    List<FlowEvent.ActiveJob> active = new ArrayList<>();
-    for (RunObjects.Seen s : pass.unfinished()) {
-      StepRef r = s.facts.ref();
-      if (!s.facts.active() || r == null || pass.podEnded(r.key())) continue;
-      active.add(new FlowEvent.ActiveJob(r.path(), r.attempt(), s.job().getMetadata().getName()));
-    }
+    List<FlowEvent.ActiveJob> active = new ArrayList<>(pass.running().size());
+    for (RunObjects.Seen s : pass.running()) active.add(s.activeJob());
     return active;
   }
 

@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.flow.FlowEvent;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -48,6 +49,9 @@ public final class RunObjects {
     /** The last walk that saw it. */
     int walk;
 
+    /** A Job's {@link FlowEvent.ActiveJob}, made once per version. */
+    private FlowEvent.ActiveJob active;
+
     Seen(HasMetadata object, ObjectFacts facts) {
       this.name = object.getMetadata().getName();
       this.uid = object.getMetadata().getUid();
@@ -68,6 +72,17 @@ public final class RunObjects {
       return (Job) object;
     }
 
+    /**
+     * A Job with a step attempt ({@code facts.ref()} not null) as an {@link FlowEvent.ActiveJob}.
+     */
+    FlowEvent.ActiveJob activeJob() {
+      if (active == null) {
+        Observations.StepRef r = facts.ref();
+        active = new FlowEvent.ActiveJob(r.path(), r.attempt(), name);
+      }
+      return active;
+    }
+
     Pod pod() {
       return (Pod) object;
     }
@@ -84,6 +99,19 @@ public final class RunObjects {
 
   /** The owned Jobs that have not finished. */
   private final Set<Seen> unfinished = new LinkedHashSet<>();
+
+  /**
+   * Of {@link #unfinished}, those whose attempt has no owned Pod: the ones that may count as stuck.
+   * Kept as objects come and go ({@link #recheck}), so that a pass costs what changed: walking
+   * every unfinished Job on every pass made each reconcile of a foreach O(concurrency).
+   */
+  private final Set<Seen> podless = new LinkedHashSet<>();
+
+  /**
+   * Of {@link #unfinished}, those with a step attempt that the Job controller counts active and
+   * whose attempt has no owned Pod in a terminal phase: the Jobs whose pod still runs.
+   */
+  private final Set<Seen> running = new LinkedHashSet<>();
 
   /**
    * By step path, the newest attempt of the owned Jobs. A pass hands out a read-only view of it
@@ -123,6 +151,8 @@ public final class RunObjects {
     jobsByKey.clear();
     podsByKey.clear();
     unfinished.clear();
+    podless.clear();
+    running.clear();
     newest = new ConcurrentHashMap<>();
     present = Collections.unmodifiableMap(newest);
     fullAt = null;
@@ -210,6 +240,9 @@ public final class RunObjects {
     for (Pod pod : allPods) putPod(pod, walk);
     sweep(jobs, walk, true);
     sweep(pods, walk, false);
+    // A pod counts through its controller Job, which this walk may have put or swept under
+    // another attempt: every attempt is checked again, as a walk reads everything.
+    for (String key : jobsByKey.keySet()) recheck(key);
   }
 
   private void sweep(Map<String, Seen> seen, int walk, boolean areJobs) {
@@ -241,6 +274,7 @@ public final class RunObjects {
     if (!owned(s)) return;
     mark(s.facts.key());
     if (!s.facts.ended()) unfinished.add(s);
+    recheck(s.facts.key());
     Observations.StepRef r = s.facts.ref();
     if (r != null) newest.merge(r.stepId(), r.attempt(), Math::max);
   }
@@ -250,6 +284,10 @@ public final class RunObjects {
     jobs.remove(s.name, s);
     if (s.uid != null) jobsByUid.remove(s.uid, s);
     remove(jobsByKey, s);
+    podless.remove(s);
+    running.remove(s);
+    // The attempt's pods may have counted through this Job.
+    recheck(s.facts.key());
     if (!owned(s)) return;
     mark(s.facts.key());
     unfinished.remove(s);
@@ -281,6 +319,7 @@ public final class RunObjects {
     add(podsByKey, s);
     if (s.facts.unowned()) unowned.add(pod);
     if (ownedPod(s)) mark(s.facts.key());
+    recheck(s.facts.key());
   }
 
   private void removePod(Seen s) {
@@ -288,6 +327,35 @@ public final class RunObjects {
     pods.remove(s.name, s);
     remove(podsByKey, s);
     mark(s.facts.key());
+    recheck(s.facts.key());
+  }
+
+  /**
+   * Puts each Job of attempt {@code key} in {@link #podless} and {@link #running}, or out of them,
+   * as its attempt's Pods are now.
+   */
+  private void recheck(String key) {
+    List<Seen> ofKey = key == null ? null : jobsByKey.get(key);
+    if (ofKey == null) return;
+    boolean withPod = anyPod(key, false);
+    boolean podEnded = withPod && anyPod(key, true);
+    for (Seen job : ofKey) {
+      boolean open = unfinished.contains(job);
+      if (open && !withPod) podless.add(job);
+      else podless.remove(job);
+      if (open && job.facts.active() && job.facts.ref() != null && !podEnded) running.add(job);
+      else running.remove(job);
+    }
+  }
+
+  /** Whether attempt {@code key} has an owned Pod ({@code ended}: in a terminal phase). */
+  private boolean anyPod(String key, boolean ended) {
+    List<Seen> list = key == null ? null : podsByKey.get(key);
+    if (list == null) return false;
+    for (Seen s : list) {
+      if ((!ended || s.facts.ended()) && ownedPod(s)) return true;
+    }
+    return false;
   }
 
   private static void add(Map<String, List<Seen>> byKey, Seen s) {
@@ -367,28 +435,27 @@ public final class RunObjects {
       return changed == null || changed.contains(key);
     }
 
-    /** The owned Jobs that have not finished. */
-    Collection<Seen> unfinished() {
-      return objects.unfinished;
+    /** The owned Jobs that have not finished and whose attempt has no owned Pod. */
+    Collection<Seen> podless() {
+      return objects.podless;
+    }
+
+    /**
+     * The owned Jobs that have not finished, with a step attempt, counted active by the Job
+     * controller, and whose attempt has no owned Pod in a terminal phase.
+     */
+    Collection<Seen> running() {
+      return objects.running;
     }
 
     /** Whether attempt {@code key} has an owned Pod. */
     boolean withPod(String key) {
-      return anyPod(key, false);
+      return objects.anyPod(key, false);
     }
 
     /** Whether attempt {@code key} has an owned Pod in a terminal phase. */
     boolean podEnded(String key) {
-      return anyPod(key, true);
-    }
-
-    private boolean anyPod(String key, boolean ended) {
-      List<Seen> list = key == null ? null : objects.podsByKey.get(key);
-      if (list == null) return false;
-      for (Seen s : list) {
-        if ((!ended || s.facts.ended()) && objects.ownedPod(s)) return true;
-      }
-      return false;
+      return objects.anyPod(key, true);
     }
   }
 }

@@ -52,9 +52,7 @@ public final class StuckPods {
    */
   public static Optional<Duration> noPodRecheck(RunObjects.Pass pass, Instant now) {
     Duration soonest = null;
-    for (RunObjects.Seen s : pass.unfinished()) {
-      String key = s.facts.key();
-      if (key == null || pass.withPod(key)) continue;
+    for (RunObjects.Seen s : pass.podless()) {
       Instant created = s.facts.created() == null ? now : s.facts.created();
       Duration left = Duration.between(now, created.plus(NO_POD_GRACE));
       if (!left.isNegative() && (soonest == null || left.compareTo(soonest) < 0)) soonest = left;

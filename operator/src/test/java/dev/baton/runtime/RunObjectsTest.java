@@ -207,4 +207,108 @@ class RunObjectsTest {
     Instant next = T0.plusSeconds(2);
     assertThat(pass(next)).isEqualTo(Observations.of(jobs, pods, next));
   }
+
+  /**
+   * The unfinished Jobs with no pod and those whose pod still runs are kept as objects come, change
+   * and go (a pass does not walk every unfinished Job): after any sequence of told changes they are
+   * what a reading of every object says, including pods that come before their Job, Jobs of another
+   * instance, and retries.
+   */
+  @Test
+  void podlessAndRunningJobsFollowEveryChangeAsAFullReadingWould() {
+    java.util.Random random = new java.util.Random(42);
+    int version = 10;
+    for (int round = 0; round < 3000; round++) {
+      int i = random.nextInt(4);
+      int attempt = 1 + random.nextInt(2);
+      String name = "run-work-" + i + "-" + attempt;
+      int what = random.nextInt(10);
+      String rv = Integer.toString(version++);
+      if (what < 4) {
+        Job j =
+            switch (random.nextInt(4)) {
+              case 0 -> job(i, attempt, rv, "Complete");
+              case 1 -> otherInstances(job(i, attempt, rv));
+              default -> job(i, attempt, rv);
+            };
+        put(j);
+        told.jobs().add(name);
+      } else if (what < 5) {
+        jobs.removeIf(j -> j.getMetadata().getName().equals(name));
+        told.jobs().add(name);
+      } else if (what < 9) {
+        String phase = List.of("Pending", "Running", "Succeeded", "Failed").get(random.nextInt(4));
+        Pod p = pod(job(i, attempt, "0"), rv, phase);
+        put(p);
+        told.pods().add(p.getMetadata().getName());
+      } else {
+        String podName = pod(job(i, attempt, "0"), "0", "Pending").getMetadata().getName();
+        pods.removeIf(p -> p.getMetadata().getName().equals(podName));
+        told.pods().add(podName);
+      }
+      Instant now = T0.plusMillis(round);
+      RunObjects.Pass pass = memory.observe(INSTANCE_UID, caches, now);
+      assertThat(names(pass.podless())).as("podless after round %d", round).isEqualTo(podless());
+      assertThat(names(pass.running())).as("running after round %d", round).isEqualTo(running());
+      assertThat(Observations.activeJobs(pass))
+          .extracting(FlowEvent.ActiveJob::name)
+          .containsExactlyInAnyOrderElementsOf(running());
+    }
+  }
+
+  private static Job otherInstances(Job j) {
+    j.getMetadata().getOwnerReferences().getFirst().setUid("another-instance");
+    return j;
+  }
+
+  private static java.util.Set<String> names(java.util.Collection<RunObjects.Seen> seen) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (RunObjects.Seen s : seen) out.add(s.name);
+    return out;
+  }
+
+  /** Owned Jobs, unfinished, whose attempt has no owned pod: read from every object. */
+  private java.util.Set<String> podless() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (Job j : ownedUnfinished())
+      if (podsOf(j, false).isEmpty()) out.add(j.getMetadata().getName());
+    return out;
+  }
+
+  /** Owned Jobs, unfinished, counted active, whose attempt has no owned pod that ended. */
+  private java.util.Set<String> running() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (Job j : ownedUnfinished()) {
+      if (Observations.isActive(j) && podsOf(j, true).isEmpty()) out.add(j.getMetadata().getName());
+    }
+    return out;
+  }
+
+  private List<Job> ownedUnfinished() {
+    return jobs.stream()
+        .filter(j -> INSTANCE_UID.equals(j.getMetadata().getOwnerReferences().getFirst().getUid()))
+        .filter(j -> !Observations.finished(j))
+        .toList();
+  }
+
+  /** The pods of {@code j}'s attempt controlled by an owned Job ({@code ended}: terminal only). */
+  private List<Pod> podsOf(Job j, boolean ended) {
+    String attempt = j.getMetadata().getLabels().get(dev.baton.runtime.Labels.ATTEMPT);
+    String step = j.getMetadata().getAnnotations().get(dev.baton.runtime.Labels.STEP_PATH);
+    return pods.stream()
+        .filter(
+            p -> attempt.equals(p.getMetadata().getLabels().get(dev.baton.runtime.Labels.ATTEMPT)))
+        .filter(p ->
+            step.equals(p.getMetadata().getAnnotations().get(dev.baton.runtime.Labels.STEP_PATH)))
+        .filter(p ->
+            jobs.stream()
+                .anyMatch(o ->
+                    o.getMetadata()
+                            .getUid()
+                            .equals(p.getMetadata().getOwnerReferences().getFirst().getUid())
+                        && INSTANCE_UID.equals(
+                            o.getMetadata().getOwnerReferences().getFirst().getUid())))
+        .filter(p -> !ended || List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))
+        .toList();
+  }
 }
