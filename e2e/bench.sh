@@ -11,15 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
 cluster_dir=""   # the local cluster's state, whose pid files let the benchmark read each process's CPU
+e2e/bench-cluster.sh
 if [ -n "${BATON_E2E_KUBECONFIG:-}" ]; then
   export KUBECONFIG="$BATON_E2E_KUBECONFIG"
 else
-  e2e/cluster/cluster.sh up
   eval "$(e2e/cluster/cluster.sh env)"
   cluster_dir="${BATON_CLUSTER_DIR:-/tmp/baton-cluster}"
 fi
-helm upgrade --install baton helm/baton --namespace baton-system --create-namespace --wait --timeout 120s >/dev/null
-scripts/sa-kubeconfig.sh baton-system baton e2e/target/operator.kubeconfig
 export BATON_E2E_OPERATOR_KUBECONFIG="$PWD/e2e/target/operator.kubeconfig"
 # Built in one reactor, not installed: e2e's classpath names the operator module's own jars.
 mvn -B -q -ntp -Pe2e -pl operator,e2e package -DskipTests -Dspotless.check.skip=true \

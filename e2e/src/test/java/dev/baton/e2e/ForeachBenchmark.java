@@ -19,17 +19,18 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One big foreach on the real API server: {@code e2e/bench.sh foreach [iterations] [concurrency]
  * [kubernetesJobs]} (default 2000 at 200). Each iteration is one Job whose kwok pod completes at
- * once. First, with no operator running, Kubernetes alone: {@code kubernetesJobs} one-pod Jobs
- * (default the iterations, at most 5,000) created from 16 threads with at most {@code concurrency}
- * unfinished at once, timed to their pods' Succeeded. Then Baton's foreach, timed from the
- * instance's creation to its end. Every 1,000 iterations it prints the operator's heap after a
- * forced full GC and its RSS, its CPU per iteration over those 1,000 (the GC and the reading left
- * out), and the instance object's size; at the end iterations/s against Kubernetes alone and the
- * largest instance object seen by a watch (the status must stay small however many iterations). On
- * the local cluster it also prints the CPU of each of the cluster's processes and of this watcher,
- * per Job for Kubernetes alone and per iteration for the foreach (each 1,000 and the whole run),
- * and the API server's writes by verb and resource: where an iteration's cost beyond the operator's
- * goes.
+ * once. On the local cluster each side runs on a new cluster ({@link
+ * ClusterBenchmark#freshCluster}). First, with no operator running, Kubernetes alone: {@code
+ * kubernetesJobs} one-pod Jobs (default the iterations, at most 5,000) created from 16 threads with
+ * at most {@code concurrency} unfinished at once, timed to their pods' Succeeded. Then Baton's
+ * foreach, timed from the instance's creation to its end. Every 1,000 iterations it prints the
+ * operator's heap after a forced full GC and its RSS, its CPU per iteration over those 1,000 (the
+ * GC and the reading left out), and the instance object's size; at the end iterations/s against
+ * Kubernetes alone and the largest instance object seen by a watch (the status must stay small
+ * however many iterations). On the local cluster it also prints the CPU of each of the cluster's
+ * processes and of this watcher, per Job for Kubernetes alone and per iteration for the foreach
+ * (each 1,000 and the whole run), and the API server's writes by verb and resource: where an
+ * iteration's cost beyond the operator's goes.
  */
 public final class ForeachBenchmark {
   static final String NS = "bench-foreach";
@@ -42,17 +43,20 @@ public final class ForeachBenchmark {
     int kubernetesJobs = args.length > 2 ? Integer.parseInt(args[2]) : Math.min(iterations, 5000);
     String from = "2020-01-01";
     String to = LocalDate.parse(from).plusDays(iterations - 1).toString();
+    double kubernetesAlone;
+    Map<String, Long> aloneCpu;
+    Map<String, Double> aloneWrites;
+    ClusterBenchmark.freshCluster();
     try (KubernetesClient client = E2E.admin()) {
       E2E.removeNamespace(client, K8S_NS);
       E2E.removeNamespace(client, NS);
       E2E.namespace(client, K8S_NS);
       Map<String, Long> aloneCpu0 = CompareBenchmark.cpu(null, 0);
       Map<String, Double> aloneWrites0 = ClusterBenchmark.apiWrites(client);
-      double kubernetesAlone =
+      kubernetesAlone =
           ClusterBenchmark.lifecycleRate(client, K8S_NS, kubernetesJobs, 16, concurrency);
-      Map<String, Long> aloneCpu = CompareBenchmark.diff(aloneCpu0, CompareBenchmark.cpu(null, 0));
-      Map<String, Double> aloneWrites =
-          CompareBenchmark.diffWrites(aloneWrites0, ClusterBenchmark.apiWrites(client));
+      aloneCpu = CompareBenchmark.diff(aloneCpu0, CompareBenchmark.cpu(null, 0));
+      aloneWrites = CompareBenchmark.diffWrites(aloneWrites0, ClusterBenchmark.apiWrites(client));
       System.out.printf(
           "Kubernetes alone (no operator): %d one-pod Jobs, at most %d unfinished at once, ran to pod"
               + " Succeeded at %.1f Jobs/s%n",
@@ -61,6 +65,12 @@ public final class ForeachBenchmark {
       System.out.printf(
           "  API server writes per Job: %s%n", writesPer(aloneWrites, kubernetesJobs));
       E2E.removeNamespace(client, K8S_NS);
+    }
+    // Baton's side on a new cluster too, not on the API server and etcd that have just served and
+    // deleted the Jobs above (see ClusterBenchmark.freshCluster); a new client for its new
+    // certificates.
+    ClusterBenchmark.freshCluster();
+    try (KubernetesClient client = E2E.admin()) {
       E2E.namespace(client, NS);
       E2E.apply(client, NS, bigLoop(concurrency, from, to));
       E2E.Operator operator = E2E.Operator.start("bench-foreach");
