@@ -243,6 +243,11 @@ public final class ClusterBenchmark {
     return cpu;
   }
 
+  /** Whether the benchmark started the local cluster (its state dir is known). */
+  static boolean onLocalCluster() {
+    return !System.getProperty("baton.clusterDir", "").isBlank();
+  }
+
   /**
    * Replaces the local cluster with a new one, Baton's chart installed ({@code e2e/bench-cluster.sh
    * --fresh}: down, up, a new etcd and API server), when the benchmark started the local cluster;
@@ -254,8 +259,8 @@ public final class ClusterBenchmark {
    * made before hold the old cluster's certificates: make new ones.
    */
   static void freshCluster() throws Exception {
-    String dir = System.getProperty("baton.clusterDir", "");
-    if (dir.isBlank()) return;
+    if (!onLocalCluster()) return;
+    String dir = System.getProperty("baton.clusterDir");
     Path log = E2E.ROOT.resolve("e2e/target/bench-cluster.log");
     ProcessBuilder pb =
         new ProcessBuilder(E2E.ROOT.resolve("e2e/bench-cluster.sh").toString(), "--fresh")
