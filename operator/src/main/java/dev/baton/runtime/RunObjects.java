@@ -97,19 +97,17 @@ public final class RunObjects {
   private final Map<String, List<Seen>> jobsByKey = new HashMap<>();
   private final Map<String, List<Seen>> podsByKey = new HashMap<>();
 
-  /** The owned Jobs that have not finished. */
-  private final Set<Seen> unfinished = new LinkedHashSet<>();
-
   /**
-   * Of {@link #unfinished}, those whose attempt has no owned Pod: the ones that may count as stuck.
-   * Kept as objects come and go ({@link #recheck}), so that a pass costs what changed: walking
-   * every unfinished Job on every pass made each reconcile of a foreach O(concurrency).
+   * The owned Jobs that have not finished and whose attempt has no owned Pod: the ones that may
+   * count as stuck. Kept as objects come and go ({@link #recheck}), so that a pass costs what
+   * changed: walking every unfinished Job on every pass made each reconcile of a foreach
+   * O(concurrency).
    */
   private final Set<Seen> podless = new LinkedHashSet<>();
 
   /**
-   * Of {@link #unfinished}, those with a step attempt that the Job controller counts active and
-   * whose attempt has no owned Pod in a terminal phase: the Jobs whose pod still runs.
+   * The owned Jobs that have not finished, with a step attempt that the Job controller counts
+   * active and whose attempt has no owned Pod in a terminal phase: the Jobs whose pod still runs.
    */
   private final Set<Seen> running = new LinkedHashSet<>();
 
@@ -150,7 +148,6 @@ public final class RunObjects {
     jobsByUid.clear();
     jobsByKey.clear();
     podsByKey.clear();
-    unfinished.clear();
     podless.clear();
     running.clear();
     newest = new ConcurrentHashMap<>();
@@ -273,7 +270,6 @@ public final class RunObjects {
     if (s.facts.unowned()) unowned.add(job);
     if (!owned(s)) return;
     mark(s.facts.key());
-    if (!s.facts.ended()) unfinished.add(s);
     recheck(s.facts.key());
     Observations.StepRef r = s.facts.ref();
     if (r != null) newest.merge(r.stepId(), r.attempt(), Math::max);
@@ -290,7 +286,6 @@ public final class RunObjects {
     recheck(s.facts.key());
     if (!owned(s)) return;
     mark(s.facts.key());
-    unfinished.remove(s);
     Observations.StepRef r = s.facts.ref();
     if (r == null || !Objects.equals(newest.get(r.stepId()), r.attempt())) return;
     // It was its step's newest: the newest is now the next older one still here, if any. Put in
@@ -340,7 +335,7 @@ public final class RunObjects {
     boolean withPod = anyPod(key, false);
     boolean podEnded = withPod && anyPod(key, true);
     for (Seen job : ofKey) {
-      boolean open = unfinished.contains(job);
+      boolean open = owned(job) && !job.facts.ended();
       if (open && !withPod) podless.add(job);
       else podless.remove(job);
       if (open && job.facts.active() && job.facts.ref() != null && !podEnded) running.add(job);
