@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local cluster as a benchmark needs it: up, Baton's chart installed (CRDs, RBAC; the operator
+# The local cluster as a benchmark needs it: up, Baton's chart and current CRDs installed (the operator
 # itself runs outside, as the chart's ServiceAccount), and that ServiceAccount's kubeconfig in
 # e2e/target/operator.kubeconfig.
 #   e2e/bench-cluster.sh           bring it up if it is not (e2e/bench.sh does this first)
@@ -21,5 +21,7 @@ else
   eval "$(e2e/cluster/cluster.sh env)"
 fi
 helm upgrade --install baton helm/baton --namespace baton-system --create-namespace --wait --timeout 120s >/dev/null
+# Helm installs a chart's CRDs only the first time: these keep them current on a cluster kept up.
+kubectl apply --server-side --force-conflicts -f crds/ >/dev/null
 mkdir -p e2e/target
 scripts/sa-kubeconfig.sh baton-system baton e2e/target/operator.kubeconfig

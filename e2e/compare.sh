@@ -79,9 +79,7 @@ log "build the operator and the benchmark (no install)"
 mvn -B -q -ntp -o -Pe2e -pl operator,e2e package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test >&2
 log "helm install and the operator's ServiceAccount kubeconfig"
-helm upgrade --install baton helm/baton --namespace baton-system --create-namespace --wait --timeout 120s >/dev/null
-kubectl apply --server-side --force-conflicts -f crds/ >/dev/null
-scripts/sa-kubeconfig.sh baton-system baton e2e/target/operator.kubeconfig
+e2e/bench-cluster.sh
 export BATON_E2E_OPERATOR_KUBECONFIG="$PWD/e2e/target/operator.kubeconfig"
 
 for run in $(seq 1 "$runs"); do

@@ -25,9 +25,7 @@ log "build the operator and the benchmark (no install)"
 mvn -B -q -ntp -o -Pe2e -pl operator,e2e package dependency:build-classpath -DskipTests \
   -Dspotless.check.skip=true -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test >&2
 log "helm install and the operator's ServiceAccount kubeconfig"
-helm upgrade --install baton helm/baton --namespace baton-system --create-namespace --wait --timeout 120s >/dev/null
-kubectl apply --server-side --force-conflicts -f crds/ >/dev/null
-scripts/sa-kubeconfig.sh baton-system baton e2e/target/operator.kubeconfig
+e2e/bench-cluster.sh
 export BATON_E2E_OPERATOR_KUBECONFIG="$PWD/e2e/target/operator.kubeconfig"
 
 echo "Command: e2e/signal-bench.sh $*; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
