@@ -306,6 +306,24 @@ public final class ClusterBenchmark {
   }
 
   /**
+   * API server writes per unit (step, Job or iteration), by verb and resource, most first: at most
+   * {@code limit} kinds, those under 0.01 a unit left out; with their sum over every kind when
+   * {@code withSum}.
+   */
+  static String writesPer(Map<String, Double> writes, long units, int limit, boolean withSum) {
+    double n = Math.max(1, units);
+    StringBuilder text = new StringBuilder();
+    writes.entrySet().stream()
+        .filter(e -> e.getValue() / n >= 0.01)
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(limit)
+        .forEach(e -> text.append(String.format("%s %.2f, ", e.getKey(), e.getValue() / n)));
+    if (!withSum) return text.isEmpty() ? "" : text.substring(0, text.length() - 2);
+    double all = writes.values().stream().mapToDouble(Double::doubleValue).sum();
+    return text.append(String.format("all %.2f", all / n)).toString();
+  }
+
+  /**
    * How fast the cluster runs Jobs like a step's (one pod, backoffLimit 0, kwok completing it at
    * once) from creation to their pod's Succeeded, with nothing but this client creating them: the
    * rate no Job-based orchestrator can pass on this cluster.

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -155,12 +154,11 @@ final class CompareReport {
     out.println();
     for (Column c : columns) {
       if (c.dag == null) continue;
-      List<Map.Entry<String, Double>> kinds = new ArrayList<>(c.dag.writes().entrySet());
-      kinds.sort(Map.Entry.<String, Double>comparingByValue().reversed());
-      StringBuilder b = new StringBuilder("- " + c.name + ":");
-      for (var e : kinds.subList(0, Math.min(8, kinds.size())))
-        b.append(String.format(" %s %.2f;", e.getKey(), e.getValue() / c.dag.steps()));
-      out.println(b);
+      out.println(
+          "- "
+              + c.name
+              + ": "
+              + ClusterBenchmark.writesPer(c.dag.writes(), c.dag.steps(), 8, false));
     }
   }
 

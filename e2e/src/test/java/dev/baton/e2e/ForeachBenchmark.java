@@ -231,14 +231,7 @@ public final class ForeachBenchmark {
 
   /** API server writes per unit, by verb and resource, most first; and their sum. */
   static String writesPer(Map<String, Double> writes, long units) {
-    double n = Math.max(1, units);
-    StringBuilder text = new StringBuilder();
-    writes.entrySet().stream()
-        .filter(e -> e.getValue() / n >= 0.01)
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .forEach(e -> text.append(String.format("%s %.2f, ", e.getKey(), e.getValue() / n)));
-    double all = writes.values().stream().mapToDouble(Double::doubleValue).sum();
-    return text.append(String.format("all %.2f", all / n)).toString();
+    return ClusterBenchmark.writesPer(writes, units, Integer.MAX_VALUE, true);
   }
 
   /**
