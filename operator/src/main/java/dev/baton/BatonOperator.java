@@ -101,6 +101,7 @@ public final class BatonOperator implements AutoCloseable {
             new ScheduleDriver(client, events, clock),
             events,
             signalRetention,
+            metrics::reconcileWaited,
             clock);
     metrics.gauge("baton.instances.active", "Runs in progress, held in memory", engine::size);
     metrics.gauge("baton.timers.pending", "Timers waiting to fire", timers::pending);

@@ -173,17 +173,7 @@ public final class ClusterBenchmark {
     System.out.printf(
         "  operator: %.1f CPU-seconds (%.0f%% of one core), heap at most %d MB%n",
         cpuSeconds, 100 * cpuSeconds / seconds, maxHeap >> 20);
-    String metrics = operator.metrics();
-    System.out.printf(
-        "  operator's own view: Job create p50 %s s, p99 %s s; status write p50 %s s, p99 %s s%n",
-        metric(metrics, "baton_job_create_seconds{quantile=\"0.5\"}"),
-        metric(metrics, "baton_job_create_seconds{quantile=\"0.99\"}"),
-        metric(metrics, "baton_status_write_seconds{quantile=\"0.5\"}"),
-        metric(metrics, "baton_status_write_seconds{quantile=\"0.99\"}"));
-    System.out.printf(
-        "  operator's share of a hand-off (observed upstream end -> Job created): p50 %s s, p99 %s s%n",
-        metric(metrics, "baton_step_launch_seconds{quantile=\"0.5\"}"),
-        metric(metrics, "baton_step_launch_seconds{quantile=\"0.99\"}"));
+    System.out.println("  operator's own view: " + operatorView(operator.metrics()));
     if (componentCpu1.keySet().containsAll(CLUSTER_PROCESSES)) {
       StringBuilder line = new StringBuilder("  CPU per step, by process (ms):");
       long total = 0;
@@ -201,21 +191,9 @@ public final class ClusterBenchmark {
                   Runtime.getRuntime().availableProcessors())));
     }
     if (!writes1.isEmpty()) {
-      List<Map.Entry<String, Double>> perKind = new ArrayList<>();
-      double total = 0;
-      for (var e : writes1.entrySet()) {
-        double n = e.getValue() - writes0.getOrDefault(e.getKey(), 0.0);
-        if (n <= 0) continue;
-        total += n;
-        perKind.add(Map.entry(e.getKey(), n));
-      }
-      perKind.sort(Map.Entry.<String, Double>comparingByValue().reversed());
-      StringBuilder line =
-          new StringBuilder(String.format("  API server writes per step: %.1f;", total / steps));
-      for (var e : perKind.subList(0, Math.min(8, perKind.size()))) {
-        line.append(String.format(" %s %.2f", e.getKey(), e.getValue() / steps));
-      }
-      System.out.println(line);
+      System.out.println(
+          "  API server writes per step: "
+              + writesPer(CompareBenchmark.diffWrites(writes0, writes1), steps, 8, true));
     }
     return steps / seconds;
   }
@@ -568,6 +546,38 @@ public final class ClusterBenchmark {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
     return ticks * 10_000_000L;
+  }
+
+  /**
+   * The operator's own view of a hand-off, from its /metrics: p50 and p99, in ms, over the last two
+   * minutes or so (Micrometer's window), of its reconcile queue (an instance's Job or Pod event to
+   * the reconcile that reads it), of its share from that reconcile to the next Job created, and of
+   * that Job's create alone; and of its status writes.
+   */
+  static String operatorView(String metrics) {
+    StringBuilder b = new StringBuilder();
+    for (String[] t :
+        List.of(
+            new String[] {"reconcile queue", "baton_reconcile_wait_seconds"},
+            new String[] {"reconcile -> next Job created", "baton_step_launch_seconds"},
+            new String[] {"Job create alone", "baton_job_create_seconds"},
+            new String[] {"status write", "baton_status_write_seconds"})) {
+      if (!b.isEmpty()) b.append("; ");
+      b.append(t[0])
+          .append(' ')
+          .append(millis(metric(metrics, t[1] + "{quantile=\"0.5\"}")))
+          .append(" / ")
+          .append(millis(metric(metrics, t[1] + "{quantile=\"0.99\"}")));
+    }
+    return b.append(" ms (p50 / p99)").toString();
+  }
+
+  private static String millis(String seconds) {
+    try {
+      return String.format("%.0f", Double.parseDouble(seconds) * 1000);
+    } catch (NumberFormatException e) {
+      return "?";
+    }
   }
 
   static String metric(String text, String name) {

@@ -54,6 +54,7 @@ public final class CompareBenchmark {
     Result chain;
     Result dag;
     long[] batonJobHandoffs; // Baton only: upstream pod Succeeded -> downstream Job ADDED
+    String operatorView; // Baton only: its own metrics at the end of the DAG run
 
     Column(String name) {
       this.name = name;
@@ -193,6 +194,7 @@ public final class CompareBenchmark {
                 "operator",
                 pid);
         c.batonJobHandoffs = jobHandoffs(watcher, jobAdded, runs);
+        c.operatorView = ClusterBenchmark.operatorView(operator.metrics());
       } finally {
         jobs.close();
       }

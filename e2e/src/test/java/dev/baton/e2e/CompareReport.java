@@ -131,6 +131,11 @@ final class CompareReport {
           "Baton's own share of a hand-off at %d instances (upstream pod Succeeded -> downstream Job ADDED; the Job controller then creates the pod): %s ms%n%n",
           instances, handoff(baton.batonJobHandoffs));
     }
+    if (baton != null && baton.operatorView != null) {
+      out.printf(
+          "The operator's own view at the end of the %d-instance run (its /metrics, over about the last two minutes): %s%n%n",
+          instances, baton.operatorView);
+    }
     out.println(
         "Hand-off: from the last upstream step's pod seen Succeeded to the step's pod first seen, by one"
             + " watcher for all. Steps/s: steps / (first run submitted -> last run ended). CPU from"

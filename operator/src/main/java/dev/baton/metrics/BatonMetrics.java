@@ -18,6 +18,7 @@ public final class BatonMetrics {
   private final Timer jobCreate;
   private final Timer stepLaunch;
   private final Timer statusWrite;
+  private final Timer reconcileWait;
   private final Counter statusConflicts;
   private final Counter jobCreateRetries;
   private final Counter nameCollisions;
@@ -38,6 +39,13 @@ public final class BatonMetrics {
             .description(
                 "Time from the observation that made a step attempt runnable (an upstream's end, a retry's"
                     + " timer) to its Job being created: the operator's share of a hand-off")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    reconcileWait =
+        Timer.builder("baton.reconcile.wait")
+            .description(
+                "Time from the first Job or Pod event that woke an instance to the reconcile that read"
+                    + " it: the wait in the operator's reconcile queue")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
     statusWrite =
@@ -86,6 +94,10 @@ public final class BatonMetrics {
 
   public void jobCreated(Duration took) {
     jobCreate.record(took);
+  }
+
+  public void reconcileWaited(Duration took) {
+    if (!took.isNegative()) reconcileWait.record(took);
   }
 
   public void stepLaunched(Duration took) {

@@ -10,6 +10,8 @@ import dev.baton.signaltriggers.SignalTriggerLog;
 import dev.baton.signaltriggers.SignalTriggerRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
 
 /** Builds the reconcilers around the runs, schedules and signal triggers they hand over to. */
 public final class Reconcilers {
@@ -24,6 +26,7 @@ public final class Reconcilers {
       ScheduleDriver schedules,
       EventRecorder events,
       SignalRetention retention,
+      Consumer<Duration> reconcileWaited,
       Clock clock) {
     SignalTriggerLog triggers = new SignalTriggerLog();
     workflows =
@@ -35,7 +38,9 @@ public final class Reconcilers {
             new StatusReplacer(client),
             schedules,
             triggers);
-    instances = new WorkflowInstanceReconciler(runs.driver(), runs.admission(), runs.signalWaits());
+    instances =
+        new WorkflowInstanceReconciler(
+            runs.driver(), runs.admission(), runs.signalWaits(), reconcileWaited);
     signals =
         new SignalReconciler(
             new SignalTriggerRunner(client, definitions, events, triggers, clock), retention);

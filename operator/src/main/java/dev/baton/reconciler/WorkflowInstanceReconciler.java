@@ -24,10 +24,12 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Keeps each run's actor fed. Called on every change to an instance, its Jobs, their Pods or its
@@ -40,11 +42,18 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
   private final RunDriver runs;
   private final RunAdmission admission;
   private final SignalWaits signalWaits;
+  private final Consumer<Duration> waited;
 
-  WorkflowInstanceReconciler(RunDriver runs, RunAdmission admission, SignalWaits signalWaits) {
+  /**
+   * @param waited told, on each reconcile that reads Job and Pod changes one of which woke it, how
+   *     long after the first such change it began
+   */
+  WorkflowInstanceReconciler(
+      RunDriver runs, RunAdmission admission, SignalWaits signalWaits, Consumer<Duration> waited) {
     this.runs = runs;
     this.admission = admission;
     this.signalWaits = signalWaits;
+    this.waited = waited;
   }
 
   /** An informer index of Jobs and Pods by "namespace/instance". */
@@ -89,8 +98,12 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     }
     // Each records which of an instance's Jobs and Pods changed before it wakes the instance, so
     // that a reconcile reads those rather than all of them (RunObjects).
-    jobs = new RecordingEventSource<>(jobConfig.build(), context, changed::job);
-    pods = new RecordingEventSource<>(podConfig.build(), context, changed::pod);
+    jobs =
+        new RecordingEventSource<>(
+            jobConfig.build(), context, changed::job, Observations::jobChangeMatters);
+    pods =
+        new RecordingEventSource<>(
+            podConfig.build(), context, changed::pod, Observations::podChangeMatters);
     jobs.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
     pods.addIndexers(
         Map.of(
@@ -233,7 +246,9 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     @Override
     public ChangedObjects.Names changed() {
       taken = true;
-      return WorkflowInstanceReconciler.this.changed.take(key);
+      ChangedObjects.Names names = WorkflowInstanceReconciler.this.changed.take(key);
+      if (names.woke()) waited.accept(Duration.ofNanos(System.nanoTime() - names.wokenAt()));
+      return names;
     }
   }
 }

@@ -86,6 +86,11 @@ class OperatorIntegrationTest extends OperatorOnMockServer {
     var launch = cluster.metrics().registry().get("baton.step.launch").timer();
     assertThat(launch.count()).isEqualTo(4);
     assertThat(launch.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isPositive();
+    // And every reconcile woken by a Job or Pod event, from that event: at least one per step's
+    // end that the next step or the run's end was decided on (b's and c's may share one).
+    var wait = cluster.metrics().registry().get("baton.reconcile.wait").timer();
+    assertThat(wait.count()).isGreaterThanOrEqualTo(3);
+    assertThat(wait.max(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
   }
 
   @Test
