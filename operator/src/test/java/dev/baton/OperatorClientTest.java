@@ -35,6 +35,22 @@ class OperatorClientTest {
   private final KubernetesSerialization serialization = OperatorClient.serialization();
 
   @Test
+  void aWatchTheServerEndsIsStartedAgainAfterATenthOfASecondUnlessTheEnvironmentSaysOtherwise() {
+    String property =
+        io.fabric8.kubernetes.client.Config.KUBERNETES_WATCH_RECONNECT_INTERVAL_SYSTEM_PROPERTY;
+    String before = System.getProperty(property);
+    try {
+      System.clearProperty(property);
+      assertEquals(100, OperatorClient.config().getWatchReconnectInterval());
+      System.setProperty(property, "2500");
+      assertEquals(2500, OperatorClient.config().getWatchReconnectInterval());
+    } finally {
+      if (before == null) System.clearProperty(property);
+      else System.setProperty(property, before);
+    }
+  }
+
+  @Test
   void watchEventsDecodeWithoutManagedFieldsAndKeepEverythingElse() {
     serialization.registerKubernetesResource(WorkflowInstance.class);
     var event =
