@@ -52,7 +52,9 @@ start_kube_apiserver() {
 start_kube_controller_manager() {
   local controllers
   controllers="$(IFS=,; echo "${KCM_CONTROLLERS[*]}")"
-  start_component kube-controller-manager "$K8S_BIN_DIR/kube-controller-manager" \
+  local -a pod_gc=()
+  [[ -n "$POD_GC_THRESHOLD" ]] && pod_gc=(--terminated-pod-gc-threshold="$POD_GC_THRESHOLD")
+  start_component kube-controller-manager "$K8S_BIN_DIR/kube-controller-manager" "${pod_gc[@]}" \
     --kubeconfig "$STATE_DIR/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig "$STATE_DIR/kube-controller-manager.kubeconfig" \
     --authorization-kubeconfig "$STATE_DIR/kube-controller-manager.kubeconfig" \

@@ -47,6 +47,10 @@ STATE_DIR="${BATON_CLUSTER_DIR:-/tmp/baton-cluster}"
 # the controller manager's (on its secure port) and kwok's (plain HTTP on $HOST:$KWOK_PROFILING_PORT);
 # off by default, as on a production control plane.
 PROFILING="${BATON_CLUSTER_PROFILING:-false}"
+# BATON_CLUSTER_POD_GC_THRESHOLD sets the controller manager's --terminated-pod-gc-threshold (how
+# many finished pods the cluster keeps before its pod garbage collector deletes the oldest); unset,
+# Kubernetes' default of 12,500.
+POD_GC_THRESHOLD="${BATON_CLUSTER_POD_GC_THRESHOLD:-}"
 
 K8S_BIN_DIR="$CACHE_DIR/bin/kubernetes-$K8S_VERSION"
 ETCD_BIN_DIR="$CACHE_DIR/bin/etcd-$ETCD_VERSION"
