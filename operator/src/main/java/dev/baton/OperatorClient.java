@@ -35,7 +35,7 @@ public final class OperatorClient {
   private OperatorClient() {}
 
   /** Baton's wait before watching again after the API server ended a watch, in ms. */
-  static final int WATCH_RECONNECT_MILLIS = 100;
+  public static final int WATCH_RECONNECT_MILLIS = 100;
 
   /** A client for the current kubeconfig or the in-cluster ServiceAccount. */
   public static KubernetesClient create() {

@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.OperatorClient;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.client.Config;
@@ -101,7 +102,7 @@ public final class CompareBenchmark {
   static KubernetesClient client() {
     Config config = Config.autoConfigure(null);
     config.setRequestTimeout(60_000);
-    config.setWatchReconnectInterval(E2E.WATCH_RECONNECT_MILLIS);
+    config.setWatchReconnectInterval(OperatorClient.WATCH_RECONNECT_MILLIS);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 

@@ -1,5 +1,6 @@
 package dev.baton.e2e;
 
+import dev.baton.OperatorClient;
 import dev.baton.api.Workflow;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
@@ -50,15 +51,13 @@ final class E2E {
   private E2E() {}
 
   /**
-   * How long the tests' and benchmarks' watches wait before resuming a watch the API server ended,
-   * in ms: as the operator's, not Fabric8's default second, so that a benchmark's watcher does not
-   * see events a second late when a busy API server drops its watch.
+   * The admin client. Its watches resume as the operator's do ({@link
+   * OperatorClient#WATCH_RECONNECT_MILLIS}), not after Fabric8's default second, so that a
+   * benchmark's watcher does not see events a second late when a busy API server drops its watch.
    */
-  static final int WATCH_RECONNECT_MILLIS = 100;
-
   static KubernetesClient admin() {
     Config config = Config.autoConfigure(null);
-    config.setWatchReconnectInterval(WATCH_RECONNECT_MILLIS);
+    config.setWatchReconnectInterval(OperatorClient.WATCH_RECONNECT_MILLIS);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 

@@ -4,9 +4,9 @@ import dev.baton.api.WorkflowInstance;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Objects;
-import java.util.function.BiPredicate;
 
 /**
  * An informer event source of Jobs or Pods that, before it wakes the instance an object is labelled
@@ -14,7 +14,8 @@ import java.util.function.BiPredicate;
  * dev.baton.runtime.ChangedObjects}); an object relabelled from one instance to another is recorded
  * for both. The informer's cache already holds the change when it calls here, so the reconcile it
  * wakes reads the object as it is now. Every change is recorded; an update is recorded as waking
- * the instance only when it passes the same filter the event source applies before waking it.
+ * the instance only when it passes the configuration's update filter, the one the event source
+ * applies before waking it.
  */
 final class RecordingEventSource<R extends HasMetadata>
     extends InformerEventSource<R, WorkflowInstance> {
@@ -24,20 +25,16 @@ final class RecordingEventSource<R extends HasMetadata>
   }
 
   private final Recorder recorder;
-  private final BiPredicate<R, R> updateWakes;
+  private final OnUpdateFilter<? super R> updateWakes;
 
-  /**
-   * @param updateWakes the event source's filter of updates, (newer, older): whether an update
-   *     wakes the instance
-   */
   RecordingEventSource(
       InformerEventSourceConfiguration<R> configuration,
       EventSourceContext<WorkflowInstance> context,
-      Recorder recorder,
-      BiPredicate<R, R> updateWakes) {
+      Recorder recorder) {
     super(configuration, context);
     this.recorder = recorder;
-    this.updateWakes = updateWakes;
+    OnUpdateFilter<? super R> filter = configuration.getInformerConfig().getOnUpdateFilter();
+    this.updateWakes = filter != null ? filter : (newer, older) -> true;
   }
 
   private void record(R r, boolean wakes) {
@@ -54,7 +51,7 @@ final class RecordingEventSource<R extends HasMetadata>
 
   @Override
   public void onUpdate(R oldObject, R newObject) {
-    boolean wakes = oldObject == null || updateWakes.test(newObject, oldObject);
+    boolean wakes = oldObject == null || updateWakes.accept(newObject, oldObject);
     if (oldObject != null
         && !Objects.equals(
             WorkflowInstanceReconciler.instanceKey(oldObject),

@@ -98,12 +98,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
     }
     // Each records which of an instance's Jobs and Pods changed before it wakes the instance, so
     // that a reconcile reads those rather than all of them (RunObjects).
-    jobs =
-        new RecordingEventSource<>(
-            jobConfig.build(), context, changed::job, Observations::jobChangeMatters);
-    pods =
-        new RecordingEventSource<>(
-            podConfig.build(), context, changed::pod, Observations::podChangeMatters);
+    jobs = new RecordingEventSource<>(jobConfig.build(), context, changed::job);
+    pods = new RecordingEventSource<>(podConfig.build(), context, changed::pod);
     jobs.addIndexers(Map.of(BY_INSTANCE, WorkflowInstanceReconciler::instanceIndex));
     pods.addIndexers(
         Map.of(
