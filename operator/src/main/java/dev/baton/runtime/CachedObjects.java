@@ -31,9 +31,9 @@ import java.util.function.UnaryOperator;
  * <p>Kept: kind and apiVersion; name, namespace, uid, resourceVersion, generation, creation and
  * deletion timestamps, labels, annotations and owner references; a Job's pod template labels and
  * annotations and its status counts and conditions; a Pod's phase, reason, message, start time,
- * PodScheduled condition, and its containers' names and waiting and terminated states (the
- * terminated message carries the step's outputs). Dropped: everything else (managed fields,
- * finalizers, specs, last states, images, ...).
+ * PodScheduled and DisruptionTarget conditions, and its containers' names and waiting and
+ * terminated states (the terminated message carries the step's outputs). Dropped: everything else
+ * (managed fields, finalizers, specs, last states, images, ...).
  *
  * <p>The informers' update filters compare the new, whole object with the old, pruned one: they
  * read only fields kept here.
@@ -112,7 +112,8 @@ public final class CachedObjects {
       if (st.getConditions() != null) {
         List<PodCondition> conditions = new ArrayList<>(1);
         for (PodCondition c : st.getConditions()) {
-          if (!"PodScheduled".equals(c.getType())) continue;
+          if (!"PodScheduled".equals(c.getType()) && !"DisruptionTarget".equals(c.getType()))
+            continue;
           PodCondition k = new PodCondition();
           k.setType(c.getType());
           k.setStatus(c.getStatus());

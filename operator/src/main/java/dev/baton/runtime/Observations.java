@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.Instant;
@@ -78,11 +79,7 @@ public final class Observations {
       events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
       if (pass.podEnded(key)) continue;
       Optional<FlowEvent> ended = jobEvent(r, s.job(), now);
-      // A Complete Job whose pod is cached but not yet terminal: the Job and Pod informers are
-      // separate streams, and the pod's end (which carries the outputs) is on its way. Succeeding
-      // from the Job now would lose the outputs; the pod's update brings the success with them.
-      // With no pod cached at all, the Job is all there is to go by.
-      if (ended.orElse(null) instanceof FlowEvent.StepSucceeded && pass.withPod(key)) continue;
+      if (ended.isPresent() && podWillDecide(ended.get(), pass, key)) continue;
       ended.ifPresent(events::add);
       if (ended.isEmpty() && !pass.withPod(key))
         StuckPods.noPodEvent(r, s.job(), now, noPod).ifPresent(events::add);
@@ -94,6 +91,24 @@ public final class Observations {
     }
     events.add(new FlowEvent.WorkloadsObserved(pass.present(), activeJobs(pass), now));
     return events;
+  }
+
+  /**
+   * Whether a finished Job's verdict waits for its pod's end, which is on its way: the Job and Pod
+   * informers are separate streams, so the Job controller's verdict can arrive before the pod
+   * update it was made from. A Complete Job waits while its pod is cached (the pod's end carries
+   * the outputs; succeeding from the Job now would lose them). A Failed Job waits while its pod is
+   * cached, not terminal and not being deleted (the pod's end tells the step's own non-zero exit, a
+   * user error, from the platform's failures; failing from the Job now would count that exit as a
+   * platform error and retry it beyond {@code retry.userErrors}), unless the Job failed for its
+   * deadline, a timeout whatever the pod says. With no such pod, the Job is all there is to go by.
+   */
+  private static boolean podWillDecide(FlowEvent jobVerdict, RunObjects.Pass pass, String key) {
+    return switch (jobVerdict) {
+      case FlowEvent.StepSucceeded s -> pass.withPod(key);
+      case FlowEvent.StepFailed f -> f.kind() != FailureKind.TIMEOUT && pass.podStillRuns(key);
+      default -> false;
+    };
   }
 
   /**
@@ -226,6 +241,22 @@ public final class Observations {
           null,
           now);
     }
+    Optional<PodCondition> disrupted = disruption(pod);
+    if (disrupted.isPresent()) {
+      // Evicted through the API, preempted, its node gone: Kubernetes marks the pod before it
+      // kills the container, whose exit (SIGTERM's 143, say) is then not the step's own doing.
+      PodCondition c = disrupted.get();
+      String why = c.getReason() != null ? c.getReason() : "DisruptionTarget";
+      return new FlowEvent.StepFailed(
+          r.path(),
+          r.attempt(),
+          FailureKind.PLATFORM,
+          "pod disrupted: "
+              + why
+              + (c.getMessage() == null ? "" : ": " + Text.abbreviate(c.getMessage().strip(), 200)),
+          null,
+          now);
+    }
     if (term.isPresent() && term.get().getExitCode() != null && term.get().getExitCode() != 0) {
       var t = term.get();
       StringBuilder msg = new StringBuilder("exit code " + t.getExitCode());
@@ -245,6 +276,14 @@ public final class Observations {
         "pod " + why + (detail == null ? "" : ": " + Text.abbreviate(detail.strip(), 200)),
         null,
         now);
+  }
+
+  /** The pod's {@code DisruptionTarget} condition, when it is true. */
+  private static Optional<PodCondition> disruption(Pod pod) {
+    if (pod.getStatus().getConditions() == null) return Optional.empty();
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus()))
+        .findFirst();
   }
 
   static Optional<FlowEvent> jobEvent(StepRef r, Job job, Instant now) {

@@ -452,5 +452,19 @@ public final class RunObjects {
     boolean podEnded(String key) {
       return objects.anyPod(key, true);
     }
+
+    /**
+     * Whether attempt {@code key} has an owned Pod neither in a terminal phase nor being deleted.
+     */
+    boolean podStillRuns(String key) {
+      List<Seen> list = key == null ? null : objects.podsByKey.get(key);
+      if (list == null) return false;
+      for (Seen s : list) {
+        if (!s.facts.ended()
+            && s.object.getMetadata().getDeletionTimestamp() == null
+            && objects.ownedPod(s)) return true;
+      }
+      return false;
+    }
   }
 }

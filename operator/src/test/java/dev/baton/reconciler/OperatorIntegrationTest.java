@@ -121,6 +121,36 @@ class OperatorIntegrationTest extends OperatorOnMockServer {
     assertThat(cluster.jobs("fails-1")).hasSize(1);
   }
 
+  /**
+   * The Job controller's verdict can reach the operator before the pod update it was made from: the
+   * step's own non-zero exit is still a user error, not retried beyond userErrors as a platform
+   * error would be.
+   */
+  @Test
+  void aNonZeroExitIsAUserErrorThoughTheFailedJobIsSeenBeforeThePod() {
+    cluster.apply(
+        workflow(
+            "late",
+            """
+            - id: a
+              retry: {userErrors: 0, platformErrors: 3, backoff: {type: fixed, delay: 100ms}}
+              job: {image: busybox}
+            """));
+    cluster.kubelet.when(
+        "late-1", "a", 1, new Behavior.FailSeenLate(3, "boom", Duration.ofMillis(1500)));
+    cluster.apply(instanceYaml("late-1", "late"));
+
+    WorkflowInstance done = cluster.awaitFinal("late-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    var a = done.getStatus().steps.get("a");
+    assertThat(a.attempt).isEqualTo(1);
+    assertThat(a.exitCode).isEqualTo(3);
+    assertThat(a.platformErrors).isNull();
+    assertThat(done.getStatus().message).contains("exit code 3").contains("boom");
+    assertThat(cluster.jobs("late-1")).hasSize(1);
+  }
+
   @Test
   void retriesAfterBackoffThenSucceeds() {
     cluster.apply(

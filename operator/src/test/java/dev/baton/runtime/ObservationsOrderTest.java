@@ -6,6 +6,7 @@ import dev.baton.api.JobTemplate;
 import dev.baton.api.WorkflowInstance;
 import dev.baton.api.WorkflowInstanceSpec;
 import dev.baton.flow.Command;
+import dev.baton.flow.FailureKind;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.JobNames;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -77,7 +79,15 @@ class ObservationsOrderTest {
                     .withController(true)
                     .build());
     var cs = new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER);
-    if (phase.equals("Succeeded")) {
+    if (phase.equals("Failed")) {
+      cs.withNewState()
+          .withNewTerminated()
+          .withExitCode(2)
+          .withReason("Error")
+          .withMessage(terminationMessage)
+          .endTerminated()
+          .endState();
+    } else if (phase.equals("Succeeded")) {
       cs.withNewState()
           .withNewTerminated()
           .withExitCode(0)
@@ -136,6 +146,107 @@ class ObservationsOrderTest {
     assertThat(successes(events))
         .singleElement()
         .satisfies(s -> assertThat(s.terminationMessage()).isNull());
+  }
+
+  /** The Job as the Job controller shows it once its pod failed ({@code backoffLimit: 0}). */
+  private static Job failedJob(String reason) {
+    Job job = completeJob();
+    job.setStatus(
+        new JobStatusBuilder()
+            .withFailed(1)
+            .withConditions(
+                new JobConditionBuilder()
+                    .withType("Failed")
+                    .withStatus("True")
+                    .withReason(reason)
+                    .withMessage("Job has reached the specified backoff limit")
+                    .build())
+            .build());
+    return job;
+  }
+
+  private static List<FlowEvent.StepFailed> failures(List<FlowEvent> events) {
+    return events.stream()
+        .filter(FlowEvent.StepFailed.class::isInstance)
+        .map(FlowEvent.StepFailed.class::cast)
+        .toList();
+  }
+
+  @Test
+  void aFailedJobWhosePodIsStillCachedRunningWaitsForThePodsEnd() {
+    Job job = failedJob("BackoffLimitExceeded");
+
+    List<FlowEvent> events = Observations.of(List.of(job), List.of(pod(job, "Running", null)), NOW);
+
+    assertThat(failures(events)).isEmpty();
+  }
+
+  @Test
+  void thePodsNonZeroExitThenFailsTheAttemptAsAUserError() {
+    Job job = failedJob("BackoffLimitExceeded");
+
+    List<FlowEvent> events =
+        Observations.of(List.of(job), List.of(pod(job, "Failed", "bad input")), NOW);
+
+    assertThat(failures(events))
+        .singleElement()
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.USER);
+          assertThat(f.exitCode()).isEqualTo(2);
+          assertThat(f.message()).isEqualTo("exit code 2: bad input");
+        });
+  }
+
+  @Test
+  void aJobFailedForItsDeadlineIsATimeoutWhateverThePodShowsYet() {
+    Job job = failedJob("DeadlineExceeded");
+
+    List<FlowEvent> events = Observations.of(List.of(job), List.of(pod(job, "Running", null)), NOW);
+
+    assertThat(failures(events))
+        .singleElement()
+        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.TIMEOUT));
+  }
+
+  @Test
+  void aFailedJobWhosePodIsBeingDeletedOrGoneFailsFromTheJobAsAPlatformError() {
+    Job job = failedJob("BackoffLimitExceeded");
+    Pod deleting = pod(job, "Running", null);
+    deleting.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+
+    for (List<Pod> pods : List.of(List.of(deleting), List.<Pod>of())) {
+      assertThat(failures(Observations.of(List.of(job), pods, NOW)))
+          .singleElement()
+          .satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
+            assertThat(f.message()).startsWith("the Job failed: BackoffLimitExceeded");
+          });
+    }
+  }
+
+  @Test
+  void aPodKilledBecauseItWasDisruptedFailsAsAPlatformErrorWhateverItsExitCode() {
+    Job job = failedJob("BackoffLimitExceeded");
+    Pod evicted = pod(job, "Failed", null);
+    evicted
+        .getStatus()
+        .setConditions(
+            List.of(
+                new PodConditionBuilder()
+                    .withType("DisruptionTarget")
+                    .withStatus("True")
+                    .withReason("EvictionByEvictionAPI")
+                    .withMessage("Eviction API: evicting")
+                    .build()));
+
+    assertThat(failures(Observations.of(List.of(job), List.of(evicted), NOW)))
+        .singleElement()
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
+          assertThat(f.exitCode()).isNull();
+          assertThat(f.message())
+              .isEqualTo("pod disrupted: EvictionByEvictionAPI: Eviction API: evicting");
+        });
   }
 
   /**

@@ -44,6 +44,12 @@ public final class FakeKubelet implements AutoCloseable {
 
     record Fail(int exitCode, String message) implements Behavior {}
 
+    /**
+     * The pod fails like {@link Fail}, but its Job is seen Failed first and the pod's end {@code
+     * lag} later: the operator's Pod watch behind its Job watch, as under load.
+     */
+    record FailSeenLate(int exitCode, String message, Duration lag) implements Behavior {}
+
     /** The pod runs and never ends by itself. */
     record Hang() implements Behavior {}
 
@@ -188,6 +194,19 @@ public final class FakeKubelet implements AutoCloseable {
         case Behavior.Fail f -> {
           setPod(pod, "Failed", f.exitCode(), f.message(), null);
           setJob(ns, job.getMetadata().getName(), "Failed", "BackoffLimitExceeded");
+        }
+        case Behavior.FailSeenLate f -> {
+          setJob(ns, job.getMetadata().getName(), "Failed", "BackoffLimitExceeded");
+          executor.schedule(
+              () -> {
+                try {
+                  setPod(pod, "Failed", f.exitCode(), f.message(), null);
+                } catch (RuntimeException e) {
+                  // Deleted meanwhile.
+                }
+              },
+              f.lag().toMillis(),
+              TimeUnit.MILLISECONDS);
         }
         case Behavior.Evict e -> {
           setPod(pod, "Failed", null, null, "Evicted");
