@@ -257,6 +257,18 @@ public final class Observations {
           null,
           now);
     }
+    Integer exit = term.map(ContainerStateTerminated::getExitCode).orElse(null);
+    if (exit != null && exit > 128 && pod.getMetadata().getDeletionTimestamp() != null) {
+      // Killed by a signal (SIGTERM's 143, SIGKILL's 137) while the pod was being deleted: the
+      // deletion's doing, not the step's.
+      return new FlowEvent.StepFailed(
+          r.path(),
+          r.attempt(),
+          FailureKind.PLATFORM,
+          "pod deleted while it ran (exit code " + exit + ")",
+          null,
+          now);
+    }
     if (term.isPresent() && term.get().getExitCode() != null && term.get().getExitCode() != 0) {
       var t = term.get();
       StringBuilder msg = new StringBuilder("exit code " + t.getExitCode());

@@ -249,6 +249,34 @@ class ObservationsOrderTest {
         });
   }
 
+  @Test
+  void aPodKilledByASignalWhileBeingDeletedFailsAsAPlatformErrorAndItsOwnExitStaysAUserError() {
+    Job job = failedJob("BackoffLimitExceeded");
+    Pod deleted = pod(job, "Failed", null);
+    deleted.getMetadata().setDeletionTimestamp("2026-01-01T00:00:30Z");
+    var state = deleted.getStatus().getContainerStatuses().getFirst().getState().getTerminated();
+    state.setExitCode(143);
+
+    assertThat(failures(Observations.of(List.of(job), List.of(deleted), NOW)))
+        .singleElement()
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
+          assertThat(f.message()).isEqualTo("pod deleted while it ran (exit code 143)");
+        });
+
+    // The step's own exit, though the pod is being deleted since: a user error.
+    state.setExitCode(2);
+    assertThat(failures(Observations.of(List.of(job), List.of(deleted), NOW)))
+        .singleElement()
+        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.USER));
+    // A signal's exit code without a deletion: the step's own doing.
+    state.setExitCode(143);
+    deleted.getMetadata().setDeletionTimestamp(null);
+    assertThat(failures(Observations.of(List.of(job), List.of(deleted), NOW)))
+        .singleElement()
+        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.USER));
+  }
+
   /**
    * The Job as the Job controller shows it for a second or so after its pod ended: still active.
    */
