@@ -101,19 +101,8 @@ class CachedObjectsTest {
     pods.add(waiting);
     // A pod evicted through the API: marked DisruptionTarget, then its container killed.
     Job evicted = job(14, 1, "114");
-    Pod killed = pod(evicted, "214", "Failed");
-    killed
-        .getStatus()
-        .setConditions(
-            List.of(
-                new PodConditionBuilder()
-                    .withType("DisruptionTarget")
-                    .withStatus("True")
-                    .withReason("EvictionByEvictionAPI")
-                    .withMessage("Eviction API: evicting")
-                    .build()));
     jobs.add(evicted);
-    pods.add(killed);
+    pods.add(ObservationFixtures.evictedThroughTheApi(pod(evicted, "214", "Failed")));
     sameObservations(jobs, pods);
   }
 

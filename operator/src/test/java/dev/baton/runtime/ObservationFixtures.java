@@ -5,9 +5,11 @@ import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -218,5 +220,22 @@ public final class ObservationFixtures {
               .endState();
     }
     return b.withContainerStatuses(cs.build()).endStatus().build();
+  }
+
+  /**
+   * The pod as Kubernetes marks it before it kills a pod evicted through the API: {@code
+   * DisruptionTarget} true.
+   */
+  public static Pod evictedThroughTheApi(Pod pod) {
+    pod.getStatus()
+        .setConditions(
+            List.of(
+                new PodConditionBuilder()
+                    .withType("DisruptionTarget")
+                    .withStatus("True")
+                    .withReason("EvictionByEvictionAPI")
+                    .withMessage("Eviction API: evicting")
+                    .build()));
+    return pod;
   }
 }

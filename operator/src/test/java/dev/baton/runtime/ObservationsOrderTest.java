@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -227,17 +226,7 @@ class ObservationsOrderTest {
   @Test
   void aPodKilledBecauseItWasDisruptedFailsAsAPlatformErrorWhateverItsExitCode() {
     Job job = failedJob("BackoffLimitExceeded");
-    Pod evicted = pod(job, "Failed", null);
-    evicted
-        .getStatus()
-        .setConditions(
-            List.of(
-                new PodConditionBuilder()
-                    .withType("DisruptionTarget")
-                    .withStatus("True")
-                    .withReason("EvictionByEvictionAPI")
-                    .withMessage("Eviction API: evicting")
-                    .build()));
+    Pod evicted = ObservationFixtures.evictedThroughTheApi(pod(job, "Failed", null));
 
     assertThat(failures(Observations.of(List.of(job), List.of(evicted), NOW)))
         .singleElement()
