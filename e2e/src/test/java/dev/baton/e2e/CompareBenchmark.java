@@ -1,6 +1,5 @@
 package dev.baton.e2e;
 
-import dev.baton.OperatorClient;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import io.fabric8.kubernetes.client.Config;
@@ -100,9 +99,8 @@ public final class CompareBenchmark {
    * API server ends one, as the operator's do (see {@link E2E#admin}).
    */
   static KubernetesClient client() {
-    Config config = Config.autoConfigure(null);
+    Config config = E2E.adminConfig();
     config.setRequestTimeout(60_000);
-    config.setWatchReconnectInterval(OperatorClient.WATCH_RECONNECT_MILLIS);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 

@@ -56,9 +56,14 @@ final class E2E {
    * benchmark's watcher does not see events a second late when a busy API server drops its watch.
    */
   static KubernetesClient admin() {
+    return new KubernetesClientBuilder().withConfig(adminConfig()).build();
+  }
+
+  /** The admin client's configuration: the kubeconfig's, with the operator's watch restart. */
+  static Config adminConfig() {
     Config config = Config.autoConfigure(null);
     config.setWatchReconnectInterval(OperatorClient.WATCH_RECONNECT_MILLIS);
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return config;
   }
 
   static String namespace(KubernetesClient client, String name) {

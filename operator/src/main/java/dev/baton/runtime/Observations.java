@@ -247,29 +247,15 @@ public final class Observations {
       // kills the container, whose exit (SIGTERM's 143, say) is then not the step's own doing.
       PodCondition c = disrupted.get();
       String why = c.getReason() != null ? c.getReason() : "DisruptionTarget";
-      return new FlowEvent.StepFailed(
-          r.path(),
-          r.attempt(),
-          FailureKind.PLATFORM,
-          "pod disrupted: "
-              + why
-              + (c.getMessage() == null ? "" : ": " + Text.abbreviate(c.getMessage().strip(), 200)),
-          null,
-          now);
+      return platform(r, "pod disrupted: " + why + detail(c.getMessage()), now);
     }
     Integer exit = term.map(ContainerStateTerminated::getExitCode).orElse(null);
     if (exit != null && exit > 128 && pod.getMetadata().getDeletionTimestamp() != null) {
       // Killed by a signal (SIGTERM's 143, SIGKILL's 137) while the pod was being deleted: the
       // deletion's doing, not the step's.
-      return new FlowEvent.StepFailed(
-          r.path(),
-          r.attempt(),
-          FailureKind.PLATFORM,
-          "pod deleted while it ran (exit code " + exit + ")",
-          null,
-          now);
+      return platform(r, "pod deleted while it ran (exit code " + exit + ")", now);
     }
-    if (term.isPresent() && term.get().getExitCode() != null && term.get().getExitCode() != 0) {
+    if (exit != null && exit != 0) {
       var t = term.get();
       StringBuilder msg = new StringBuilder("exit code " + t.getExitCode());
       if (t.getReason() != null && !"Error".equals(t.getReason()))
@@ -280,14 +266,17 @@ public final class Observations {
           r.path(), r.attempt(), FailureKind.USER, msg.toString(), t.getExitCode(), now);
     }
     String why = reason != null ? reason : "the pod failed";
-    String detail = pod.getStatus().getMessage();
+    return platform(r, "pod " + why + detail(pod.getStatus().getMessage()), now);
+  }
+
+  private static FlowEvent platform(StepRef r, String message, Instant now) {
     return new FlowEvent.StepFailed(
-        r.path(),
-        r.attempt(),
-        FailureKind.PLATFORM,
-        "pod " + why + (detail == null ? "" : ": " + Text.abbreviate(detail.strip(), 200)),
-        null,
-        now);
+        r.path(), r.attempt(), FailureKind.PLATFORM, message, null, now);
+  }
+
+  /** ": " and the text, shortened, to follow a failure's reason; "" when there is none. */
+  private static String detail(String text) {
+    return text == null ? "" : ": " + Text.abbreviate(text.strip(), 200);
   }
 
   /** The pod's {@code DisruptionTarget} condition, when it is true. */
@@ -310,12 +299,7 @@ public final class Observations {
           String reason = c.getReason() == null ? "Failed" : c.getReason();
           FailureKind kind =
               "DeadlineExceeded".equals(reason) ? FailureKind.TIMEOUT : FailureKind.PLATFORM;
-          String msg =
-              "the Job failed: "
-                  + reason
-                  + (c.getMessage() == null
-                      ? ""
-                      : ": " + Text.abbreviate(c.getMessage().strip(), 200));
+          String msg = "the Job failed: " + reason + detail(c.getMessage());
           return Optional.of(new FlowEvent.StepFailed(r.path(), r.attempt(), kind, msg, null, now));
         }
         default -> {}

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * One run's Jobs and Pods as its actor was last told of them, kept up to date with what changed, so
@@ -332,8 +333,8 @@ public final class RunObjects {
   private void recheck(String key) {
     List<Seen> ofKey = key == null ? null : jobsByKey.get(key);
     if (ofKey == null) return;
-    boolean withPod = anyPod(key, false);
-    boolean podEnded = withPod && anyPod(key, true);
+    boolean withPod = anyPod(key, ANY);
+    boolean podEnded = withPod && anyPod(key, ENDED);
     for (Seen job : ofKey) {
       boolean open = owned(job) && !job.facts.ended();
       if (open && !withPod) podless.add(job);
@@ -343,12 +344,17 @@ public final class RunObjects {
     }
   }
 
-  /** Whether attempt {@code key} has an owned Pod ({@code ended}: in a terminal phase). */
-  private boolean anyPod(String key, boolean ended) {
+  private static final Predicate<Seen> ANY = s -> true;
+  private static final Predicate<Seen> ENDED = s -> s.facts.ended();
+  private static final Predicate<Seen> RUNNING =
+      s -> !s.facts.ended() && s.object.getMetadata().getDeletionTimestamp() == null;
+
+  /** Whether attempt {@code key} has an owned Pod that is {@code which}. */
+  private boolean anyPod(String key, Predicate<Seen> which) {
     List<Seen> list = key == null ? null : podsByKey.get(key);
     if (list == null) return false;
     for (Seen s : list) {
-      if ((!ended || s.facts.ended()) && ownedPod(s)) return true;
+      if (which.test(s) && ownedPod(s)) return true;
     }
     return false;
   }
@@ -445,26 +451,19 @@ public final class RunObjects {
 
     /** Whether attempt {@code key} has an owned Pod. */
     boolean withPod(String key) {
-      return objects.anyPod(key, false);
+      return objects.anyPod(key, ANY);
     }
 
     /** Whether attempt {@code key} has an owned Pod in a terminal phase. */
     boolean podEnded(String key) {
-      return objects.anyPod(key, true);
+      return objects.anyPod(key, ENDED);
     }
 
     /**
      * Whether attempt {@code key} has an owned Pod neither in a terminal phase nor being deleted.
      */
     boolean podStillRuns(String key) {
-      List<Seen> list = key == null ? null : objects.podsByKey.get(key);
-      if (list == null) return false;
-      for (Seen s : list) {
-        if (!s.facts.ended()
-            && s.object.getMetadata().getDeletionTimestamp() == null
-            && objects.ownedPod(s)) return true;
-      }
-      return false;
+      return objects.anyPod(key, RUNNING);
     }
   }
 }
