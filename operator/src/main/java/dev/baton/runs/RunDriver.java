@@ -178,8 +178,12 @@ public final class RunDriver {
     // write changes only the status, which does not trigger a reconcile, so look again soon.
     if (restartWaits) return Optional.of(RESTART_RECHECK);
     // A Job that has made no pod yet changes nothing the informers see: look again when it
-    // would count as stuck.
-    return StuckPods.noPodRecheck(pass, now);
+    // would count as stuck; and when a finished Job stops waiting for a pod that has not come.
+    Optional<Duration> stuck = StuckPods.noPodRecheck(pass, now);
+    Optional<Duration> podWait = Observations.podWaitRecheck(pass, now);
+    if (stuck.isEmpty()) return podWait;
+    if (podWait.isEmpty()) return stuck;
+    return Optional.of(stuck.get().compareTo(podWait.get()) <= 0 ? stuck.get() : podWait.get());
   }
 
   /**

@@ -87,6 +87,7 @@ public final class CachedObjects {
           k.setStatus(c.getStatus());
           k.setReason(c.getReason());
           k.setMessage(c.getMessage());
+          k.setLastTransitionTime(c.getLastTransitionTime());
           conditions.add(k);
         }
         s.setConditions(conditions);

@@ -19,6 +19,8 @@ import java.time.Instant;
  * @param active a Job whose pod still runs as the Job controller counts it ({@link
  *     Observations#isActive}); false for a Pod
  * @param created a Job's creation time, null when it has none or for a Pod
+ * @param endedAt a finished Job: when its true Complete or Failed condition became true; null when
+ *     the condition does not say, the Job has not finished, or for a Pod
  */
 record ObjectFacts(
     Observations.StepRef ref,
@@ -26,7 +28,8 @@ record ObjectFacts(
     String controllerUid,
     boolean ended,
     boolean active,
-    Instant created) {
+    Instant created,
+    Instant endedAt) {
 
   static ObjectFacts of(Job job) {
     Observations.StepRef ref = Observations.StepRef.of(job.getMetadata()).orElse(null);
@@ -36,7 +39,8 @@ record ObjectFacts(
         controllerUid(job, Workflow.GROUP, "WorkflowInstance"),
         Observations.finished(job),
         Observations.isActive(job),
-        StuckPods.instant(job.getMetadata().getCreationTimestamp()));
+        StuckPods.instant(job.getMetadata().getCreationTimestamp()),
+        Observations.endedAt(job));
   }
 
   static ObjectFacts of(Pod pod) {
@@ -48,6 +52,7 @@ record ObjectFacts(
         controllerUid(pod, "batch", "Job"),
         "Succeeded".equals(phase) || "Failed".equals(phase),
         false,
+        null,
         null);
   }
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -79,10 +80,16 @@ public final class Observations {
       events.add(new FlowEvent.StepLaunched(r.path(), r.attempt(), now));
       if (pass.podEnded(key)) continue;
       Optional<FlowEvent> ended = jobEvent(r, s.job(), now);
-      if (ended.isPresent() && podWillDecide(ended.get(), pass, key)) continue;
+      if (ended.isPresent() && podWillDecide(ended.get(), pass, s, now)) continue;
       ended.ifPresent(events::add);
       if (ended.isEmpty() && !pass.withPod(key))
         StuckPods.noPodEvent(r, s.job(), now, noPod).ifPresent(events::add);
+    }
+    // A finished Job whose verdict waited for a pod that has not come: decided from the Job once
+    // its wait is over, though nothing changed.
+    for (RunObjects.Seen s : pass.awaitingPod()) {
+      if (pass.reports(s.facts.key()) || now.isBefore(podDueBy(s.facts))) continue;
+      jobEvent(s.facts.ref(), s.job(), now).ifPresent(events::add);
     }
     // A Job with no pod that has not finished may count as stuck now, though nothing changed.
     for (RunObjects.Seen s : pass.podless()) {
@@ -94,21 +101,53 @@ public final class Observations {
   }
 
   /**
+   * How long a finished Job whose attempt has no pod in the cache waits for one, from the moment
+   * its Complete or Failed condition became true. The Job and Pod informers are separate streams: a
+   * pod that started and ended quickly, or a Pod watch that fell behind or is relisting, can leave
+   * the Job's verdict with no pod at all to tell it by.
+   */
+  public static final Duration POD_LAG_GRACE = Duration.ofSeconds(10);
+
+  /**
    * Whether a finished Job's verdict waits for its pod's end, which is on its way: the Job and Pod
    * informers are separate streams, so the Job controller's verdict can arrive before the pod
-   * update it was made from. A Complete Job waits while its pod is cached (the pod's end carries
-   * the outputs; succeeding from the Job now would lose them). A Failed Job waits while its pod is
-   * cached, not terminal and not being deleted (the pod's end tells the step's own non-zero exit, a
-   * user error, from the platform's failures; failing from the Job now would count that exit as a
-   * platform error and retry it beyond {@code retry.userErrors}), unless the Job failed for its
-   * deadline, a timeout whatever the pod says. With no such pod, the Job is all there is to go by.
+   * update it was made from, or before the pod was seen at all. A Complete Job waits while its pod
+   * is cached (the pod's end carries the outputs; succeeding from the Job now would lose them). A
+   * Failed Job waits while its pod is cached, not terminal and not being deleted (the pod's end
+   * tells the step's own non-zero exit, a user error, from the platform's failures; failing from
+   * the Job now would count that exit as a platform error and retry it beyond {@code
+   * retry.userErrors}), unless the Job failed for its deadline, a timeout whatever the pod says.
+   * Either waits, with no pod cached at all, until {@link #POD_LAG_GRACE} after the Job finished;
+   * then, and for a Job that does not say when it finished, the Job is all there is to go by.
    */
-  private static boolean podWillDecide(FlowEvent jobVerdict, RunObjects.Pass pass, String key) {
+  private static boolean podWillDecide(
+      FlowEvent jobVerdict, RunObjects.Pass pass, RunObjects.Seen job, Instant now) {
+    String key = job.facts.key();
+    boolean podMayCome = !pass.withPod(key) && now.isBefore(podDueBy(job.facts));
     return switch (jobVerdict) {
-      case FlowEvent.StepSucceeded s -> pass.withPod(key);
-      case FlowEvent.StepFailed f -> f.kind() != FailureKind.TIMEOUT && pass.podStillRuns(key);
+      case FlowEvent.StepSucceeded s -> pass.withPod(key) || podMayCome;
+      case FlowEvent.StepFailed f ->
+          f.kind() != FailureKind.TIMEOUT && (pass.podStillRuns(key) || podMayCome);
       default -> false;
     };
+  }
+
+  /**
+   * Until when a finished Job with no pod cached waits for one ({@link #POD_LAG_GRACE}); {@link
+   * Instant#MIN} when the Job does not say when it finished.
+   */
+  static Instant podDueBy(ObjectFacts job) {
+    return job.endedAt() == null ? Instant.MIN : job.endedAt().plus(POD_LAG_GRACE);
+  }
+
+  /** When the soonest wait of a finished Job for its pod is over, if any Job waits. */
+  public static Optional<Duration> podWaitRecheck(RunObjects.Pass pass, Instant now) {
+    Instant soonest = null;
+    for (RunObjects.Seen s : pass.awaitingPod()) {
+      Instant due = podDueBy(s.facts);
+      if (due.isAfter(now) && (soonest == null || due.isBefore(soonest))) soonest = due;
+    }
+    return Optional.ofNullable(soonest).map(t -> Duration.between(now, t).plusMillis(100));
   }
 
   /**
@@ -164,6 +203,19 @@ public final class Observations {
   public static boolean podChangeMatters(Pod newer, Pod older) {
     return !Objects.equals(phase(newer), phase(older))
         || !Objects.equals(StuckPods.reason(newer), StuckPods.reason(older));
+  }
+
+  /**
+   * When a finished Job's true Complete or Failed condition became true; null if it does not say.
+   */
+  static Instant endedAt(Job job) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) return null;
+    for (JobCondition c : job.getStatus().getConditions()) {
+      if ("True".equals(c.getStatus())
+          && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())))
+        return StuckPods.instant(c.getLastTransitionTime());
+    }
+    return null;
   }
 
   static boolean finished(Job job) {

@@ -113,6 +113,19 @@ public final class RunObjects {
   private final Set<Seen> running = new LinkedHashSet<>();
 
   /**
+   * The owned Jobs that have finished, with a step attempt, whose attempt has no owned Pod, and
+   * whose verdict waits for one ({@link Observations#POD_LAG_GRACE}) as of the pass that put them
+   * here. Dropped by the first pass that starts after their wait is over: the pass before told
+   * their verdict ({@link Observations#events}).
+   */
+  private final Set<Seen> awaitingPod = new LinkedHashSet<>();
+
+  /** The time of the pass under way, and of the one before. */
+  private Instant passAt;
+
+  private Instant lastPassAt;
+
+  /**
    * By step path, the newest attempt of the owned Jobs. A pass hands out a read-only view of it
    * ({@link #present}) rather than a copy: in a foreach it holds every iteration's step, and
    * copying it on each pass made a loop of n iterations cost n² again. The engine reads the view on
@@ -151,6 +164,7 @@ public final class RunObjects {
     podsByKey.clear();
     podless.clear();
     running.clear();
+    awaitingPod.clear();
     newest = new ConcurrentHashMap<>();
     present = Collections.unmodifiableMap(newest);
     fullAt = null;
@@ -174,6 +188,10 @@ public final class RunObjects {
       this.instanceUid = instanceUid;
     }
     boolean full = fullAt == null || !now.isBefore(fullAt.plus(FULL_RESYNC));
+    lastPassAt = passAt;
+    passAt = now;
+    if (lastPassAt != null)
+      awaitingPod.removeIf(s -> !Observations.podDueBy(s.facts).isAfter(lastPassAt));
     // Taken before the objects are read: a change after this is recorded for the next pass.
     ChangedObjects.Names names = source.changed();
     changed = new HashSet<>();
@@ -283,6 +301,7 @@ public final class RunObjects {
     remove(jobsByKey, s);
     podless.remove(s);
     running.remove(s);
+    awaitingPod.remove(s);
     // The attempt's pods may have counted through this Job.
     recheck(s.facts.key());
     if (!owned(s)) return;
@@ -339,6 +358,11 @@ public final class RunObjects {
       boolean open = owned(job) && !job.facts.ended();
       if (open && !withPod) podless.add(job);
       else podless.remove(job);
+      // One whose wait is over stays until the next pass: this one tells its verdict.
+      if (!owned(job) || !job.facts.ended() || job.facts.ref() == null || withPod)
+        awaitingPod.remove(job);
+      else if (passAt != null && Observations.podDueBy(job.facts).isAfter(passAt))
+        awaitingPod.add(job);
       if (open && job.facts.active() && job.facts.ref() != null && !podEnded) running.add(job);
       else running.remove(job);
     }
@@ -439,6 +463,14 @@ public final class RunObjects {
     /** The owned Jobs that have not finished and whose attempt has no owned Pod. */
     Collection<Seen> podless() {
       return objects.podless;
+    }
+
+    /**
+     * The owned, finished Jobs whose verdict waits for a pod their attempt does not have yet, or
+     * whose wait ended since the last pass.
+     */
+    Collection<Seen> awaitingPod() {
+      return objects.awaitingPod;
     }
 
     /**

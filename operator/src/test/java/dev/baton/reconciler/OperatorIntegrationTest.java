@@ -151,6 +151,35 @@ class OperatorIntegrationTest extends OperatorOnMockServer {
     assertThat(cluster.jobs("late-1")).hasSize(1);
   }
 
+  /**
+   * The same with no pod seen at all when the Job is seen Failed (a Pod watch that fell behind, or
+   * relists): the Job's verdict waits for the pod, which tells the user's exit code.
+   */
+  @Test
+  void aNonZeroExitIsAUserErrorThoughThePodIsSeenOnlyAfterItsFailedJob() {
+    cluster.apply(
+        workflow(
+            "unseen",
+            """
+            - id: a
+              retry: {userErrors: 0, platformErrors: 3, backoff: {type: fixed, delay: 100ms}}
+              job: {image: busybox}
+            """));
+    cluster.kubelet.when(
+        "unseen-1", "a", 1, new Behavior.PodSeenLate(4, "late boom", Duration.ofMillis(2000)));
+    cluster.apply(instanceYaml("unseen-1", "unseen"));
+
+    WorkflowInstance done = cluster.awaitFinal("unseen-1", WAIT);
+
+    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
+    var a = done.getStatus().steps.get("a");
+    assertThat(a.attempt).isEqualTo(1);
+    assertThat(a.exitCode).isEqualTo(4);
+    assertThat(a.platformErrors).isNull();
+    assertThat(done.getStatus().message).contains("exit code 4").contains("late boom");
+    assertThat(cluster.jobs("unseen-1")).hasSize(1);
+  }
+
   @Test
   void retriesAfterBackoffThenSucceeds() {
     cluster.apply(

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -290,5 +291,86 @@ class ObservationsOrderTest {
     assertThat(Observations.activeJobs(List.of(job), List.of(pod(job, "Running", null))))
         .containsExactly(job);
     assertThat(Observations.activeJobs(List.of(job), List.of())).containsExactly(job);
+  }
+
+  /**
+   * {@code job} with its finished condition's lastTransitionTime at {@code at}, at a
+   * resourceVersion: a pass that finds it at the same version again takes it for unchanged.
+   */
+  private static Job endedAt(Job job, Instant at) {
+    job.getStatus().getConditions().getFirst().setLastTransitionTime(at.toString());
+    job.getMetadata().setResourceVersion("7");
+    return job;
+  }
+
+  private static List<FlowEvent> pass(RunObjects reported, Job job, List<Pod> pods, Instant at) {
+    return Observations.changes(List.of(job), pods, at, StuckPods.NoPodReasons.NONE, reported);
+  }
+
+  @Test
+  void aFailedJobWithNoPodSeenYetWaitsForThePodWhichTellsAUserError() {
+    Job job = endedAt(failedJob("BackoffLimitExceeded"), NOW.minusSeconds(1));
+    RunObjects reported = new RunObjects(null);
+
+    assertThat(failures(pass(reported, job, List.of(), NOW))).isEmpty();
+    assertThat(
+            Observations.podWaitRecheck(reported.observe(null, List.of(job), List.of(), NOW), NOW))
+        .contains(Duration.ofSeconds(9).plusMillis(100));
+
+    assertThat(
+            failures(pass(reported, job, List.of(pod(job, "Failed", "bad")), NOW.plusSeconds(2))))
+        .singleElement()
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.USER);
+          assertThat(f.exitCode()).isEqualTo(2);
+        });
+  }
+
+  @Test
+  void aFailedJobWhosePodNeverComesFailsFromTheJobOnceTheWaitIsOverAndOnce() {
+    Job job = endedAt(failedJob("BackoffLimitExceeded"), NOW.minusSeconds(1));
+    RunObjects reported = new RunObjects(null);
+
+    assertThat(failures(pass(reported, job, List.of(), NOW))).isEmpty();
+    assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(8)))).isEmpty();
+    // Nothing changed since: the wait's end alone tells the Job's verdict.
+    assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(9))))
+        .singleElement()
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
+          assertThat(f.message()).startsWith("the Job failed: BackoffLimitExceeded");
+        });
+    assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(12)))).isEmpty();
+    assertThat(
+            Observations.podWaitRecheck(
+                reported.observe(null, List.of(job), List.of(), NOW.plusSeconds(13)),
+                NOW.plusSeconds(13)))
+        .isEmpty();
+  }
+
+  @Test
+  void aJobThatFailedLongAgoWithNoPodLeftFailsFromTheJobAtOnce() {
+    Job job = endedAt(failedJob("BackoffLimitExceeded"), NOW.minus(Observations.POD_LAG_GRACE));
+
+    assertThat(failures(Observations.of(List.of(job), List.of(), NOW)))
+        .singleElement()
+        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM));
+  }
+
+  @Test
+  void aCompleteJobWithNoPodSeenYetWaitsForThePodAndItsOutputs() {
+    Job job = endedAt(completeJob(), NOW.minusSeconds(1));
+    RunObjects reported = new RunObjects(null);
+
+    assertThat(successes(pass(reported, job, List.of(), NOW))).isEmpty();
+    assertThat(
+            successes(
+                pass(
+                    reported,
+                    job,
+                    List.of(pod(job, "Succeeded", "{\"ready\": true}")),
+                    NOW.plusSeconds(1))))
+        .singleElement()
+        .satisfies(s -> assertThat(s.terminationMessage()).isEqualTo("{\"ready\": true}"));
   }
 }

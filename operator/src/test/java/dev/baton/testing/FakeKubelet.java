@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +50,13 @@ public final class FakeKubelet implements AutoCloseable {
      * lag} later: the operator's Pod watch behind its Job watch, as under load.
      */
     record FailSeenLate(int exitCode, String message, Duration lag) implements Behavior {}
+
+    /**
+     * The pod fails like {@link Fail}, but the operator sees nothing of it before its Job is seen
+     * Failed: the pod appears, already failed, {@code lag} after the Job's end, as when the Pod
+     * watch falls behind or relists.
+     */
+    record PodSeenLate(int exitCode, String message, Duration lag) implements Behavior {}
 
     /** The pod runs and never ends by itself. */
     record Hang() implements Behavior {}
@@ -147,39 +155,68 @@ public final class FakeKubelet implements AutoCloseable {
         refuse(job);
         return;
       }
-      Pod pod =
-          new PodBuilder()
-              .withMetadata(
-                  new ObjectMetaBuilder()
-                      .withName(job.getMetadata().getName() + "-p")
-                      .withNamespace(ns)
-                      .withLabels(labels)
-                      .withAnnotations(annotations)
-                      .withOwnerReferences(
-                          new OwnerReferenceBuilder()
-                              .withApiVersion("batch/v1")
-                              .withKind("Job")
-                              .withName(job.getMetadata().getName())
-                              .withUid(job.getMetadata().getUid())
-                              .withController(true)
-                              .withBlockOwnerDeletion(true)
-                              .build())
-                      .build())
-              .withSpec(job.getSpec().getTemplate().getSpec())
-              .withStatus(new PodStatusBuilder().withPhase("Pending").build())
-              .build();
-      pod = client.pods().inNamespace(ns).resource(pod).create();
+      Behavior b = behaviorOf(job, annotations, a);
+      if (b instanceof Behavior.PodSeenLate late) {
+        setJob(ns, job.getMetadata().getName(), "Failed", "BackoffLimitExceeded");
+        executor.schedule(
+            () -> podSeenLate(job, labels, annotations, late),
+            late.lag().toMillis(),
+            TimeUnit.MILLISECONDS);
+        return;
+      }
+      Pod pod = client.pods().inNamespace(ns).resource(podOf(job, labels, annotations)).create();
       if (stuck != null) {
         setStuck(pod, stuck);
         return;
       }
-      Behavior b = behaviorOf(job, annotations, a);
       setPod(pod, "Running", null, null, null);
       Duration d = parse(annotations.get("baton.dev/fake-duration"));
       Pod running = pod;
       executor.schedule(() -> finish(job, running, b), d.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       // The Job may be gone already (a stop, a test ending); nothing to play then.
+    }
+  }
+
+  /** The pod the Job controller makes for {@code job}, Pending. */
+  private static Pod podOf(Job job, Map<String, String> labels, Map<String, String> annotations) {
+    return new PodBuilder()
+        .withMetadata(
+            new ObjectMetaBuilder()
+                .withName(job.getMetadata().getName() + "-p")
+                .withNamespace(job.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withAnnotations(annotations)
+                .withOwnerReferences(
+                    new OwnerReferenceBuilder()
+                        .withApiVersion("batch/v1")
+                        .withKind("Job")
+                        .withName(job.getMetadata().getName())
+                        .withUid(job.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(true)
+                        .build())
+                .build())
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .withStatus(new PodStatusBuilder().withPhase("Pending").build())
+        .build();
+  }
+
+  private void podSeenLate(
+      Job job,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Behavior.PodSeenLate b) {
+    try {
+      Pod pod =
+          client
+              .pods()
+              .inNamespace(job.getMetadata().getNamespace())
+              .resource(podOf(job, labels, annotations))
+              .create();
+      setPod(pod, "Failed", b.exitCode(), b.message(), null);
+    } catch (RuntimeException e) {
+      // The Job is gone meanwhile.
     }
   }
 
@@ -213,6 +250,7 @@ public final class FakeKubelet implements AutoCloseable {
           setJob(ns, job.getMetadata().getName(), "Failed", "BackoffLimitExceeded");
         }
         case Behavior.Hang h -> {}
+        case Behavior.PodSeenLate late -> {}
       }
     } catch (RuntimeException e) {
       // Deleted meanwhile.
@@ -338,6 +376,8 @@ public final class FakeKubelet implements AutoCloseable {
                     .withType(type)
                     .withStatus("True")
                     .withReason(reason)
+                    .withLastTransitionTime(
+                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
                     .build())
             .withSucceeded(type.equals("Complete") ? 1 : 0)
             .withFailed(type.equals("Failed") ? 1 : 0)
