@@ -171,9 +171,18 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       WorkflowInstance instance, Context<WorkflowInstance> context) {
     String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
     if (context.isPrimaryResourceDeleted()) {
-      changed.take(key);
-      runs.deleted(instance);
-      return UpdateControl.noUpdate();
+      // JOSDK hands a delete the object its cache holds under the name, if any, and drops the
+      // events that came after the delete: when an instance is made again under the name of one
+      // just deleted, this is the new one, alive, and it is reconciled now. (RunDriver ends the
+      // deleted one's run, which it finds under the same name.)
+      WorkflowInstance live =
+          context.getPrimaryCache().get(ResourceID.fromResource(instance)).orElse(null);
+      if (live == null) {
+        changed.take(key);
+        runs.deleted(instance);
+        return UpdateControl.noUpdate();
+      }
+      instance = live;
     }
     Workloads workloads =
         new Workloads(instance.getMetadata().getNamespace(), instance.getMetadata().getName(), key);

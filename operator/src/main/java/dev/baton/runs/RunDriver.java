@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,6 +100,14 @@ public final class RunDriver {
         new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
     WorkflowInstanceStatus status = instance.getStatus();
     FlowActor actor = engine.get(key);
+    WorkflowInstance ran = actor == null ? null : runtime.owner(key);
+    if (ran != null && !ran.getMetadata().getUid().equals(instance.getMetadata().getUid())) {
+      // The actor is the run of an earlier instance of this name, deleted and made again before
+      // its delete was handled (JOSDK may fold the two into one reconcile of the new object): that
+      // run is gone with its instance, and this one starts anew.
+      deleted(ran);
+      actor = null;
+    }
     boolean finalInCache = status != null && status.phase != null && status.phase.isFinal();
     if (actor != null && finalInCache && actor.phase().isFinal()) {
       // The run ended and its end is written: its actor has nothing left to do.
@@ -201,10 +210,16 @@ public final class RunDriver {
         || children.stream().anyMatch(c -> RestartAction.rerun(c, st));
   }
 
-  /** The instance is gone: its actor and its slot under the run strategy are freed. */
+  /**
+   * The instance is gone: its actor and its slot under the run strategy are freed. An actor under
+   * its name that runs a later instance of that name stays.
+   */
   public void deleted(WorkflowInstance instance) {
-    forget(
-        new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName()));
+    InstanceKey key =
+        new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
+    WorkflowInstance ran = runtime.owner(key);
+    if (ran == null || Objects.equals(ran.getMetadata().getUid(), instance.getMetadata().getUid()))
+      forget(key);
     admission.deleted(instance);
   }
 

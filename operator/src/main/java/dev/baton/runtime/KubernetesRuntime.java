@@ -94,6 +94,14 @@ public final class KubernetesRuntime implements CommandSink {
     status.track(actor, instance);
   }
 
+  /**
+   * The instance object whose run is under {@code key}, as last tracked; null when none is. After
+   * an instance is deleted and made again under its name, it may still be the earlier one's.
+   */
+  public WorkflowInstance owner(InstanceKey key) {
+    return owners.get(key);
+  }
+
   /** The signal steps waiting now; the Signal informer feeds it. */
   public SignalWaits signalWaits() {
     return signalWaits;
