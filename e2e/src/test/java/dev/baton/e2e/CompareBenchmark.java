@@ -317,10 +317,16 @@ public final class CompareBenchmark {
     return h.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
-  /** Deletes Argo's Workflows and their pods in its namespace and waits until no pod is left. */
+  /**
+   * Deletes Argo's Workflows, their pods and its Events in its namespace; waits until no pod is
+   * left.
+   */
   static void cleanArgo(KubernetesClient client, String ns) {
     client.genericKubernetesResources("argoproj.io/v1alpha1", "Workflow").inNamespace(ns).delete();
     client.pods().inNamespace(ns).delete();
+    // Argo's controller records an Event per node: thousands per run, which weigh on the API
+    // server (and on the columns measured after it on the same cluster) until their TTL.
+    client.v1().events().inNamespace(ns).delete();
     Cluster.await(
         "no pods left in " + ns,
         () -> client.pods().inNamespace(ns).list().getItems().size(),
