@@ -101,7 +101,10 @@ public final class RunDriver {
     WorkflowInstanceStatus status = instance.getStatus();
     FlowActor actor = engine.get(key);
     WorkflowInstance ran = actor == null ? null : runtime.owner(key);
-    if (ran != null && !ran.getMetadata().getUid().equals(instance.getMetadata().getUid())) {
+    String ranUid = ran == null ? null : ran.getMetadata().getUid();
+    if (ranUid != null
+        && instance.getMetadata().getUid() != null
+        && !ranUid.equals(instance.getMetadata().getUid())) {
       // The actor is the run of an earlier instance of this name, deleted and made again before
       // its delete was handled (JOSDK may fold the two into one reconcile of the new object): that
       // run is gone with its instance, and this one starts anew.

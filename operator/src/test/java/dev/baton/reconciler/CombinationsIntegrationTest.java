@@ -387,11 +387,12 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
             """
             - id: a
               retry: {userErrors: 0, backoff: {type: fixed, delay: 100ms}}
-              job: %s
-            """
-                .formatted(slow("1s"))));
+              job: {image: busybox}
+            """));
     for (int round = 1; round <= 3; round++) {
       String name = "swap-" + round;
+      // The first instance's pod runs until its instance is gone; the second's attempts succeed.
+      cluster.kubelet.when(name, "a", 1, new Behavior.Hang());
       cluster.apply(Cluster.instanceYaml(name, "swap"));
       cluster.awaitStep(name, "a", StepState.Running, WAIT);
       String oldUid = cluster.instance(name).getMetadata().getUid();
