@@ -128,27 +128,8 @@ class OperatorIntegrationTest extends OperatorOnMockServer {
    */
   @Test
   void aNonZeroExitIsAUserErrorThoughTheFailedJobIsSeenBeforeThePod() {
-    cluster.apply(
-        workflow(
-            "late",
-            """
-            - id: a
-              retry: {userErrors: 0, platformErrors: 3, backoff: {type: fixed, delay: 100ms}}
-              job: {image: busybox}
-            """));
-    cluster.kubelet.when(
-        "late-1", "a", 1, new Behavior.FailSeenLate(3, "boom", Duration.ofMillis(1500)));
-    cluster.apply(instanceYaml("late-1", "late"));
-
-    WorkflowInstance done = cluster.awaitFinal("late-1", WAIT);
-
-    assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
-    var a = done.getStatus().steps.get("a");
-    assertThat(a.attempt).isEqualTo(1);
-    assertThat(a.exitCode).isEqualTo(3);
-    assertThat(a.platformErrors).isNull();
-    assertThat(done.getStatus().message).contains("exit code 3").contains("boom");
-    assertThat(cluster.jobs("late-1")).hasSize(1);
+    assertFailsOnceAsAUserError(
+        "late", new Behavior.FailSeenLate(3, "boom", Duration.ofMillis(1500)), 3, "boom");
   }
 
   /**
@@ -157,27 +138,40 @@ class OperatorIntegrationTest extends OperatorOnMockServer {
    */
   @Test
   void aNonZeroExitIsAUserErrorThoughThePodIsSeenOnlyAfterItsFailedJob() {
+    assertFailsOnceAsAUserError(
+        "unseen",
+        new Behavior.PodSeenLate(4, "late boom", Duration.ofMillis(2000)),
+        4,
+        "late boom");
+  }
+
+  /**
+   * A one-step workflow {@code name} with no user retries, whose first attempt's pod does {@code
+   * pod}: its run fails on that attempt with the pod's exit code, and no platform retry ran.
+   */
+  private void assertFailsOnceAsAUserError(
+      String name, Behavior pod, int exitCode, String message) {
     cluster.apply(
         workflow(
-            "unseen",
+            name,
             """
             - id: a
               retry: {userErrors: 0, platformErrors: 3, backoff: {type: fixed, delay: 100ms}}
               job: {image: busybox}
             """));
-    cluster.kubelet.when(
-        "unseen-1", "a", 1, new Behavior.PodSeenLate(4, "late boom", Duration.ofMillis(2000)));
-    cluster.apply(instanceYaml("unseen-1", "unseen"));
+    String instance = name + "-1";
+    cluster.kubelet.when(instance, "a", 1, pod);
+    cluster.apply(instanceYaml(instance, name));
 
-    WorkflowInstance done = cluster.awaitFinal("unseen-1", WAIT);
+    WorkflowInstance done = cluster.awaitFinal(instance, WAIT);
 
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Failed);
     var a = done.getStatus().steps.get("a");
     assertThat(a.attempt).isEqualTo(1);
-    assertThat(a.exitCode).isEqualTo(4);
+    assertThat(a.exitCode).isEqualTo(exitCode);
     assertThat(a.platformErrors).isNull();
-    assertThat(done.getStatus().message).contains("exit code 4").contains("late boom");
-    assertThat(cluster.jobs("unseen-1")).hasSize(1);
+    assertThat(done.getStatus().message).contains("exit code " + exitCode).contains(message);
+    assertThat(cluster.jobs(instance)).hasSize(1);
   }
 
   @Test
