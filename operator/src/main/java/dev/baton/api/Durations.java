@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,5 +64,12 @@ public final class Durations {
     if (d.toSecondsPart() > 0) sb.append(d.toSecondsPart()).append('s');
     if (d.toMillisPart() > 0) sb.append(d.toMillisPart()).append("ms");
     return sb.toString();
+  }
+
+  /** The sooner of two optional delays; empty when both are. */
+  public static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty()) return b;
+    if (b.isEmpty()) return a;
+    return a.get().compareTo(b.get()) <= 0 ? a : b;
   }
 }

@@ -1,6 +1,7 @@
 package dev.baton.reconciler;
 
 import dev.baton.api.Conditions;
+import dev.baton.api.Durations;
 import dev.baton.api.Json;
 import dev.baton.api.RunStrategyType;
 import dev.baton.api.Workflow;
@@ -180,13 +181,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
               STATUS_ATTEMPTS);
       if (written != null) retention.written(workflow, status.retention);
     }
-    return reconcileAgain(earliest(Optional.ofNullable(wake), swept.wakeAfter()));
-  }
-
-  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
-    if (a.isEmpty()) return b;
-    if (b.isEmpty()) return a;
-    return a.get().compareTo(b.get()) <= 0 ? a : b;
+    return reconcileAgain(Durations.earliest(Optional.ofNullable(wake), swept.wakeAfter()));
   }
 
   /** No update; and a reconcile again after {@code after} when present. */

@@ -1,5 +1,6 @@
 package dev.baton.runs;
 
+import dev.baton.api.Durations;
 import dev.baton.api.InstancePhase;
 import dev.baton.api.Json;
 import dev.baton.api.WorkflowInstance;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,15 +100,12 @@ public final class RunDriver {
         new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
     WorkflowInstanceStatus status = instance.getStatus();
     FlowActor actor = engine.get(key);
-    WorkflowInstance ran = actor == null ? null : runtime.owner(key);
-    String ranUid = ran == null ? null : ran.getMetadata().getUid();
-    if (ranUid != null
-        && instance.getMetadata().getUid() != null
-        && !ranUid.equals(instance.getMetadata().getUid())) {
+    WorkflowInstance earlier = actor == null ? null : runOfAnother(key, instance);
+    if (earlier != null) {
       // The actor is the run of an earlier instance of this name, deleted and made again before
       // its delete was handled (JOSDK may fold the two into one reconcile of the new object): that
       // run is gone with its instance, and this one starts anew.
-      deleted(ran);
+      deleted(earlier);
       actor = null;
     }
     boolean finalInCache = status != null && status.phase != null && status.phase.isFinal();
@@ -191,11 +188,8 @@ public final class RunDriver {
     if (restartWaits) return Optional.of(RESTART_RECHECK);
     // A Job that has made no pod yet changes nothing the informers see: look again when it
     // would count as stuck; and when a finished Job stops waiting for a pod that has not come.
-    Optional<Duration> stuck = StuckPods.noPodRecheck(pass, now);
-    Optional<Duration> podWait = Observations.podWaitRecheck(pass, now);
-    if (stuck.isEmpty()) return podWait;
-    if (podWait.isEmpty()) return stuck;
-    return Optional.of(stuck.get().compareTo(podWait.get()) <= 0 ? stuck.get() : podWait.get());
+    return Durations.earliest(
+        StuckPods.noPodRecheck(pass, now), Observations.podWaitRecheck(pass, now));
   }
 
   /**
@@ -220,10 +214,19 @@ public final class RunDriver {
   public void deleted(WorkflowInstance instance) {
     InstanceKey key =
         new InstanceKey(instance.getMetadata().getNamespace(), instance.getMetadata().getName());
-    WorkflowInstance ran = runtime.owner(key);
-    if (ran == null || Objects.equals(ran.getMetadata().getUid(), instance.getMetadata().getUid()))
-      forget(key);
+    if (runOfAnother(key, instance) == null) forget(key);
     admission.deleted(instance);
+  }
+
+  /**
+   * The instance whose run is tracked under {@code key} when it is another object than {@code
+   * instance} of the same name (their uids, both known, differ); else null.
+   */
+  private WorkflowInstance runOfAnother(InstanceKey key, WorkflowInstance instance) {
+    WorkflowInstance ran = runtime.owner(key);
+    String ranUid = ran == null ? null : ran.getMetadata().getUid();
+    String uid = instance.getMetadata().getUid();
+    return ranUid != null && uid != null && !ranUid.equals(uid) ? ran : null;
   }
 
   /**

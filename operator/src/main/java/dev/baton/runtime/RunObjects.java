@@ -120,10 +120,8 @@ public final class RunObjects {
    */
   private final Set<Seen> awaitingPod = new LinkedHashSet<>();
 
-  /** The time of the pass under way, and of the one before. */
+  /** The time of the pass under way. */
   private Instant passAt;
-
-  private Instant lastPassAt;
 
   /**
    * By step path, the newest attempt of the owned Jobs. A pass hands out a read-only view of it
@@ -188,7 +186,7 @@ public final class RunObjects {
       this.instanceUid = instanceUid;
     }
     boolean full = fullAt == null || !now.isBefore(fullAt.plus(FULL_RESYNC));
-    lastPassAt = passAt;
+    Instant lastPassAt = passAt;
     passAt = now;
     if (lastPassAt != null)
       awaitingPod.removeIf(s -> !Observations.podDueBy(s.facts).isAfter(lastPassAt));
