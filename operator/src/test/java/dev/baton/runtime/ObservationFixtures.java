@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.testing.FakeKubelet;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -138,15 +139,7 @@ public final class ObservationFixtures {
             .withCreationTimestamp("2026-01-01T00:00:01Z")
             .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
             .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion("batch/v1")
-                    .withKind("Job")
-                    .withName(meta.getName())
-                    .withUid(meta.getUid())
-                    .withController(true)
-                    .withBlockOwnerDeletion(true)
-                    .build())
+            .withOwnerReferences(FakeKubelet.controllerRef(job))
             .withManagedFields(
                 new ManagedFieldsEntryBuilder()
                     .withManager("kubelet")

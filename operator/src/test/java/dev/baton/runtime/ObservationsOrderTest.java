@@ -9,9 +9,9 @@ import dev.baton.flow.Command;
 import dev.baton.flow.FailureKind;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.JobNames;
+import dev.baton.testing.FakeKubelet;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -70,14 +70,7 @@ class ObservationsOrderTest {
             .withNamespace("ns")
             .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
             .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion("batch/v1")
-                    .withKind("Job")
-                    .withName(job.getMetadata().getName())
-                    .withUid(job.getMetadata().getUid())
-                    .withController(true)
-                    .build());
+            .withOwnerReferences(FakeKubelet.controllerRef(job));
     var cs = new ContainerStatusBuilder().withName(Labels.MAIN_CONTAINER);
     if (phase.equals("Failed")) {
       cs.withNewState()

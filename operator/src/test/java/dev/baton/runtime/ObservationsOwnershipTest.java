@@ -8,6 +8,7 @@ import dev.baton.api.WorkflowInstanceSpec;
 import dev.baton.flow.Command;
 import dev.baton.flow.FlowEvent;
 import dev.baton.flow.JobNames;
+import dev.baton.testing.FakeKubelet;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -65,18 +66,7 @@ class ObservationsOwnershipTest {
    * controller.
    */
   private static Pod podOf(Job job, String name, String phase) {
-    return pod(
-        job,
-        name,
-        phase,
-        new OwnerReferenceBuilder()
-            .withApiVersion("batch/v1")
-            .withKind("Job")
-            .withName(job.getMetadata().getName())
-            .withUid(job.getMetadata().getUid())
-            .withController(true)
-            .withBlockOwnerDeletion(true)
-            .build());
+    return pod(job, name, phase, FakeKubelet.controllerRef(job));
   }
 
   private static Pod pod(Job job, String name, String phase, OwnerReference owner) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -178,6 +179,18 @@ public final class FakeKubelet implements AutoCloseable {
     }
   }
 
+  /** The owner reference the Job controller sets on the pods it makes for {@code job}. */
+  public static OwnerReference controllerRef(Job job) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion("batch/v1")
+        .withKind("Job")
+        .withName(job.getMetadata().getName())
+        .withUid(job.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
   /** The pod the Job controller makes for {@code job}, Pending. */
   private static Pod podOf(Job job, Map<String, String> labels, Map<String, String> annotations) {
     return new PodBuilder()
@@ -187,15 +200,7 @@ public final class FakeKubelet implements AutoCloseable {
                 .withNamespace(job.getMetadata().getNamespace())
                 .withLabels(labels)
                 .withAnnotations(annotations)
-                .withOwnerReferences(
-                    new OwnerReferenceBuilder()
-                        .withApiVersion("batch/v1")
-                        .withKind("Job")
-                        .withName(job.getMetadata().getName())
-                        .withUid(job.getMetadata().getUid())
-                        .withController(true)
-                        .withBlockOwnerDeletion(true)
-                        .build())
+                .withOwnerReferences(controllerRef(job))
                 .build())
         .withSpec(job.getSpec().getTemplate().getSpec())
         .withStatus(new PodStatusBuilder().withPhase("Pending").build())
