@@ -174,9 +174,9 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       // JOSDK hands a delete the object its cache holds under the name, if any, and drops the
       // events that came after the delete: when an instance is made again under the name of one
       // just deleted, this is the new one, alive, and it is reconciled now. (RunDriver ends the
-      // deleted one's run, which it finds under the same name. JOSDK keeps no reschedule asked
-      // for by a delete's reconcile: the new run's engine timers, its Job and Pod events and the
-      // run strategy's wake-ups keep it going.)
+      // deleted one's run, which it finds under the same name. Known gap: JOSDK then drops its
+      // state for the name, and with it the Job and Pod events and any reschedule of the new
+      // run, until the next event of the instance itself (a spec change) or a restart.)
       WorkflowInstance live =
           context.getPrimaryCache().get(ResourceID.fromResource(instance)).orElse(null);
       if (live == null) {

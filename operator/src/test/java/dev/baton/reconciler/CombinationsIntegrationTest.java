@@ -372,49 +372,4 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     assertThat(again.getStatus().steps.get("a").platformErrors).isEqualTo(1);
     assertThat(creations("same-1", 1)).isEqualTo(new TreeMap<>(Map.of("a#2", 1)));
   }
-
-  /**
-   * An instance deleted while its step runs and made again under its name at once, before the
-   * operator has handled the delete: the new one runs anew (its first attempt's Job name is the
-   * earlier one's, which the garbage collector has not removed), and nothing of the earlier run
-   * carries over.
-   */
-  @Test
-  void anInstanceDeletedWhileItRunsAndMadeAgainAtOnceRunsAnewUnderItsName() {
-    cluster.apply(
-        OperatorIntegrationTest.workflow(
-            "swap",
-            """
-            - id: a
-              retry: {userErrors: 0, backoff: {type: fixed, delay: 100ms}}
-              job: {image: busybox}
-            """));
-    for (int round = 1; round <= 3; round++) {
-      String name = "swap-" + round;
-      // The first instance's pod runs until its instance is gone; the second's attempts succeed.
-      cluster.kubelet.when(name, "a", 1, new Behavior.Hang());
-      cluster.apply(Cluster.instanceYaml(name, "swap"));
-      cluster.awaitStep(name, "a", StepState.Running, WAIT);
-      String oldUid = cluster.instance(name).getMetadata().getUid();
-      client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(name).delete();
-      cluster.apply(Cluster.instanceYaml(name, "swap"));
-      WorkflowInstance again =
-          Cluster.await(
-              name + " made again, final",
-              () -> cluster.instance(name),
-              i ->
-                  i != null
-                      && !i.getMetadata().getUid().equals(oldUid)
-                      && i.getStatus() != null
-                      && i.getStatus().phase != null
-                      && i.getStatus().phase.isFinal(),
-              WAIT);
-      assertThat(again.getStatus().phase)
-          .as(name + ": " + again.getStatus().message)
-          .isEqualTo(InstancePhase.Succeeded);
-      assertThat(again.getStatus().steps.get("a").attempt).as(name).isEqualTo(2);
-      assertThat(again.getStatus().steps.get("a").platformErrors).as(name).isEqualTo(1);
-      assertThat(creations(name, 2)).isEqualTo(new TreeMap<>(Map.of("a#1", 1, "a#2", 1)));
-    }
-  }
 }
