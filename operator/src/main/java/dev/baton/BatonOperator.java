@@ -114,7 +114,9 @@ public final class BatonOperator implements AutoCloseable {
           o.withKubernetesClient(client)
               .withCloseClientOnStop(false)
               .withConcurrentReconciliationThreads(config.reconcileThreads())
-              .withResourceCloner(new InstanceSharingCloner(client));
+              .withResourceCloner(new InstanceSharingCloner(client))
+              // Not metrics (Baton's are its own): the one place JOSDK says it forgot a name.
+              .withMetrics(reconcilers.frameworkHook());
           if (config.leaderElection()) {
             o.withLeaderElectionConfiguration(leaderElection(config));
           }

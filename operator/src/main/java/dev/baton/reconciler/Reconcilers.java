@@ -9,6 +9,7 @@ import dev.baton.signaltriggers.SignalRetention;
 import dev.baton.signaltriggers.SignalTriggerLog;
 import dev.baton.signaltriggers.SignalTriggerRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -44,6 +45,14 @@ public final class Reconcilers {
     signals =
         new SignalReconciler(
             new SignalTriggerRunner(client, definitions, events, triggers, clock), retention);
+  }
+
+  /**
+   * JOSDK's metrics hook: it records nothing, it only keeps an instance made again under a deleted
+   * one's name heard of (RemadeInstances).
+   */
+  public Metrics frameworkHook() {
+    return instances.frameworkHook();
   }
 
   public SignalReconciler signals() {

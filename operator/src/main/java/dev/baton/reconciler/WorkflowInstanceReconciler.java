@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -37,12 +38,17 @@ import java.util.function.Consumer;
  * without a finalizer that would block deleting instances while the operator is down. What to do
  * about a run is {@link RunDriver}'s to decide; this class only watches and hands over.
  */
-@ControllerConfiguration(name = "workflowinstance", triggerReconcilerOnAllEvents = true)
+@ControllerConfiguration(
+    name = WorkflowInstanceReconciler.NAME,
+    triggerReconcilerOnAllEvents = true)
 public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> {
+  static final String NAME = "workflowinstance";
+
   private final RunDriver runs;
   private final RunAdmission admission;
   private final SignalWaits signalWaits;
   private final Consumer<Duration> waited;
+  private final RemadeInstances remade = new RemadeInstances(NAME);
 
   /**
    * @param waited told, on each reconcile that reads Job and Pod changes one of which woke it, how
@@ -122,7 +128,18 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
             context);
     children.addIndexers(Map.of(BY_PARENT, WorkflowInstanceReconciler::parentIndex));
     SignalEventSource signals = SignalEventSource.of(context, signalWaits);
-    return List.of(jobs, pods, children, signals, admission.attach(context.getPrimaryCache()));
+    return List.of(
+        jobs,
+        pods,
+        children,
+        signals,
+        admission.attach(context.getPrimaryCache()),
+        remade.attach(context.getPrimaryCache()));
+  }
+
+  /** What JOSDK's metrics hook must be told for this reconciler: see {@link RemadeInstances}. */
+  Metrics frameworkHook() {
+    return remade;
   }
 
   private static boolean singleInformer(EventSourceContext<WorkflowInstance> context) {
@@ -174,9 +191,8 @@ public class WorkflowInstanceReconciler implements Reconciler<WorkflowInstance> 
       // JOSDK hands a delete the object its cache holds under the name, if any, and drops the
       // events that came after the delete: when an instance is made again under the name of one
       // just deleted, this is the new one, alive, and it is reconciled now. (RunDriver ends the
-      // deleted one's run, which it finds under the same name. Known gap: JOSDK then drops its
-      // state for the name, and with it the Job and Pod events and any reschedule of the new
-      // run, until the next event of the instance itself (a spec change) or a restart.)
+      // deleted one's run, which it finds under the same name. JOSDK then forgets the name, and
+      // RemadeInstances wakes the new one again so that its Job and Pod events are heard.)
       WorkflowInstance live =
           context.getPrimaryCache().get(ResourceID.fromResource(instance)).orElse(null);
       if (live == null) {

@@ -10,12 +10,17 @@ import dev.baton.flow.JobNames;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.Cloner;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -371,5 +376,78 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
     assertThat(again.getStatus().steps.get("a").attempt).isEqualTo(2);
     assertThat(again.getStatus().steps.get("a").platformErrors).isEqualTo(1);
     assertThat(creations("same-1", 1)).isEqualTo(new TreeMap<>(Map.of("a#2", 1)));
+  }
+
+  /**
+   * An instance deleted while its step runs and made again under its name before the operator has
+   * finished handling the delete: JOSDK hands the delete's reconcile the new instance and then
+   * forgets the name. The delete's reconcile is held here (a slow copy of the deleted instance) so
+   * that the create always lands inside it. The new run must still hear of its Jobs and Pods and
+   * finish; nothing of the earlier run carries over.
+   */
+  @Test
+  void anInstanceMadeAgainWhileTheOperatorHandlesItsDeleteRunsToTheEnd() {
+    Set<String> held = ConcurrentHashMap.newKeySet();
+    cluster.stopOperator();
+    cluster.startOperator(
+        Cluster.config(),
+        Clock.systemUTC(),
+        josdk -> josdk.withResourceCloner(holding(held, Duration.ofMillis(1500))));
+    cluster.apply(
+        OperatorIntegrationTest.workflow(
+            "swap",
+            """
+            - id: a
+              retry: {userErrors: 0, backoff: {type: fixed, delay: 100ms}}
+              job: {image: busybox}
+            - id: b
+              dependsOn: [a]
+              job: {image: busybox}
+            """));
+    String name = "swap-1";
+    // The first instance's pod runs until its instance is gone; the second's attempts succeed.
+    cluster.kubelet.when(name, "a", 1, new Behavior.Hang());
+    cluster.apply(Cluster.instanceYaml(name, "swap"));
+    cluster.awaitStep(name, "a", StepState.Running, WAIT);
+    String oldUid = cluster.instance(name).getMetadata().getUid();
+    held.add(oldUid);
+    client.resources(WorkflowInstance.class).inNamespace(Cluster.NS).withName(name).delete();
+    cluster.apply(Cluster.instanceYaml(name, "swap"));
+    WorkflowInstance again =
+        Cluster.await(
+            name + " made again, final",
+            () -> cluster.instance(name),
+            i ->
+                i != null
+                    && !i.getMetadata().getUid().equals(oldUid)
+                    && i.getStatus() != null
+                    && i.getStatus().phase != null
+                    && i.getStatus().phase.isFinal(),
+            WAIT);
+    assertThat(again.getStatus().phase)
+        .as(again.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
+    // Attempt 1's Job name is held by the earlier instance's Job (no garbage collector here).
+    assertThat(again.getStatus().steps.get("a").attempt).isEqualTo(2);
+    assertThat(again.getStatus().steps.get("a").platformErrors).isEqualTo(1);
+    assertThat(creations(name, 3)).isEqualTo(new TreeMap<>(Map.of("a#1", 1, "a#2", 1, "b#1", 1)));
+  }
+
+  /**
+   * Baton's cloner (instances handed over as the informer holds them; anything else copied), but a
+   * copy of an instance whose uid is in {@code held} takes {@code pause} first.
+   */
+  private static Cloner holding(Set<String> held, Duration pause) {
+    return new Cloner() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public <R extends HasMetadata> R clone(R object) {
+        if (!(object instanceof WorkflowInstance)) {
+          return client.getKubernetesSerialization().clone(object);
+        }
+        if (held.contains(object.getMetadata().getUid())) sleep(pause.toMillis());
+        return object;
+      }
+    };
   }
 }

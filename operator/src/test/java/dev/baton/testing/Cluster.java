@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
@@ -81,8 +82,26 @@ public final class Cluster implements AutoCloseable {
   }
 
   public Cluster startOperator(BatonConfig config, Clock clock) {
+    return startOperator(config, clock, josdk -> {});
+  }
+
+  /**
+   * Starts the operator with {@code josdk} applied to JOSDK's configuration last: for a test that
+   * needs to hold the framework at a given point (a slow resource cloner, say).
+   */
+  public Cluster startOperator(
+      BatonConfig config, Clock clock, Consumer<ConfigurationServiceOverrider> josdk) {
     metrics = BatonMetrics.inMemory();
-    operator = new BatonOperator(client, config, metrics, clock, Cluster::withoutServerSideApply);
+    operator =
+        new BatonOperator(
+            client,
+            config,
+            metrics,
+            clock,
+            o -> {
+              withoutServerSideApply(o);
+              josdk.accept(o);
+            });
     operator.start();
     return this;
   }
