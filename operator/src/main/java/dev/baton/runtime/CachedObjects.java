@@ -29,11 +29,12 @@ import java.util.function.UnaryOperator;
  * larger than what is read: over a large foreach that is most of the operator's heap.
  *
  * <p>Kept: kind and apiVersion; name, namespace, uid, resourceVersion, generation, creation and
- * deletion timestamps, labels, annotations and owner references; a Job's pod template labels and
- * annotations and its status counts and conditions; a Pod's phase, reason, message, start time,
- * PodScheduled and DisruptionTarget conditions, and its containers' names and waiting and
- * terminated states (the terminated message carries the step's outputs). Dropped: everything else
- * (managed fields, finalizers, specs, last states, images, ...).
+ * deletion timestamps, the deletion's grace period, labels, annotations and owner references; a
+ * Job's pod template labels and annotations and its status counts and conditions; a Pod's phase,
+ * reason, message, start time, PodScheduled and DisruptionTarget conditions, and its containers'
+ * names and waiting and terminated states (the terminated message carries the step's outputs; its
+ * end time tells an exit the pod's deletion caused). Dropped: everything else (managed fields,
+ * finalizers, specs, last states, images, ...).
  *
  * <p>The informers' update filters compare the new, whole object with the old, pruned one: they
  * read only fields kept here.
@@ -142,6 +143,7 @@ public final class CachedObjects {
     k.setGeneration(m.getGeneration());
     k.setCreationTimestamp(m.getCreationTimestamp());
     k.setDeletionTimestamp(m.getDeletionTimestamp());
+    k.setDeletionGracePeriodSeconds(m.getDeletionGracePeriodSeconds());
     k.setLabels(m.getLabels());
     k.setAnnotations(m.getAnnotations());
     if (m.getOwnerReferences() != null) {
@@ -182,6 +184,7 @@ public final class CachedObjects {
           kt.setExitCode(t.getExitCode());
           kt.setReason(t.getReason());
           kt.setMessage(t.getMessage());
+          kt.setFinishedAt(t.getFinishedAt());
           s.setTerminated(kt);
         }
         k.setState(s);

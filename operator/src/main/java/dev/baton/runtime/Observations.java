@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -302,9 +303,9 @@ public final class Observations {
       return platform(r, "pod disrupted: " + why + detail(c.getMessage()), now);
     }
     Integer exit = term.map(ContainerStateTerminated::getExitCode).orElse(null);
-    if (exit != null && exit > 128 && pod.getMetadata().getDeletionTimestamp() != null) {
-      // Killed by a signal (SIGTERM's 143, SIGKILL's 137) while the pod was being deleted: the
-      // deletion's doing, not the step's.
+    if (exit != null && exit != 0 && endedByDeletion(pod, term.get())) {
+      // The deletion's doing, not the step's: SIGTERM's 143, SIGKILL's 137, or whatever a step
+      // that traps SIGTERM exits with.
       return platform(r, "pod deleted while it ran (exit code " + exit + ")", now);
     }
     if (exit != null && exit != 0) {
@@ -319,6 +320,23 @@ public final class Observations {
     }
     String why = reason != null ? reason : "the pod failed";
     return platform(r, "pod " + why + detail(pod.getStatus().getMessage()), now);
+  }
+
+  /**
+   * Whether the container's non-zero exit came from its pod's deletion: it ended once the deletion
+   * was asked (the deletion timestamp less its grace period; both to the second, so an end in the
+   * same second counts). A container that had ended before (a pod garbage-collected after its
+   * failure) ended on its own. Without the times to tell, only a signal's exit code (above 128)
+   * while the pod is being deleted is taken for the deletion's.
+   */
+  static boolean endedByDeletion(Pod pod, ContainerStateTerminated t) {
+    Instant deletion = StuckPods.instant(pod.getMetadata().getDeletionTimestamp());
+    if (deletion == null) return false;
+    Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+    Instant finished = StuckPods.instant(t.getFinishedAt());
+    if (grace == null || finished == null) return t.getExitCode() > 128;
+    Instant asked = deletion.minusSeconds(grace).truncatedTo(ChronoUnit.SECONDS);
+    return !finished.truncatedTo(ChronoUnit.SECONDS).isBefore(asked);
   }
 
   private static FlowEvent platform(StepRef r, String message, Instant now) {

@@ -9,6 +9,7 @@ import dev.baton.api.WorkflowInstance;
 import dev.baton.runtime.Labels;
 import dev.baton.testing.Cluster;
 import dev.baton.testing.FakeKubelet.Behavior;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.util.List;
@@ -215,6 +216,38 @@ class OperatorIntegrationTest extends OperatorOnMockServer {
 
     assertThat(done.getStatus().phase).isEqualTo(InstancePhase.Succeeded);
     assertThat(done.getStatus().steps.get("a").platformErrors).isEqualTo(1);
+  }
+
+  /**
+   * A running step's pod deleted by hand ({@code kubectl delete pod}), whose program traps SIGTERM
+   * and exits 1: not the step's failure but the deletion's, so a platform retry, though no user
+   * error is allowed.
+   */
+  @Test
+  void aStepThatExitsOneWhenItsPodIsDeletedIsRetriedAsAPlatformError() {
+    cluster.apply(
+        workflow(
+            "trapping",
+            """
+            - id: a
+              retry: {userErrors: 0, platformErrors: 1, backoff: {type: fixed, delay: 100ms}}
+              job: {image: busybox}
+            """));
+    cluster.kubelet.when("trapping-1", "a", 1, new Behavior.Hang());
+    cluster.apply(instanceYaml("trapping-1", "trapping"));
+    Pod running = cluster.runningPod("trapping-1", WAIT);
+    cluster.awaitStep("trapping-1", "a", StepState.Running, WAIT);
+
+    cluster.kubelet.deleteRunningPod(running, Duration.ofSeconds(30), 1);
+
+    WorkflowInstance done = cluster.awaitFinal("trapping-1", WAIT);
+    assertThat(done.getStatus().phase)
+        .as(done.getStatus().message)
+        .isEqualTo(InstancePhase.Succeeded);
+    var a = done.getStatus().steps.get("a");
+    assertThat(a.attempt).isEqualTo(2);
+    assertThat(a.platformErrors).isEqualTo(1);
+    assertThat(a.userErrors).isNull();
   }
 
   @Test

@@ -234,6 +234,8 @@ class ObservationsOrderTest {
 
   @Test
   void aPodKilledByASignalWhileBeingDeletedFailsAsAPlatformErrorAndItsOwnExitStaysAUserError() {
+    // Without the deletion's grace period or the container's end time to compare: only a
+    // signal's exit code counts as the deletion's.
     Job job = failedJob("BackoffLimitExceeded");
     Pod deleted = pod(job, "Failed", null);
     deleted.getMetadata().setDeletionTimestamp("2026-01-01T00:00:30Z");
@@ -247,17 +249,67 @@ class ObservationsOrderTest {
           assertThat(f.message()).isEqualTo("pod deleted while it ran (exit code 143)");
         });
 
-    // The step's own exit, though the pod is being deleted since: a user error.
     state.setExitCode(2);
-    assertThat(failures(Observations.of(List.of(job), List.of(deleted), NOW)))
-        .singleElement()
-        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.USER));
+    assertThat(kindOf(job, deleted)).isEqualTo(FailureKind.USER);
     // A signal's exit code without a deletion: the step's own doing.
     state.setExitCode(143);
     deleted.getMetadata().setDeletionTimestamp(null);
-    assertThat(failures(Observations.of(List.of(job), List.of(deleted), NOW)))
+    assertThat(kindOf(job, deleted)).isEqualTo(FailureKind.USER);
+  }
+
+  @Test
+  void aContainerThatEndsOnceItsPodsDeletionIsAskedFailsAsAPlatformErrorWhateverItsExitCode() {
+    Job job = failedJob("BackoffLimitExceeded");
+    Pod pod = pod(job, "Failed", null);
+    // `kubectl delete pod` at 00:10:00 with the default grace period of 30 s.
+    pod.getMetadata().setDeletionTimestamp("2026-01-01T00:10:30Z");
+    pod.getMetadata().setDeletionGracePeriodSeconds(30L);
+    var state = pod.getStatus().getContainerStatuses().getFirst().getState().getTerminated();
+
+    // A step that traps SIGTERM and exits 1, two seconds after the delete: the deletion's doing.
+    state.setExitCode(1);
+    state.setFinishedAt("2026-01-01T00:10:02Z");
+    assertThat(failures(Observations.of(List.of(job), List.of(pod), NOW)))
         .singleElement()
-        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.USER));
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
+          assertThat(f.exitCode()).isNull();
+          assertThat(f.message()).isEqualTo("pod deleted while it ran (exit code 1)");
+        });
+    // In the very second of the delete: counted as the deletion's.
+    state.setFinishedAt("2026-01-01T00:10:00Z");
+    assertThat(kindOf(job, pod)).isEqualTo(FailureKind.PLATFORM);
+
+    // Ended a second before the delete was asked (a failed pod garbage-collected with its Job):
+    // its own exit, a user error, even a signal's.
+    state.setFinishedAt("2026-01-01T00:09:59Z");
+    assertThat(kindOf(job, pod)).isEqualTo(FailureKind.USER);
+    state.setExitCode(137);
+    assertThat(kindOf(job, pod)).isEqualTo(FailureKind.USER);
+
+    // A deletion with no grace period: asked at its timestamp.
+    pod.getMetadata().setDeletionTimestamp("2026-01-01T00:10:00Z");
+    pod.getMetadata().setDeletionGracePeriodSeconds(0L);
+    state.setExitCode(1);
+    state.setFinishedAt("2026-01-01T00:10:01Z");
+    assertThat(kindOf(job, pod)).isEqualTo(FailureKind.PLATFORM);
+  }
+
+  @Test
+  void theInformersCacheKeepsWhatTellsAnExitTheDeletionCaused() {
+    Job job = failedJob("BackoffLimitExceeded");
+    Pod pod = pod(job, "Failed", null);
+    pod.getMetadata().setDeletionTimestamp("2026-01-01T00:10:30Z");
+    pod.getMetadata().setDeletionGracePeriodSeconds(30L);
+    var state = pod.getStatus().getContainerStatuses().getFirst().getState().getTerminated();
+    state.setExitCode(1);
+    state.setFinishedAt("2026-01-01T00:10:02Z");
+    assertThat(kindOf(CachedObjects.job(job), CachedObjects.pod(pod)))
+        .isEqualTo(FailureKind.PLATFORM);
+  }
+
+  private static FailureKind kindOf(Job job, Pod pod) {
+    return failures(Observations.of(List.of(job), List.of(pod), NOW)).getFirst().kind();
   }
 
   /**

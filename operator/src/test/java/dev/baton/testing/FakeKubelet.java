@@ -1,6 +1,7 @@
 package dev.baton.testing;
 
 import dev.baton.runtime.Labels;
+import dev.baton.runtime.Ownership;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -67,6 +69,8 @@ public final class FakeKubelet implements AutoCloseable {
   }
 
   public record Attempt(String instance, String step, int attempt) {}
+
+  private static final String JOB_TRACKING = "batch.kubernetes.io/job-tracking";
 
   private final KubernetesClient client;
   private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(4);
@@ -369,6 +373,63 @@ public final class FakeKubelet implements AutoCloseable {
                 .withLastTimestamp(Instant.now().toString())
                 .build())
         .create();
+  }
+
+  /**
+   * {@code kubectl delete pod} of a running pod, as the API server and the kubelet play it: the pod
+   * is marked for deletion {@code grace} from now; its container, sent SIGTERM, ends a moment later
+   * with {@code exitCode} (a step that traps the signal), the pod {@code Failed}; a second later
+   * (so that the operator judges the attempt from the pod) the Job controller fails the Job
+   * (backoffLimit 0) and the pod is gone.
+   */
+  public void deleteRunningPod(Pod pod, Duration grace, int exitCode) {
+    String ns = pod.getMetadata().getNamespace();
+    Instant asked = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    // The Job controller's finalizer holds a pod being deleted until it has counted its end.
+    Pod marked = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
+    marked.getMetadata().setFinalizers(List.of(JOB_TRACKING));
+    marked = client.pods().inNamespace(ns).resource(marked).update();
+    marked.getMetadata().setDeletionTimestamp(asked.plus(grace).toString());
+    marked.getMetadata().setDeletionGracePeriodSeconds(grace.toSeconds());
+    marked = client.pods().inNamespace(ns).resource(marked).update();
+    marked.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Failed")
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(marked.getSpec().getContainers().getFirst().getName())
+                    .withImage("fake")
+                    .withState(
+                        new ContainerStateBuilder()
+                            .withNewTerminated()
+                            .withExitCode(exitCode)
+                            .withReason("Error")
+                            .withFinishedAt(
+                                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                            .endTerminated()
+                            .build())
+                    .build())
+            .build());
+    client.pods().inNamespace(ns).resource(marked).updateStatus();
+    Pod ended = marked;
+    executor.schedule(
+        () -> {
+          try {
+            setJob(ns, Ownership.jobName(ended), "Failed", "BackoffLimitExceeded");
+            client
+                .pods()
+                .inNamespace(ns)
+                .withName(ended.getMetadata().getName())
+                .edit(p -> {
+                  p.getMetadata().setFinalizers(List.of());
+                  return p;
+                });
+          } catch (RuntimeException e) {
+            // Gone meanwhile.
+          }
+        },
+        1,
+        TimeUnit.SECONDS);
   }
 
   private void setJob(String ns, String name, String type, String reason) {
