@@ -260,15 +260,10 @@ class ObservationsOrderTest {
   @Test
   void aContainerThatEndsOnceItsPodsDeletionIsAskedFailsAsAPlatformErrorWhateverItsExitCode() {
     Job job = failedJob("BackoffLimitExceeded");
-    Pod pod = pod(job, "Failed", null);
-    // `kubectl delete pod` at 00:10:00 with the default grace period of 30 s.
-    pod.getMetadata().setDeletionTimestamp("2026-01-01T00:10:30Z");
-    pod.getMetadata().setDeletionGracePeriodSeconds(30L);
+    Pod pod = deletedByHand(job);
     var state = pod.getStatus().getContainerStatuses().getFirst().getState().getTerminated();
 
     // A step that traps SIGTERM and exits 1, two seconds after the delete: the deletion's doing.
-    state.setExitCode(1);
-    state.setFinishedAt("2026-01-01T00:10:02Z");
     assertThat(failures(Observations.of(List.of(job), List.of(pod), NOW)))
         .singleElement()
         .satisfies(f -> {
@@ -298,14 +293,23 @@ class ObservationsOrderTest {
   @Test
   void theInformersCacheKeepsWhatTellsAnExitTheDeletionCaused() {
     Job job = failedJob("BackoffLimitExceeded");
+    Pod pod = deletedByHand(job);
+    assertThat(kindOf(CachedObjects.job(job), CachedObjects.pod(pod)))
+        .isEqualTo(FailureKind.PLATFORM);
+  }
+
+  /**
+   * {@code job}'s pod, failed: `kubectl delete pod` at 00:10:00 with the default grace period of
+   * 30 s, and its container, which traps SIGTERM, exited 1 at 00:10:02.
+   */
+  private static Pod deletedByHand(Job job) {
     Pod pod = pod(job, "Failed", null);
     pod.getMetadata().setDeletionTimestamp("2026-01-01T00:10:30Z");
     pod.getMetadata().setDeletionGracePeriodSeconds(30L);
     var state = pod.getStatus().getContainerStatuses().getFirst().getState().getTerminated();
     state.setExitCode(1);
     state.setFinishedAt("2026-01-01T00:10:02Z");
-    assertThat(kindOf(CachedObjects.job(job), CachedObjects.pod(pod)))
-        .isEqualTo(FailureKind.PLATFORM);
+    return pod;
   }
 
   private static FailureKind kindOf(Job job, Pod pod) {
