@@ -19,8 +19,9 @@ import java.time.Instant;
  * @param active a Job whose pod still runs as the Job controller counts it ({@link
  *     Observations#isActive}); false for a Pod
  * @param created a Job's creation time, null when it has none or for a Pod
- * @param endedAt a finished Job: when its true Complete or Failed condition became true; null when
- *     the condition does not say, the Job has not finished, or for a Pod
+ * @param endedAt a finished Job: when its true Complete or Failed condition became true, or, if
+ *     later, when this operator first saw it finished ({@link #seenEndedAt}); null when the Job has
+ *     not finished, or for a Pod
  */
 record ObjectFacts(
     Observations.StepRef ref,
@@ -41,6 +42,17 @@ record ObjectFacts(
         Observations.isActive(job),
         StuckPods.instant(job.getMetadata().getCreationTimestamp()),
         Observations.endedAt(job));
+  }
+
+  /**
+   * These facts with the Job's end taken as no earlier than {@code seen}, when this operator first
+   * saw it finished. The Job's condition may say it finished long before the operator heard of it
+   * (a watch that resumed after an outage), while the Pod watch has still to catch up: the wait for
+   * the pod ({@link Observations#POD_LAG_GRACE}) counts from the later of the two.
+   */
+  ObjectFacts seenEndedAt(Instant seen) {
+    if (!ended || seen == null || (endedAt != null && !endedAt.isBefore(seen))) return this;
+    return new ObjectFacts(ref, key, controllerUid, ended, active, created, seen);
   }
 
   static ObjectFacts of(Pod pod) {

@@ -103,9 +103,10 @@ public final class Observations {
 
   /**
    * How long a finished Job whose attempt has no pod in the cache waits for one, from the moment
-   * its Complete or Failed condition became true. The Job and Pod informers are separate streams: a
-   * pod that started and ended quickly, or a Pod watch that fell behind or is relisting, can leave
-   * the Job's verdict with no pod at all to tell it by.
+   * its Complete or Failed condition became true or, if later, the operator first saw it finished
+   * (a Job watch resumed after an outage delivers Jobs that ended during it). The Job and Pod
+   * informers are separate streams: a pod that started and ended quickly, or a Pod watch that fell
+   * behind or is catching up, can leave the Job's verdict with no pod at all to tell it by.
    */
   public static final Duration POD_LAG_GRACE = Duration.ofSeconds(10);
 
@@ -118,8 +119,8 @@ public final class Observations {
    * tells the step's own non-zero exit, a user error, from the platform's failures; failing from
    * the Job now would count that exit as a platform error and retry it beyond {@code
    * retry.userErrors}), unless the Job failed for its deadline, a timeout whatever the pod says.
-   * Either waits, with no pod cached at all, until {@link #POD_LAG_GRACE} after the Job finished;
-   * then, and for a Job that does not say when it finished, the Job is all there is to go by.
+   * Either waits, with no pod cached at all, until {@link #POD_LAG_GRACE} after the Job finished
+   * (as {@link ObjectFacts#endedAt} has it); then the Job is all there is to go by.
    */
   private static boolean podWillDecide(
       FlowEvent jobVerdict, RunObjects.Pass pass, RunObjects.Seen job, Instant now) {
@@ -135,7 +136,7 @@ public final class Observations {
 
   /**
    * Until when a finished Job with no pod cached waits for one ({@link #POD_LAG_GRACE}); {@link
-   * Instant#MIN} when the Job does not say when it finished.
+   * Instant#MIN} when its end is not known (facts not read through {@link RunObjects}).
    */
   static Instant podDueBy(ObjectFacts job) {
     return job.endedAt() == null ? Instant.MIN : job.endedAt().plus(POD_LAG_GRACE);

@@ -278,8 +278,17 @@ public final class RunObjects {
       old.walk = walk;
       return;
     }
+    ObjectFacts facts = ObjectFacts.of(job);
+    if (facts.ended()) {
+      boolean endedBefore =
+          old != null
+              && old.uid != null
+              && old.uid.equals(job.getMetadata().getUid())
+              && old.facts.ended();
+      facts = facts.seenEndedAt(endedBefore ? old.facts.endedAt() : passAt);
+    }
     if (old != null) removeJob(old);
-    Seen s = new Seen(job, ObjectFacts.of(job));
+    Seen s = new Seen(job, facts);
     s.walk = walk;
     jobs.put(s.name, s);
     if (s.uid != null) jobsByUid.put(s.uid, s);

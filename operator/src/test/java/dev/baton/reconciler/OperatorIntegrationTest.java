@@ -147,6 +147,20 @@ class OperatorIntegrationTest extends OperatorOnMockServer {
   }
 
   /**
+   * The same after an outage: the Job failed minutes before the operator hears of it (its watch
+   * resumed first), and the pod comes later still. The wait for the pod counts from when the
+   * operator saw the Job, not from the Job's own end.
+   */
+  @Test
+  void aNonZeroExitIsAUserErrorThoughTheJobFailedLongBeforeTheOperatorSawIt() {
+    assertFailsOnceAsAUserError(
+        "outage",
+        new Behavior.PodSeenLate(5, "boom before", Duration.ofMillis(2000), Duration.ofMinutes(5)),
+        5,
+        "boom before");
+  }
+
+  /**
    * A one-step workflow {@code name} with no user retries, whose first attempt's pod does {@code
    * pod}: its run fails on that attempt with the pod's exit code, and no platform retry ran.
    */

@@ -82,6 +82,9 @@ class ObservationsCoalesceTest {
     pods.remove(2);
     jobs.set(2, job(2, 1, "98", "Failed"));
     List<FlowEvent> events = stepEvents(changes(T0.plusSeconds(1)));
+    assertThat(events).allSatisfy(e -> assertThat(e.toString()).contains(path(2)));
+    // With no pod left, the Job's verdict once the wait for one is over.
+    events = stepEvents(changes(T0.plusSeconds(1).plus(Observations.POD_LAG_GRACE)));
     assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOf(FlowEvent.StepFailed.class));
     assertThat(events).allSatisfy(e -> assertThat(e.toString()).contains(path(2)));
   }
@@ -89,11 +92,13 @@ class ObservationsCoalesceTest {
   @Test
   void aDeletedPodReportsItsCompleteJob() {
     // The Job's success is held back while its pod is cached and not ended; with the pod gone, the
-    // unchanged Job is all there is to go by.
+    // unchanged Job is all there is to go by, once the wait for a pod is over.
     jobs.set(0, job(0, 1, "50", "Complete"));
     changes(T0);
     pods.remove(0);
     assertThat(stepEvents(changes(T0.plusSeconds(1))))
+        .noneSatisfy(e -> assertThat(e).isInstanceOf(FlowEvent.StepSucceeded.class));
+    assertThat(stepEvents(changes(T0.plus(Observations.POD_LAG_GRACE))))
         .anySatisfy(e -> assertThat(e).isInstanceOf(FlowEvent.StepSucceeded.class));
   }
 

@@ -133,10 +133,12 @@ class ObservationsOrderTest {
   }
 
   @Test
-  void aCompleteJobWithNoPodCachedSucceedsFromTheJobAlone() {
-    List<FlowEvent> events = Observations.of(List.of(completeJob()), List.of(), NOW);
+  void aCompleteJobWithNoPodCachedSucceedsFromTheJobAloneOnceTheWaitIsOver() {
+    Job job = endedAt(completeJob(), NOW.minusSeconds(1));
+    RunObjects reported = new RunObjects(null);
 
-    assertThat(successes(events))
+    assertThat(successes(pass(reported, job, List.of(), NOW))).isEmpty();
+    assertThat(successes(pass(reported, job, List.of(), NOW.plus(Observations.POD_LAG_GRACE))))
         .singleElement()
         .satisfies(s -> assertThat(s.terminationMessage()).isNull());
   }
@@ -203,18 +205,26 @@ class ObservationsOrderTest {
 
   @Test
   void aFailedJobWhosePodIsBeingDeletedOrGoneFailsFromTheJobAsAPlatformError() {
-    Job job = failedJob("BackoffLimitExceeded");
+    Job job = endedAt(failedJob("BackoffLimitExceeded"), NOW.minusSeconds(1));
     Pod deleting = pod(job, "Running", null);
     deleting.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
 
-    for (List<Pod> pods : List.of(List.of(deleting), List.<Pod>of())) {
-      assertThat(failures(Observations.of(List.of(job), pods, NOW)))
-          .singleElement()
-          .satisfies(f -> {
-            assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
-            assertThat(f.message()).startsWith("the Job failed: BackoffLimitExceeded");
-          });
-    }
+    // Being deleted: its end will not tell more, so the Job's verdict stands at once.
+    assertThatItFailsAsAPlatformError(Observations.of(List.of(job), List.of(deleting), NOW));
+    // Gone: after the wait for a pod.
+    RunObjects reported = new RunObjects(null);
+    assertThat(failures(pass(reported, job, List.of(), NOW))).isEmpty();
+    assertThatItFailsAsAPlatformError(
+        pass(reported, job, List.of(), NOW.plus(Observations.POD_LAG_GRACE)));
+  }
+
+  private static void assertThatItFailsAsAPlatformError(List<FlowEvent> events) {
+    assertThat(failures(events))
+        .singleElement()
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
+          assertThat(f.message()).startsWith("the Job failed: BackoffLimitExceeded");
+        });
   }
 
   @Test
@@ -299,8 +309,8 @@ class ObservationsOrderTest {
   }
 
   /**
-   * {@code job}'s pod, failed: `kubectl delete pod` at 00:10:00 with the default grace period of
-   * 30 s, and its container, which traps SIGTERM, exited 1 at 00:10:02.
+   * {@code job}'s pod, failed: `kubectl delete pod` at 00:10:00 with the default grace period of 30
+   * s, and its container, which traps SIGTERM, exited 1 at 00:10:02.
    */
   private static Pod deletedByHand(Job job) {
     Pod pod = pod(job, "Failed", null);
@@ -362,9 +372,10 @@ class ObservationsOrderTest {
     RunObjects reported = new RunObjects(null);
 
     assertThat(failures(pass(reported, job, List.of(), NOW))).isEmpty();
+    // The wait counts from when the operator first saw it finished, later than its condition.
     assertThat(
             Observations.podWaitRecheck(reported.observe(null, List.of(job), List.of(), NOW), NOW))
-        .contains(Duration.ofSeconds(9).plusMillis(100));
+        .contains(Duration.ofSeconds(10).plusMillis(100));
 
     assertThat(
             failures(pass(reported, job, List.of(pod(job, "Failed", "bad")), NOW.plusSeconds(2))))
@@ -381,14 +392,9 @@ class ObservationsOrderTest {
     RunObjects reported = new RunObjects(null);
 
     assertThat(failures(pass(reported, job, List.of(), NOW))).isEmpty();
-    assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(8)))).isEmpty();
+    assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(9)))).isEmpty();
     // Nothing changed since: the wait's end alone tells the Job's verdict.
-    assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(9))))
-        .singleElement()
-        .satisfies(f -> {
-          assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM);
-          assertThat(f.message()).startsWith("the Job failed: BackoffLimitExceeded");
-        });
+    assertThatItFailsAsAPlatformError(pass(reported, job, List.of(), NOW.plusSeconds(10)));
     assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(12)))).isEmpty();
     assertThat(
             Observations.podWaitRecheck(
@@ -397,13 +403,45 @@ class ObservationsOrderTest {
         .isEmpty();
   }
 
+  /**
+   * An operator cut off from the API server (or restarted) hears of a Job that failed long ago
+   * before its Pod watch has caught up: the pod that comes then still tells the step's own exit.
+   */
   @Test
-  void aJobThatFailedLongAgoWithNoPodLeftFailsFromTheJobAtOnce() {
-    Job job = endedAt(failedJob("BackoffLimitExceeded"), NOW.minus(Observations.POD_LAG_GRACE));
+  void aJobThatFailedLongBeforeTheOperatorSawItStillWaitsForItsPod() {
+    Job job = endedAt(failedJob("BackoffLimitExceeded"), NOW.minusSeconds(3600));
+    RunObjects reported = new RunObjects(null);
 
-    assertThat(failures(Observations.of(List.of(job), List.of(), NOW)))
+    assertThat(failures(pass(reported, job, List.of(), NOW))).isEmpty();
+    assertThat(
+            Observations.podWaitRecheck(reported.observe(null, List.of(job), List.of(), NOW), NOW))
+        .contains(Duration.ofSeconds(10).plusMillis(100));
+    assertThat(
+            failures(pass(reported, job, List.of(pod(job, "Failed", "bad")), NOW.plusSeconds(3))))
         .singleElement()
-        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.PLATFORM));
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(FailureKind.USER);
+          assertThat(f.exitCode()).isEqualTo(2);
+        });
+
+    // With no pod left at all, the Job's verdict once the wait is over.
+    RunObjects afresh = new RunObjects(null);
+    assertThat(failures(pass(afresh, job, List.of(), NOW))).isEmpty();
+    assertThatItFailsAsAPlatformError(
+        pass(afresh, job, List.of(), NOW.plus(Observations.POD_LAG_GRACE)));
+  }
+
+  /** A later version of the finished Job (a label, a finalizer) does not start the wait again. */
+  @Test
+  void theWaitForAPodCountsFromTheFirstSightOfTheJobFinishedThroughItsLaterVersions() {
+    Job job = endedAt(failedJob("BackoffLimitExceeded"), NOW.minusSeconds(3600));
+    RunObjects reported = new RunObjects(null);
+
+    assertThat(failures(pass(reported, job, List.of(), NOW))).isEmpty();
+    job.getMetadata().setResourceVersion("8");
+    assertThat(failures(pass(reported, job, List.of(), NOW.plusSeconds(5)))).isEmpty();
+    assertThatItFailsAsAPlatformError(
+        pass(reported, job, List.of(), NOW.plus(Observations.POD_LAG_GRACE)));
   }
 
   @Test

@@ -57,9 +57,16 @@ public final class FakeKubelet implements AutoCloseable {
     /**
      * The pod fails like {@link Fail}, but the operator sees nothing of it before its Job is seen
      * Failed: the pod appears, already failed, {@code lag} after the Job's end, as when the Pod
-     * watch falls behind or relists.
+     * watch falls behind or relists. The Job's Failed condition says it failed {@code endedAgo}
+     * before it is written, as a Job that failed while the operator was cut off from the API server
+     * looks once its Job watch has resumed.
      */
-    record PodSeenLate(int exitCode, String message, Duration lag) implements Behavior {}
+    record PodSeenLate(int exitCode, String message, Duration lag, Duration endedAgo)
+        implements Behavior {
+      public PodSeenLate(int exitCode, String message, Duration lag) {
+        this(exitCode, message, lag, Duration.ZERO);
+      }
+    }
 
     /** The pod runs and never ends by itself. */
     record Hang() implements Behavior {}
@@ -162,7 +169,12 @@ public final class FakeKubelet implements AutoCloseable {
       }
       Behavior b = behaviorOf(job, annotations, a);
       if (b instanceof Behavior.PodSeenLate late) {
-        setJob(ns, job.getMetadata().getName(), "Failed", "BackoffLimitExceeded");
+        setJob(
+            ns,
+            job.getMetadata().getName(),
+            "Failed",
+            "BackoffLimitExceeded",
+            Instant.now().minus(late.endedAgo()));
         executor.schedule(
             () -> podSeenLate(job, labels, annotations, late),
             late.lag().toMillis(),
@@ -433,6 +445,10 @@ public final class FakeKubelet implements AutoCloseable {
   }
 
   private void setJob(String ns, String name, String type, String reason) {
+    setJob(ns, name, type, reason, Instant.now());
+  }
+
+  private void setJob(String ns, String name, String type, String reason, Instant at) {
     Job latest = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
     if (latest == null) return;
     latest.setStatus(
@@ -442,8 +458,7 @@ public final class FakeKubelet implements AutoCloseable {
                     .withType(type)
                     .withStatus("True")
                     .withReason(reason)
-                    .withLastTransitionTime(
-                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                    .withLastTransitionTime(at.truncatedTo(ChronoUnit.SECONDS).toString())
                     .build())
             .withSucceeded(type.equals("Complete") ? 1 : 0)
             .withFailed(type.equals("Failed") ? 1 : 0)
