@@ -146,6 +146,71 @@ class ActionsE2ETest extends OnCluster {
         Duration.ofSeconds(60));
   }
 
+  /**
+   * {@code kubectl replace --force} of a running instance: deleted and made again under its name at
+   * once, so the operator may hear of the create while it still handles the delete. The new
+   * instance runs anew to its end (the earlier one's Jobs go with the garbage collector), each
+   * time.
+   */
+  @Test
+  void anInstanceReplacedWhileItRunsRunsAnewUnderItsName() throws Exception {
+    E2E.apply(
+        client,
+        NS,
+        """
+        apiVersion: baton.dev/v1alpha1
+        kind: Workflow
+        metadata:
+          name: replaced
+        spec:
+          steps:
+            - id: slow
+              job:
+                image: busybox:1.36
+                command: [sh, -c, 'sleep 3']
+                podTemplate:
+                  metadata:
+                    annotations:
+                      baton.dev/fake-duration: 3s
+            - id: after
+              dependsOn: [slow]
+              job: {image: busybox:1.36, command: [sh, -c, 'echo after']}
+        """);
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("replaced", ".yaml");
+    java.nio.file.Files.writeString(file, Cluster.instanceYaml("replaced-1", "replaced"));
+    E2E.kubectl("-n", NS, "apply", "-f", file.toString());
+    for (int round = 1; round <= 3; round++) {
+      WorkflowInstance running =
+          Cluster.await(
+              "replaced-1 running, round " + round,
+              () -> E2E.instance(client, NS, "replaced-1"),
+              i ->
+                  i != null
+                      && i.getStatus() != null
+                      && i.getStatus().steps.get("slow") != null
+                      && i.getStatus().steps.get("slow").state == StepState.Running,
+              Duration.ofSeconds(60));
+      String oldUid = running.getMetadata().getUid();
+      E2E.kubectl("-n", NS, "replace", "--force", "-f", file.toString());
+      WorkflowInstance again =
+          Cluster.await(
+              "replaced-1 made again and final, round " + round,
+              () -> E2E.instance(client, NS, "replaced-1"),
+              i ->
+                  i != null
+                      && !i.getMetadata().getUid().equals(oldUid)
+                      && i.getStatus() != null
+                      && i.getStatus().phase != null
+                      && i.getStatus().phase.isFinal(),
+              Duration.ofSeconds(120));
+      assertThat(again.getStatus().phase)
+          .as("round " + round + ": " + again.getStatus().message)
+          .isEqualTo(InstancePhase.Succeeded);
+      assertThat(again.getStatus().steps.get("after").state).isEqualTo(StepState.Succeeded);
+      if (round < 3) E2E.kubectl("-n", NS, "replace", "--force", "-f", file.toString());
+    }
+  }
+
   @Test
   void sequentialRunsOneAtATimeInOrder() {
     E2E.apply(
