@@ -113,14 +113,7 @@ class ActionsE2ETest extends OnCluster {
               job: {image: busybox:1.36, command: [sh, -c, 'echo after']}
         """);
     E2E.apply(client, NS, Cluster.instanceYaml("stuck-1", "stuck"));
-    Cluster.await(
-        "hang running",
-        () -> E2E.instance(client, NS, "stuck-1"),
-        i ->
-            i.getStatus() != null
-                && i.getStatus().steps.get("hang") != null
-                && i.getStatus().steps.get("hang").state == StepState.Running,
-        Duration.ofSeconds(60));
+    awaitRunning("stuck-1", "hang");
 
     E2E.kubectl(
         "-n",
@@ -180,28 +173,14 @@ class ActionsE2ETest extends OnCluster {
     java.nio.file.Files.writeString(file, Cluster.instanceYaml("replaced-1", "replaced"));
     E2E.kubectl("-n", NS, "apply", "-f", file.toString());
     for (int round = 1; round <= 3; round++) {
-      WorkflowInstance running =
-          Cluster.await(
-              "replaced-1 running, round " + round,
-              () -> E2E.instance(client, NS, "replaced-1"),
-              i ->
-                  i != null
-                      && i.getStatus() != null
-                      && i.getStatus().steps.get("slow") != null
-                      && i.getStatus().steps.get("slow").state == StepState.Running,
-              Duration.ofSeconds(60));
+      WorkflowInstance running = awaitRunning("replaced-1", "slow");
       String oldUid = running.getMetadata().getUid();
       E2E.kubectl("-n", NS, "replace", "--force", "-f", file.toString());
       WorkflowInstance again =
           Cluster.await(
               "replaced-1 made again and final, round " + round,
               () -> E2E.instance(client, NS, "replaced-1"),
-              i ->
-                  i != null
-                      && !i.getMetadata().getUid().equals(oldUid)
-                      && i.getStatus() != null
-                      && i.getStatus().phase != null
-                      && i.getStatus().phase.isFinal(),
+              Cluster.madeAgainAndFinal(oldUid),
               Duration.ofSeconds(120));
       assertThat(again.getStatus().phase)
           .as("round " + round + ": " + again.getStatus().message)
@@ -464,6 +443,19 @@ class ActionsE2ETest extends OnCluster {
     assertThat(Instant.parse(third.getStatus().startTime))
         .as("shards-3 starts once a slot frees")
         .isAfterOrEqualTo(firstEnd);
+  }
+
+  /** The instance named {@code instance} once its status shows {@code step} Running. */
+  private static WorkflowInstance awaitRunning(String instance, String step) {
+    return Cluster.await(
+        instance + ": " + step + " running",
+        () -> E2E.instance(client, NS, instance),
+        i ->
+            i != null
+                && i.getStatus() != null
+                && i.getStatus().steps.get(step) != null
+                && i.getStatus().steps.get(step).state == StepState.Running,
+        Duration.ofSeconds(60));
   }
 
   private static List<String> jobsOf(String instance) {

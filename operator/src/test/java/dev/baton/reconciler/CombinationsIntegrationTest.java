@@ -417,12 +417,7 @@ class CombinationsIntegrationTest extends CountedJobsIntegrationTest {
         Cluster.await(
             name + " made again, final",
             () -> cluster.instance(name),
-            i ->
-                i != null
-                    && !i.getMetadata().getUid().equals(oldUid)
-                    && i.getStatus() != null
-                    && i.getStatus().phase != null
-                    && i.getStatus().phase.isFinal(),
+            Cluster.madeAgainAndFinal(oldUid),
             WAIT);
     assertThat(again.getStatus().phase)
         .as(again.getStatus().message)

@@ -275,6 +275,19 @@ public final class Cluster implements AutoCloseable {
         timeout);
   }
 
+  /**
+   * Holds for an instance under the name of one whose uid was {@code earlierUid}, made again since,
+   * whose run has ended.
+   */
+  public static Predicate<WorkflowInstance> madeAgainAndFinal(String earlierUid) {
+    return i ->
+        i != null
+            && !i.getMetadata().getUid().equals(earlierUid)
+            && i.getStatus() != null
+            && i.getStatus().phase != null
+            && i.getStatus().phase.isFinal();
+  }
+
   /** Polls (test side only) until {@code ok} holds, failing with the last value seen. */
   public static <T> T await(String what, Supplier<T> get, Predicate<T> ok, Duration timeout) {
     AtomicReference<T> last = new AtomicReference<>();
