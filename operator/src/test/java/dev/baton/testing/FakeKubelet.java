@@ -291,6 +291,7 @@ public final class FakeKubelet implements AutoCloseable {
               .withExitCode(exitCode)
               .withMessage(message)
               .withReason(exitCode == 0 ? "Completed" : "Error")
+              .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
               .endTerminated()
               .build());
     } else if (phase.equals("Running")) {
@@ -403,27 +404,8 @@ public final class FakeKubelet implements AutoCloseable {
     marked = client.pods().inNamespace(ns).resource(marked).update();
     marked.getMetadata().setDeletionTimestamp(asked.plus(grace).toString());
     marked.getMetadata().setDeletionGracePeriodSeconds(grace.toSeconds());
-    marked = client.pods().inNamespace(ns).resource(marked).update();
-    marked.setStatus(
-        new PodStatusBuilder()
-            .withPhase("Failed")
-            .withContainerStatuses(
-                new ContainerStatusBuilder()
-                    .withName(marked.getSpec().getContainers().getFirst().getName())
-                    .withImage("fake")
-                    .withState(
-                        new ContainerStateBuilder()
-                            .withNewTerminated()
-                            .withExitCode(exitCode)
-                            .withReason("Error")
-                            .withFinishedAt(
-                                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
-                            .endTerminated()
-                            .build())
-                    .build())
-            .build());
-    client.pods().inNamespace(ns).resource(marked).updateStatus();
-    Pod ended = marked;
+    Pod ended = client.pods().inNamespace(ns).resource(marked).update();
+    setPod(ended, "Failed", exitCode, null, null);
     executor.schedule(
         () -> {
           try {
